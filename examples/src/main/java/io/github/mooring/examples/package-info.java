@@ -1,0 +1,4 @@
+/**
+ * Examples: the demo, a Spring Boot application.
+ */
+package io.github.mooring.examples;

@@ -1,0 +1,4 @@
+/**
+ * Spring Boot auto-configuration for Mooring.
+ */
+package io.github.mooring.boot;
