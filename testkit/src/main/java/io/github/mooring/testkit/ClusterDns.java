@@ -1,0 +1,287 @@
+package io.github.mooring.testkit;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.dns.DatagramDnsQuery;
+import io.netty.handler.codec.dns.DatagramDnsQueryDecoder;
+import io.netty.handler.codec.dns.DatagramDnsResponse;
+import io.netty.handler.codec.dns.DatagramDnsResponseEncoder;
+import io.netty.handler.codec.dns.DefaultDnsRawRecord;
+import io.netty.handler.codec.dns.DnsQuestion;
+import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.handler.codec.dns.DnsResponseCode;
+import io.netty.handler.codec.dns.DnsSection;
+
+/**
+ * The namespace's cluster DNS: a real DNS server over UDP on 127.0.0.1 (random port) that answers as
+ * CoreDNS does for a headless Service.
+ * <ul>
+ * <li>{@code A <service>.<ns>.svc.cluster.local}: the IPs of the ready pods (NXDOMAIN when there are none);</li>
+ * <li>{@code A <pod>.<service>.<ns>.svc.cluster.local}: that pod's IP while it is published;</li>
+ * <li>{@code SRV _<port-name>._tcp.<service>.<ns>.svc.cluster.local}: one record per ready pod, targeting its
+ * pod name, with its A record in the additional section;</li>
+ * <li>NXDOMAIN for every other name, NOERROR with no answer for other record types of a known name.</li>
+ * </ul>
+ * Every answer carries the configured TTL (default 30 s, as in the CoreDNS config Kubernetes ships): clients that
+ * honour it see changes late, which is exactly what the kit needs to show.
+ */
+public final class ClusterDns implements AutoCloseable {
+
+    /** The cluster domain, as in a default Kubernetes install. */
+    public static final String CLUSTER_DOMAIN = "cluster.local";
+
+    /** One SRV target. */
+    private record Srv(String target, int port) {
+    }
+
+    /** What one service currently publishes. */
+    private record ServiceRecords(Map<String, List<InetAddress>> a, Map<String, List<Srv>> srv) {
+    }
+
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final Map<String, ServiceRecords> services = new ConcurrentHashMap<>();
+    private final AtomicLong queries = new AtomicLong();
+    private final AtomicLong lastChangeNanos = new AtomicLong();
+    private volatile Duration ttl;
+
+    private ClusterDns(Duration ttl) {
+        this.ttl = requireTtl(ttl);
+        this.group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            this.channel = new Bootstrap()
+                    .group(group)
+                    .channel(NioDatagramChannel.class)
+                    .handler(new ChannelInitializer<DatagramChannel>() {
+                        @Override
+                        protected void initChannel(DatagramChannel ch) {
+                            ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(),
+                                    new QueryHandler());
+                        }
+                    })
+                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            throw e;
+        }
+    }
+
+    /** Starts a DNS server on 127.0.0.1 and a random UDP port. */
+    public static ClusterDns start(Duration ttl) {
+        return new ClusterDns(ttl);
+    }
+
+    /** The address to use as nameserver ({@code 127.0.0.1:<port>}, UDP). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** The TTL every answer carries. */
+    public Duration ttl() {
+        return ttl;
+    }
+
+    /** Changes the TTL of every later answer. */
+    public void ttl(Duration ttl) {
+        this.ttl = requireTtl(ttl);
+    }
+
+    /** {@code <service>.<namespace>.svc.cluster.local}. */
+    public static String serviceName(String service, String namespace) {
+        return service + "." + namespace + ".svc." + CLUSTER_DOMAIN;
+    }
+
+    /** {@code <pod>.<service>.<namespace>.svc.cluster.local}. */
+    public static String podName(String pod, String service, String namespace) {
+        return pod + "." + serviceName(service, namespace);
+    }
+
+    /** {@code _<portName>._tcp.<service>.<namespace>.svc.cluster.local}. */
+    public static String srvName(String portName, String service, String namespace) {
+        return "_" + portName + "._tcp." + serviceName(service, namespace);
+    }
+
+    /** The IPs this server answers for {@code name} right now (A records), for assertions. */
+    public List<String> addresses(String name) {
+        String key = normalize(name);
+        for (ServiceRecords records : services.values()) {
+            List<InetAddress> a = records.a().get(key);
+            if (a != null) {
+                return a.stream().map(InetAddress::getHostAddress).toList();
+            }
+        }
+        return List.of();
+    }
+
+    /** How many queries this server has answered. */
+    public long queryCount() {
+        return queries.get();
+    }
+
+    /** {@link System#nanoTime()} of the last change to any record (0 before the first). */
+    public long lastChangeNanos() {
+        return lastChangeNanos.get();
+    }
+
+    /**
+     * Replaces what one headless Service publishes: the ready pods' names and IPs.
+     * Called by the namespace's endpoint controller.
+     */
+    void publish(String service, String namespace, String portName, int port, Map<String, String> readyPodIps) {
+        Map<String, List<InetAddress>> a = new ConcurrentHashMap<>();
+        Map<String, List<Srv>> srv = new ConcurrentHashMap<>();
+        List<InetAddress> serviceIps = new ArrayList<>();
+        List<Srv> targets = new ArrayList<>();
+        readyPodIps.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(pod -> {
+            InetAddress ip = parseIp(pod.getValue());
+            serviceIps.add(ip);
+            String podFqdn = normalize(podName(pod.getKey(), service, namespace));
+            a.put(podFqdn, List.of(ip));
+            targets.add(new Srv(podFqdn, port));
+        });
+        if (!serviceIps.isEmpty()) {
+            a.put(normalize(serviceName(service, namespace)), List.copyOf(serviceIps));
+            srv.put(normalize(srvName(portName, service, namespace)), List.copyOf(targets));
+        }
+        ServiceRecords next = new ServiceRecords(Map.copyOf(a), Map.copyOf(srv));
+        ServiceRecords previous = services.put(service + "." + namespace, next);
+        if (!next.equals(previous)) {
+            lastChangeNanos.set(System.nanoTime());
+        }
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private final class QueryHandler extends SimpleChannelInboundHandler<DatagramDnsQuery> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramDnsQuery query) {
+            queries.incrementAndGet();
+            DatagramDnsResponse response = new DatagramDnsResponse(query.recipient(), query.sender(), query.id());
+            response.setAuthoritativeAnswer(true);
+            response.setRecursionDesired(query.isRecursionDesired());
+            DnsQuestion question = query.recordAt(DnsSection.QUESTION);
+            if (question == null) {
+                response.setCode(DnsResponseCode.FORMERR);
+                ctx.writeAndFlush(response);
+                return;
+            }
+            response.addRecord(DnsSection.QUESTION, question);
+            answer(question, response);
+            ctx.writeAndFlush(response);
+        }
+    }
+
+    private void answer(DnsQuestion question, DatagramDnsResponse response) {
+        String name = normalize(question.name());
+        long ttlSeconds = ttl.toSeconds();
+        List<InetAddress> a = null;
+        List<Srv> srv = null;
+        for (ServiceRecords records : services.values()) {
+            if (a == null) {
+                a = records.a().get(name);
+            }
+            if (srv == null) {
+                srv = records.srv().get(name);
+            }
+        }
+        if (a == null && srv == null) {
+            response.setCode(DnsResponseCode.NXDOMAIN);
+            return;
+        }
+        DnsRecordType type = question.type();
+        if (type.equals(DnsRecordType.A) && a != null) {
+            for (InetAddress ip : a) {
+                response.addRecord(DnsSection.ANSWER, aRecord(question.name(), ip, ttlSeconds));
+            }
+        } else if (type.equals(DnsRecordType.SRV) && srv != null) {
+            for (Srv target : srv) {
+                ByteBuf rdata = Unpooled.buffer();
+                rdata.writeShort(0); // priority
+                rdata.writeShort(100 / srv.size()); // weight, as CoreDNS spreads it
+                rdata.writeShort(target.port());
+                writeName(rdata, target.target());
+                response.addRecord(DnsSection.ANSWER,
+                        new DefaultDnsRawRecord(question.name(), DnsRecordType.SRV, ttlSeconds, rdata));
+                for (ServiceRecords records : services.values()) {
+                    List<InetAddress> ips = records.a().get(target.target());
+                    if (ips != null) {
+                        for (InetAddress ip : ips) {
+                            response.addRecord(DnsSection.ADDITIONAL, aRecord(target.target() + ".", ip, ttlSeconds));
+                        }
+                    }
+                }
+            }
+        }
+        // Otherwise NOERROR with no answer (NODATA), e.g. AAAA for an IPv4-only Service.
+    }
+
+    private static DefaultDnsRawRecord aRecord(String name, InetAddress ip, long ttlSeconds) {
+        return new DefaultDnsRawRecord(name, DnsRecordType.A, ttlSeconds, Unpooled.wrappedBuffer(ip.getAddress()));
+    }
+
+    private static void writeName(ByteBuf buf, String name) {
+        for (String label : name.split("\\.")) {
+            if (label.isEmpty()) {
+                continue;
+            }
+            byte[] bytes = label.getBytes(StandardCharsets.US_ASCII);
+            buf.writeByte(bytes.length);
+            buf.writeBytes(bytes);
+        }
+        buf.writeByte(0);
+    }
+
+    private static String normalize(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+    }
+
+    private static InetAddress parseIp(String ip) {
+        try {
+            return InetAddress.getByName(Objects.requireNonNull(ip, "ip"));
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: " + ip, e);
+        }
+    }
+
+    private static Duration requireTtl(Duration ttl) {
+        if (ttl == null || ttl.isNegative()) {
+            throw new IllegalArgumentException("DNS TTL must be zero or positive, was " + ttl);
+        }
+        return ttl;
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterDns[" + address() + ", ttl=" + ttl + "]";
+    }
+}

@@ -1,0 +1,171 @@
+package io.github.mooring.testkit;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plays the kubelet's readiness probe and the EndpointSlice/Endpoints controllers for one StatefulSet: every
+ * probe period it PINGs each running pod (ready when PONG, not when {@code LOADING}, an error or no answer
+ * within the probe timeout) and, when what it would publish changed, writes the EndpointSlice, the Endpoints
+ * and the DNS records. Phase changes the kit makes itself (a container killed, a pod deleted) are published at
+ * once, as the kubelet reports a dead container without waiting for a probe.
+ */
+final class EndpointController implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EndpointController.class);
+
+    private final RedisStatefulSet set;
+    private final Duration period;
+    private final Duration timeout;
+    private final int failureThreshold;
+    private final ExecutorService probes;
+    private final Map<String, Integer> failures = new HashMap<>();
+    private final List<EndpointChange> history = new ArrayList<>();
+    private final Map<String, Boolean> podReadiness = new HashMap<>();
+    private List<EndpointState> published;
+    private ScheduledFuture<?> loop;
+
+    EndpointController(RedisStatefulSet set, Duration period, Duration timeout, int failureThreshold) {
+        this.set = set;
+        this.period = period;
+        this.timeout = timeout;
+        this.failureThreshold = failureThreshold;
+        this.probes = Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "mooring-testkit-probe-" + set.name());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    void start(ScheduledExecutorService scheduler) {
+        loop = scheduler.scheduleWithFixedDelay(this::safeRound, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One probe round, then publish. */
+    void round() {
+        List<RedisPod> pods = set.pods();
+        List<CompletableFuture<Boolean>> results = new ArrayList<>();
+        for (RedisPod pod : pods) {
+            String target = pod.probeTarget();
+            results.add(target == null ? CompletableFuture.completedFuture(false)
+                    : CompletableFuture.supplyAsync(() -> probe(target), probes));
+        }
+        for (int i = 0; i < pods.size(); i++) {
+            RedisPod pod = pods.get(i);
+            boolean passed = results.get(i).join();
+            synchronized (this) {
+                int failed = passed ? 0 : failures.getOrDefault(pod.name(), 0) + 1;
+                failures.put(pod.name(), failed);
+                if (passed) {
+                    pod.probed(true);
+                } else if (failed >= failureThreshold || pod.probeTarget() == null) {
+                    pod.probed(false);
+                }
+            }
+        }
+        reconcileNow();
+    }
+
+    /** Publishes the current state if it differs from what was last published. */
+    synchronized void reconcileNow() {
+        if (set.isClosed()) {
+            return;
+        }
+        List<EndpointState> states = new ArrayList<>();
+        for (RedisPod pod : set.pods()) {
+            EndpointState state = pod.endpointState();
+            if (state != null) {
+                states.add(state);
+            }
+        }
+        if (states.equals(published)) {
+            return;
+        }
+        set.api().publishEndpoints(states);
+        Map<String, String> readyIps = new HashMap<>();
+        for (EndpointState state : states) {
+            if (state.ready()) {
+                readyIps.put(state.pod(), state.ip());
+            }
+        }
+        set.dns().publish(set.name(), set.namespace(), set.portName(), set.port(), readyIps);
+        published = List.copyOf(states);
+        history.add(new EndpointChange(System.nanoTime(), Instant.now(), states));
+        notifyAll();
+        updatePodObjects(states);
+    }
+
+    synchronized List<EndpointChange> history() {
+        return List.copyOf(history);
+    }
+
+    synchronized EndpointChange waitForChangeAfter(int seen, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (history.size() <= seen) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return history.get(seen);
+    }
+
+    private void updatePodObjects(List<EndpointState> states) {
+        for (EndpointState state : states) {
+            Boolean before = podReadiness.put(state.pod() + "/" + state.uid(), state.ready());
+            if (!Objects.equals(before, state.ready()) && !state.terminating()) {
+                set.pods().stream().filter(p -> p.name().equals(state.pod())).findFirst()
+                        .ifPresent(pod -> {
+                            try {
+                                set.api().updatePodReadiness(pod, state.ready());
+                            } catch (RuntimeException e) {
+                                log.debug("pod status of {} not updated: {}", pod.name(), e.toString());
+                            }
+                        });
+            }
+        }
+    }
+
+    private boolean probe(String ip) {
+        try {
+            Object reply = Resp.once(ip, set.port(), timeout, set.credentials(), "PING");
+            return "PONG".equals(reply);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void safeRound() {
+        try {
+            round();
+        } catch (RuntimeException e) {
+            if (!set.isClosed()) {
+                log.warn("endpoint controller round for {} failed: {}", set.name(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (loop != null) {
+            loop.cancel(false);
+        }
+        probes.shutdownNow();
+    }
+}

@@ -1,0 +1,128 @@
+package io.github.mooring.testkit;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+
+/**
+ * The mock API server's CRUD dispatcher with the two things a real cluster adds that tests need: RBAC for the
+ * application's identity (any request not made with the kit's own controller token), and API groups that
+ * the cluster does not serve (an old cluster without {@code discovery.k8s.io/v1}).
+ */
+final class GuardedDispatcher extends KubernetesCrudDispatcher {
+
+    /** A request decoded as RBAC sees it. */
+    record Access(String verb, String group, String resource, String namespace) {
+    }
+
+    private final String controllerToken;
+    private final String applicationUser;
+    private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
+    private final Set<String> unservedGroups = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+
+    GuardedDispatcher(String controllerToken, String applicationUser) {
+        this.controllerToken = controllerToken;
+        this.applicationUser = applicationUser;
+    }
+
+    void forbid(String group, String resource, String verb) {
+        forbidden.add(key(group, resource, verb));
+    }
+
+    void permit(String group, String resource, String verb) {
+        forbidden.remove(key(group, resource, verb));
+    }
+
+    void unserve(String group) {
+        unservedGroups.add(group);
+    }
+
+    void serve(String group) {
+        unservedGroups.remove(group);
+    }
+
+    long count(String verb, String group, String resource) {
+        AtomicLong count = counts.get(key(group, resource, verb));
+        return count == null ? 0 : count.get();
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        Access access = decode(request.getMethod(), request.getPath());
+        boolean controller = ("Bearer " + controllerToken).equals(request.getHeader("Authorization"));
+        if (access != null && !controller) {
+            counts.computeIfAbsent(key(access.group(), access.resource(), access.verb()), k -> new AtomicLong())
+                    .incrementAndGet();
+            if (unservedGroups.contains(access.group())) {
+                return status(404, "NotFound", "the server could not find the requested resource", access);
+            }
+            if (forbidden.contains(key(access.group(), access.resource(), access.verb()))) {
+                String qualified = access.group().isEmpty() ? access.resource()
+                        : access.resource() + "." + access.group();
+                String message = qualified + " is forbidden: User \"" + applicationUser + "\" cannot "
+                        + access.verb() + " resource \"" + access.resource() + "\" in API group \""
+                        + access.group() + "\"" + (access.namespace() == null ? " at the cluster scope"
+                        : " in the namespace \"" + access.namespace() + "\"");
+                return status(403, "Forbidden", message, access);
+            }
+        }
+        return super.dispatch(request);
+    }
+
+    /** Decodes {@code /api/v1/namespaces/ns/pods/x} and {@code /apis/group/v1/namespaces/ns/res?watch=true}. */
+    static Access decode(String method, String pathAndQuery) {
+        int q = pathAndQuery.indexOf('?');
+        String path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        String query = q < 0 ? "" : pathAndQuery.substring(q + 1);
+        String[] parts = path.replaceAll("^/+", "").split("/");
+        int i;
+        String group;
+        if (parts.length >= 2 && parts[0].equals("api")) {
+            group = "";
+            i = 2;
+        } else if (parts.length >= 3 && parts[0].equals("apis")) {
+            group = parts[1];
+            i = 3;
+        } else {
+            return null;
+        }
+        String namespace = null;
+        if (parts.length > i + 1 && parts[i].equals("namespaces")) {
+            namespace = parts[i + 1];
+            i += 2;
+        }
+        if (parts.length <= i) {
+            return null; // discovery documents
+        }
+        String resource = parts[i];
+        boolean named = parts.length > i + 1;
+        boolean watch = query.matches("(.*&)?watch=(true|1)(&.*)?");
+        String verb = switch (method.toUpperCase(java.util.Locale.ROOT)) {
+            case "GET" -> watch ? "watch" : named ? "get" : "list";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> named ? "delete" : "deletecollection";
+            default -> method.toLowerCase(java.util.Locale.ROOT);
+        };
+        return new Access(verb, group, resource, namespace);
+    }
+
+    private static MockResponse status(int code, String reason, String message, Access access) {
+        String body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+                + "\"message\":\"" + message.replace("\"", "\\\"") + "\",\"reason\":\"" + reason + "\","
+                + "\"details\":{\"group\":\"" + access.group() + "\",\"kind\":\"" + access.resource() + "\"},"
+                + "\"code\":" + code + "}";
+        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
+    }
+
+    private static String key(String group, String resource, String verb) {
+        return group + "/" + resource + "/" + verb;
+    }
+}

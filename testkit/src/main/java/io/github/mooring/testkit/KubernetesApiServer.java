@@ -1,0 +1,181 @@
+package io.github.mooring.testkit;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Objects;
+import java.util.UUID;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+
+/**
+ * The namespace's Kubernetes API server: fabric8's mock server in CRUD mode (real HTTP, real watch streams,
+ * label selectors), behind a TCP proxy, with RBAC for the application's identity.
+ * <p>
+ * Applications reach it with {@link #config()} (or {@link #newClient()}), as the service account
+ * {@code system:serviceaccount:<namespace>:<name>} would. The kit's own controllers write through a separate
+ * identity that RBAC rules never restrict and connection faults never touch, as the real control plane keeps
+ * its state through an API server restart.
+ */
+public final class KubernetesApiServer implements AutoCloseable {
+
+    // The mock server logs every request at INFO through java.util.logging; a test needs none of it. JUL holds
+    // loggers weakly, so the configured one is kept here.
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = quietMockServerLog();
+
+    private final String namespace;
+    private final String serviceAccount;
+    private final String applicationToken = "app-" + UUID.randomUUID();
+    private final GuardedDispatcher dispatcher;
+    private final KubernetesMockServer server;
+    private final TcpProxy proxy;
+    private final KubernetesClient controllerClient;
+
+    private KubernetesApiServer(String namespace, String serviceAccount) {
+        this.namespace = namespace;
+        this.serviceAccount = serviceAccount;
+        String controllerToken = "controller-" + UUID.randomUUID();
+        this.dispatcher = new GuardedDispatcher(controllerToken,
+                "system:serviceaccount:" + namespace + ":" + serviceAccount);
+        this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+        server.init(InetAddress.getLoopbackAddress(), 0);
+        try {
+            this.proxy = new TcpProxy(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getPort()));
+            this.controllerClient = new KubernetesClientBuilder()
+                    .withConfig(configFor("http://127.0.0.1:" + server.getPort(), controllerToken))
+                    .build();
+        } catch (RuntimeException e) {
+            server.destroy();
+            throw e;
+        }
+    }
+
+    static KubernetesApiServer start(String namespace, String serviceAccount) {
+        return new KubernetesApiServer(namespace, serviceAccount);
+    }
+
+    /** The URL applications use ({@code http://127.0.0.1:<port>}, through the proxy). */
+    public String url() {
+        return "http://127.0.0.1:" + proxy.port();
+    }
+
+    /** The service account applications act as, e.g. {@code system:serviceaccount:test-1:default}. */
+    public String serviceAccountUser() {
+        return "system:serviceaccount:" + namespace + ":" + serviceAccount;
+    }
+
+    /**
+     * A client configuration for the application, as in-cluster auto-configuration would build it: this server's
+     * URL, the service account's token and the namespace.
+     */
+    public Config config() {
+        return configFor(url(), applicationToken);
+    }
+
+    /** A new client built from {@link #config()}; the caller closes it. */
+    public KubernetesClient newClient() {
+        return new KubernetesClientBuilder().withConfig(config()).build();
+    }
+
+    /** The kit's own client (controllers, test setup): never restricted by RBAC nor cut off by faults. */
+    KubernetesClient controllerClient() {
+        return controllerClient;
+    }
+
+    /**
+     * Denies the application's service account these verbs on a resource, as a Role without them would:
+     * {@code forbid("endpointslices.discovery.k8s.io", "list", "watch")}, {@code forbid("endpoints", "list")}.
+     * Requests get {@code 403 Forbidden} with the API server's message.
+     */
+    public void forbid(String resource, String... verbs) {
+        String[] parsed = parseResource(resource);
+        for (String verb : verbs) {
+            dispatcher.forbid(parsed[1], parsed[0], verb);
+        }
+    }
+
+    /** Undoes {@link #forbid}. */
+    public void permit(String resource, String... verbs) {
+        String[] parsed = parseResource(resource);
+        for (String verb : verbs) {
+            dispatcher.permit(parsed[1], parsed[0], verb);
+        }
+    }
+
+    /** Makes the server answer 404 for an API group, as a cluster that does not serve it (e.g. {@code discovery.k8s.io}). */
+    public void unserve(String apiGroup) {
+        dispatcher.unserve(Objects.requireNonNull(apiGroup));
+    }
+
+    /** Undoes {@link #unserve}. */
+    public void serve(String apiGroup) {
+        dispatcher.serve(apiGroup);
+    }
+
+    /** How many requests the application made with this verb on this resource ({@code "list", "endpointslices.discovery.k8s.io"}). */
+    public long requestCount(String verb, String resource) {
+        String[] parsed = parseResource(resource);
+        return dispatcher.count(verb, parsed[1], parsed[0]);
+    }
+
+    /** Closes every open connection, watch streams included, as a load balancer or API server failover does. */
+    public void dropConnections() {
+        proxy.dropConnections();
+    }
+
+    /** Makes the server unreachable (connection refused) until {@link #start()}; stored objects are kept. */
+    public void stop() {
+        proxy.stop();
+    }
+
+    /** Makes a {@linkplain #stop() stopped} server reachable again on the same URL. */
+    public void start() {
+        proxy.start();
+    }
+
+    /** Whether applications can reach the server. */
+    public boolean isUp() {
+        return proxy.isUp();
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+        controllerClient.close();
+        server.destroy();
+    }
+
+    private Config configFor(String url, String token) {
+        return new ConfigBuilder(Config.empty())
+                .withMasterUrl(url)
+                .withNamespace(namespace)
+                .withOauthToken(token)
+                .withTrustCerts(true)
+                .withRequestRetryBackoffLimit(0)
+                .build();
+    }
+
+    private static java.util.logging.Logger quietMockServerLog() {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+        logger.setLevel(java.util.logging.Level.WARNING);
+        return logger;
+    }
+
+    /** {@code "endpointslices.discovery.k8s.io"} becomes {@code [endpointslices, discovery.k8s.io]}; core resources have group "". */
+    private static String[] parseResource(String resource) {
+        int dot = resource.indexOf('.');
+        return dot < 0 ? new String[] {resource, ""}
+                : new String[] {resource.substring(0, dot), resource.substring(dot + 1)};
+    }
+
+    @Override
+    public String toString() {
+        return "KubernetesApiServer[" + url() + ", namespace=" + namespace + "]";
+    }
+}

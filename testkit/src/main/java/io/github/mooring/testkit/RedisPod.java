@@ -1,0 +1,474 @@
+package io.github.mooring.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One pod of a {@link RedisStatefulSet}: a stable name ({@code redis-0}) whose current incarnation is a real
+ * {@code redis-server} process bound to its own loopback IP on the Service's port.
+ * <p>
+ * Kubernetes brings a pod back in two ways, and both are here: {@link #restartContainer(Duration) a container
+ * restart in place} (same pod, same IP, the process restarts after a delay) and {@link #replace(Deletion, Duration)
+ * a pod replacement} (the pod is deleted and the StatefulSet controller creates a new one with the same name and a
+ * new IP). Like the startup scripts of common Redis charts, pod 0 always starts as master and every other pod
+ * starts as a replica of the IP pod 0 has at that moment: this is what breaks replication on Kubernetes.
+ */
+public final class RedisPod {
+
+    /** Where a pod is in its life. */
+    public enum Phase {
+        /** Created, its container not started yet (a replacement pod during the controller's delay has no phase: it does not exist). */
+        PENDING,
+        /** The container runs (it may be frozen). */
+        RUNNING,
+        /** The container died and the kubelet has not restarted it yet. */
+        CRASHED,
+        /** Deleted gracefully: SIGTERM sent, endpoint marked terminating. */
+        TERMINATING,
+        /** Deleted; the StatefulSet controller has not created the replacement yet. */
+        DELETED
+    }
+
+    /** How a pod is deleted when it is {@linkplain #replace replaced}. */
+    public enum Deletion {
+        /** {@code kubectl delete pod}: endpoint marked terminating first, then SIGTERM, SIGKILL after the grace period. */
+        GRACEFUL,
+        /** The node died or {@code --grace-period=0 --force}: SIGKILL, no goodbye. */
+        KILL
+    }
+
+    private static final Duration GRACE_PERIOD = Duration.ofSeconds(10);
+
+    private final RedisStatefulSet set;
+    private final int ordinal;
+    private final String name;
+
+    // Guarded by this.
+    private Phase phase = Phase.PENDING;
+    private String ip;
+    private String uid;
+    private int generation;
+    private int restarts;
+    private RedisProcess process;
+    private String lastKnownIp;
+    private volatile boolean ready;
+    private volatile long readySinceNanos;
+
+    RedisPod(RedisStatefulSet set, int ordinal) {
+        this.set = set;
+        this.ordinal = ordinal;
+        this.name = set.name() + "-" + ordinal;
+    }
+
+    /** The pod's name, stable across replacements: {@code redis-0}. */
+    public String name() {
+        return name;
+    }
+
+    /** The pod's ordinal in its StatefulSet. */
+    public int ordinal() {
+        return ordinal;
+    }
+
+    /** The current incarnation's IP; a replacement gets a new one, a container restart keeps it. Null while deleted. */
+    public synchronized String ip() {
+        return ip;
+    }
+
+    /** The port Redis listens on (the Service's target port). */
+    public int port() {
+        return set.port();
+    }
+
+    /** {@code ip:port} of the current incarnation. */
+    public synchronized String address() {
+        return ip == null ? null : ip + ":" + set.port();
+    }
+
+    /** The Pod object's UID: changes on every replacement. */
+    public synchronized String uid() {
+        return uid;
+    }
+
+    /** How many pod objects with this name have existed (1 for the first). */
+    public synchronized int generation() {
+        return generation;
+    }
+
+    /** Container restarts of the current pod object (as {@code kubectl get pod} shows them). */
+    public synchronized int restarts() {
+        return restarts;
+    }
+
+    public synchronized Phase phase() {
+        return phase;
+    }
+
+    /** Whether the kit's readiness probe saw this pod ready on its last round. */
+    public boolean isReady() {
+        return ready;
+    }
+
+    /** Whether the container is stopped by {@link #freeze()}. */
+    public synchronized boolean isFrozen() {
+        return process != null && process.isFrozen();
+    }
+
+    /** The process id of the running container, for tests that check cleanup. */
+    public synchronized long pid() {
+        if (process == null) {
+            throw new IllegalStateException(name + " has no running container (" + phase + ")");
+        }
+        return process.pid();
+    }
+
+    /** The container's log file. */
+    public synchronized Path logFile() {
+        return set.workDir().resolve(name + "-g" + generation + ".log");
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    /**
+     * Kills the container (SIGKILL) and lets the kubelet start it again after {@code delay}: same pod, same IP,
+     * same volume. Without persistence the restarted Redis is empty. Returns at once.
+     */
+    public void restartContainer(Duration delay) {
+        requireNonNegative(delay);
+        int gen;
+        synchronized (this) {
+            requirePhase(Phase.RUNNING, "restart its container");
+            process.kill();
+            process = null;
+            phase = Phase.CRASHED;
+            ready = false;
+            gen = generation;
+        }
+        set.controller().reconcileNow();
+        set.scheduler().schedule(() -> restartIfStill(gen), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Kills the container (SIGKILL) and leaves it dead until {@link #startContainer()} (a crash loop, a node problem). */
+    public void stopContainer() {
+        synchronized (this) {
+            requirePhase(Phase.RUNNING, "stop its container");
+            process.kill();
+            process = null;
+            phase = Phase.CRASHED;
+            ready = false;
+        }
+        set.controller().reconcileNow();
+    }
+
+    /** Starts a container stopped by {@link #stopContainer()} (same IP). */
+    public void startContainer() {
+        synchronized (this) {
+            requirePhase(Phase.CRASHED, "start its container");
+            restarts++;
+            startProcess();
+        }
+        set.controller().reconcileNow();
+    }
+
+    /**
+     * Deletes this pod and lets the StatefulSet controller create its replacement (same name, new IP, new UID)
+     * {@code recreateAfter} later. With {@link Deletion#GRACEFUL} the endpoint is published as terminating before
+     * the container gets SIGTERM. Returns once the old pod is gone; the replacement starts in the background
+     * (see {@link #awaitReady(Duration)}).
+     */
+    public void replace(Deletion deletion, Duration recreateAfter) {
+        Objects.requireNonNull(deletion, "deletion");
+        requireNonNegative(recreateAfter);
+        RedisProcess dying;
+        int gen;
+        synchronized (this) {
+            if (phase != Phase.RUNNING && phase != Phase.CRASHED && phase != Phase.PENDING) {
+                throw new IllegalStateException("cannot replace " + name + ": it is " + phase);
+            }
+            dying = process;
+            gen = generation;
+            if (deletion == Deletion.GRACEFUL) {
+                phase = Phase.TERMINATING;
+                ready = false;
+            } else {
+                if (dying != null) {
+                    dying.kill();
+                }
+                process = null;
+                phase = Phase.DELETED;
+                ready = false;
+            }
+        }
+        if (deletion == Deletion.GRACEFUL) {
+            set.api().markPodTerminating(this);
+        }
+        set.controller().reconcileNow();
+        if (deletion == Deletion.GRACEFUL && dying != null) {
+            dying.terminate(GRACE_PERIOD);
+            synchronized (this) {
+                process = null;
+                phase = Phase.DELETED;
+            }
+        }
+        synchronized (this) {
+            phase = Phase.DELETED;
+            ip = null;
+        }
+        set.api().deletePod(this);
+        set.controller().reconcileNow();
+        set.scheduler().schedule(() -> recreateIfStill(gen), recreateAfter.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** SIGSTOP: the pod keeps its IP and open sockets but answers nothing. */
+    public void freeze() {
+        synchronized (this) {
+            requirePhase(Phase.RUNNING, "freeze it");
+            process.freeze();
+        }
+    }
+
+    /** SIGCONT. */
+    public void thaw() {
+        synchronized (this) {
+            if (process != null) {
+                process.thaw();
+            }
+        }
+    }
+
+    /** {@code REPLICAOF NO ONE}: a manual promotion. */
+    public void promote() {
+        expectOk(command("REPLICAOF", "NO", "ONE"), "REPLICAOF NO ONE");
+    }
+
+    /** {@code REPLICAOF <master ip> <port>}: a manual demotion, or a repair. */
+    public void replicaOf(RedisPod master) {
+        String masterIp = Objects.requireNonNull(master.ip(), () -> master.name() + " has no IP");
+        expectOk(command("REPLICAOF", masterIp, Integer.toString(master.port())), "REPLICAOF");
+    }
+
+    /**
+     * Sends one command to this pod (authenticated as the set's credentials) and returns the reply: a String,
+     * Long, List, null, or an error reply as a String starting with "ERR"/"READONLY"/....
+     */
+    public Object command(String... command) {
+        String target;
+        synchronized (this) {
+            target = ip;
+        }
+        if (target == null) {
+            throw new IllegalStateException(name + " has no IP (" + phase + ")");
+        }
+        try {
+            Object reply = Resp.once(target, port(), Duration.ofSeconds(5), set.credentials(), command);
+            return reply instanceof Resp.Error error ? error.message() : reply;
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + " (" + target + ") did not answer " + command[0], e);
+        }
+    }
+
+    /** {@code INFO <section>} as a map of its {@code key:value} lines. */
+    public Map<String, String> info(String section) {
+        Object reply = command("INFO", section);
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String line : String.valueOf(reply).split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && !line.startsWith("#")) {
+                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+            }
+        }
+        return fields;
+    }
+
+    /** {@code "master"} or {@code "slave"}, from {@code INFO replication}. */
+    public String role() {
+        return info("replication").get("role");
+    }
+
+    /** {@code DBSIZE}. */
+    public long dbSize() {
+        return (Long) command("DBSIZE");
+    }
+
+    /** Waits until the current incarnation runs and the readiness probe sees it ready. */
+    public RedisPod awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!(isReady() && phase() == Phase.RUNNING)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " not ready within " + timeout + " (" + phase() + ")");
+            }
+            RedisProcess.pause(Duration.ofMillis(10));
+        }
+        return this;
+    }
+
+    // ---------------------------------------------------------------- lifecycle (package-private)
+
+    /** Creates the pod object (new IP, new UID) and starts its container. */
+    synchronized void create() {
+        generation++;
+        restarts = 0;
+        ip = LoopbackAddresses.allocate(set.port());
+        lastKnownIp = ip;
+        uid = UUID.randomUUID().toString();
+        phase = Phase.PENDING;
+        set.api().createPod(this);
+        startProcess();
+    }
+
+    /** Stops everything for good (namespace teardown). */
+    synchronized void destroy() {
+        if (process != null) {
+            process.kill();
+            process = null;
+        }
+        phase = Phase.DELETED;
+        ready = false;
+    }
+
+    /** Records what the readiness probe saw. */
+    void probed(boolean nowReady) {
+        if (nowReady && !ready) {
+            readySinceNanos = System.nanoTime();
+        }
+        ready = nowReady;
+    }
+
+    long readySinceNanos() {
+        return readySinceNanos;
+    }
+
+    /** What the endpoint controller publishes for this pod, or null when it has no endpoint. */
+    synchronized EndpointState endpointState() {
+        if (ip == null || phase == Phase.DELETED) {
+            return null;
+        }
+        boolean terminating = phase == Phase.TERMINATING;
+        boolean serving = ready && phase != Phase.CRASHED;
+        return new EndpointState(name, ip, uid, serving && !terminating, serving, terminating);
+    }
+
+    /** The address the probe checks, with the process, or null when there is no process to probe. */
+    synchronized String probeTarget() {
+        return process != null && (phase == Phase.RUNNING || phase == Phase.TERMINATING) ? ip : null;
+    }
+
+    private void restartIfStill(int gen) {
+        synchronized (this) {
+            if (generation != gen || phase != Phase.CRASHED || set.isClosed()) {
+                return;
+            }
+            restarts++;
+            startProcess();
+        }
+        set.controller().reconcileNow();
+    }
+
+    private void recreateIfStill(int gen) {
+        synchronized (this) {
+            if (generation != gen || phase != Phase.DELETED || set.isClosed()) {
+                return;
+            }
+            create();
+        }
+        set.controller().reconcileNow();
+    }
+
+    /** Writes this start's config and starts redis-server; called with the lock held. */
+    private void startProcess() {
+        Path dir = set.workDir().resolve(name + "-g" + generation + "-r" + restarts);
+        Path dataDir = set.persistence() ? set.workDir().resolve(name + "-pv") : dir.resolve("data");
+        try {
+            Files.createDirectories(dataDir);
+            Path config = dir.resolve("redis.conf");
+            Files.write(config, configLines(dataDir));
+            process = RedisProcess.start(config, ip, set.port(), logFile(), set.credentials());
+            phase = Phase.RUNNING;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + dir, e);
+        } catch (RuntimeException e) {
+            phase = Phase.CRASHED;
+            throw e;
+        }
+    }
+
+    private List<String> configLines(Path dataDir) {
+        List<String> lines = new ArrayList<>(List.of(
+                "bind " + ip,
+                "port " + set.port(),
+                "protected-mode no",
+                "daemonize no",
+                "dir " + dataDir.toAbsolutePath(),
+                "replica-announce-ip " + ip,
+                // Full syncs straight over the socket, at once: keeps tests fast and leaves no RDB file behind.
+                "repl-diskless-sync yes",
+                "repl-diskless-sync-delay 0"));
+        if (set.persistence()) {
+            lines.addAll(List.of("appendonly yes", "appendfsync everysec", "save 60 1"));
+        } else {
+            lines.addAll(List.of("appendonly no", "save \"\""));
+        }
+        if (ordinal > 0) {
+            // What a chart's startup script does: resolve pod 0's name now, follow that IP from then on.
+            String masterIp = set.pod(0).ipOrLastKnown();
+            lines.add("replicaof " + masterIp + " " + set.port());
+        }
+        Credentials credentials = set.credentials();
+        if (credentials != null) {
+            String password = quote(credentials.password());
+            if (credentials.user() == null) {
+                lines.add("requirepass " + password);
+                lines.add("masterauth " + password);
+            } else {
+                lines.add("user default off");
+                lines.add("user " + credentials.user() + " on >" + credentials.password() + " ~* &* +@all");
+                lines.add("masteruser " + credentials.user());
+                lines.add("masterauth " + password);
+            }
+        }
+        lines.addAll(set.extraConfig());
+        return lines;
+    }
+
+    /** The IP pod 0 has now or, while it is being replaced, the one it had (a stale DNS answer). */
+    synchronized String ipOrLastKnown() {
+        return ip != null ? ip : lastKnownIp;
+    }
+
+    private void requirePhase(Phase expected, String action) {
+        if (phase != expected) {
+            throw new IllegalStateException("cannot " + action + ": " + name + " is " + phase);
+        }
+    }
+
+    private static void expectOk(Object reply, String command) {
+        if (!"OK".equals(reply)) {
+            throw new IllegalStateException(command + " failed: " + reply);
+        }
+    }
+
+    private static String quote(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    private static void requireNonNegative(Duration duration) {
+        if (duration == null || duration.isNegative()) {
+            throw new IllegalArgumentException("delay must be zero or positive, was " + duration);
+        }
+    }
+
+    @Override
+    public synchronized String toString() {
+        return name + "(" + (ip == null ? "-" : ip) + ", " + phase + (ready ? ", ready" : "") + ")";
+    }
+}

@@ -1,0 +1,355 @@
+package io.github.mooring.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Predicate;
+
+/**
+ * A StatefulSet of Redis pods ({@code redis-0 .. redis-N-1}) behind a headless Service of the same name, with a
+ * named port, as the popular charts deploy it: pod 0 starts as master, the others as replicas of pod 0's IP at
+ * the moment they start. Persistence ("a PV") is on or off for the whole set.
+ * <p>
+ * Created with {@link SimulatedNamespace#redis(String)}; closed with its namespace.
+ */
+public final class RedisStatefulSet {
+
+    private final SimulatedNamespace namespace;
+    private final String name;
+    private final String portName;
+    private final int port;
+    private final boolean persistence;
+    private final Credentials credentials;
+    private final List<String> extraConfig;
+    private final Path workDir;
+    private final ApiObjects api;
+    private final EndpointController controller;
+    private final List<RedisPod> pods = new ArrayList<>();
+    private volatile boolean closed;
+
+    private RedisStatefulSet(Builder builder) {
+        this.namespace = builder.namespace;
+        this.name = builder.name;
+        this.portName = builder.portName;
+        this.port = builder.port;
+        this.persistence = builder.persistence;
+        this.credentials = builder.credentials;
+        this.extraConfig = List.copyOf(builder.extraConfig);
+        this.workDir = namespace.workDir().resolve(name);
+        this.api = new ApiObjects(namespace.api().controllerClient(), namespace.name(), name, portName, port);
+        this.controller = new EndpointController(this, builder.readinessPeriod, builder.readinessTimeout,
+                builder.failureThreshold);
+        for (int i = 0; i < builder.replicas; i++) {
+            pods.add(new RedisPod(this, i));
+        }
+    }
+
+    private void start() {
+        try {
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        api.createService();
+        // In order, as a StatefulSet with OrderedReady: replicas need pod 0's IP.
+        for (RedisPod pod : pods) {
+            pod.create();
+        }
+        controller.start(scheduler());
+        awaitAllReady(Duration.ofSeconds(30));
+        awaitReplicationLinked(Duration.ofSeconds(30));
+    }
+
+    /** The StatefulSet's and the Service's name. */
+    public String name() {
+        return name;
+    }
+
+    public String namespace() {
+        return namespace.name();
+    }
+
+    /** The Service port's name ({@code redis} by default). */
+    public String portName() {
+        return portName;
+    }
+
+    /** The port every pod listens on (6379 by default). */
+    public int port() {
+        return port;
+    }
+
+    public boolean persistence() {
+        return persistence;
+    }
+
+    /** The credentials clients need, or null when the pods need none. */
+    public Credentials credentials() {
+        return credentials;
+    }
+
+    /** The pods, by ordinal. */
+    public List<RedisPod> pods() {
+        return List.copyOf(pods);
+    }
+
+    public RedisPod pod(int ordinal) {
+        return pods.get(ordinal);
+    }
+
+    /** The pod that reports {@code role:master} right now, if exactly one does. */
+    public Optional<RedisPod> master() {
+        List<RedisPod> masters = masters();
+        return masters.size() == 1 ? Optional.of(masters.get(0)) : Optional.empty();
+    }
+
+    /** Every running pod that reports {@code role:master} (more than one is a split brain). */
+    public List<RedisPod> masters() {
+        List<RedisPod> masters = new ArrayList<>();
+        for (RedisPod pod : pods) {
+            if (pod.phase() == RedisPod.Phase.RUNNING && !pod.isFrozen()) {
+                try {
+                    if ("master".equals(pod.role())) {
+                        masters.add(pod);
+                    }
+                } catch (RuntimeException e) {
+                    // not answering: not a master anyone can use
+                }
+            }
+        }
+        return masters;
+    }
+
+    /** {@code redis.<ns>.svc.cluster.local}. */
+    public String serviceDnsName() {
+        return ClusterDns.serviceName(name, namespace.name());
+    }
+
+    /** {@code redis-0.redis.<ns>.svc.cluster.local}. */
+    public String podDnsName(int ordinal) {
+        return ClusterDns.podName(pods.get(ordinal).name(), name, namespace.name());
+    }
+
+    /** Every EndpointSlice update so far, oldest first. */
+    public List<EndpointChange> endpointHistory() {
+        return controller.history();
+    }
+
+    /** The last published endpoints. */
+    public EndpointChange endpoints() {
+        List<EndpointChange> history = controller.history();
+        return history.get(history.size() - 1);
+    }
+
+    /** Waits until the published endpoints satisfy {@code condition}, and returns them. */
+    public EndpointChange awaitEndpoints(Predicate<EndpointChange> condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                List<EndpointChange> history = controller.history();
+                EndpointChange last = history.get(history.size() - 1);
+                if (condition.test(last)) {
+                    return last;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("endpoints of " + name + " did not reach the expected state within "
+                            + timeout + "; last: " + last.endpoints());
+                }
+                controller.waitForChangeAfter(history.size(), Duration.ofNanos(left));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Waits until every running replica reports {@code master_link_status:up} (its initial sync is done).
+     */
+    public RedisStatefulSet awaitReplicationLinked(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (RedisPod pod : pods) {
+            while (true) {
+                java.util.Map<String, String> info;
+                try {
+                    info = pod.info("replication");
+                } catch (RuntimeException e) {
+                    info = java.util.Map.of();
+                }
+                if ("master".equals(info.get("role")) || "up".equals(info.get("master_link_status"))) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(pod.name() + " did not link to its master within " + timeout
+                            + ": " + info);
+                }
+                RedisProcess.pause(Duration.ofMillis(10));
+            }
+        }
+        return this;
+    }
+
+    /** Waits until every pod runs and is ready. */
+    public RedisStatefulSet awaitAllReady(Duration timeout) {
+        for (RedisPod pod : pods) {
+            pod.awaitReady(timeout);
+        }
+        return this;
+    }
+
+    // ---------------------------------------------------------------- package-private plumbing
+
+    Path workDir() {
+        return workDir;
+    }
+
+    List<String> extraConfig() {
+        return extraConfig;
+    }
+
+    ApiObjects api() {
+        return api;
+    }
+
+    ClusterDns dns() {
+        return namespace.dns();
+    }
+
+    EndpointController controller() {
+        return controller;
+    }
+
+    ScheduledExecutorService scheduler() {
+        return namespace.scheduler();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    void close() {
+        closed = true;
+        controller.close();
+        for (RedisPod pod : pods) {
+            pod.destroy();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RedisStatefulSet[" + name + ", " + pods + "]";
+    }
+
+    /** Builds and starts a {@link RedisStatefulSet}. */
+    public static final class Builder {
+        private final SimulatedNamespace namespace;
+        private final String name;
+        private int replicas = 3;
+        private boolean persistence;
+        private Credentials credentials;
+        private String portName = "redis";
+        private int port = 6379;
+        private Duration readinessPeriod = Duration.ofMillis(200);
+        private Duration readinessTimeout = Duration.ofMillis(500);
+        private int failureThreshold = 1;
+        private final List<String> extraConfig = new ArrayList<>();
+
+        Builder(SimulatedNamespace namespace, String name) {
+            this.namespace = namespace;
+            this.name = requireDnsLabel(name);
+        }
+
+        /** Number of pods (default 3). */
+        public Builder replicas(int replicas) {
+            if (replicas < 1) {
+                throw new IllegalArgumentException("replicas must be at least 1, was " + replicas);
+            }
+            this.replicas = replicas;
+            return this;
+        }
+
+        /** Whether each pod has a persistent volume (AOF): a replaced pod restarts with its data. Default off. */
+        public Builder persistence(boolean persistence) {
+            this.persistence = persistence;
+            return this;
+        }
+
+        /** Password ({@code requirepass}) or ACL user every client and replica needs. Default none. */
+        public Builder credentials(Credentials credentials) {
+            this.credentials = credentials;
+            return this;
+        }
+
+        /** The Service port's name (default {@code redis}). */
+        public Builder portName(String portName) {
+            this.portName = requireDnsLabel(portName);
+            return this;
+        }
+
+        /** The port every pod listens on (default 6379). */
+        public Builder port(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be 1..65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** The readiness probe's period (default 200 ms). */
+        public Builder readinessPeriod(Duration period) {
+            this.readinessPeriod = requirePositive(period, "readiness period");
+            return this;
+        }
+
+        /** The readiness probe's timeout (default 500 ms). */
+        public Builder readinessTimeout(Duration timeout) {
+            this.readinessTimeout = requirePositive(timeout, "readiness timeout");
+            return this;
+        }
+
+        /** Consecutive probe failures before a pod is not ready (default 1). */
+        public Builder readinessFailureThreshold(int threshold) {
+            if (threshold < 1) {
+                throw new IllegalArgumentException("failure threshold must be at least 1, was " + threshold);
+            }
+            this.failureThreshold = threshold;
+            return this;
+        }
+
+        /** An extra {@code redis.conf} line for every pod, e.g. {@code "min-replicas-to-write 1"}. */
+        public Builder config(String line) {
+            extraConfig.add(Objects.requireNonNull(line));
+            return this;
+        }
+
+        /** Creates the Service and the pods, and returns once every pod is ready. */
+        public RedisStatefulSet start() {
+            RedisStatefulSet set = new RedisStatefulSet(this);
+            namespace.register(set);
+            set.start();
+            return set;
+        }
+
+        private static Duration requirePositive(Duration d, String what) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + d);
+            }
+            return d;
+        }
+
+        private static String requireDnsLabel(String name) {
+            if (name == null || !name.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+                throw new IllegalArgumentException("not a valid DNS label (lowercase letters, digits, '-'): " + name);
+            }
+            return name;
+        }
+    }
+}

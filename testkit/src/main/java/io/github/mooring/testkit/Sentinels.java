@@ -1,0 +1,214 @@
+package io.github.mooring.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Real Redis Sentinels ({@code redis-server --sentinel}) monitoring a {@link RedisStatefulSet}, each on its own
+ * loopback IP and port 26379. The monitored master's name is the set's name.
+ */
+public final class Sentinels {
+
+    /** The Sentinel port. */
+    public static final int PORT = 26379;
+
+    private final RedisStatefulSet set;
+    private final String masterName;
+    private final Duration downAfter;
+    private final Duration failoverTimeout;
+    private final int quorum;
+    private final List<String> ips = new ArrayList<>();
+    private final List<RedisProcess> processes = new ArrayList<>();
+    private final Path workDir;
+
+    private Sentinels(Builder builder) {
+        this.set = builder.set;
+        this.masterName = builder.set.name();
+        this.downAfter = builder.downAfter;
+        this.failoverTimeout = builder.failoverTimeout;
+        this.quorum = builder.quorum;
+        this.workDir = builder.namespace.workDir().resolve(set.name() + "-sentinels");
+        for (int i = 0; i < builder.count; i++) {
+            ips.add(LoopbackAddresses.allocate(PORT));
+        }
+    }
+
+    private void start() {
+        RedisPod master = set.master().orElseThrow(() -> new IllegalStateException(
+                "Sentinels need exactly one master in " + set.name() + ", found " + set.masters()));
+        try {
+            Files.createDirectories(workDir);
+            for (int i = 0; i < ips.size(); i++) {
+                String ip = ips.get(i);
+                Path dir = workDir.resolve("sentinel-" + i);
+                Files.createDirectories(dir);
+                Path config = dir.resolve("sentinel.conf");
+                List<String> lines = new ArrayList<>(List.of(
+                        "bind " + ip,
+                        "port " + PORT,
+                        "protected-mode no",
+                        "daemonize no",
+                        "dir " + dir.toAbsolutePath(),
+                        "sentinel announce-ip " + ip,
+                        "sentinel monitor " + masterName + " " + master.ip() + " " + set.port() + " " + quorum,
+                        "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
+                        "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
+                        "sentinel parallel-syncs " + masterName + " 1"));
+                Credentials credentials = set.credentials();
+                if (credentials != null) {
+                    if (credentials.user() != null) {
+                        lines.add("sentinel auth-user " + masterName + " " + credentials.user());
+                    }
+                    lines.add("sentinel auth-pass " + masterName + " " + credentials.password());
+                }
+                Files.write(config, lines);
+                processes.add(RedisProcess.start(config, ip, PORT, dir.resolve("sentinel.log"), null, "--sentinel"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + workDir, e);
+        }
+    }
+
+    /** The master name Sentinels monitor (the StatefulSet's name). */
+    public String masterName() {
+        return masterName;
+    }
+
+    /** {@code ip:26379} of every Sentinel. */
+    public List<String> addresses() {
+        return ips.stream().map(ip -> ip + ":" + PORT).toList();
+    }
+
+    /** The Sentinels' IPs. */
+    public List<String> ips() {
+        return List.copyOf(ips);
+    }
+
+    public Duration downAfter() {
+        return downAfter;
+    }
+
+    /** {@code SENTINEL GET-MASTER-ADDR-BY-NAME} from the first Sentinel that answers, as {@code ip:port}. */
+    public Optional<String> masterAddress() {
+        for (String ip : ips) {
+            try {
+                Object reply = Resp.once(ip, PORT, Duration.ofSeconds(2), null,
+                        "SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName);
+                if (reply instanceof List<?> list && list.size() == 2) {
+                    return Optional.of(list.get(0) + ":" + list.get(1));
+                }
+            } catch (IOException e) {
+                // try the next one
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code SENTINEL FAILOVER <name>}: a planned failover, as an operator triggers it. */
+    public void failover() {
+        Object reply = command(0, "SENTINEL", "FAILOVER", masterName);
+        if (!"OK".equals(reply)) {
+            throw new IllegalStateException("SENTINEL FAILOVER " + masterName + " failed: " + reply);
+        }
+    }
+
+    /** Sends a command to Sentinel {@code index}; error replies come back as Strings. */
+    public Object command(int index, String... command) {
+        try {
+            Object reply = Resp.once(ips.get(index), PORT, Duration.ofSeconds(5), null, command);
+            return reply instanceof Resp.Error error ? error.message() : reply;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Sentinel " + ips.get(index) + " did not answer", e);
+        }
+    }
+
+    /** Waits until the Sentinels report {@code ip} as the master's address. */
+    public void awaitMaster(String ip, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!masterAddress().map(a -> a.startsWith(ip + ":")).orElse(false)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Sentinels did not report " + ip + " as master within " + timeout
+                        + " (they report " + masterAddress().orElse("nothing") + ")");
+            }
+            RedisProcess.pause(Duration.ofMillis(20));
+        }
+    }
+
+    List<Long> pids() {
+        return processes.stream().filter(RedisProcess::isAlive).map(RedisProcess::pid).toList();
+    }
+
+    void close() {
+        for (RedisProcess process : processes) {
+            process.kill();
+        }
+    }
+
+    /** Builds and starts {@link Sentinels}. */
+    public static final class Builder {
+        private final SimulatedNamespace namespace;
+        private final RedisStatefulSet set;
+        private int count = 3;
+        private int quorum = 2;
+        private Duration downAfter = Duration.ofSeconds(5);
+        private Duration failoverTimeout = Duration.ofSeconds(10);
+
+        Builder(SimulatedNamespace namespace, RedisStatefulSet set) {
+            this.namespace = namespace;
+            this.set = set;
+        }
+
+        /** How many Sentinels (default 3). */
+        public Builder count(int count) {
+            if (count < 1) {
+                throw new IllegalArgumentException("count must be at least 1, was " + count);
+            }
+            this.count = count;
+            return this;
+        }
+
+        /** Sentinels that must agree the master is down (default 2). */
+        public Builder quorum(int quorum) {
+            if (quorum < 1) {
+                throw new IllegalArgumentException("quorum must be at least 1, was " + quorum);
+            }
+            this.quorum = quorum;
+            return this;
+        }
+
+        /** {@code down-after-milliseconds} (default 5 s). */
+        public Builder downAfter(Duration downAfter) {
+            if (downAfter == null || downAfter.toMillis() < 1) {
+                throw new IllegalArgumentException("down-after must be at least 1 ms, was " + downAfter);
+            }
+            this.downAfter = downAfter;
+            return this;
+        }
+
+        /** {@code failover-timeout} (default 10 s; Redis's own default is 3 minutes). */
+        public Builder failoverTimeout(Duration failoverTimeout) {
+            if (failoverTimeout == null || failoverTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException("failover timeout must be at least 1 ms, was " + failoverTimeout);
+            }
+            this.failoverTimeout = failoverTimeout;
+            return this;
+        }
+
+        /** Starts the Sentinels; returns once each answers. */
+        public Sentinels start() {
+            if (quorum > count) {
+                throw new IllegalArgumentException("quorum " + quorum + " exceeds the number of Sentinels " + count);
+            }
+            Sentinels sentinels = new Sentinels(this);
+            namespace.register(sentinels);
+            sentinels.start();
+            return sentinels;
+        }
+    }
+}

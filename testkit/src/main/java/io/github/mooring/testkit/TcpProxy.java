@@ -1,0 +1,145 @@
+package io.github.mooring.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP proxy on a fixed loopback port in front of the mock API server. It gives the kit the faults a real
+ * API server has that the mock cannot produce by itself: every connection (watch streams included) dropped at
+ * once, and the server unreachable (connection refused) for a while, as during a restart.
+ */
+final class TcpProxy implements AutoCloseable {
+
+    private final InetSocketAddress backend;
+    private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    private final int port;
+    private volatile ServerSocket listener;
+
+    TcpProxy(InetSocketAddress backend) {
+        this.backend = backend;
+        this.listener = bind(0);
+        this.port = listener.getLocalPort();
+        startAccepting(listener);
+    }
+
+    int port() {
+        return port;
+    }
+
+    synchronized boolean isUp() {
+        return listener != null;
+    }
+
+    /** Closes every open connection; new ones are accepted as before. */
+    void dropConnections() {
+        for (Socket socket : sockets) {
+            closeQuietly(socket);
+        }
+    }
+
+    /** Stops listening (clients get "connection refused") and drops every connection. */
+    synchronized void stop() {
+        if (listener != null) {
+            closeQuietly(listener);
+            listener = null;
+        }
+        dropConnections();
+    }
+
+    /** Listens again on the same port. */
+    synchronized void start() {
+        if (listener == null) {
+            listener = bind(port);
+            startAccepting(listener);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private static ServerSocket bind(int port) {
+        try {
+            ServerSocket socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return socket;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
+        }
+    }
+
+    private void startAccepting(ServerSocket server) {
+        Thread acceptor = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket client = server.accept();
+                    connect(client);
+                } catch (IOException e) {
+                    return; // listener closed
+                }
+            }
+        }, "mooring-testkit-apiserver-proxy");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void connect(Socket client) {
+        Socket upstream = new Socket();
+        try {
+            upstream.setTcpNoDelay(true);
+            client.setTcpNoDelay(true);
+            upstream.connect(backend, 5_000);
+        } catch (IOException e) {
+            closeQuietly(client);
+            closeQuietly(upstream);
+            return;
+        }
+        sockets.add(client);
+        sockets.add(upstream);
+        pump(client, upstream);
+        pump(upstream, client);
+    }
+
+    private void pump(Socket from, Socket to) {
+        Thread thread = new Thread(() -> {
+            byte[] buffer = new byte[16 * 1024];
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                }
+            } catch (SocketException e) {
+                // closed by dropConnections() or by a peer
+            } catch (IOException e) {
+                // the other side went away
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+                sockets.remove(from);
+                sockets.remove(to);
+            }
+        }, "mooring-testkit-apiserver-pump");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception ignored) {
+            // best effort
+        }
+    }
+}
