@@ -1,4 +1,0 @@
-/**
- * Examples: the demo, a Spring Boot application.
- */
-package io.github.mooring.examples;
