@@ -1,0 +1,52 @@
+package io.github.mooring.probe;
+
+import io.github.mooring.discovery.Endpoint;
+import java.util.Objects;
+
+/**
+ * What one Redis pod reported about itself, parsed from {@code INFO replication}, {@code persistence},
+ * {@code keyspace} and {@code server} (see {@link InfoParser}).
+ *
+ * @param role                       the reported role
+ * @param runId                      {@code run_id}: changes on every process start; {@code null} if absent
+ * @param replId                     {@code master_replid}: the replication history this node serves or follows
+ * @param replId2                    {@code master_replid2}: the history it was promoted from, forty zeros if never
+ * @param secondReplOffset           {@code second_repl_offset}, -1 when none
+ * @param replOffset                 {@code master_repl_offset} of a master; {@code slave_repl_offset} of a replica
+ * @param masterHost                 {@code master_host} as configured (IP or host name); replicas only, else null
+ * @param masterPort                 {@code master_port}; replicas only, else 0
+ * @param masterLinkUp               {@code master_link_status:up}; always false for a master
+ * @param masterLinkDownSinceSeconds seconds the link to the master has been down, -1 when up or unknown
+ * @param syncInProgress             {@code master_sync_in_progress:1}: a full sync is being received
+ * @param loading                    {@code loading:1}: still loading its dataset, cannot serve commands
+ * @param keys                       keys summed over all databases in {@code INFO keyspace}
+ * @param connectedReplicas          {@code connected_slaves}
+ */
+public record NodeReport(
+        Role role,
+        String runId,
+        String replId,
+        String replId2,
+        long secondReplOffset,
+        long replOffset,
+        String masterHost,
+        int masterPort,
+        boolean masterLinkUp,
+        long masterLinkDownSinceSeconds,
+        boolean syncInProgress,
+        boolean loading,
+        long keys,
+        int connectedReplicas) {
+
+    /** The {@code master_replid2} of a node that was never promoted: matches nothing. */
+    public static final String NO_REPL_ID = "0000000000000000000000000000000000000000";
+
+    public NodeReport {
+        Objects.requireNonNull(role, "role");
+    }
+
+    /** {@code master_host:master_port} this replica follows, or {@code null} when it is no replica. */
+    public String masterAddress() {
+        return role == Role.REPLICA && masterHost != null ? Endpoint.address(masterHost, masterPort) : null;
+    }
+}

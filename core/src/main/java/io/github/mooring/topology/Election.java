@@ -1,0 +1,36 @@
+package io.github.mooring.topology;
+
+import io.github.mooring.probe.ProbeResult;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The outcome of one {@link MasterElection}. Every probed endpoint appears in exactly one of {@code master},
+ * {@code replicas}, the split brain's losers, or {@code unreachable}. Lists are sorted by pod name, then address.
+ *
+ * @param master         the elected master, empty when none could be elected
+ * @param replicas       every pod that reports the replica role, stale or not
+ * @param staleReplicas  the replicas that do not replicate from the master (also listed in {@code replicas})
+ * @param unreachable    endpoints that take no part: the probe failed, the pod is no Redis data node (Sentinel,
+ *                       unknown role), or it is a master that cannot serve (loading, terminating)
+ * @param splitBrain     present when more than one pod could have been master
+ * @param noMasterReason one line saying why there is no master, listing every pod; {@code null} when elected
+ */
+public record Election(Optional<Node> master, List<Node> replicas, List<StaleReplica> staleReplicas,
+        List<ProbeResult> unreachable, Optional<SplitBrain> splitBrain, String noMasterReason) {
+
+    public Election {
+        Objects.requireNonNull(master, "master");
+        replicas = List.copyOf(replicas);
+        staleReplicas = List.copyOf(staleReplicas);
+        unreachable = List.copyOf(unreachable);
+        Objects.requireNonNull(splitBrain, "splitBrain");
+        if (master.isPresent() == (noMasterReason != null)) {
+            throw new IllegalArgumentException("noMasterReason is given exactly when there is no master");
+        }
+        if (splitBrain.isPresent() && !splitBrain.get().winner().equals(master.orElse(null))) {
+            throw new IllegalArgumentException("the split brain's winner must be the master");
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.github.mooring.topology;
+
+import io.github.mooring.probe.ProbeResult;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One immutable snapshot of the replication group, as the monitor publishes it: the {@link Election} of one probe
+ * round, what every pod reported, when, and from which discovery source. Each published snapshot has a higher
+ * version than the one before.
+ *
+ * @param version    0 before the first probe round, then increasing by snapshot
+ * @param observedAt when the probe round ran ({@link Instant#EPOCH} for the {@linkplain #initial initial} snapshot)
+ * @param source     the discovery source that named the endpoints, e.g. "kubernetes", "dns", "static"
+ * @param election   the outcome of the election over {@code reports}
+ * @param reports    every probe result of the round
+ */
+public record Topology(long version, Instant observedAt, String source, Election election, List<ProbeResult> reports) {
+
+    public Topology {
+        if (version < 0) {
+            throw new IllegalArgumentException("version must not be negative, was " + version);
+        }
+        Objects.requireNonNull(observedAt, "observedAt");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(election, "election");
+        reports = List.copyOf(reports);
+    }
+
+    /** The snapshot before any probe round has completed: version 0, no master. */
+    public static Topology initial(String source) {
+        Election none = new Election(Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(),
+                "no probe round has completed yet");
+        return new Topology(0, Instant.EPOCH, source, none, List.of());
+    }
+
+    /** The elected master, if any. */
+    public Optional<Node> master() {
+        return election.master();
+    }
+
+    /** Whether a master was elected. */
+    public boolean hasMaster() {
+        return election.master().isPresent();
+    }
+
+    /** Every replica, stale ones included. */
+    public List<Node> replicas() {
+        return election.replicas();
+    }
+
+    /** Replicas that do not replicate from the master. */
+    public List<StaleReplica> staleReplicas() {
+        return election.staleReplicas();
+    }
+
+    /** Endpoints that took no part in the election (probe failed, Sentinel, master loading or terminating). */
+    public List<ProbeResult> unreachable() {
+        return election.unreachable();
+    }
+
+    /** Present when several pods claimed to be master. */
+    public Optional<SplitBrain> splitBrain() {
+        return election.splitBrain();
+    }
+
+    /** Why there is no master; empty when there is one. */
+    public Optional<String> noMasterReason() {
+        return Optional.ofNullable(election.noMasterReason());
+    }
+
+    /**
+     * One log line, e.g. {@code Topology v7 (kubernetes): master redis-1 (10.0.0.2:6379), 2 replicas (1 stale),
+     * 0 unreachable, split brain with 1 other master (succession)}.
+     */
+    @Override
+    public String toString() {
+        StringBuilder line = new StringBuilder("Topology v").append(version).append(" (").append(source).append("): ")
+                .append(master().map(master -> "master " + master.displayName())
+                        .orElseGet(() -> "no master (" + election.noMasterReason() + ")"))
+                .append(", ").append(count(replicas().size(), "replica"));
+        if (!staleReplicas().isEmpty()) {
+            line.append(" (").append(staleReplicas().size()).append(" stale)");
+        }
+        line.append(", ").append(unreachable().size()).append(" unreachable");
+        splitBrain().ifPresent(split -> line.append(", split brain with ")
+                .append(count(split.losers().size(), "other master")).append(" (").append(split.decidedBy()).append(')'));
+        return line.toString();
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+}
