@@ -1,0 +1,109 @@
+package io.github.mooring.discovery;
+
+import java.util.Objects;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * Discovers a Service's pods through the Kubernetes API: an informer (list + watch) on the {@code discovery.k8s.io/v1}
+ * EndpointSlices labelled {@code kubernetes.io/service-name=<service>}, falling back to the core {@code v1} Endpoints
+ * object where EndpointSlices are not served. Ready endpoints are candidates; terminating ones are dropped the moment
+ * the API server says so. Watch errors, closed watches, {@code 410 Gone} and API server restarts are recovered by
+ * relisting, and the last known endpoints stay in force meanwhile.
+ * <p>
+ * The service account needs this Role rule (and nothing more):
+ * <pre>
+ * - apiGroups: ["discovery.k8s.io"]
+ *   resources: ["endpointslices"]
+ *   verbs: ["list", "watch"]
+ * - apiGroups: [""]
+ *   resources: ["endpoints"]       # only for clusters without EndpointSlices, and for telling
+ *   verbs: ["list", "watch"]       # "Service not found" from "no endpoints"
+ * </pre>
+ */
+public final class KubernetesSource implements EndpointSource {
+
+    /** The name this source reports. */
+    public static final String NAME = "kubernetes";
+
+    private final KubernetesClient client;
+    private final Config config;
+    private final boolean endpointsFallback;
+
+    private KubernetesSource(Builder builder) {
+        this.client = builder.client;
+        this.config = builder.config;
+        this.endpointsFallback = builder.endpointsFallback;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public EndpointWatch watch(ServiceRef service, EndpointListener listener) {
+        Objects.requireNonNull(service, "service");
+        Objects.requireNonNull(listener, "listener");
+        KubernetesApi api = client != null ? KubernetesApi.shared(client) : KubernetesApi.owned(config);
+        return KubernetesWatch.start(api, service, listener, endpointsFallback);
+    }
+
+    /** The client this source uses, or null when it builds its own from the environment. */
+    KubernetesClient client() {
+        return client;
+    }
+
+    Config config() {
+        return config;
+    }
+
+    @Override
+    public String toString() {
+        return "KubernetesSource[" + (client != null ? "client supplied" : config != null ? "config supplied"
+                : "in-cluster configuration") + (endpointsFallback ? ", endpoints fallback" : "") + "]";
+    }
+
+    /** Settings of a {@link KubernetesSource}. */
+    public static final class Builder {
+        private KubernetesClient client;
+        private Config config;
+        private boolean endpointsFallback = true;
+
+        private Builder() {
+        }
+
+        /**
+         * Uses this client (e.g. a Spring bean); Mooring never closes it. By default Mooring builds its own from the
+         * environment (the pod's service account in a cluster, else the kubeconfig) and closes it when done.
+         */
+        public Builder client(KubernetesClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /** Builds Mooring's own client from this configuration instead of the environment. */
+        public Builder config(Config config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Whether to read the core v1 Endpoints where EndpointSlices are not served (default true). */
+        public Builder endpointsFallback(boolean endpointsFallback) {
+            this.endpointsFallback = endpointsFallback;
+            return this;
+        }
+
+        public KubernetesSource build() {
+            if (client != null && config != null) {
+                throw new IllegalArgumentException("give the kubernetes source a client or a config, not both");
+            }
+            return new KubernetesSource(this);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package io.github.mooring.discovery;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.fabric8.kubernetes.api.model.EndpointAddress;
+import io.fabric8.kubernetes.api.model.EndpointPort;
+import io.fabric8.kubernetes.api.model.EndpointSubset;
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+/**
+ * A running {@link KubernetesSource}: one informer, whose every event recomputes the whole endpoint list from the
+ * informer's cache (so a missed or reordered event cannot leave a stale entry behind).
+ */
+final class KubernetesWatch implements EndpointWatch {
+
+    private static final Logger log = LoggerFactory.getLogger(KubernetesWatch.class);
+
+    private final KubernetesApi api;
+    private final ServiceRef service;
+    private final EndpointListener listener;
+    private final KubernetesApi.Resource resource;
+    private final SharedIndexInformer<? extends HasMetadata> informer;
+    private volatile EndpointSnapshot current;
+    private DiscoveryException lastError; // guarded by this
+    private boolean closed; // guarded by this
+
+    private KubernetesWatch(KubernetesApi api, ServiceRef service, EndpointListener listener,
+            KubernetesApi.Resource resource) {
+        this.api = api;
+        this.service = service;
+        this.listener = listener;
+        this.resource = resource;
+        this.informer = resource == KubernetesApi.Resource.ENDPOINT_SLICES
+                ? api.client().discovery().v1().endpointSlices().inNamespace(service.namespace())
+                        .withLabel(KubernetesApi.SERVICE_NAME_LABEL, service.name()).runnableInformer(0)
+                : api.client().endpoints().inNamespace(service.namespace())
+                        .withField("metadata.name", service.name()).runnableInformer(0);
+    }
+
+    static KubernetesWatch start(KubernetesApi api, ServiceRef service, EndpointListener listener,
+            boolean endpointsFallback) {
+        KubernetesApi.Resource resource = KubernetesApi.Resource.ENDPOINT_SLICES;
+        if (endpointsFallback) {
+            try {
+                api.list(KubernetesApi.Resource.ENDPOINT_SLICES, service);
+            } catch (RuntimeException e) {
+                if (KubernetesApi.isNotFound(e)) {
+                    log.info("{} does not serve discovery.k8s.io/v1 EndpointSlices; reading core v1 Endpoints for {}",
+                            api.masterUrl(), service);
+                    resource = KubernetesApi.Resource.ENDPOINTS;
+                }
+                // Any other failure: the informer meets it too, reports it, and keeps retrying.
+            }
+        }
+        KubernetesWatch watch = new KubernetesWatch(api, service, listener, resource);
+        watch.begin();
+        return watch;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void begin() {
+        ((SharedIndexInformer) informer).addEventHandler(new ResourceEventHandler<HasMetadata>() {
+            @Override
+            public void onAdd(HasMetadata obj) {
+                publish();
+            }
+
+            @Override
+            public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
+                publish();
+            }
+
+            @Override
+            public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
+                publish();
+            }
+        });
+        // The default handler gives up on a failed first list (403, unreachable) and on most watch errors. The last
+        // known endpoints stay valid while the API is away, so keep retrying and say what is wrong.
+        informer.exceptionHandler((started, failure) -> {
+            reportError(api.translate(failure, resource, service));
+            return true;
+        });
+        informer.start().whenComplete((ignored, failure) -> {
+            if (failure == null) {
+                publish(); // the initial list may have been empty: no event fires for that
+            } else {
+                reportError(api.translate(failure, resource, service));
+            }
+        });
+    }
+
+    private void publish() {
+        List<Endpoint> endpoints = new ArrayList<>();
+        DiscoveryException problem;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            List<? extends HasMetadata> objects = informer.getStore().list();
+            problem = collect(objects, endpoints);
+            EndpointSnapshot next = EndpointSnapshot.now(sourceName(), endpoints);
+            if (!next.sameEndpoints(current)) {
+                current = next;
+                listener.onEndpoints(next);
+            }
+            // After the snapshot: a listener takes new endpoints as the end of earlier problems.
+            if (problem != null) {
+                reportError(problem);
+            } else if (lastError != null) {
+                log.info("{}: discovery of {} recovered", sourceName(), service);
+                lastError = null;
+            }
+        }
+    }
+
+    /** Fills {@code out} from the cached objects; returns the problem that leaves it empty, if any. */
+    private DiscoveryException collect(List<? extends HasMetadata> objects, List<Endpoint> out) {
+        if (objects.isEmpty()) {
+            return new DiscoveryException(DiscoveryException.Reason.SERVICE_NOT_FOUND, KubernetesSource.NAME,
+                    service + " not found: no " + (resource == KubernetesApi.Resource.ENDPOINT_SLICES
+                            ? "EndpointSlice labelled " + KubernetesApi.SERVICE_NAME_LABEL + "=" + service.name()
+                            : "Endpoints object named '" + service.name() + "'")
+                            + ". Check the Service name and namespace (the namespace defaults to the pod's own),"
+                            + " and that the Service has a selector");
+        }
+        Map<String, Endpoint> byAddress = new LinkedHashMap<>();
+        Set<String> portsSeen = new LinkedHashSet<>();
+        for (HasMetadata object : objects) {
+            if (object instanceof EndpointSlice slice) {
+                collectSlice(slice, byAddress, portsSeen);
+            } else if (object instanceof Endpoints legacy && legacy.getMetadata().getName().equals(service.name())) {
+                collectEndpoints(legacy, byAddress, portsSeen);
+            }
+        }
+        out.addAll(byAddress.values());
+        if (out.isEmpty() && !portsSeen.isEmpty()) {
+            return new DiscoveryException(DiscoveryException.Reason.PORT_NOT_FOUND, KubernetesSource.NAME,
+                    service + " has no " + service.port() + " (its ports: " + String.join(", ", portsSeen)
+                            + "). Set the port name or number Mooring should use");
+        }
+        return null;
+    }
+
+    private void collectSlice(EndpointSlice slice, Map<String, Endpoint> out, Set<String> portsSeen) {
+        Integer port = null;
+        for (io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort p : nullSafe(slice.getPorts())) {
+            portsSeen.add(describePort(p.getName(), p.getPort()));
+            if (service.port().matches(p.getName(), p.getPort())) {
+                port = p.getPort();
+            }
+        }
+        if (port == null || slice.getEndpoints() == null) {
+            return;
+        }
+        for (io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e : slice.getEndpoints()) {
+            EndpointConditions c = e.getConditions();
+            // Per the API, a missing condition means ready / not terminating.
+            boolean ready = c == null || c.getReady() == null || c.getReady();
+            boolean terminating = c != null && Boolean.TRUE.equals(c.getTerminating());
+            String pod = podName(e.getTargetRef(), e.getHostname());
+            for (String address : nullSafe(e.getAddresses())) {
+                out.putIfAbsent(address + ":" + port, new Endpoint(address, port, pod, ready, terminating));
+            }
+        }
+    }
+
+    private void collectEndpoints(Endpoints legacy, Map<String, Endpoint> out, Set<String> portsSeen) {
+        for (EndpointSubset subset : nullSafe(legacy.getSubsets())) {
+            Integer port = null;
+            for (EndpointPort p : nullSafe(subset.getPorts())) {
+                portsSeen.add(describePort(p.getName(), p.getPort()));
+                if (service.port().matches(p.getName(), p.getPort())) {
+                    port = p.getPort();
+                }
+            }
+            if (port == null) {
+                continue;
+            }
+            for (EndpointAddress a : nullSafe(subset.getAddresses())) {
+                out.putIfAbsent(a.getIp() + ":" + port,
+                        new Endpoint(a.getIp(), port, podName(a.getTargetRef(), a.getHostname()), true, false));
+            }
+            for (EndpointAddress a : nullSafe(subset.getNotReadyAddresses())) {
+                out.putIfAbsent(a.getIp() + ":" + port,
+                        new Endpoint(a.getIp(), port, podName(a.getTargetRef(), a.getHostname()), false, false));
+            }
+        }
+    }
+
+    private static String podName(ObjectReference ref, String hostname) {
+        if (ref != null && "Pod".equals(ref.getKind()) && ref.getName() != null) {
+            return ref.getName();
+        }
+        return hostname;
+    }
+
+    private static String describePort(String name, Integer number) {
+        return (name == null || name.isEmpty() ? "(unnamed)" : "'" + name + "'") + " " + number;
+    }
+
+    private static <T> List<T> nullSafe(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
+    private synchronized void reportError(DiscoveryException error) {
+        if (closed) {
+            return;
+        }
+        boolean repeated = lastError != null && lastError.reason() == error.reason()
+                && String.valueOf(lastError.getMessage()).equals(error.getMessage());
+        lastError = error;
+        if (!repeated) {
+            log.warn("{}: {}", sourceName(), error.getMessage());
+        }
+        listener.onError(error);
+    }
+
+    @Override
+    public Optional<EndpointSnapshot> current() {
+        return Optional.ofNullable(current);
+    }
+
+    @Override
+    public void refresh() {
+        // Pushed to by the watch: nothing to poll.
+    }
+
+    @Override
+    public String sourceName() {
+        return resource == KubernetesApi.Resource.ENDPOINT_SLICES ? KubernetesSource.NAME
+                : KubernetesSource.NAME + " (endpoints)";
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        informer.close();
+        api.close();
+    }
+
+    @Override
+    public String toString() {
+        return "KubernetesWatch[" + service + ", " + sourceName() + "]";
+    }
+}

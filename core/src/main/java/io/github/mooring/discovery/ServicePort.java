@@ -1,0 +1,52 @@
+package io.github.mooring.discovery;
+
+/**
+ * Which port of the Service carries Redis: by name (as the Service's {@code ports[].name}, default {@code redis})
+ * or by number.
+ *
+ * @param name the port name, or null when chosen by number
+ * @param number the port number, or 0 when chosen by name
+ */
+public record ServicePort(String name, int number) {
+
+    /** The default: the port named {@code redis}. */
+    public static final ServicePort DEFAULT = named("redis");
+
+    public ServicePort {
+        if ((name == null) == (number == 0)) {
+            throw new IllegalArgumentException("a service port is chosen by name or by number, not both or neither");
+        }
+        if (name != null && !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
+            throw new IllegalArgumentException("not a valid port name: '" + name + "' (lowercase letters, digits, '-')");
+        }
+        if (name == null && (number < 1 || number > 65535)) {
+            throw new IllegalArgumentException("port must be 1..65535, was " + number);
+        }
+    }
+
+    public static ServicePort named(String name) {
+        return new ServicePort(name, 0);
+    }
+
+    public static ServicePort number(int number) {
+        return new ServicePort(null, number);
+    }
+
+    /** Parses {@code "redis"} or {@code "6379"}. */
+    public static ServicePort parse(String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("port must not be empty");
+        }
+        return value.chars().allMatch(Character::isDigit) ? number(Integer.parseInt(value)) : named(value);
+    }
+
+    /** Whether a port with this name and number is the one chosen. */
+    public boolean matches(String portName, Integer portNumber) {
+        return name != null ? name.equals(portName) : portNumber != null && portNumber == number;
+    }
+
+    @Override
+    public String toString() {
+        return name != null ? "port '" + name + "'" : "port " + number;
+    }
+}

@@ -1,0 +1,39 @@
+package io.github.mooring.discovery;
+
+import java.util.Objects;
+
+/**
+ * The Kubernetes Service whose pods form one Redis replication group.
+ *
+ * @param name the Service name
+ * @param namespace the namespace
+ * @param port which Service port carries Redis
+ */
+public record ServiceRef(String name, String namespace, ServicePort port) {
+
+    public ServiceRef {
+        requireDnsLabel(name, "Service name");
+        requireDnsLabel(namespace, "namespace");
+        Objects.requireNonNull(port, "port");
+    }
+
+    /** {@code redis} in namespace {@code shop}, port named {@code redis}. */
+    public static ServiceRef of(String name, String namespace) {
+        return new ServiceRef(name, namespace, ServicePort.DEFAULT);
+    }
+
+    private static void requireDnsLabel(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " must not be empty");
+        }
+        if (!value.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+            throw new IllegalArgumentException(what + " '" + value
+                    + "' is not a valid DNS label (lowercase letters, digits and '-', at most 63 characters)");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Service '" + name + "' in namespace '" + namespace + "'";
+    }
+}

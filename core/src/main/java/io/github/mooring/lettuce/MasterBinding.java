@@ -1,0 +1,68 @@
+package io.github.mooring.lettuce;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.mooring.topology.Topology;
+import io.github.mooring.topology.TopologyMonitor;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.protocol.DefaultEndpoint;
+
+/**
+ * What Mooring knows about one Lettuce connection: the Lettuce endpoint to disconnect, the master address it was
+ * last given, whether its channel is up, and the commands on their way through it.
+ */
+final class MasterBinding {
+
+    final DefaultEndpoint endpoint;
+    volatile RedisChannelHandler<?, ?> connection;
+
+    /** {@code host:port} the connection was last pointed at. */
+    volatile String boundAddress;
+    volatile boolean connected;
+    /** Set when Mooring dropped the channel itself because the master moved: the next address needs no re-probe. */
+    volatile boolean movedByMooring;
+    volatile long disconnectedAtNanos;
+
+    /** Commands written through this connection and not complete yet. */
+    final Set<FailoverCommand<?, ?, ?>> inFlight = ConcurrentHashMap.newKeySet();
+
+    // Transactions: guarded by this (commands of one connection are written in order).
+    Transaction openTransaction;
+    Transaction abortedTransaction;
+
+    private boolean firstAddressGiven;
+
+    MasterBinding(DefaultEndpoint endpoint) {
+        this.endpoint = endpoint;
+    }
+
+    /**
+     * The address Lettuce should connect to now: the current master for the first connect, or a master from a
+     * fresh probe round after the connection was lost (the topology from before the loss may name the dead pod).
+     */
+    CompletableFuture<SocketAddress> nextAddress(TopologyMonitor monitor) {
+        boolean reconnect;
+        synchronized (this) {
+            reconnect = firstAddressGiven;
+            firstAddressGiven = true;
+        }
+        CompletableFuture<Topology> master = !reconnect || movedByMooring ? monitor.whenMaster()
+                : monitor.whenFreshMaster(disconnectedAtNanos);
+        return master.thenApply(topology -> {
+            var node = topology.master().orElseThrow();
+            boundAddress = node.address();
+            movedByMooring = false;
+            return new InetSocketAddress(node.endpoint().host(), node.endpoint().port());
+        });
+    }
+
+    List<FailoverCommand<?, ?, ?>> inFlightSnapshot() {
+        return new ArrayList<>(inFlight);
+    }
+}

@@ -1,0 +1,310 @@
+package io.github.mooring.lettuce;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.github.mooring.CommandFateUnknownException;
+import io.github.mooring.NoMasterException;
+import io.github.mooring.TransactionAbortedException;
+import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.topology.Node;
+import io.github.mooring.topology.Topology;
+import io.github.mooring.topology.TopologyMonitor;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisChannelWriter;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.StatefulRedisConnectionImpl;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.protocol.DefaultEndpoint;
+import io.lettuce.core.protocol.PushHandler;
+import io.lettuce.core.pubsub.PubSubEndpoint;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnectionImpl;
+import io.lettuce.core.resource.ClientResources;
+import reactor.core.publisher.Mono;
+
+/**
+ * A Lettuce {@link RedisClient} whose connections always talk to the live master of a Service, whatever host and
+ * port the {@link RedisURI} they are opened with names (its credentials, TLS, database and timeouts apply).
+ * <p>
+ * It uses the hooks Lettuce documents for subclasses: {@link #getSocketAddress(RedisURI)} gives every connect and
+ * reconnect the address of the current master, and {@link #newStatefulRedisConnection} puts a writer in front of
+ * Lettuce's own that retries failover rejections and refuses to send a command twice when its fate is unknown.
+ * When the master changes, connections bound to the old one are disconnected at once so that Lettuce's watchdog
+ * reconnects now, to the new master, instead of after a timeout.
+ * <p>
+ * Applications normally get one from {@link io.github.mooring.MooringClient}; frameworks that need a
+ * {@link RedisClient} (Spring Data Redis) use it directly.
+ */
+public final class MooringRedisClient extends RedisClient {
+
+    private static final Logger log = LoggerFactory.getLogger(MooringRedisClient.class);
+
+    /**
+     * The connection being created on this thread: Lettuce calls {@link #newStatefulRedisConnection} and then
+     * {@link #getSocketAddress} for the same connection, on the caller's thread, one right after the other, and the
+     * latter receives no reference to the connection. Covered by the tests that follow a master across reconnects.
+     */
+    private static final ThreadLocal<MasterBinding> CREATING = new ThreadLocal<>();
+
+    private final TopologyMonitor monitor;
+    private final FailoverSettings failover;
+    private final CommandSafety safety;
+    private final Retry retry;
+    private final Map<RedisChannelHandler<?, ?>, MasterBinding> bindings = new ConcurrentHashMap<>();
+    private final Map<String, Integer> unreachableRounds = new HashMap<>(); // monitor thread only
+
+    /**
+     * @param resources shared Lettuce resources (not shut down by this client)
+     * @param uriTemplate credentials, TLS, database, client name and timeout for {@link #connect()} without a URI;
+     *        its host is kept for TLS (SNI and hostname verification), its port is ignored
+     * @param monitor the topology of the Service to follow
+     * @param failover how connections behave during a failover
+     * @param retryName name of the resilience4j {@link Retry} (its events tell what was retried)
+     */
+    public MooringRedisClient(ClientResources resources, RedisURI uriTemplate, TopologyMonitor monitor,
+            FailoverSettings failover, String retryName) {
+        super(Objects.requireNonNull(resources, "resources"), Objects.requireNonNull(uriTemplate, "uriTemplate"));
+        this.monitor = Objects.requireNonNull(monitor, "monitor");
+        this.failover = Objects.requireNonNull(failover, "failover");
+        this.safety = new CommandSafety(failover.idempotentCommands());
+        this.retry = Retry.of(retryName, failover.retry() != null ? failover.retry() : RetryConfig.ofDefaults());
+        addListener(new ConnectionStates());
+        monitor.observe(this::onTopology);
+    }
+
+    /** The resilience4j {@link Retry} behind failover retries: subscribe to its event publisher to observe them. */
+    public Retry retry() {
+        return retry;
+    }
+
+    /** The monitor whose topology this client follows. */
+    public TopologyMonitor monitor() {
+        return monitor;
+    }
+
+    FailoverSettings failover() {
+        return failover;
+    }
+
+    ServiceRef service() {
+        return monitor.service();
+    }
+
+    // ---------------------------------------------------------------- Lettuce hooks
+
+    @Override
+    protected <K, V> StatefulRedisConnectionImpl<K, V> newStatefulRedisConnection(RedisChannelWriter channelWriter,
+            PushHandler pushHandler, RedisCodec<K, V> codec, Duration timeout) {
+        MasterBinding binding = new MasterBinding(endpointOf(pushHandler));
+        StatefulRedisConnectionImpl<K, V> connection = super.newStatefulRedisConnection(
+                new FailoverWriter(channelWriter, binding, this), pushHandler, codec, timeout);
+        register(binding, connection);
+        return connection;
+    }
+
+    @Override
+    protected <K, V> StatefulRedisPubSubConnectionImpl<K, V> newStatefulRedisPubSubConnection(
+            PubSubEndpoint<K, V> endpoint, RedisChannelWriter channelWriter, RedisCodec<K, V> codec, Duration timeout) {
+        MasterBinding binding = new MasterBinding(endpoint);
+        StatefulRedisPubSubConnectionImpl<K, V> connection = super.newStatefulRedisPubSubConnection(endpoint,
+                new FailoverWriter(channelWriter, binding, this), codec, timeout);
+        register(binding, connection);
+        return connection;
+    }
+
+    @Override
+    protected Mono<SocketAddress> getSocketAddress(RedisURI redisURI) {
+        MasterBinding binding = CREATING.get();
+        CREATING.remove();
+        if (binding == null) {
+            // Not a connection of ours (e.g. a Sentinel connection): the current master, once there is one.
+            return Mono.defer(() -> Mono.fromFuture(monitor.whenMaster()).map(topology -> {
+                var endpoint = topology.master().orElseThrow().endpoint();
+                return (SocketAddress) new InetSocketAddress(endpoint.host(), endpoint.port());
+            }));
+        }
+        // Subscribed again by Lettuce's watchdog on every reconnect.
+        return Mono.defer(() -> Mono.fromFuture(binding.nextAddress(monitor)));
+    }
+
+    private static DefaultEndpoint endpointOf(PushHandler pushHandler) {
+        if (pushHandler instanceof DefaultEndpoint endpoint) {
+            return endpoint;
+        }
+        throw new IllegalStateException("Lettuce passed a " + pushHandler.getClass().getName()
+                + " where Mooring expects its DefaultEndpoint; this Lettuce version is not supported");
+    }
+
+    private void register(MasterBinding binding, RedisChannelHandler<?, ?> connection) {
+        binding.connection = connection;
+        bindings.put(connection, binding);
+        CREATING.set(binding);
+    }
+
+    void forget(MasterBinding binding) {
+        if (binding.connection != null) {
+            bindings.remove(binding.connection);
+        }
+    }
+
+    // ---------------------------------------------------------------- following the master
+
+    /** On the monitor's thread, for every topology: drop channels bound to a pod that is not the master now. */
+    private void onTopology(Topology topology) {
+        Map<String, Boolean> unreachableNow = new HashMap<>();
+        for (ProbeResult result : topology.unreachable()) {
+            unreachableNow.put(result.endpoint().address(), true);
+        }
+        unreachableRounds.keySet().retainAll(unreachableNow.keySet());
+        unreachableNow.keySet().forEach(address -> unreachableRounds.merge(address, 1, Integer::sum));
+
+        String master = topology.master().map(Node::address).orElse(null);
+        for (MasterBinding binding : bindings.values()) {
+            String bound = binding.boundAddress;
+            if (!binding.connected || bound == null || bound.equals(master)) {
+                continue;
+            }
+            String why = whyLeave(topology, bound, master);
+            if (why != null) {
+                log.info("{}: moving a connection off {}: {}", service(), bound, why);
+                binding.movedByMooring = master != null;
+                binding.endpoint.disconnect();
+            }
+        }
+    }
+
+    /** Why a connection bound to {@code bound} must go, or null to keep it. */
+    private String whyLeave(Topology topology, String bound, String master) {
+        if (master != null) {
+            return "the master is now " + master;
+        }
+        if (topology.replicas().stream().anyMatch(n -> n.address().equals(bound))) {
+            return "it is a replica now";
+        }
+        if (topology.splitBrain().map(s -> s.losers().stream().anyMatch(n -> n.address().equals(bound)))
+                .orElse(false)) {
+            return "it lost a split brain";
+        }
+        boolean probed = topology.reports().stream().anyMatch(r -> r.endpoint().address().equals(bound));
+        if (!probed) {
+            return "it is no longer a ready endpoint of the Service";
+        }
+        int rounds = unreachableRounds.getOrDefault(bound, 0);
+        if (rounds >= failover.unreachableRoundsBeforeDisconnect()) {
+            return "it has not answered for " + rounds + " probe rounds (frozen or cut off)";
+        }
+        return null;
+    }
+
+    /** The connection's channel went down: settle the fate of what was in flight, before Lettuce re-sends it. */
+    private void onDisconnected(MasterBinding binding) {
+        binding.connected = false;
+        binding.disconnectedAtNanos = System.nanoTime();
+        String node = binding.boundAddress;
+        Transaction interrupted = null;
+        for (FailoverCommand<?, ?, ?> command : binding.inFlightSnapshot()) {
+            if (command.isDone()) {
+                continue;
+            }
+            Transaction transaction = command.transaction;
+            if (transaction == null && CommandSafety.is(command.getType(), "MULTI")) {
+                transaction = openTransactionStartedBy(binding, command);
+            }
+            if (transaction != null && transaction.multi.written()) {
+                interrupted = transaction;
+                FailoverCommand<?, ?, ?> end = transaction.end;
+                if (end != null && end.written()) {
+                    command.completeExceptionally(fateUnknown(command, node, "its transaction's EXEC"));
+                } else {
+                    command.completeExceptionally(new TransactionAbortedException("the connection to " + node
+                            + " (master of " + service() + ") was lost in the middle of a MULTI transaction; Redis"
+                            + " discarded it and none of its commands was applied: run the transaction again"));
+                }
+            } else if (command.written()) {
+                if (safety.mayResend(command.getType())) {
+                    command.markUnwritten();
+                    command.startFailoverClock();
+                } else {
+                    command.completeExceptionally(fateUnknown(command, node, command.getType().toString()));
+                }
+            } else {
+                command.startFailoverClock();
+            }
+        }
+        if (interrupted != null) {
+            synchronized (binding) {
+                if (binding.openTransaction == interrupted) {
+                    // The application has not sent EXEC/DISCARD yet: what it sends until then fails too.
+                    binding.openTransaction = null;
+                    binding.abortedTransaction = interrupted;
+                }
+            }
+        }
+        monitor.suspect("connection to " + node + " lost");
+    }
+
+    private static Transaction openTransactionStartedBy(MasterBinding binding, FailoverCommand<?, ?, ?> multi) {
+        synchronized (binding) {
+            Transaction open = binding.openTransaction;
+            return open != null && open.multi == multi ? open : null;
+        }
+    }
+
+    private CommandFateUnknownException fateUnknown(FailoverCommand<?, ?, ?> command, String node, String what) {
+        return new CommandFateUnknownException(command.getType().toString(), node, command.getType() + " was sent to "
+                + node + " (master of " + service() + "), which went away before answering: " + what
+                + " may or may not have been applied. Mooring does not send it again (it is not read-only or marked"
+                + " idempotent); read the data back or repeat it if that is safe");
+    }
+
+    /** The failure for a command that waited the whole failover wait for a master. */
+    NoMasterException noMasterFor(FailoverCommand<?, ?, ?> command) {
+        Topology topology = monitor.topology();
+        NoMasterException cause = monitor.noMaster(topology, failover.failoverWait());
+        return new NoMasterException(command.getType() + " waited " + failover.failoverWait().toMillis()
+                + " ms (the failover wait) and was never sent: " + cause.getMessage(), topology, cause.getCause());
+    }
+
+    String noMasterSummary() {
+        return monitor.topology().noMasterReason().map(reason -> "No master: " + reason).orElse("");
+    }
+
+    private final class ConnectionStates implements RedisConnectionStateListener {
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
+            MasterBinding binding = bindings.get(connection);
+            if (binding != null) {
+                if (socketAddress instanceof InetSocketAddress inet) {
+                    binding.boundAddress = inet.getAddress().getHostAddress() + ":" + inet.getPort();
+                }
+                binding.connected = true;
+            }
+        }
+
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            MasterBinding binding = bindings.get(connection);
+            if (binding != null) {
+                onDisconnected(binding);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MooringRedisClient[" + service() + ", " + bindings.size() + " connection(s)]";
+    }
+}

@@ -1,0 +1,36 @@
+package io.github.mooring.probe;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import io.lettuce.core.RedisURI;
+
+/**
+ * How the {@link RoleProber} talks to pods.
+ *
+ * @param uriTemplate credentials, TLS, database and client name to probe with; its host and port are ignored
+ * @param connectTimeout how long a probe connection may take to open
+ * @param timeout how long one probe (connect, if needed, and the INFO commands) may take
+ */
+public record ProbeSettings(RedisURI uriTemplate, Duration connectTimeout, Duration timeout) {
+
+    /** Probes give up after 1 s (connect 500 ms): a pod that slow is not one to send writes to. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofMillis(500);
+
+    public ProbeSettings {
+        Objects.requireNonNull(uriTemplate, "uriTemplate");
+        requirePositive(connectTimeout, "probe connect timeout");
+        requirePositive(timeout, "probe timeout");
+    }
+
+    public static ProbeSettings defaults(RedisURI uriTemplate) {
+        return new ProbeSettings(uriTemplate, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT);
+    }
+
+    private static void requirePositive(Duration d, String what) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, was " + d);
+        }
+    }
+}
