@@ -1,5 +1,10 @@
 package io.github.mooring.discovery;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Objects;
 
 /**
@@ -21,6 +26,29 @@ public record ServiceRef(String name, String namespace, ServicePort port) {
     public static ServiceRef of(String name, String namespace) {
         return new ServiceRef(name, namespace, ServicePort.DEFAULT);
     }
+
+    /**
+     * The namespace this process runs in: the pod's service-account namespace file, else {@code default}.
+     */
+    public static String currentNamespace() {
+        return currentNamespace(NAMESPACE_FILE);
+    }
+
+    static String currentNamespace(Path file) {
+        try {
+            if (Files.isReadable(file)) {
+                String namespace = Files.readString(file, StandardCharsets.UTF_8).trim();
+                if (!namespace.isEmpty()) {
+                    return namespace;
+                }
+            }
+        } catch (IOException e) {
+            // not in a pod, or no service account mounted
+        }
+        return "default";
+    }
+
+    private static final Path NAMESPACE_FILE = Paths.get("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
 
     private static void requireDnsLabel(String value, String what) {
         if (value == null || value.isBlank()) {

@@ -1,5 +1,7 @@
 package io.github.mooring.lettuce;
 
+import java.io.IOException;
+
 import io.github.resilience4j.retry.Retry;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.internal.ExceptionFactory;
@@ -17,16 +19,16 @@ import io.netty.util.Timeout;
 final class FailoverCommand<K, V, T> extends CommandWrapper<K, V, T> {
 
     private final FailoverWriter writer;
-    final Transaction transaction;
+    /** The transaction this command opens, belongs to or ends; null outside transactions. */
+    volatile Transaction transaction;
     private volatile boolean written;
     private volatile String writtenTo;
     private volatile Retry.AsyncContext<Object> retryContext;
     private volatile Timeout failoverClock;
 
-    FailoverCommand(RedisCommand<K, V, T> command, FailoverWriter writer, Transaction transaction) {
+    FailoverCommand(RedisCommand<K, V, T> command, FailoverWriter writer) {
         super(command);
         this.writer = writer;
-        this.transaction = transaction;
     }
 
     @Override
@@ -75,11 +77,24 @@ final class FailoverCommand<K, V, T> extends CommandWrapper<K, V, T> {
 
     @Override
     public boolean completeExceptionally(Throwable throwable) {
+        Throwable outcome = throwable;
+        if (throwable instanceof IOException && !isDone()) {
+            // Lettuce fails the oldest command in flight with the I/O error that broke the connection
+            // ("Connection reset by peer"). It was written: its fate is unknown, like the others in flight.
+            if (written && transaction == null && writer.mayResend(getType())) {
+                written = false;
+                writer.resendNow(this); // buffered until the connection to the (new) master is up
+                return false;
+            }
+            if (written) {
+                outcome = writer.fateUnknown(this, throwable);
+            }
+        }
         if (throwable instanceof RedisCommandTimeoutException) {
             writer.suspect("command timeout on " + writtenTo);
         }
         finish();
-        return super.completeExceptionally(throwable);
+        return super.completeExceptionally(outcome);
     }
 
     @Override

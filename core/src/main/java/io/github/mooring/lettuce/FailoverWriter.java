@@ -83,13 +83,19 @@ final class FailoverWriter implements RedisChannelWriter {
                 return null;
             }
             transaction = binding.openTransaction;
-            FailoverCommand<K, V, T> wrapped = new FailoverCommand<>(command, this, begins ? null : transaction);
+            FailoverCommand<K, V, T> wrapped = new FailoverCommand<>(command, this);
             if (begins) {
-                binding.openTransaction = new Transaction(wrapped);
+                wrapped.transaction = new Transaction(wrapped);
+                binding.openTransaction = wrapped.transaction;
                 binding.abortedTransaction = null;
-            } else if (ends && transaction != null) {
-                transaction.end = wrapped;
-                binding.openTransaction = null;
+            } else if (transaction != null) {
+                wrapped.transaction = transaction;
+                if (ends) {
+                    transaction.end = wrapped;
+                    binding.openTransaction = null;
+                } else {
+                    transaction.members.add(wrapped);
+                }
             }
             binding.inFlight.add(wrapped);
             if (!binding.connected) {
@@ -97,6 +103,19 @@ final class FailoverWriter implements RedisChannelWriter {
             }
             return wrapped;
         }
+    }
+
+    boolean mayResend(io.lettuce.core.protocol.ProtocolKeyword type) {
+        return client.mayResend(type);
+    }
+
+    RuntimeException fateUnknown(FailoverCommand<?, ?, ?> command, Throwable cause) {
+        return client.fateUnknown(command, command.writtenTo(), command.getType().toString(), cause);
+    }
+
+    /** Sends a command again through this connection: Lettuce buffers it until the channel is up. */
+    void resendNow(FailoverCommand<?, ?, ?> command) {
+        delegate.write(command);
     }
 
     boolean retries() {

@@ -65,6 +65,7 @@ public final class MooringRedisClient extends RedisClient {
     private final Retry retry;
     private final Map<RedisChannelHandler<?, ?>, MasterBinding> bindings = new ConcurrentHashMap<>();
     private final Map<String, Integer> unreachableRounds = new HashMap<>(); // monitor thread only
+    private volatile boolean closing;
 
     /**
      * @param resources shared Lettuce resources (not shut down by this client)
@@ -137,7 +138,16 @@ public final class MooringRedisClient extends RedisClient {
             }));
         }
         // Subscribed again by Lettuce's watchdog on every reconnect.
-        return Mono.defer(() -> Mono.fromFuture(binding.nextAddress(monitor)));
+        return Mono.defer(() -> Mono.fromFuture(binding.nextAddress(monitor)))
+                // While shutting down, a pending reconnect just never happens (no warning about a closed monitor).
+                .onErrorResume(failure -> closing ? Mono.never() : Mono.error(failure));
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<Void> shutdownAsync(long quietPeriod, long timeout,
+            java.util.concurrent.TimeUnit timeUnit) {
+        closing = true;
+        return super.shutdownAsync(quietPeriod, timeout, timeUnit);
     }
 
     private static DefaultEndpoint endpointOf(PushHandler pushHandler) {
@@ -214,60 +224,81 @@ public final class MooringRedisClient extends RedisClient {
         binding.connected = false;
         binding.disconnectedAtNanos = System.nanoTime();
         String node = binding.boundAddress;
-        Transaction interrupted = null;
+        log.debug("{}: connection to {} lost with {} command(s) in flight: {}", service(), node,
+                binding.inFlight.size(), binding.inFlight);
+        settleTransactions(binding, node);
         for (FailoverCommand<?, ?, ?> command : binding.inFlightSnapshot()) {
-            if (command.isDone()) {
+            if (command.isDone() || command.transaction != null) {
                 continue;
             }
-            Transaction transaction = command.transaction;
-            if (transaction == null && CommandSafety.is(command.getType(), "MULTI")) {
-                transaction = openTransactionStartedBy(binding, command);
-            }
-            if (transaction != null && transaction.multi.written()) {
-                interrupted = transaction;
-                FailoverCommand<?, ?, ?> end = transaction.end;
-                if (end != null && end.written()) {
-                    command.completeExceptionally(fateUnknown(command, node, "its transaction's EXEC"));
-                } else {
-                    command.completeExceptionally(new TransactionAbortedException("the connection to " + node
-                            + " (master of " + service() + ") was lost in the middle of a MULTI transaction; Redis"
-                            + " discarded it and none of its commands was applied: run the transaction again"));
-                }
-            } else if (command.written()) {
-                if (safety.mayResend(command.getType())) {
-                    command.markUnwritten();
-                    command.startFailoverClock();
-                } else {
-                    command.completeExceptionally(fateUnknown(command, node, command.getType().toString()));
-                }
-            } else {
+            if (!command.written()) {
+                command.startFailoverClock(); // never reached a server: sent to the next master
+            } else if (safety.mayResend(command.getType())) {
+                command.markUnwritten();
                 command.startFailoverClock();
-            }
-        }
-        if (interrupted != null) {
-            synchronized (binding) {
-                if (binding.openTransaction == interrupted) {
-                    // The application has not sent EXEC/DISCARD yet: what it sends until then fails too.
-                    binding.openTransaction = null;
-                    binding.abortedTransaction = interrupted;
-                }
+            } else {
+                command.completeExceptionally(fateUnknown(command, node, command.getType().toString()));
             }
         }
         monitor.suspect("connection to " + node + " lost");
     }
 
-    private static Transaction openTransactionStartedBy(MasterBinding binding, FailoverCommand<?, ?, ?> multi) {
+    /**
+     * A transaction whose MULTI reached the server is gone with the connection: Redis discarded it, unless its EXEC
+     * was written too (then nobody knows). A transaction still wholly queued is sent intact to the next master.
+     */
+    private void settleTransactions(MasterBinding binding, String node) {
+        java.util.Set<Transaction> touched = new java.util.LinkedHashSet<>();
         synchronized (binding) {
-            Transaction open = binding.openTransaction;
-            return open != null && open.multi == multi ? open : null;
+            if (binding.openTransaction != null) {
+                touched.add(binding.openTransaction);
+            }
+        }
+        for (FailoverCommand<?, ?, ?> command : binding.inFlightSnapshot()) {
+            if (command.transaction != null && !command.isDone()) {
+                touched.add(command.transaction);
+            }
+        }
+        for (Transaction transaction : touched) {
+            if (!transaction.multi.written()) {
+                continue;
+            }
+            FailoverCommand<?, ?, ?> end = transaction.end;
+            if (end != null && end.written()) {
+                transaction.fail(fateUnknown(end, node, "the transaction's EXEC"));
+            } else {
+                transaction.fail(new TransactionAbortedException("the connection to " + node + " (master of "
+                        + service() + ") was lost in the middle of a MULTI transaction; Redis discarded it and none"
+                        + " of its commands was applied: run the transaction again"));
+                synchronized (binding) {
+                    if (binding.openTransaction == transaction) {
+                        // The application has not sent EXEC/DISCARD yet: what it sends until then fails too.
+                        binding.openTransaction = null;
+                        binding.abortedTransaction = transaction;
+                    }
+                }
+            }
         }
     }
 
+    boolean mayResend(io.lettuce.core.protocol.ProtocolKeyword type) {
+        return safety.mayResend(type);
+    }
+
     private CommandFateUnknownException fateUnknown(FailoverCommand<?, ?, ?> command, String node, String what) {
-        return new CommandFateUnknownException(command.getType().toString(), node, command.getType() + " was sent to "
-                + node + " (master of " + service() + "), which went away before answering: " + what
-                + " may or may not have been applied. Mooring does not send it again (it is not read-only or marked"
-                + " idempotent); read the data back or repeat it if that is safe");
+        return fateUnknown(command, node, what, null);
+    }
+
+    CommandFateUnknownException fateUnknown(FailoverCommand<?, ?, ?> command, String node, String what,
+            Throwable cause) {
+        CommandFateUnknownException exception = new CommandFateUnknownException(command.getType().toString(), node,
+                command.getType() + " was sent to " + node + " (master of " + service() + "), which went away before"
+                        + " answering: " + what + " may or may not have been applied. Mooring does not send it again"
+                        + " (it is not read-only or marked idempotent); read the data back or repeat it if that is safe");
+        if (cause != null) {
+            exception.initCause(cause);
+        }
+        return exception;
     }
 
     /** The failure for a command that waited the whole failover wait for a master. */

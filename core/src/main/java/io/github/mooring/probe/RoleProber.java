@@ -112,6 +112,10 @@ public final class RoleProber implements AutoCloseable {
     }
 
     private CompletableFuture<StatefulRedisConnection<String, String>> connection(Endpoint endpoint) {
+        CompletableFuture<StatefulRedisConnection<String, String>> cached = connections.get(endpoint.address());
+        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally() && !cached.join().isOpen()) {
+            drop(endpoint.address()); // the pod closed it (restarted, killed): open a new one
+        }
         return connections.computeIfAbsent(endpoint.address(), address -> {
             RedisURI uri = RedisURI.builder(settings.uriTemplate())
                     .withHost(endpoint.host())

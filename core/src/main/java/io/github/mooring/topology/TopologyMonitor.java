@@ -222,8 +222,7 @@ public final class TopologyMonitor implements AutoCloseable {
         if (closed) {
             return;
         }
-        try {
-            coordinator.execute(() -> {
+        onCoordinator(() -> {
                 // Detection is measured from the earliest trigger, and named after the most telling one.
                 if (pendingTrigger == null
                         || pendingTrigger == TopologyEvent.Trigger.PERIODIC && trigger != TopologyEvent.Trigger.PERIODIC) {
@@ -234,6 +233,18 @@ public final class TopologyMonitor implements AutoCloseable {
                 }
                 if (!roundRunning) {
                     startRound();
+                }
+        });
+    }
+
+    /** Runs {@code task} on the coordinator thread; a failure is logged and never stops later rounds. */
+    private void onCoordinator(Runnable task) {
+        try {
+            coordinator.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException | Error e) {
+                    log.error("{}: topology monitor task failed", service, e);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -256,13 +267,15 @@ public final class TopologyMonitor implements AutoCloseable {
                 .collect(Collectors.toMap(Endpoint::address, e -> e, (a, b) -> a, java.util.LinkedHashMap::new))
                 .values());
         prober.retain(candidates);
-        prober.probe(candidates).whenComplete((results, failure) -> {
-            try {
-                coordinator.execute(() -> finishRound(results == null ? List.of() : results, trigger, since, started));
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closing
-            }
-        });
+        CompletableFuture<List<ProbeResult>> probes;
+        try {
+            probes = prober.probe(candidates);
+        } catch (RuntimeException e) {
+            roundRunning = false;
+            throw e;
+        }
+        probes.whenComplete((results, failure) -> onCoordinator(
+                () -> finishRound(results == null ? List.of() : results, trigger, since, started)));
     }
 
     private void finishRound(List<ProbeResult> results, TopologyEvent.Trigger trigger, long triggerNanos,
@@ -450,15 +463,11 @@ public final class TopologyMonitor implements AutoCloseable {
             if (!snapshot.endpoints().isEmpty()) {
                 sawEndpoints = true;
             }
-            try {
-                coordinator.execute(() -> {
-                    endpoints = snapshot;
-                    discoveryError = null;
-                    reportedDiscoveryError = null;
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                return;
-            }
+            onCoordinator(() -> {
+                endpoints = snapshot;
+                discoveryError = null;
+                reportedDiscoveryError = null;
+            });
             trigger(TopologyEvent.Trigger.ENDPOINTS_CHANGED, snapshot.nanoTime());
         }
 
@@ -467,17 +476,13 @@ public final class TopologyMonitor implements AutoCloseable {
             if (isLasting(error)) {
                 startupProblem = error;
             }
-            try {
-                coordinator.execute(() -> {
-                    discoveryError = error;
-                    if (!error.getMessage().equals(reportedDiscoveryError)) {
-                        reportedDiscoveryError = error.getMessage();
-                        deliver(new TopologyEvent.DiscoveryFailed(current, error));
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closing
-            }
+            onCoordinator(() -> {
+                discoveryError = error;
+                if (!error.getMessage().equals(reportedDiscoveryError)) {
+                    reportedDiscoveryError = error.getMessage();
+                    deliver(new TopologyEvent.DiscoveryFailed(current, error));
+                }
+            });
         }
     }
 

@@ -145,7 +145,8 @@ public final class RedisStatefulSet {
     /** The last published endpoints. */
     public EndpointChange endpoints() {
         List<EndpointChange> history = controller.history();
-        return history.get(history.size() - 1);
+        return history.isEmpty() ? new EndpointChange(0, java.time.Instant.EPOCH, List.of())
+                : history.get(history.size() - 1);
     }
 
     /** Waits until the published endpoints satisfy {@code condition}, and returns them. */
@@ -154,7 +155,7 @@ public final class RedisStatefulSet {
         try {
             while (true) {
                 List<EndpointChange> history = controller.history();
-                EndpointChange last = history.get(history.size() - 1);
+                EndpointChange last = endpoints();
                 if (condition.test(last)) {
                     return last;
                 }

@@ -1,0 +1,172 @@
+package io.github.mooring;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.github.mooring.lettuce.MooringRedisClient;
+import io.github.mooring.probe.RoleProber;
+import io.github.mooring.topology.Topology;
+import io.github.mooring.topology.TopologyListener;
+import io.github.mooring.topology.TopologyMonitor;
+import io.github.resilience4j.retry.Retry;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+
+/**
+ * Lettuce connections that always talk to the live master of a Redis replication group behind a Kubernetes Service.
+ * The connections are ordinary Lettuce connections (sync, async, reactive, pub/sub); only how they are created
+ * changes:
+ *
+ * <pre>{@code
+ * MooringClient mooring = MooringClient.create(MooringOptions.builder().service("redis").build());
+ * StatefulRedisConnection<String, String> connection = mooring.connect();
+ * connection.sync().incr("visits");
+ * }</pre>
+ *
+ * When the master pod is replaced, restarted, demoted or frozen, connections move to the new master by themselves.
+ * Commands issued meanwhile wait (up to the failover wait) and complete, are retried when a node rejected them
+ * because of the failover, or fail with an exception that says what happened:
+ * {@link NoMasterException} (no master within the failover wait), {@link CommandFateUnknownException} (written to a
+ * master that vanished before answering), {@link TransactionAbortedException}, {@link FailoverQueueFullException}.
+ * <p>
+ * One client per Service; thread-safe; {@link #close()} it when done.
+ */
+public final class MooringClient implements AutoCloseable {
+
+    private final MooringOptions options;
+    private final ClientResources resources;
+    private final boolean ownResources;
+    private final TopologyMonitor monitor;
+    private final MooringRedisClient redisClient;
+
+    private MooringClient(MooringOptions options) {
+        this.options = options;
+        this.ownResources = options.clientResources() == null;
+        this.resources = ownResources ? DefaultClientResources.create() : options.clientResources();
+        TopologyMonitor started = null;
+        try {
+            started = TopologyMonitor.start(options.serviceRef(), options.source(),
+                    new RoleProber(options.probeSettings(), resources), options.monitorSettings());
+            this.monitor = started;
+            this.redisClient = new MooringRedisClient(resources, options.redisUri(), monitor,
+                    options.failoverSettings(), "mooring-" + options.service());
+            redisClient.setOptions(options.clientOptions());
+        } catch (RuntimeException e) {
+            if (started != null) {
+                started.close();
+            }
+            if (ownResources) {
+                resources.shutdown(0, 2, TimeUnit.SECONDS);
+            }
+            throw e;
+        }
+    }
+
+    /** Starts discovering and probing the Service; connections come from {@link #connect()}. */
+    public static MooringClient create(MooringOptions options) {
+        return new MooringClient(Objects.requireNonNull(options, "options"));
+    }
+
+    /** A connection with String keys and values, once there is a master (waits up to the startup wait). */
+    public StatefulRedisConnection<String, String> connect() {
+        return connect(StringCodec.UTF8);
+    }
+
+    /**
+     * A connection with this codec, once there is a master.
+     *
+     * @throws NoMasterException when no master appears within the startup wait, or at once when discovery cannot
+     *         work (Service not found, RBAC, DNS name unknown)
+     */
+    public <K, V> StatefulRedisConnection<K, V> connect(RedisCodec<K, V> codec) {
+        monitor.awaitMaster(options.startupWait());
+        return redisClient.connect(codec, uri());
+    }
+
+    /** {@link #connect(RedisCodec)} without blocking. */
+    public <K, V> CompletableFuture<StatefulRedisConnection<K, V>> connectAsync(RedisCodec<K, V> codec) {
+        Duration wait = options.startupWait();
+        return monitor.whenMaster()
+                .orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(failure -> {
+                    throw monitor.noMaster(monitor.topology(), wait);
+                })
+                .thenCompose(topology -> redisClient.connectAsync(codec, uri()).toCompletableFuture());
+    }
+
+    /** A pub/sub connection with String channels and messages; subscriptions follow the master. */
+    public StatefulRedisPubSubConnection<String, String> connectPubSub() {
+        return connectPubSub(StringCodec.UTF8);
+    }
+
+    public <K, V> StatefulRedisPubSubConnection<K, V> connectPubSub(RedisCodec<K, V> codec) {
+        monitor.awaitMaster(options.startupWait());
+        return redisClient.connectPubSub(codec, uri());
+    }
+
+    /** The current topology: master, replicas, stale replicas, what each pod reported, from which source. */
+    public Topology topology() {
+        return monitor.topology();
+    }
+
+    /** Waits up to {@code timeout} for a master and returns the topology that has it. */
+    public Topology awaitMaster(Duration timeout) {
+        return monitor.awaitMaster(timeout);
+    }
+
+    /** Hears of master changes, split brains, stale replicas and discovery problems. */
+    public void addListener(TopologyListener listener) {
+        monitor.addListener(listener);
+    }
+
+    public void removeListener(TopologyListener listener) {
+        monitor.removeListener(listener);
+    }
+
+    /** The resilience4j {@link Retry} used for failover rejections; its event publisher reports every retry. */
+    public Retry retry() {
+        return redisClient.retry();
+    }
+
+    /** The Lettuce client behind the connections, for frameworks that want a {@link io.lettuce.core.RedisClient}. */
+    public MooringRedisClient redisClient() {
+        return redisClient;
+    }
+
+    public MooringOptions options() {
+        return options;
+    }
+
+    private RedisURI uri() {
+        return options.redisUri();
+    }
+
+    /** Closes every connection, stops discovery and probing, and releases resources Mooring created. */
+    public void shutdown() {
+        try {
+            redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        } finally {
+            monitor.close();
+            if (ownResources) {
+                resources.shutdown(0, 2, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    @Override
+    public String toString() {
+        return "MooringClient[" + options.serviceRef() + ", " + monitor.topology() + "]";
+    }
+}

@@ -1,0 +1,354 @@
+package io.github.mooring;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import io.github.mooring.discovery.EndpointSource;
+import io.github.mooring.discovery.ServicePort;
+import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.lettuce.FailoverRetry;
+import io.github.mooring.lettuce.FailoverSettings;
+import io.github.mooring.probe.ProbeSettings;
+import io.github.mooring.topology.ElectionPolicy;
+import io.github.mooring.topology.MonitorSettings;
+import io.github.resilience4j.retry.RetryConfig;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.EpollProvider;
+
+/**
+ * Everything a {@link MooringClient} needs: which Service to follow and how. Immutable; build with
+ * {@link #builder()}, derive a variant with {@link #mutate()}. Invalid values fail in {@link Builder#build()} with a
+ * message that names the setting.
+ *
+ * <pre>{@code
+ * MooringOptions options = MooringOptions.builder()
+ *         .service("redis")
+ *         .redisUri(RedisURI.builder().withHost("redis").withAuthentication("app", secret).build())
+ *         .failoverWait(Duration.ofSeconds(30))
+ *         .build();
+ * }</pre>
+ */
+public final class MooringOptions {
+
+    private final String service;
+    private final String namespace;
+    private final ServicePort port;
+    private final EndpointSource source;
+    private final RedisURI redisUri;
+    private final ClientOptions clientOptions;
+    private final ClientResources clientResources;
+    private final Duration failoverWait;
+    private final Duration startupWait;
+    private final int maxQueuedCommands;
+    private final RetryConfig retry;
+    private final Set<String> idempotentCommands;
+    private final Duration probeInterval;
+    private final Duration probeTimeout;
+    private final Duration probeConnectTimeout;
+    private final Duration staleReplicaAfter;
+    private final int unreachableRoundsBeforeDisconnect;
+
+    private MooringOptions(Builder builder) {
+        this.service = builder.service;
+        this.namespace = builder.namespace != null ? builder.namespace : ServiceRef.currentNamespace();
+        this.port = builder.port;
+        this.source = builder.source;
+        this.redisUri = builder.redisUri;
+        this.clientOptions = builder.clientOptions;
+        this.clientResources = builder.clientResources;
+        this.failoverWait = builder.failoverWait;
+        this.startupWait = builder.startupWait != null ? builder.startupWait : builder.failoverWait;
+        this.maxQueuedCommands = builder.maxQueuedCommands;
+        this.retry = builder.retry;
+        this.idempotentCommands = Set.copyOf(builder.idempotentCommands);
+        this.probeInterval = builder.probeInterval;
+        this.probeTimeout = builder.probeTimeout;
+        this.probeConnectTimeout = builder.probeConnectTimeout;
+        this.staleReplicaAfter = builder.staleReplicaAfter;
+        this.unreachableRoundsBeforeDisconnect = builder.unreachableRoundsBeforeDisconnect;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these options, to derive a variant. */
+    public Builder mutate() {
+        Builder builder = new Builder();
+        builder.service = service;
+        builder.namespace = namespace;
+        builder.port = port;
+        builder.source = source;
+        builder.redisUri = redisUri;
+        builder.clientOptions = clientOptions;
+        builder.clientResources = clientResources;
+        builder.failoverWait = failoverWait;
+        builder.startupWait = startupWait;
+        builder.maxQueuedCommands = maxQueuedCommands;
+        builder.retry = retry;
+        builder.idempotentCommands.addAll(idempotentCommands);
+        builder.probeInterval = probeInterval;
+        builder.probeTimeout = probeTimeout;
+        builder.probeConnectTimeout = probeConnectTimeout;
+        builder.staleReplicaAfter = staleReplicaAfter;
+        builder.unreachableRoundsBeforeDisconnect = unreachableRoundsBeforeDisconnect;
+        return builder;
+    }
+
+    /** The Service to follow, with its namespace and port. */
+    public ServiceRef serviceRef() {
+        return new ServiceRef(service, namespace, port);
+    }
+
+    public String service() {
+        return service;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public ServicePort port() {
+        return port;
+    }
+
+    /** Where the Service's pods come from. */
+    public EndpointSource source() {
+        return source;
+    }
+
+    /**
+     * The connection settings (credentials, TLS, database, client name, command timeout). Its host is the Service's
+     * DNS name unless set, which is what TLS certificates for a Service usually name; its port is ignored.
+     */
+    public RedisURI redisUri() {
+        if (redisUri != null) {
+            return redisUri;
+        }
+        return RedisURI.builder().withHost(service + "." + namespace + ".svc.cluster.local").build();
+    }
+
+    /**
+     * The Lettuce client options, with what following a master requires: automatic reconnect, and commands
+     * accepted (queued) while disconnected. Without options of its own, a client gets socket keep-alive that notices
+     * a vanished peer within seconds (TCP_USER_TIMEOUT too, where the native transport offers it).
+     */
+    public ClientOptions clientOptions() {
+        ClientOptions base = clientOptions != null ? clientOptions : ClientOptions.builder()
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(Duration.ofSeconds(2))
+                        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable()
+                                .idle(Duration.ofSeconds(5)).interval(Duration.ofSeconds(1)).count(3).build())
+                        // Only the native epoll transport can set TCP_USER_TIMEOUT; NIO would log a warning per connect.
+                        .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder()
+                                .enable(EpollProvider.isAvailable())
+                                .tcpUserTimeout(Duration.ofSeconds(10)).build())
+                        .build())
+                .build();
+        return base.mutate()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                .cancelCommandsOnReconnectFailure(false)
+                .suspendReconnectOnProtocolFailure(false)
+                .build();
+    }
+
+    /** Shared Lettuce resources, or null when the client makes (and shuts down) its own. */
+    public ClientResources clientResources() {
+        return clientResources;
+    }
+
+    public Duration failoverWait() {
+        return failoverWait;
+    }
+
+    /** How long {@code connect()} waits for a first master. */
+    public Duration startupWait() {
+        return startupWait;
+    }
+
+    public FailoverSettings failoverSettings() {
+        return new FailoverSettings(failoverWait, maxQueuedCommands, retry, idempotentCommands,
+                unreachableRoundsBeforeDisconnect);
+    }
+
+    public MonitorSettings monitorSettings() {
+        return new MonitorSettings(probeInterval, new ElectionPolicy(staleReplicaAfter));
+    }
+
+    public ProbeSettings probeSettings() {
+        return new ProbeSettings(redisUri(), probeConnectTimeout, probeTimeout);
+    }
+
+    @Override
+    public String toString() {
+        // No credentials: RedisURI's own toString masks them, and only host and flags are shown here anyway.
+        return "MooringOptions[" + serviceRef() + ", " + port + ", source=" + source.name() + ", failoverWait="
+                + failoverWait + ", probeInterval=" + probeInterval + "]";
+    }
+
+    /** Builds {@link MooringOptions}. Only {@link #service(String)} is required. */
+    public static final class Builder {
+        private String service;
+        private String namespace;
+        private ServicePort port = ServicePort.DEFAULT;
+        private EndpointSource source = EndpointSource.auto();
+        private RedisURI redisUri;
+        private ClientOptions clientOptions;
+        private ClientResources clientResources;
+        private Duration failoverWait = FailoverSettings.DEFAULT_FAILOVER_WAIT;
+        private Duration startupWait;
+        private int maxQueuedCommands = FailoverSettings.DEFAULT_MAX_QUEUED_COMMANDS;
+        private RetryConfig retry = FailoverRetry.defaultConfig();
+        private final Set<String> idempotentCommands = new LinkedHashSet<>();
+        private Duration probeInterval = MonitorSettings.DEFAULT_PROBE_INTERVAL;
+        private Duration probeTimeout = ProbeSettings.DEFAULT_TIMEOUT;
+        private Duration probeConnectTimeout = ProbeSettings.DEFAULT_CONNECT_TIMEOUT;
+        private Duration staleReplicaAfter = ElectionPolicy.defaults().linkDownStaleAfter();
+        private int unreachableRoundsBeforeDisconnect = 2;
+
+        private Builder() {
+        }
+
+        /** The Kubernetes Service in front of the Redis pods (required). */
+        public Builder service(String service) {
+            this.service = service;
+            return this;
+        }
+
+        /** The Service's namespace (default: the pod's own, else {@code default}). */
+        public Builder namespace(String namespace) {
+            this.namespace = namespace;
+            return this;
+        }
+
+        /** The Service port, by name or number (default: the port named {@code redis}). */
+        public Builder port(String nameOrNumber) {
+            this.port = ServicePort.parse(nameOrNumber);
+            return this;
+        }
+
+        public Builder port(ServicePort port) {
+            this.port = Objects.requireNonNull(port, "port");
+            return this;
+        }
+
+        /** Where pods come from (default {@link EndpointSource#auto()}: Kubernetes API, else DNS). */
+        public Builder source(EndpointSource source) {
+            this.source = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /** Credentials, TLS, database, client name and command timeout, as a Lettuce {@link RedisURI}. */
+        public Builder redisUri(RedisURI redisUri) {
+            this.redisUri = Objects.requireNonNull(redisUri, "redisUri");
+            return this;
+        }
+
+        /** Lettuce client options; Mooring keeps them but for reconnect behaviour (see {@link MooringOptions#clientOptions()}). */
+        public Builder clientOptions(ClientOptions clientOptions) {
+            this.clientOptions = Objects.requireNonNull(clientOptions, "clientOptions");
+            return this;
+        }
+
+        /** Lettuce resources to share (event loops, timers); the application shuts them down, not Mooring. */
+        public Builder clientResources(ClientResources clientResources) {
+            this.clientResources = Objects.requireNonNull(clientResources, "clientResources");
+            return this;
+        }
+
+        /**
+         * How long a command may wait for a master during a failover before it fails with {@link NoMasterException}
+         * (default 30 s: a pod restart). A command also never waits longer than its own Lettuce timeout.
+         */
+        public Builder failoverWait(Duration failoverWait) {
+            this.failoverWait = failoverWait;
+            return this;
+        }
+
+        /** How long {@code connect()} waits for a first master (default: the failover wait). */
+        public Builder startupWait(Duration startupWait) {
+            this.startupWait = startupWait;
+            return this;
+        }
+
+        /** Commands one connection may hold while it has no master (default 100 000). */
+        public Builder maxQueuedCommands(int maxQueuedCommands) {
+            this.maxQueuedCommands = maxQueuedCommands;
+            return this;
+        }
+
+        /**
+         * The policy for retrying commands rejected during a failover ({@code READONLY}, {@code LOADING},
+         * {@code MASTERDOWN}); default {@link FailoverRetry#defaultConfig()}; null surfaces them at once.
+         */
+        public Builder retry(RetryConfig retry) {
+            this.retry = retry;
+            return this;
+        }
+
+        /**
+         * Commands that may be sent again when a connection dies before their reply (their fate unknown), besides
+         * the read-only ones: only commands that do no harm when applied twice, e.g. {@code SET} or {@code HSET}
+         * of fixed values, {@code DEL}, {@code EXPIRE}.
+         */
+        public Builder idempotentCommands(String... commands) {
+            idempotentCommands.addAll(List.of(commands));
+            return this;
+        }
+
+        /** The periodic safety probe (default 1 s); endpoint changes and suspicions probe at once anyway. */
+        public Builder probeInterval(Duration probeInterval) {
+            this.probeInterval = probeInterval;
+            return this;
+        }
+
+        /** How long one probe of one pod may take (default 1 s). */
+        public Builder probeTimeout(Duration probeTimeout) {
+            this.probeTimeout = probeTimeout;
+            return this;
+        }
+
+        /** How long opening a probe connection may take (default 500 ms). */
+        public Builder probeConnectTimeout(Duration probeConnectTimeout) {
+            this.probeConnectTimeout = probeConnectTimeout;
+            return this;
+        }
+
+        /** A replica whose link to the master has been down this long is reported stale (default 10 s). */
+        public Builder staleReplicaAfter(Duration staleReplicaAfter) {
+            this.staleReplicaAfter = staleReplicaAfter;
+            return this;
+        }
+
+        /** Probe rounds a master may miss before its connections are dropped as frozen (default 2). */
+        public Builder unreachableRoundsBeforeDisconnect(int rounds) {
+            this.unreachableRoundsBeforeDisconnect = rounds;
+            return this;
+        }
+
+        /** Checks every setting and builds the options. */
+        public MooringOptions build() {
+            if (service == null || service.isBlank()) {
+                throw new IllegalArgumentException("service must be set: the name of the Kubernetes Service in front"
+                        + " of the Redis pods");
+            }
+            MooringOptions options = new MooringOptions(this);
+            // Constructing these validates names, durations and counts, each with a message naming the setting.
+            options.serviceRef();
+            options.failoverSettings();
+            options.monitorSettings();
+            options.probeSettings();
+            if (options.startupWait.isNegative()) {
+                throw new IllegalArgumentException("startup wait must be zero or positive, was " + options.startupWait);
+            }
+            return options;
+        }
+    }
+}

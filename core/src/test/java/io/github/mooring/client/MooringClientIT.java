@@ -1,0 +1,296 @@
+package io.github.mooring.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.github.mooring.CommandFateUnknownException;
+import io.github.mooring.FailoverQueueFullException;
+import io.github.mooring.NoMasterException;
+import io.github.mooring.TransactionAbortedException;
+import io.github.mooring.testkit.Credentials;
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.SimulatedNamespace;
+import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.github.mooring.topology.TopologyEvent;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.TransactionResult;
+
+/** What an application sees through a Mooring connection when the master goes away, command by command. */
+@ExtendWith(SimulatedNamespaceExtension.class)
+class MooringClientIT {
+
+    private static final Duration LONG = Duration.ofSeconds(30);
+
+    @Test
+    void subscriberKeepsReceivingAfterTheMasterPodIsReplaced(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").start();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b)) {
+            List<String> received = new CopyOnWriteArrayList<>();
+            StatefulRedisPubSubConnection<String, String> subscriber = mooring.client.connectPubSub();
+            subscriber.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    received.add(message);
+                }
+            });
+            subscriber.sync().subscribe("news");
+            StatefulRedisConnection<String, String> publisher = mooring.client.connect();
+            publisher.sync().publish("news", "before");
+            await().atMost(LONG).until(() -> received.contains("before"));
+
+            redis.pod(0).replace(RedisPod.Deletion.KILL, Duration.ofSeconds(1));
+            redis.pod(0).awaitReady(LONG);
+
+            // The subscription was restored on the new master: messages published there arrive.
+            await().atMost(LONG).untilAsserted(() -> {
+                publisher.sync().publish("news", "after");
+                assertThat(received).contains("after");
+            });
+        }
+    }
+
+    @Test
+    void reactiveCommandIssuedDuringTheFailoverCompletesOnTheNewMaster(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").persistence(true).start();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b)) {
+            StatefulRedisConnection<String, String> connection = mooring.client.connect();
+            assertThat(connection.reactive().incr("hits").block(LONG)).isEqualTo(1L);
+            String oldIp = redis.pod(0).ip();
+
+            redis.pod(0).replace(RedisPod.Deletion.KILL, Duration.ofSeconds(1));
+            Long value = connection.reactive().incr("hits").block(LONG);
+
+            assertThat(value).isEqualTo(2L);
+            assertThat(mooring.client.topology().master().orElseThrow().endpoint().host()).isNotEqualTo(oldIp);
+        }
+    }
+
+    @Test
+    void transactionInterruptedBeforeExecFailsAsAWholeAndAppliesNothing(SimulatedNamespace ns) throws Exception {
+        RedisStatefulSet redis = ns.redis("redis").persistence(true).start();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b)) {
+            StatefulRedisConnection<String, String> connection = mooring.client.connect();
+            connection.sync().set("balance", "100");
+
+            connection.sync().multi();
+            RedisFuture<Long> debit = connection.async().decrby("balance", 30);
+            await().until(() -> mooring.client.topology().hasMaster());
+            redis.pod(0).restartContainer(Duration.ofMillis(300));
+            RedisFuture<TransactionResult> exec = connection.async().exec();
+
+            assertThatThrownBy(() -> exec.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(TransactionAbortedException.class);
+            assertThatThrownBy(() -> debit.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+            // Nothing of it was applied anywhere, and the connection is usable again.
+            assertThat(connection.sync().get("balance")).isEqualTo("100");
+        }
+    }
+
+    @Test
+    void transactionQueuedWhileThereIsNoMasterRunsWholeOnTheNextOne(SimulatedNamespace ns) throws Exception {
+        RedisStatefulSet redis = ns.redis("redis").persistence(true).start();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b)) {
+            StatefulRedisConnection<String, String> connection = mooring.client.connect();
+            connection.sync().set("stock", "10");
+            redis.pod(0).stopContainer();
+            await().atMost(LONG).until(() -> !mooring.client.topology().hasMaster());
+
+            RedisFuture<String> multi = connection.async().multi();
+            RedisFuture<Long> take = connection.async().decr("stock");
+            RedisFuture<TransactionResult> exec = connection.async().exec();
+            redis.pod(0).startContainer();
+
+            assertThat(multi.get(30, TimeUnit.SECONDS)).isEqualTo("OK");
+            assertThat(exec.get(30, TimeUnit.SECONDS).<Long>get(0)).isEqualTo(9L);
+            assertThat(take.get(1, TimeUnit.SECONDS)).isEqualTo(9L);
+        }
+    }
+
+    @Test
+    void blockingPopInFlightFailsCleanlyAndOneQueuedDuringTheOutageResumes(SimulatedNamespace ns) throws Exception {
+        RedisStatefulSet redis = ns.redis("redis").persistence(true).start();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b)) {
+            StatefulRedisConnection<String, String> waiting = mooring.client.connect();
+            StatefulRedisConnection<String, String> producer = mooring.client.connect();
+            RedisFuture<KeyValue<String, String>> inFlight = waiting.async().blpop(60, "jobs");
+            // BLPOP is on the server, blocked, when the master dies: it may have popped something; never repeat it.
+            await().until(() -> "1".equals(String.valueOf(redis.pod(0).info("clients").get("blocked_clients"))));
+            redis.pod(0).stopContainer();
+            assertThatThrownBy(() -> inFlight.get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(CommandFateUnknownException.class);
+
+            await().atMost(LONG).until(() -> !mooring.client.topology().hasMaster());
+            RedisFuture<KeyValue<String, String>> queued = waiting.async().blpop(60, "jobs");
+            redis.pod(0).startContainer();
+            await().atMost(LONG).until(() -> mooring.client.topology().hasMaster());
+            producer.sync().rpush("jobs", "job-1");
+            assertThat(queued.get(30, TimeUnit.SECONDS).getValue()).isEqualTo("job-1");
+        }
+    }
+
+    @Test
+    void commandsFailWithNoMasterOnceTheFailoverWaitIsOver(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").start();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b.failoverWait(Duration.ofSeconds(1)))) {
+            StatefulRedisConnection<String, String> connection = mooring.client.connect();
+            connection.sync().set("k", "v");
+            redis.pod(0).stopContainer();
+            await().atMost(LONG).until(() -> !mooring.client.topology().hasMaster());
+
+            long start = System.nanoTime();
+            RedisFuture<String> write = connection.async().set("k", "w");
+            Throwable failure = catchFailure(write);
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+
+            assertThat(failure).isInstanceOf(NoMasterException.class)
+                    .hasMessageContaining("waited 1000 ms")
+                    .hasMessageContaining("Service 'redis'")
+                    .hasMessageContaining("redis-1");
+            assertThat(waitedMillis).isBetween(900L, 10_000L);
+
+            redis.pod(0).startContainer();
+            await().atMost(LONG).untilAsserted(() -> assertThat(connection.sync().set("k", "x")).isEqualTo("OK"));
+        }
+    }
+
+    @Test
+    void frozenMasterEndsInTheDocumentedExceptionsWithinTheBounds(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").start();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b.failoverWait(Duration.ofSeconds(2)))) {
+            StatefulRedisConnection<String, String> connection = mooring.client.connect();
+            connection.sync().set("k", "v");
+
+            redis.pod(0).freeze();
+            long start = System.nanoTime();
+            List<RedisFuture<Long>> writes = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                writes.add(connection.async().incr("n"));
+            }
+            List<Class<?>> outcomes = new ArrayList<>();
+            for (RedisFuture<Long> write : writes) {
+                outcomes.add(catchFailure(write).getClass());
+            }
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+
+            // Written before the freeze was noticed: fate unknown; the rest waited the failover wait for a master.
+            assertThat(outcomes).allMatch(c -> c == CommandFateUnknownException.class || c == NoMasterException.class);
+            // Bound: noticing (readiness, probe rounds) plus the failover wait, far below Lettuce's 60 s timeout.
+            assertThat(tookMillis).isLessThan(15_000);
+
+            redis.pod(0).thaw();
+            await().atMost(LONG).untilAsserted(() -> assertThat(connection.sync().incr("n")).isPositive());
+        }
+    }
+
+    @Test
+    void tooManyCommandsWaitingForAMasterAreRefusedAtOnce(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").start();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b.maxQueuedCommands(10))) {
+            StatefulRedisConnection<String, String> connection = mooring.client.connect();
+            redis.pod(0).stopContainer();
+            await().atMost(LONG).until(() -> !mooring.client.topology().hasMaster());
+            await().atMost(LONG).until(() -> !connection.isOpen() || true);
+
+            List<RedisFuture<Long>> writes = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                writes.add(connection.async().incr("q"));
+            }
+            long refused = writes.stream().filter(w -> w.isDone() && failed(w, FailoverQueueFullException.class)).count();
+            assertThat(refused).isGreaterThanOrEqualTo(20);
+            redis.pod(0).startContainer();
+        }
+    }
+
+    @Test
+    void readOnlyRejectionsAreRetriedOnTheNewMasterAndReported(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").start();
+        // A slow periodic probe: the monitor learns of the failover from the READONLY replies themselves.
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b.probeInterval(Duration.ofSeconds(30)))) {
+            AtomicInteger retries = new AtomicInteger();
+            mooring.client.retry().getEventPublisher().onRetry(event -> retries.incrementAndGet());
+            StatefulRedisConnection<String, String> connection = mooring.client.connect();
+            CounterWriter writer = new CounterWriter(connection, "c", 500);
+            try {
+                await().atMost(LONG).until(() -> writer.acknowledged.get() >= 200);
+                redis.pod(1).promote();
+                redis.pod(0).replicaOf(redis.pod(1));
+                redis.pod(2).replicaOf(redis.pod(1));
+                long acked = writer.acknowledged.get();
+                await().atMost(LONG).until(() -> writer.acknowledged.get() >= acked + 300);
+            } finally {
+                writer.stop();
+            }
+            await().atMost(LONG).until(() -> writer.pending() == 0);
+            writer.close();
+
+            assertThat(retries.get()).as("READONLY replies retried").isPositive();
+            assertThat(writer.otherFailures).as("samples %s", writer.failureSamples).isEmpty();
+            assertThat(mooring.events(TopologyEvent.MasterChanged.class)).last()
+                    .satisfies(e -> assertThat(e.master().endpoint().podName()).isEqualTo("redis-1"))
+                    .satisfies(e -> assertThat(e.trigger()).isEqualTo(TopologyEvent.Trigger.SUSPICION));
+        }
+    }
+
+    @Test
+    void aclUserConnectsAndAWrongPasswordIsReportedWithoutTheSecret(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").credentials(Credentials.aclUser("app", "s3cret-pw")).start();
+        RedisURI good = RedisURI.builder().withHost("redis").withAuthentication("app", "s3cret-pw").build();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b.redisUri(good))) {
+            assertThat(mooring.client.connect().sync().ping()).isEqualTo("PONG");
+        }
+        RedisURI bad = RedisURI.builder().withHost("redis").withAuthentication("app", "wrong-pw-42").build();
+        try (MooringFixture mooring = new MooringFixture(ns, redis,
+                b -> b.redisUri(bad).startupWait(Duration.ofSeconds(2)))) {
+            assertThatThrownBy(() -> mooring.client.connect())
+                    .isInstanceOf(NoMasterException.class)
+                    .hasMessageContaining("authentication failed")
+                    .satisfies(e -> assertThat(stackText(e)).doesNotContain("wrong-pw-42"));
+        }
+    }
+
+    private static Throwable catchFailure(RedisFuture<?> future) {
+        try {
+            future.get(60, TimeUnit.SECONDS);
+            throw new AssertionError("expected " + future + " to fail");
+        } catch (ExecutionException | CompletionException e) {
+            return e.getCause();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static boolean failed(RedisFuture<?> future, Class<? extends Throwable> type) {
+        try {
+            future.get(0, TimeUnit.SECONDS);
+            return false;
+        } catch (ExecutionException e) {
+            return type.isInstance(e.getCause());
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static String stackText(Throwable t) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+}
