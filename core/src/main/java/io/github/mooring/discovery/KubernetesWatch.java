@@ -131,6 +131,9 @@ final class KubernetesWatch implements EndpointWatch {
 
     /** Fills {@code out} from the cached objects; returns the problem that leaves it empty, if any. */
     private DiscoveryException collect(List<? extends HasMetadata> objects, List<Endpoint> out) {
+        if (objects.isEmpty() && !confirmedAbsent()) {
+            return null; // the informer's cache is behind the API server: its next event brings the objects
+        }
         if (objects.isEmpty()) {
             return new DiscoveryException(DiscoveryException.Reason.SERVICE_NOT_FOUND, KubernetesSource.NAME,
                     service + " not found: no " + (resource == KubernetesApi.Resource.ENDPOINT_SLICES
@@ -155,6 +158,15 @@ final class KubernetesWatch implements EndpointWatch {
                             + "). Set the port name or number Mooring should use");
         }
         return null;
+    }
+
+    /** Whether the API server itself lists nothing for the Service (the informer's cache may lag behind). */
+    private boolean confirmedAbsent() {
+        try {
+            return api.list(resource, service) == 0;
+        } catch (RuntimeException e) {
+            return false; // cannot tell; the informer reports the failure itself
+        }
     }
 
     private void collectSlice(EndpointSlice slice, Map<String, Endpoint> out, Set<String> portsSeen) {

@@ -210,7 +210,7 @@ public final class MooringRedisClient extends RedisClient {
         }
         boolean probed = topology.reports().stream().anyMatch(r -> r.endpoint().address().equals(bound));
         if (!probed) {
-            return "it is no longer a ready endpoint of the Service";
+            return "it is no longer an endpoint of the Service (deleted or terminating)";
         }
         int rounds = unreachableRounds.getOrDefault(bound, 0);
         if (rounds >= failover.unreachableRoundsBeforeDisconnect()) {

@@ -26,6 +26,7 @@ import java.util.function.UnaryOperator;
  * terminating. One candidate is the master. Among several (a split brain), these rules apply in turn until one
  * candidate is left:
  * <ol>
+ *   <li>a master on a ready endpoint wins over one whose endpoint is not ready yet;</li>
  *   <li>a master holding no keys never wins over one holding data;</li>
  *   <li>succession: a master whose {@code master_replid2} is another candidate's {@code master_replid} was promoted
  *       from that one and is newer (chains resolve to the newest);</li>
@@ -93,6 +94,8 @@ public final class MasterElection {
 
     private static SplitBrain resolve(List<Node> candidates, List<ProbeResult> replicas) {
         List<Rule> rules = List.of(
+                // Endpoints still warming up are probed only while there is no master: a ready one wins.
+                new Rule("ready endpoint", keepHighest(node -> node.endpoint().ready() ? 1 : 0)),
                 new Rule("only one holds data", keepHighest(node -> node.report().keys() > 0 ? 1 : 0)),
                 new Rule("succession", newestInSuccession(candidates)),
                 new Rule("followed by replicas", keepHighest(node -> linkedFollowers(node, replicas))),

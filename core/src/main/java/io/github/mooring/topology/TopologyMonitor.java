@@ -59,7 +59,7 @@ public final class TopologyMonitor implements AutoCloseable {
     private final List<FreshMasterWaiter> freshMasterWaiters = new ArrayList<>(); // guarded by masterLock
     private final List<Consumer<Topology>> observers = new CopyOnWriteArrayList<>();
     private EndpointWatch watch;
-    private ScheduledFuture<?> periodic;
+    private volatile ScheduledFuture<?> periodic;
 
     // Confined to the coordinator thread.
     private EndpointSnapshot endpoints;
@@ -106,11 +106,24 @@ public final class TopologyMonitor implements AutoCloseable {
             throw e;
         }
         // The first round runs when discovery delivers its first snapshot (or on the first periodic round).
-        long interval = settings.probeInterval().toMillis();
-        monitor.periodic = monitor.coordinator.scheduleWithFixedDelay(
-                () -> monitor.trigger(TopologyEvent.Trigger.PERIODIC, System.nanoTime()), interval, interval,
-                TimeUnit.MILLISECONDS);
+        monitor.schedulePeriodic();
         return monitor;
+    }
+
+    /** The next periodic round: every probe interval, or more often while there is no master. */
+    private void schedulePeriodic() {
+        if (closed) {
+            return;
+        }
+        Duration interval = current.hasMaster() ? settings.probeInterval() : settings.noMasterProbeInterval();
+        try {
+            periodic = coordinator.schedule(() -> {
+                trigger(TopologyEvent.Trigger.PERIODIC, System.nanoTime());
+                schedulePeriodic();
+            }, interval.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
     }
 
     /** The Service this monitor watches. */
@@ -262,8 +275,11 @@ public final class TopologyMonitor implements AutoCloseable {
         roundRunning = true;
         long started = System.nanoTime();
         watch.refresh();
-        // One probe per address, even if a source lists an address twice.
-        List<Endpoint> candidates = endpoints == null ? List.of() : List.copyOf(endpoints.candidates().stream()
+        // Every pod that is not terminating, ready or still warming up: a new master answers before its readiness
+        // probe passes, and the election prefers a ready master when there are two. One probe per address, even if
+        // a source lists an address twice.
+        List<Endpoint> candidates = endpoints == null ? List.of() : List.copyOf(endpoints.endpoints().stream()
+                .filter(e -> !e.terminating())
                 .collect(Collectors.toMap(Endpoint::address, e -> e, (a, b) -> a, java.util.LinkedHashMap::new))
                 .values());
         prober.retain(candidates);
@@ -298,6 +314,13 @@ public final class TopologyMonitor implements AutoCloseable {
         Duration detection = Duration.ofNanos(System.nanoTime() - triggerNanos);
         List<TopologyEvent> changes = changes(previous, next, trigger, detection);
         publish(next, startedNanos);
+        if (previous.hasMaster() && !next.hasMaster()) {
+            // Look for the next master at the faster pace now, not after the rest of a full interval.
+            ScheduledFuture<?> scheduled = periodic;
+            if (scheduled != null && scheduled.cancel(false)) {
+                schedulePeriodic();
+            }
+        }
         for (TopologyEvent event : changes) {
             deliver(event);
         }

@@ -39,7 +39,8 @@ import io.netty.handler.codec.dns.DnsSection;
  * The namespace's cluster DNS: a real DNS server over UDP on 127.0.0.1 (random port) that answers as
  * CoreDNS does for a headless Service.
  * <ul>
- * <li>{@code A <service>.<ns>.svc.cluster.local}: the IPs of the ready pods (NXDOMAIN when there are none);</li>
+ * <li>{@code A <service>.<ns>.svc.cluster.local}: the IPs of the ready pods, in rotating order (NXDOMAIN when there
+ * are none);</li>
  * <li>{@code A <pod>.<service>.<ns>.svc.cluster.local}: that pod's IP while it is published;</li>
  * <li>{@code SRV _<port-name>._tcp.<service>.<ns>.svc.cluster.local}: one record per ready pod, targeting its
  * pod name, with its A record in the additional section;</li>
@@ -65,6 +66,7 @@ public final class ClusterDns implements AutoCloseable {
     private final Channel channel;
     private final Map<String, ServiceRecords> services = new ConcurrentHashMap<>();
     private final AtomicLong queries = new AtomicLong();
+    private final AtomicLong rotation = new AtomicLong();
     private final AtomicLong lastChangeNanos = new AtomicLong();
     private volatile Duration ttl;
 
@@ -219,8 +221,11 @@ public final class ClusterDns implements AutoCloseable {
         }
         DnsRecordType type = question.type();
         if (type.equals(DnsRecordType.A) && a != null) {
-            for (InetAddress ip : a) {
-                response.addRecord(DnsSection.ANSWER, aRecord(question.name(), ip, ttlSeconds));
+            // Round-robin, as the loadbalance plugin in Kubernetes' default Corefile does: clients that take the
+            // first answer land on any pod, master or not.
+            int shift = a.size() > 1 ? (int) Math.floorMod(rotation.getAndIncrement(), (long) a.size()) : 0;
+            for (int i = 0; i < a.size(); i++) {
+                response.addRecord(DnsSection.ANSWER, aRecord(question.name(), a.get((i + shift) % a.size()), ttlSeconds));
             }
         } else if (type.equals(DnsRecordType.SRV) && srv != null) {
             for (Srv target : srv) {

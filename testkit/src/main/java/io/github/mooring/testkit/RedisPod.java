@@ -61,6 +61,7 @@ public final class RedisPod {
     private int restarts;
     private RedisProcess process;
     private String lastKnownIp;
+    private long runningSinceNanos;
     private volatile boolean ready;
     private volatile long readySinceNanos;
 
@@ -112,6 +113,14 @@ public final class RedisPod {
 
     public synchronized Phase phase() {
         return phase;
+    }
+
+    /**
+     * {@link System#nanoTime()} when the current container started answering commands (0 while it has none): the
+     * moment a new master could first accept writes.
+     */
+    public synchronized long runningSinceNanos() {
+        return process == null ? 0 : runningSinceNanos;
     }
 
     /** Whether the kit's readiness probe saw this pod ready on its last round. */
@@ -394,6 +403,7 @@ public final class RedisPod {
             Path config = dir.resolve("redis.conf");
             Files.write(config, configLines(dataDir));
             process = RedisProcess.start(config, ip, set.port(), logFile(), set.credentials());
+            runningSinceNanos = System.nanoTime();
             phase = Phase.RUNNING;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir, e);
