@@ -389,6 +389,7 @@ public final class RedisPod {
         Path dir = set.workDir().resolve(name + "-g" + generation + "-r" + restarts);
         Path dataDir = set.persistence() ? set.workDir().resolve(name + "-pv") : dir.resolve("data");
         try {
+            Files.createDirectories(dir);
             Files.createDirectories(dataDir);
             Path config = dir.resolve("redis.conf");
             Files.write(config, configLines(dataDir));
