@@ -322,7 +322,12 @@ public final class RedisPod {
         lastKnownIp = ip;
         uid = UUID.randomUUID().toString();
         phase = Phase.PENDING;
-        set.api().createPod(this);
+        // The API server assigns the UID (the mock server ignores the one sent): keep the one it stored, so that
+        // the Pod object and the EndpointSlice's targetRef agree.
+        String assigned = set.api().createPod(this);
+        if (assigned != null) {
+            uid = assigned;
+        }
         startProcess();
     }
 
