@@ -110,6 +110,11 @@ final class EndpointController implements AutoCloseable {
         updatePodObjects(states);
     }
 
+    /** The last update published, or null before the first. */
+    synchronized EndpointChange lastPublished() {
+        return history.isEmpty() ? null : history.get(history.size() - 1);
+    }
+
     synchronized List<EndpointChange> history() {
         return List.copyOf(history);
     }

@@ -300,16 +300,26 @@ public final class RedisPod {
         return (Long) command("DBSIZE");
     }
 
-    /** Waits until the current incarnation runs and the readiness probe sees it ready. */
+    /**
+     * Waits until the current incarnation runs, the readiness probe sees it ready, and the endpoint controller has
+     * published it as a ready endpoint (EndpointSlice, Endpoints and DNS), as Kubernetes calls a pod ready.
+     */
     public RedisPod awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!(isReady() && phase() == Phase.RUNNING)) {
+        while (!(isReady() && phase() == Phase.RUNNING && publishedReady())) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(name + " not ready within " + timeout + " (" + phase() + ")");
             }
             RedisProcess.pause(Duration.ofMillis(10));
         }
         return this;
+    }
+
+    /** Whether the last published endpoints list the current incarnation's IP as ready. */
+    private boolean publishedReady() {
+        String current = ip();
+        EndpointChange last = set.controller().lastPublished();
+        return current != null && last != null && last.readyIps().contains(current);
     }
 
     // ---------------------------------------------------------------- lifecycle (package-private)
