@@ -351,8 +351,11 @@ public final class RedisPod {
         ready = false;
     }
 
-    /** Records what the readiness probe saw. */
-    void probed(boolean nowReady) {
+    /** Records what the readiness probe saw of {@code container} (from {@link #probedContainer()}), if it is still the current one. */
+    synchronized void probed(Object container, boolean nowReady) {
+        if (container != process) {
+            return;
+        }
         if (nowReady && !ready) {
             readySinceNanos = System.nanoTime();
         }
@@ -371,6 +374,11 @@ public final class RedisPod {
         boolean terminating = phase == Phase.TERMINATING;
         boolean serving = ready && phase != Phase.CRASHED;
         return new EndpointState(name, ip, uid, serving && !terminating, serving, terminating);
+    }
+
+    /** The container a probe round is about to check (null when none): its result applies to that one only. */
+    synchronized Object probedContainer() {
+        return process;
     }
 
     /** The address the probe checks, with the process, or null when there is no process to probe. */
@@ -409,6 +417,7 @@ public final class RedisPod {
             Path config = dir.resolve("redis.conf");
             Files.write(config, configLines(dataDir));
             process = RedisProcess.start(config, ip, set.port(), logFile(), set.credentials());
+            ready = false; // a new container is not ready until its own probe passes
             phase = Phase.RUNNING;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir, e);
