@@ -58,7 +58,8 @@ final class ApiObjects {
         client.services().inNamespace(namespace).resource(svc).create();
     }
 
-    void createPod(RedisPod pod) {
+    /** Creates (or overwrites) the Pod object and returns the UID the API server gave it. */
+    String createPod(RedisPod pod) {
         Pod object = new PodBuilder()
                 .withNewMetadata()
                 .withName(pod.name()).withNamespace(namespace).withUid(pod.uid())
@@ -68,7 +69,8 @@ final class ApiObjects {
                 .withNewSpec().withHostname(pod.name()).withSubdomain(service).endSpec()
                 .withNewStatus().withPhase("Running").withPodIP(pod.ip()).endStatus()
                 .build();
-        client.pods().inNamespace(namespace).resource(object).createOr(NonDeletingOperation::update);
+        Pod created = client.pods().inNamespace(namespace).resource(object).createOr(NonDeletingOperation::update);
+        return created == null ? null : created.getMetadata().getUid();
     }
 
     void markPodTerminating(RedisPod pod) {

@@ -59,9 +59,12 @@ final class EndpointController implements AutoCloseable {
     /** One probe round, then publish. */
     void round() {
         List<RedisPod> pods = set.pods();
+        List<Object> probed = new ArrayList<>();
         List<CompletableFuture<Boolean>> results = new ArrayList<>();
         for (RedisPod pod : pods) {
+            Object container = pod.probedContainer();
             String target = pod.probeTarget();
+            probed.add(container);
             results.add(target == null ? CompletableFuture.completedFuture(false)
                     : CompletableFuture.supplyAsync(() -> probe(target), probes));
         }
@@ -71,10 +74,12 @@ final class EndpointController implements AutoCloseable {
             synchronized (this) {
                 int failed = passed ? 0 : failures.getOrDefault(pod.name(), 0) + 1;
                 failures.put(pod.name(), failed);
+                // A result only counts for the container it probed: one killed, restarted or replaced meanwhile
+                // is judged by the next round.
                 if (passed) {
-                    pod.probed(true);
+                    pod.probed(probed.get(i), true);
                 } else if (failed >= failureThreshold || pod.probeTarget() == null) {
-                    pod.probed(false);
+                    pod.probed(probed.get(i), false);
                 }
             }
         }
@@ -108,6 +113,11 @@ final class EndpointController implements AutoCloseable {
         history.add(new EndpointChange(System.nanoTime(), Instant.now(), states));
         notifyAll();
         updatePodObjects(states);
+    }
+
+    /** The last update published, or null before the first. */
+    synchronized EndpointChange lastPublished() {
+        return history.isEmpty() ? null : history.get(history.size() - 1);
     }
 
     synchronized List<EndpointChange> history() {

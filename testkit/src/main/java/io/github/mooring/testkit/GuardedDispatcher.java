@@ -97,11 +97,18 @@ final class GuardedDispatcher extends KubernetesCrudDispatcher {
             namespace = parts[i + 1];
             i += 2;
         }
-        if (parts.length <= i) {
+        String resource;
+        boolean named;
+        if (parts.length > i) {
+            resource = parts[i];
+            named = parts.length > i + 1;
+        } else if (namespace != null) {
+            // /api/v1/namespaces/<name>: the Namespace object itself (RBAC sees it in its own namespace).
+            resource = "namespaces";
+            named = true;
+        } else {
             return null; // discovery documents
         }
-        String resource = parts[i];
-        boolean named = parts.length > i + 1;
         boolean watch = query.matches("(.*&)?watch=(true|1)(&.*)?");
         String verb = switch (method.toUpperCase(java.util.Locale.ROOT)) {
             case "GET" -> watch ? "watch" : named ? "get" : "list";

@@ -309,16 +309,26 @@ public final class RedisPod {
         return (Long) command("DBSIZE");
     }
 
-    /** Waits until the current incarnation runs and the readiness probe sees it ready. */
+    /**
+     * Waits until the current incarnation runs, the readiness probe sees it ready, and the endpoint controller has
+     * published it as a ready endpoint (EndpointSlice, Endpoints and DNS), as Kubernetes calls a pod ready.
+     */
     public RedisPod awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!(isReady() && phase() == Phase.RUNNING)) {
+        while (!(isReady() && phase() == Phase.RUNNING && publishedReady())) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(name + " not ready within " + timeout + " (" + phase() + ")");
             }
             RedisProcess.pause(Duration.ofMillis(10));
         }
         return this;
+    }
+
+    /** Whether the last published endpoints list the current incarnation's IP as ready. */
+    private boolean publishedReady() {
+        String current = ip();
+        EndpointChange last = set.controller().lastPublished();
+        return current != null && last != null && last.readyIps().contains(current);
     }
 
     // ---------------------------------------------------------------- lifecycle (package-private)
@@ -331,7 +341,12 @@ public final class RedisPod {
         lastKnownIp = ip;
         uid = UUID.randomUUID().toString();
         phase = Phase.PENDING;
-        set.api().createPod(this);
+        // The API server assigns the UID (the mock server ignores the one sent): keep the one it stored, so that
+        // the Pod object and the EndpointSlice's targetRef agree.
+        String assigned = set.api().createPod(this);
+        if (assigned != null) {
+            uid = assigned;
+        }
         startProcess();
     }
 
@@ -345,8 +360,11 @@ public final class RedisPod {
         ready = false;
     }
 
-    /** Records what the readiness probe saw. */
-    void probed(boolean nowReady) {
+    /** Records what the readiness probe saw of {@code container} (from {@link #probedContainer()}), if it is still the current one. */
+    synchronized void probed(Object container, boolean nowReady) {
+        if (container != process) {
+            return;
+        }
         if (nowReady && !ready) {
             readySinceNanos = System.nanoTime();
         }
@@ -365,6 +383,11 @@ public final class RedisPod {
         boolean terminating = phase == Phase.TERMINATING;
         boolean serving = ready && phase != Phase.CRASHED;
         return new EndpointState(name, ip, uid, serving && !terminating, serving, terminating);
+    }
+
+    /** The container a probe round is about to check (null when none): its result applies to that one only. */
+    synchronized Object probedContainer() {
+        return process;
     }
 
     /** The address the probe checks, with the process, or null when there is no process to probe. */
@@ -404,6 +427,7 @@ public final class RedisPod {
             Files.write(config, configLines(dataDir));
             process = RedisProcess.start(config, ip, set.port(), logFile(), set.credentials());
             runningSinceNanos = System.nanoTime();
+            ready = false; // a new container is not ready until its own probe passes
             phase = Phase.RUNNING;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir, e);

@@ -1,0 +1,83 @@
+package io.github.mooring.testkit;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reading what Sentinels know, for tests that must not act before the Sentinels are ready to act. */
+final class SentinelChecks {
+
+    private SentinelChecks() {
+    }
+
+    /** {@code SENTINEL MASTER <name>} of Sentinel {@code index}, as a map. */
+    static Map<String, String> master(Sentinels sentinels, int index) {
+        Object reply = sentinels.command(index, "SENTINEL", "MASTER", sentinels.masterName());
+        Map<String, String> fields = new HashMap<>();
+        if (reply instanceof List<?> list) {
+            for (int i = 0; i + 1 < list.size(); i += 2) {
+                fields.put(String.valueOf(list.get(i)), String.valueOf(list.get(i + 1)));
+            }
+        }
+        return fields;
+    }
+
+    /**
+     * Waits until every Sentinel has discovered {@code replicas} replicas and every other Sentinel: only then can
+     * they agree that a master is down and elect a leader to fail it over.
+     */
+    static void awaitDiscovered(Sentinels sentinels, int replicas, Duration timeout) {
+        int others = sentinels.ips().size() - 1;
+        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+            for (int i = 0; i < sentinels.ips().size(); i++) {
+                Map<String, String> master = master(sentinels, i);
+                if (!String.valueOf(replicas).equals(master.get("num-slaves"))
+                        || !String.valueOf(others).equals(master.get("num-other-sentinels"))) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+
+    /** The master addresses the Sentinels that answer report (one element when they agree). */
+    static java.util.Set<String> reportedMasters(Sentinels sentinels) {
+        java.util.Set<String> addresses = new java.util.HashSet<>();
+        for (int i = 0; i < sentinels.ips().size(); i++) {
+            try {
+                Object reply = sentinels.command(i, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", sentinels.masterName());
+                if (reply instanceof List<?> list && list.size() == 2) {
+                    addresses.add(list.get(0) + ":" + list.get(1));
+                }
+            } catch (RuntimeException e) {
+                // a Sentinel that does not answer reports nothing
+            }
+        }
+        return addresses;
+    }
+
+    /** The master address every Sentinel reports, or "?" when they disagree or one does not answer. */
+    static String agreedMaster(Sentinels sentinels) {
+        String agreed = null;
+        for (int i = 0; i < sentinels.ips().size(); i++) {
+            Object reply;
+            try {
+                reply = sentinels.command(i, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", sentinels.masterName());
+            } catch (RuntimeException e) {
+                return "?";
+            }
+            if (!(reply instanceof List<?> list) || list.size() != 2) {
+                return "?";
+            }
+            String address = list.get(0) + ":" + list.get(1);
+            if (agreed != null && !agreed.equals(address)) {
+                return "?";
+            }
+            agreed = address;
+        }
+        return agreed;
+    }
+}
