@@ -164,6 +164,11 @@ public final class AutoSource implements EndpointSource {
         }
 
         @Override
+        public void refreshUrgently() {
+            active.refreshUrgently();
+        }
+
+        @Override
         public String sourceName() {
             return active.sourceName();
         }

@@ -14,6 +14,14 @@ public interface EndpointWatch extends AutoCloseable {
      */
     void refresh();
 
+    /**
+     * Like {@link #refresh()}, when the caller has reason to think the source missed a change (no pod is master,
+     * the connection layer suspects the master): sources that rate-limit their checks check sooner.
+     */
+    default void refreshUrgently() {
+        refresh();
+    }
+
     /** The source at work now, as topology snapshots report it ({@code kubernetes}, {@code dns}, ...). */
     String sourceName();
 

@@ -34,7 +34,9 @@ final class KubernetesWatch implements EndpointWatch {
     private final ServiceRef service;
     private final EndpointListener listener;
     private final KubernetesApi.Resource resource;
-    private final SharedIndexInformer<? extends HasMetadata> informer;
+    private volatile SharedIndexInformer<? extends HasMetadata> informer;
+    private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile long lastVerifiedNanos = System.nanoTime();
     private volatile EndpointSnapshot current;
     private DiscoveryException lastError; // guarded by this
     private boolean closed; // guarded by this
@@ -45,7 +47,11 @@ final class KubernetesWatch implements EndpointWatch {
         this.service = service;
         this.listener = listener;
         this.resource = resource;
-        this.informer = resource == KubernetesApi.Resource.ENDPOINT_SLICES
+        this.informer = newInformer();
+    }
+
+    private SharedIndexInformer<? extends HasMetadata> newInformer() {
+        return resource == KubernetesApi.Resource.ENDPOINT_SLICES
                 ? api.client().discovery().v1().endpointSlices().inNamespace(service.namespace())
                         .withLabel(KubernetesApi.SERVICE_NAME_LABEL, service.name()).runnableInformer(0)
                 : api.client().endpoints().inNamespace(service.namespace())
@@ -74,6 +80,7 @@ final class KubernetesWatch implements EndpointWatch {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private void begin() {
+        SharedIndexInformer<? extends HasMetadata> informer = this.informer;
         ((SharedIndexInformer) informer).addEventHandler(new ResourceEventHandler<HasMetadata>() {
             @Override
             public void onAdd(HasMetadata obj) {
@@ -97,6 +104,9 @@ final class KubernetesWatch implements EndpointWatch {
             return true;
         });
         informer.start().whenComplete((ignored, failure) -> {
+            if (this.informer != informer) {
+                return; // replaced meanwhile
+            }
             if (failure == null) {
                 publish(); // the initial list may have been empty: no event fires for that
             } else {
@@ -113,27 +123,32 @@ final class KubernetesWatch implements EndpointWatch {
                 return;
             }
             List<? extends HasMetadata> objects = informer.getStore().list();
+            if (objects.isEmpty() && !confirmedAbsent()) {
+                return; // the informer's cache is behind the API server: its next event brings the objects
+            }
             problem = collect(objects, endpoints);
-            EndpointSnapshot next = EndpointSnapshot.now(sourceName(), endpoints);
-            if (!next.sameEndpoints(current)) {
-                current = next;
-                listener.onEndpoints(next);
-            }
-            // After the snapshot: a listener takes new endpoints as the end of earlier problems.
-            if (problem != null) {
-                reportError(problem);
-            } else if (lastError != null) {
-                log.info("{}: discovery of {} recovered", sourceName(), service);
-                lastError = null;
-            }
+            deliver(endpoints, problem);
+        }
+    }
+
+    /** Hands endpoints (and the problem that left them empty, if any) to the listener; called holding the lock. */
+    private void deliver(List<Endpoint> endpoints, DiscoveryException problem) {
+        EndpointSnapshot next = EndpointSnapshot.now(sourceName(), endpoints);
+        if (!next.sameEndpoints(current)) {
+            current = next;
+            listener.onEndpoints(next);
+        }
+        // After the snapshot: a listener takes new endpoints as the end of earlier problems.
+        if (problem != null) {
+            reportError(problem);
+        } else if (lastError != null) {
+            log.info("{}: discovery of {} recovered", sourceName(), service);
+            lastError = null;
         }
     }
 
     /** Fills {@code out} from the cached objects; returns the problem that leaves it empty, if any. */
     private DiscoveryException collect(List<? extends HasMetadata> objects, List<Endpoint> out) {
-        if (objects.isEmpty() && !confirmedAbsent()) {
-            return null; // the informer's cache is behind the API server: its next event brings the objects
-        }
         if (objects.isEmpty()) {
             return new DiscoveryException(DiscoveryException.Reason.SERVICE_NOT_FOUND, KubernetesSource.NAME,
                     service + " not found: no " + (resource == KubernetesApi.Resource.ENDPOINT_SLICES
@@ -248,9 +263,70 @@ final class KubernetesWatch implements EndpointWatch {
         return Optional.ofNullable(current);
     }
 
+    /**
+     * A watch can die without telling: with the JDK HTTP client, a connection dropped before the first event leaves
+     * the watch waiting forever. So at most every 30 s (every second when urgent) the source lists what it watches,
+     * and when that differs from what the watch delivered, takes the list and starts a new informer.
+     */
     @Override
     public void refresh() {
-        // Pushed to by the watch: nothing to poll.
+        verifyIfOlderThan(VERIFY_INTERVAL);
+    }
+
+    @Override
+    public void refreshUrgently() {
+        verifyIfOlderThan(URGENT_VERIFY_INTERVAL);
+    }
+
+    private static final long VERIFY_INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    private static final long URGENT_VERIFY_INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+    private void verifyIfOlderThan(long intervalNanos) {
+        if (closed || System.nanoTime() - lastVerifiedNanos < intervalNanos || !verifying.compareAndSet(false, true)) {
+            return;
+        }
+        Thread verifier = new Thread(() -> {
+            try {
+                verify();
+            } finally {
+                lastVerifiedNanos = System.nanoTime();
+                verifying.set(false);
+            }
+        }, "mooring-verify-" + service.name());
+        verifier.setDaemon(true);
+        verifier.start();
+    }
+
+    private void verify() {
+        List<? extends HasMetadata> listed;
+        try {
+            listed = resource == KubernetesApi.Resource.ENDPOINT_SLICES
+                    ? api.client().discovery().v1().endpointSlices().inNamespace(service.namespace())
+                            .withLabel(KubernetesApi.SERVICE_NAME_LABEL, service.name()).list().getItems()
+                    : api.client().endpoints().inNamespace(service.namespace())
+                            .withField("metadata.name", service.name()).list().getItems();
+        } catch (RuntimeException e) {
+            reportError(api.translate(e, resource, service));
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            List<Endpoint> endpoints = new ArrayList<>();
+            DiscoveryException problem = listed.isEmpty() ? null : collect(listed, endpoints);
+            // An empty list is the informer's to report (it says "not found" after checking itself).
+            if (listed.isEmpty() || EndpointSnapshot.now(sourceName(), endpoints).sameEndpoints(current)) {
+                return;
+            }
+            log.warn("{}: the watch on {} missed changes (its connection to the API server may have dropped "
+                    + "silently); using a fresh list and restarting the watch", sourceName(), service);
+            deliver(endpoints, problem);
+            SharedIndexInformer<? extends HasMetadata> stale = informer;
+            informer = newInformer();
+            stale.close();
+            begin();
+        }
     }
 
     @Override

@@ -274,7 +274,11 @@ public final class TopologyMonitor implements AutoCloseable {
         pendingTrigger = null;
         roundRunning = true;
         long started = System.nanoTime();
-        watch.refresh();
+        if (!current.hasMaster() || trigger == TopologyEvent.Trigger.SUSPICION) {
+            watch.refreshUrgently(); // a source that missed a change would keep us without a master
+        } else {
+            watch.refresh();
+        }
         // Every pod that is not terminating, ready or still warming up: a new master answers before its readiness
         // probe passes, and the election prefers a ready master when there are two. One probe per address, even if
         // a source lists an address twice.
