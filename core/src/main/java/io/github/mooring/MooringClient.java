@@ -2,9 +2,17 @@ package io.github.mooring;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.github.mooring.discovery.AutoSource;
+import io.github.mooring.discovery.KubernetesSource;
+import io.github.mooring.healer.Healer;
+import io.github.mooring.healer.HealerListener;
+import io.github.mooring.healer.HealerMode;
 import io.github.mooring.lettuce.MooringRedisClient;
 import io.github.mooring.probe.RoleProber;
 import io.github.mooring.topology.Topology;
@@ -40,33 +48,86 @@ import io.lettuce.core.resource.DefaultClientResources;
  */
 public final class MooringClient implements AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MooringClient.class);
+
     private final MooringOptions options;
     private final ClientResources resources;
     private final boolean ownResources;
     private final TopologyMonitor monitor;
     private final MooringRedisClient redisClient;
+    private final Healer healer;
+    private final KubernetesClient ownKubernetesClient;
 
     private MooringClient(MooringOptions options) {
         this.options = options;
         this.ownResources = options.clientResources() == null;
         this.resources = ownResources ? DefaultClientResources.create() : options.clientResources();
         TopologyMonitor started = null;
+        Healer startedHealer = null;
+        KubernetesClient leaseClient = leaseClient(options);
+        this.ownKubernetesClient = leaseClient != null && leaseClient != suppliedKubernetesClient(options)
+                ? leaseClient : null;
         try {
+            HealerMode healerMode = options.healer().mode();
+            Optional<String> noRepair = Healer.repairUnavailable(options.healer(), options.serviceRef(), leaseClient);
+            if (noRepair.isPresent()) {
+                log.warn("{}: {}", options.serviceRef(), noRepair.get());
+                healerMode = HealerMode.REPORT;
+            }
+            // Only a client that may repair withholds an empty master from writers (the repair ends the wait).
             started = TopologyMonitor.start(options.serviceRef(), options.source(),
-                    new RoleProber(options.probeSettings(), resources), options.monitorSettings());
+                    new RoleProber(options.probeSettings(), resources),
+                    options.monitorSettings().withWithholdMasterWhenDataAtRisk(healerMode == HealerMode.REPAIR));
             this.monitor = started;
             this.redisClient = new MooringRedisClient(resources, options.redisUri(), monitor,
                     options.failoverSettings(), "mooring-" + options.service());
             redisClient.setOptions(options.clientOptions());
+            if (healerMode != HealerMode.OFF) {
+                startedHealer = Healer.start(options.healer(), options.serviceRef(), monitor, options.redisUri(),
+                        resources, leaseClient, healerMode);
+            }
+            this.healer = startedHealer;
         } catch (RuntimeException e) {
+            if (startedHealer != null) {
+                startedHealer.close();
+            }
             if (started != null) {
                 started.close();
+            }
+            if (ownKubernetesClient != null) {
+                ownKubernetesClient.close();
             }
             if (ownResources) {
                 resources.shutdown(0, 2, TimeUnit.SECONDS);
             }
             throw e;
         }
+    }
+
+    /** The Kubernetes client the healer's Lease uses: its own setting, the source's, or (in a pod) a new one. */
+    private static KubernetesClient leaseClient(MooringOptions options) {
+        if (options.healer().mode() != HealerMode.REPAIR) {
+            return null;
+        }
+        if (options.healer().kubernetesClient() != null) {
+            return options.healer().kubernetesClient();
+        }
+        KubernetesClient supplied = suppliedKubernetesClient(options);
+        if (supplied != null) {
+            return supplied;
+        }
+        boolean kubernetesSource = options.source() instanceof KubernetesSource || options.source() instanceof AutoSource;
+        return kubernetesSource && AutoSource.runningInCluster() ? new KubernetesClientBuilder().build() : null;
+    }
+
+    private static KubernetesClient suppliedKubernetesClient(MooringOptions options) {
+        if (options.source() instanceof KubernetesSource kubernetes) {
+            return kubernetes.client();
+        }
+        if (options.source() instanceof AutoSource auto) {
+            return auto.kubernetes().client();
+        }
+        return null;
     }
 
     /** Starts discovering and probing the Service; connections come from {@link #connect()}. */
@@ -130,6 +191,18 @@ public final class MooringClient implements AutoCloseable {
         monitor.removeListener(listener);
     }
 
+    /** The healer (report or repair mode), or empty when it is off. */
+    public Optional<Healer> healer() {
+        return Optional.ofNullable(healer);
+    }
+
+    /** Hears of what the healer finds and does. */
+    public void addHealerListener(HealerListener listener) {
+        if (healer != null) {
+            healer.addListener(listener);
+        }
+    }
+
     /** The resilience4j {@link Retry} used for failover rejections; its event publisher reports every retry. */
     public Retry retry() {
         return redisClient.retry();
@@ -151,9 +224,15 @@ public final class MooringClient implements AutoCloseable {
     /** Closes every connection, stops discovery and probing, and releases resources Mooring created. */
     public void shutdown() {
         try {
+            if (healer != null) {
+                healer.close();
+            }
             redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         } finally {
             monitor.close();
+            if (ownKubernetesClient != null) {
+                ownKubernetesClient.close();
+            }
             if (ownResources) {
                 resources.shutdown(0, 2, TimeUnit.SECONDS);
             }

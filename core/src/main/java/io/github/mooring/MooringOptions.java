@@ -9,6 +9,7 @@ import java.util.Set;
 import io.github.mooring.discovery.EndpointSource;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.healer.HealerSettings;
 import io.github.mooring.lettuce.FailoverRetry;
 import io.github.mooring.lettuce.FailoverSettings;
 import io.github.mooring.probe.ProbeSettings;
@@ -53,6 +54,7 @@ public final class MooringOptions {
     private final Duration probeConnectTimeout;
     private final Duration staleReplicaAfter;
     private final int unreachableRoundsBeforeDisconnect;
+    private final HealerSettings healer;
 
     private MooringOptions(Builder builder) {
         this.service = builder.service;
@@ -72,6 +74,7 @@ public final class MooringOptions {
         this.probeConnectTimeout = builder.probeConnectTimeout;
         this.staleReplicaAfter = builder.staleReplicaAfter;
         this.unreachableRoundsBeforeDisconnect = builder.unreachableRoundsBeforeDisconnect;
+        this.healer = builder.healer;
     }
 
     public static Builder builder() {
@@ -98,6 +101,7 @@ public final class MooringOptions {
         builder.probeConnectTimeout = probeConnectTimeout;
         builder.staleReplicaAfter = staleReplicaAfter;
         builder.unreachableRoundsBeforeDisconnect = unreachableRoundsBeforeDisconnect;
+        builder.healer = healer;
         return builder;
     }
 
@@ -182,6 +186,11 @@ public final class MooringOptions {
         return new MonitorSettings(probeInterval, new ElectionPolicy(staleReplicaAfter));
     }
 
+    /** What the healer does (default: report only). */
+    public HealerSettings healer() {
+        return healer;
+    }
+
     public ProbeSettings probeSettings() {
         return new ProbeSettings(redisUri(), probeConnectTimeout, probeTimeout);
     }
@@ -212,8 +221,18 @@ public final class MooringOptions {
         private Duration probeConnectTimeout = ProbeSettings.DEFAULT_CONNECT_TIMEOUT;
         private Duration staleReplicaAfter = ElectionPolicy.defaults().linkDownStaleAfter();
         private int unreachableRoundsBeforeDisconnect = 2;
+        private HealerSettings healer = HealerSettings.defaults();
 
         private Builder() {
+        }
+
+        /**
+         * What to do about replication Kubernetes broke (stale replicas, a master that came back empty, split brain):
+         * report it (the default), repair it, or nothing. See {@link HealerSettings}.
+         */
+        public Builder healer(HealerSettings healer) {
+            this.healer = Objects.requireNonNull(healer, "healer");
+            return this;
         }
 
         /** The Kubernetes Service in front of the Redis pods (required). */

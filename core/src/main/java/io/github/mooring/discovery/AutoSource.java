@@ -43,6 +43,16 @@ public final class AutoSource implements EndpointSource {
         return "auto";
     }
 
+    /** The Kubernetes source it tries first. */
+    public KubernetesSource kubernetes() {
+        return kubernetes;
+    }
+
+    /** Whether this process runs in a Kubernetes pod with a service account token. */
+    public static boolean runningInCluster() {
+        return inCluster();
+    }
+
     @Override
     public EndpointWatch watch(ServiceRef service, EndpointListener listener) {
         Objects.requireNonNull(service, "service");

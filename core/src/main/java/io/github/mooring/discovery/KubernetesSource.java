@@ -54,12 +54,13 @@ public final class KubernetesSource implements EndpointSource {
         return KubernetesWatch.start(api, service, listener, endpointsFallback);
     }
 
-    /** The client this source uses, or null when it builds its own from the environment. */
-    KubernetesClient client() {
+    /** The client given to the builder, or null when the source builds its own. */
+    public KubernetesClient client() {
         return client;
     }
 
-    Config config() {
+    /** The configuration given to the builder, or null. */
+    public Config config() {
         return config;
     }
 

@@ -201,6 +201,10 @@ public final class MooringRedisClient extends RedisClient {
         if (master != null) {
             return "the master is now " + master;
         }
+        if (topology.masterWithheld()
+                && topology.election().master().map(m -> m.address().equals(bound)).orElse(false)) {
+            return "it came back empty while a replica holds the data";
+        }
         if (topology.replicas().stream().anyMatch(n -> n.address().equals(bound))) {
             return "it is a replica now";
         }

@@ -11,8 +11,12 @@ import java.util.Objects;
  * @param electionPolicy how replicas are judged stale
  * @param noMasterProbeInterval the interval while there is no master, so that a new master is found the moment it
  *        answers (polling sources such as DNS are asked again as often)
+ * @param withholdMasterWhenDataAtRisk publish no master while {@link DataAtRisk} holds (the healer repairs it), so
+ *        no client writes to an empty master meanwhile
+ * @param farBehindRatio a master holding fewer keys than this share of a stale replica's is "far behind"
  */
-public record MonitorSettings(Duration probeInterval, ElectionPolicy electionPolicy, Duration noMasterProbeInterval) {
+public record MonitorSettings(Duration probeInterval, ElectionPolicy electionPolicy, Duration noMasterProbeInterval,
+        boolean withholdMasterWhenDataAtRisk, double farBehindRatio) {
 
     public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_NO_MASTER_PROBE_INTERVAL = Duration.ofMillis(50);
@@ -26,10 +30,20 @@ public record MonitorSettings(Duration probeInterval, ElectionPolicy electionPol
             throw new IllegalArgumentException("no-master probe interval must be at least 10 ms, was "
                     + noMasterProbeInterval);
         }
+        if (!(farBehindRatio > 0 && farBehindRatio <= 1)) {
+            throw new IllegalArgumentException("far-behind ratio must be in (0, 1], was " + farBehindRatio);
+        }
     }
 
     public MonitorSettings(Duration probeInterval, ElectionPolicy electionPolicy) {
-        this(probeInterval, electionPolicy, DEFAULT_NO_MASTER_PROBE_INTERVAL);
+        this(probeInterval, electionPolicy, DEFAULT_NO_MASTER_PROBE_INTERVAL, false, DEFAULT_FAR_BEHIND_RATIO);
+    }
+
+    public static final double DEFAULT_FAR_BEHIND_RATIO = 0.5;
+
+    /** The same settings, publishing no master while data is at risk (or not). */
+    public MonitorSettings withWithholdMasterWhenDataAtRisk(boolean withhold) {
+        return new MonitorSettings(probeInterval, electionPolicy, noMasterProbeInterval, withhold, farBehindRatio);
     }
 
     public static MonitorSettings defaults() {
@@ -37,6 +51,7 @@ public record MonitorSettings(Duration probeInterval, ElectionPolicy electionPol
     }
 
     public MonitorSettings withProbeInterval(Duration interval) {
-        return new MonitorSettings(interval, electionPolicy, noMasterProbeInterval);
+        return new MonitorSettings(interval, electionPolicy, noMasterProbeInterval, withholdMasterWhenDataAtRisk,
+                farBehindRatio);
     }
 }

@@ -16,8 +16,12 @@ import java.util.Optional;
  * @param source     the discovery source that named the endpoints, e.g. "kubernetes", "dns", "static"
  * @param election   the outcome of the election over {@code reports}
  * @param reports    every probe result of the round
+ * @param dataAtRisk present when the elected master is empty (or far behind) while a stale replica holds the data
+ * @param masterWithheld whether the elected master is withheld from clients because of {@code dataAtRisk} (the
+ *                   healer's repair mode): then {@link #master()} is empty and writes wait for the repair
  */
-public record Topology(long version, Instant observedAt, String source, Election election, List<ProbeResult> reports) {
+public record Topology(long version, Instant observedAt, String source, Election election, List<ProbeResult> reports,
+        Optional<DataAtRisk> dataAtRisk, boolean masterWithheld) {
 
     public Topology {
         if (version < 0) {
@@ -27,6 +31,15 @@ public record Topology(long version, Instant observedAt, String source, Election
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(election, "election");
         reports = List.copyOf(reports);
+        Objects.requireNonNull(dataAtRisk, "dataAtRisk");
+        if (masterWithheld && dataAtRisk.isEmpty()) {
+            throw new IllegalArgumentException("a master is withheld only when data is at risk");
+        }
+    }
+
+    /** A snapshot without a data-at-risk assessment. */
+    public Topology(long version, Instant observedAt, String source, Election election, List<ProbeResult> reports) {
+        this(version, observedAt, source, election, reports, Optional.empty(), false);
     }
 
     /** The snapshot before any probe round has completed: version 0, no master. */
@@ -36,14 +49,14 @@ public record Topology(long version, Instant observedAt, String source, Election
         return new Topology(0, Instant.EPOCH, source, none, List.of());
     }
 
-    /** The elected master, if any. */
+    /** The master clients should write to, if any (none while an empty master is withheld). */
     public Optional<Node> master() {
-        return election.master();
+        return masterWithheld ? Optional.empty() : election.master();
     }
 
-    /** Whether a master was elected. */
+    /** Whether there is a master to write to. */
     public boolean hasMaster() {
-        return election.master().isPresent();
+        return master().isPresent();
     }
 
     /** Every replica, stale ones included. */
@@ -68,6 +81,11 @@ public record Topology(long version, Instant observedAt, String source, Election
 
     /** Why there is no master; empty when there is one. */
     public Optional<String> noMasterReason() {
+        if (masterWithheld) {
+            DataAtRisk risk = dataAtRisk.orElseThrow();
+            return Optional.of("data at risk: " + risk.description() + "; writes wait until "
+                    + risk.holder().displayName() + " is promoted (REPLICAOF NO ONE) and the others follow it");
+        }
         return Optional.ofNullable(election.noMasterReason());
     }
 
@@ -79,12 +97,13 @@ public record Topology(long version, Instant observedAt, String source, Election
     public String toString() {
         StringBuilder line = new StringBuilder("Topology v").append(version).append(" (").append(source).append("): ")
                 .append(master().map(master -> "master " + master.displayName())
-                        .orElseGet(() -> "no master (" + election.noMasterReason() + ")"))
+                        .orElseGet(() -> "no master (" + noMasterReason().orElse("") + ")"))
                 .append(", ").append(count(replicas().size(), "replica"));
         if (!staleReplicas().isEmpty()) {
             line.append(" (").append(staleReplicas().size()).append(" stale)");
         }
         line.append(", ").append(unreachable().size()).append(" unreachable");
+        dataAtRisk.ifPresent(risk -> line.append(", DATA AT RISK: ").append(risk.description()));
         splitBrain().ifPresent(split -> line.append(", split brain with ")
                 .append(count(split.losers().size(), "other master")).append(" (").append(split.decidedBy()).append(')'));
         return line.toString();

@@ -68,6 +68,13 @@ public sealed interface TopologyEvent {
     record SplitBrainDetected(Topology topology, SplitBrain splitBrain) implements TopologyEvent {
     }
 
+    /**
+     * The master is empty (or far behind) while a stale replica holds the data: see {@link DataAtRisk}. In the
+     * healer's repair mode the master is withheld (writes wait) until the replica holding the data is promoted.
+     */
+    record DataAtRiskDetected(Topology topology, DataAtRisk dataAtRisk) implements TopologyEvent {
+    }
+
     /** A replica follows an address that is not the master (it will never receive new writes). */
     record StaleReplicaDetected(Topology topology, StaleReplica staleReplica) implements TopologyEvent {
     }

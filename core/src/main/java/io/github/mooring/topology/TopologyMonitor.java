@@ -306,12 +306,15 @@ public final class TopologyMonitor implements AutoCloseable {
         }
         Election election = MasterElection.elect(results, settings.electionPolicy());
         Topology previous = current;
-        String nextSignature = signature(election);
+        String nextSignature = signature(election) + (settings.withholdMasterWhenDataAtRisk()
+                && DataAtRisk.assess(election, settings.farBehindRatio()).isPresent() ? " WITHHELD" : "");
         long version = nextSignature.equals(signature) && previous.version() > 0 ? previous.version()
                 : previous.version() + 1;
         signature = nextSignature;
         String source = watch.sourceName();
-        Topology next = new Topology(version, Instant.now(), source, election, results);
+        Optional<DataAtRisk> dataAtRisk = DataAtRisk.assess(election, settings.farBehindRatio());
+        Topology next = new Topology(version, Instant.now(), source, election, results, dataAtRisk,
+                settings.withholdMasterWhenDataAtRisk() && dataAtRisk.isPresent());
         if (previous.version() == 0) {
             trigger = TopologyEvent.Trigger.STARTUP;
         }
@@ -366,6 +369,16 @@ public final class TopologyMonitor implements AutoCloseable {
             noMasterSince = next.observedAt();
             changes.add(new TopologyEvent.NoMaster(next, before, reason));
         }
+        next.dataAtRisk().ifPresent(risk -> {
+            boolean known = previous.dataAtRisk().map(p -> p.master().address().equals(risk.master().address())
+                    && p.holder().address().equals(risk.holder().address())).orElse(false);
+            if (!known) {
+                log.warn("{}: DATA AT RISK: {}. Fix: REPLICAOF NO ONE on {}, then REPLICAOF {} {} on the others{}",
+                        service, risk.description(), risk.holder().displayName(), risk.holder().endpoint().host(),
+                        risk.holder().endpoint().port(), next.masterWithheld() ? " (writes wait meanwhile)" : "");
+                changes.add(new TopologyEvent.DataAtRiskDetected(next, risk));
+            }
+        });
         next.splitBrain().ifPresent(splitBrain -> {
             Set<String> losers = addresses(splitBrain.losers());
             boolean known = previous.splitBrain().map(p -> addresses(p.losers()).equals(losers)).orElse(false);

@@ -1,0 +1,416 @@
+package io.github.mooring.healer;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.topology.Topology;
+import io.github.mooring.topology.TopologyMonitor;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
+
+/**
+ * Repairs what Kubernetes breaks in a Redis replication group, or (the default) says what it would do. It reads
+ * every topology the monitor publishes, turns it into {@link Finding}s with {@link Diagnosis}, reports each new one
+ * once, and in {@link HealerMode#REPAIR} mode, when this client holds the Service's Lease, fixes the most urgent one
+ * after it has been stable for a while: every step re-checked on the pod right before it is sent, at most one repair
+ * per interval, never behind Sentinel's back.
+ */
+public final class Healer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Healer.class);
+
+    /** The Role rule repair mode needs. */
+    public static final String LEASE_RULE =
+            "{apiGroups: [\"coordination.k8s.io\"], resources: [\"leases\"], verbs: [\"get\", \"create\", \"update\"]}";
+
+    private final HealerSettings settings;
+    private final ServiceRef service;
+    private final TopologyMonitor monitor;
+    private final RedisURI uriTemplate;
+    private final RedisClient commands;
+    private final HealerMode mode;
+    private final String identity;
+    private final ExecutorService executor;
+    private final List<HealerListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Long> firstSeen = new HashMap<>(); // healer thread only
+    private final Set<String> reported = new HashSet<>(); // healer thread only
+    private final Set<String> sentinelReported = new HashSet<>(); // healer thread only
+    private long lastActionNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    private volatile boolean leader;
+    private volatile boolean closed;
+    private CompletableFuture<?> election;
+
+    private Healer(HealerSettings settings, ServiceRef service, TopologyMonitor monitor, RedisURI uriTemplate,
+            ClientResources resources, HealerMode mode) {
+        this.settings = settings;
+        this.service = service;
+        this.monitor = monitor;
+        this.uriTemplate = uriTemplate;
+        this.mode = mode;
+        this.identity = settings.identity() != null ? settings.identity() : defaultIdentity();
+        this.commands = RedisClient.create(resources);
+        commands.setOptions(ClientOptions.builder().autoReconnect(false).protocolVersion(ProtocolVersion.RESP2).build());
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "mooring-healer-" + service.name());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Why repair mode cannot work for this Service, or empty when it can: it needs the Kubernetes API for its Lease,
+     * and RBAC must allow the Lease. Checked before the monitor starts, because only a client that may repair
+     * withholds an empty master from writers.
+     */
+    public static Optional<String> repairUnavailable(HealerSettings settings, ServiceRef service,
+            KubernetesClient client) {
+        if (settings.mode() != HealerMode.REPAIR) {
+            return Optional.empty();
+        }
+        if (client == null) {
+            return Optional.of("repair needs the Kubernetes API for its Lease, and discovery does not use it "
+                    + "(dns or static source); the healer only reports");
+        }
+        try {
+            client.leases().inNamespace(service.namespace()).withName(leaseName(settings, service)).get();
+            return Optional.empty();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 403 || e.getCode() == 401) {
+                return Optional.of("RBAC forbids the Lease '" + leaseName(settings, service) + "' in namespace '"
+                        + service.namespace() + "'; the healer only reports. Grant the service account the Role rule "
+                        + LEASE_RULE);
+            }
+            return Optional.of("cannot read the Lease '" + leaseName(settings, service) + "': " + e.getMessage()
+                    + "; the healer only reports");
+        }
+    }
+
+    /**
+     * Starts healing {@code service}. {@code mode} is the effective mode ({@link HealerMode#REPORT} when repair is
+     * unavailable); {@code client} is needed for {@link HealerMode#REPAIR}.
+     */
+    public static Healer start(HealerSettings settings, ServiceRef service, TopologyMonitor monitor,
+            RedisURI uriTemplate, ClientResources resources, KubernetesClient client, HealerMode mode) {
+        Healer healer = new Healer(settings, service, monitor, uriTemplate, resources, mode);
+        if (mode == HealerMode.REPAIR) {
+            healer.lead(client);
+        }
+        monitor.observe(topology -> healer.submit(() -> healer.onTopology(topology)));
+        return healer;
+    }
+
+    public HealerMode mode() {
+        return mode;
+    }
+
+    /** Whether this client holds the Lease (and so repairs). */
+    public boolean isLeader() {
+        return leader;
+    }
+
+    public String identity() {
+        return identity;
+    }
+
+    public void addListener(HealerListener listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(HealerListener listener) {
+        listeners.remove(listener);
+    }
+
+    // ---------------------------------------------------------------- leadership
+
+    private void lead(KubernetesClient client) {
+        LeaseLock lock = new LeaseLock(service.namespace(), leaseName(settings, service), identity);
+        var config = new LeaderElectionConfigBuilder()
+                .withName("mooring-healer-" + service.name())
+                .withLock(lock)
+                .withLeaseDuration(settings.leaseDuration())
+                .withRenewDeadline(settings.renewDeadline())
+                .withRetryPeriod(settings.retryPeriod())
+                .withReleaseOnCancel(true)
+                .withLeaderCallbacks(new LeaderCallbacks(
+                        () -> submit(() -> leadership(true)),
+                        () -> submit(() -> leadership(false)),
+                        newLeader -> log.debug("{}: healer leader is {}", service, newLeader)))
+                .build();
+        ExecutorService electorThread = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "mooring-healer-lease-" + service.name());
+            thread.setDaemon(true);
+            return thread;
+        });
+        LeaderElector elector = new LeaderElector(client, config, electorThread);
+        election = elector.start();
+        election.whenComplete((ignored, failure) -> electorThread.shutdown());
+    }
+
+    private void leadership(boolean nowLeader) {
+        if (leader == nowLeader) {
+            return;
+        }
+        leader = nowLeader;
+        log.info("{}: this client ({}) {} the healer", service, identity, nowLeader ? "now leads" : "no longer leads");
+        emit(new HealerEvent.LeadershipChanged(Instant.now(), nowLeader, identity));
+        if (nowLeader) {
+            // Consider whatever is wrong now, with a fresh stability clock.
+            firstSeen.clear();
+            monitor.suspect("healer leadership");
+        }
+    }
+
+    // ---------------------------------------------------------------- diagnosis and repair (healer thread)
+
+    private void onTopology(Topology topology) {
+        if (closed || topology.version() == 0) {
+            return;
+        }
+        List<Finding> findings = Diagnosis.of(topology);
+        Set<String> keys = findings.stream().map(Finding::key).collect(Collectors.toSet());
+        long now = System.nanoTime();
+        firstSeen.keySet().retainAll(keys);
+        reported.retainAll(keys);
+        for (Finding finding : findings) {
+            firstSeen.putIfAbsent(finding.key(), now);
+            if (reported.add(finding.key())) {
+                log.warn("{}: {}. {}: {}", service, finding.description(),
+                        mode == HealerMode.REPAIR ? "Repair" : "Fix (the healer only reports; set repair mode or run it)",
+                        finding.fix().stream().map(RepairAction::toString).collect(Collectors.joining("; ")));
+                emit(new HealerEvent.FindingReported(Instant.now(), finding, mode));
+            }
+        }
+        if (mode != HealerMode.REPAIR || !leader || findings.isEmpty()) {
+            return;
+        }
+        Finding urgent = findings.get(0);
+        boolean stable = now - firstSeen.get(urgent.key()) >= settings.stableFor().toNanos();
+        boolean rested = now - lastActionNanos >= settings.minActionInterval().toNanos();
+        if (!stable || !rested) {
+            return;
+        }
+        Optional<String> sentinels = sentinelsManaging(topology);
+        if (sentinels.isPresent()) {
+            if (sentinelReported.add(urgent.key())) {
+                String why = "Sentinels manage this group (Sentinels at " + sentinels.get()
+                        + " are connected to its pods): leaving the repair to them";
+                log.warn("{}: {}", service, why);
+                emit(new HealerEvent.RepairUnavailable(Instant.now(), why));
+            }
+            return;
+        }
+        repair(urgent);
+    }
+
+    private void repair(Finding finding) {
+        log.info("{}: repairing: {}", service, finding.description());
+        for (RepairAction action : finding.fix()) {
+            Optional<String> skip = recheck(action);
+            if (skip.isPresent()) {
+                log.info("{}: not sending {}: {}", service, action, skip.get());
+                emit(new HealerEvent.ActionSkipped(Instant.now(), action, skip.get()));
+                continue;
+            }
+            try {
+                String reply = send(action);
+                lastActionNanos = System.nanoTime();
+                log.warn("{}: healer sent {} ({}): {}", service, action, action.why(), reply);
+                emit(new HealerEvent.ActionTaken(Instant.now(), action, reply));
+            } catch (RuntimeException e) {
+                String why = "failed: " + e.getMessage();
+                log.warn("{}: healer could not send {}: {}", service, action, why);
+                emit(new HealerEvent.ActionSkipped(Instant.now(), action, why));
+                break; // the later steps assume this one worked
+            }
+        }
+        // Not again until the condition has been stable again on fresh topologies.
+        firstSeen.remove(finding.key());
+        monitor.suspect("healer repaired " + finding.key());
+    }
+
+    /** Why {@code action} must not be sent now (asked of the pods themselves, right before), or empty. */
+    private Optional<String> recheck(RepairAction action) {
+        Map<String, String> target = info(action.target());
+        if (target == null) {
+            return Optional.of(action.target().displayName() + " does not answer");
+        }
+        String role = target.get("role");
+        if (action.kind() == RepairAction.Kind.PROMOTE) {
+            return "master".equals(role) ? Optional.of("it is master already") : Optional.empty();
+        }
+        if ("slave".equals(role) && action.masterHost().equals(target.get("master_host"))
+                && Integer.toString(action.masterPort()).equals(target.get("master_port"))) {
+            return Optional.of("it follows " + action.masterHost() + ":" + action.masterPort() + " already");
+        }
+        Map<String, String> master = info(Endpoint.of(action.masterHost(), action.masterPort()));
+        if (master == null || !"master".equals(master.get("role"))) {
+            return Optional.of(action.masterHost() + ":" + action.masterPort() + " is not a master right now");
+        }
+        return Optional.empty();
+    }
+
+    private Map<String, String> info(Endpoint endpoint) {
+        try (StatefulRedisConnection<String, String> connection = connect(endpoint)) {
+            return parse(connection.sync().info("replication"));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private String send(RepairAction action) {
+        try (StatefulRedisConnection<String, String> connection = connect(action.target())) {
+            RedisCommands<String, String> sync = connection.sync();
+            return action.kind() == RepairAction.Kind.PROMOTE ? sync.replicaofNoOne()
+                    : sync.replicaof(action.masterHost(), action.masterPort());
+        }
+    }
+
+    /**
+     * The Sentinels connected to any pod of the group (Sentinel names its connections {@code sentinel-<id>-cmd}), if
+     * any. Every pod is asked: a pod Sentinel does not know (a recreated master) has none, its replicas do.
+     */
+    private Optional<String> sentinelsManaging(Topology topology) {
+        Set<String> sentinels = new java.util.TreeSet<>();
+        for (var report : topology.reports()) {
+            if (!report.reachable()) {
+                continue;
+            }
+            try (StatefulRedisConnection<String, String> connection = connect(report.endpoint())) {
+                connection.sync().clientList().lines()
+                        .filter(line -> line.contains(" name=sentinel-"))
+                        .map(line -> field(line, "addr"))
+                        .map(addr -> addr.contains(":") ? addr.substring(0, addr.lastIndexOf(':')) : addr)
+                        .forEach(sentinels::add);
+            } catch (RuntimeException e) {
+                // Cannot tell for this pod (e.g. CLIENT LIST not allowed by ACL).
+                log.debug("{}: cannot list the clients of {}: {}", service, report.endpoint().displayName(),
+                        e.toString());
+            }
+        }
+        return sentinels.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", sentinels));
+    }
+
+    private StatefulRedisConnection<String, String> connect(Endpoint endpoint) {
+        RedisURI uri = RedisURI.builder(uriTemplate).withHost(endpoint.host()).withPort(endpoint.port())
+                .withTimeout(Duration.ofSeconds(2)).withClientName("mooring-healer").build();
+        return commands.connect(StringCodec.UTF8, uri);
+    }
+
+    private static Map<String, String> parse(String info) {
+        Map<String, String> fields = new HashMap<>();
+        for (String line : info.split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && !line.startsWith("#")) {
+                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+            }
+        }
+        return fields;
+    }
+
+    private static String field(String clientLine, String name) {
+        for (String part : clientLine.split(" ")) {
+            if (part.startsWith(name + "=")) {
+                return part.substring(name.length() + 1);
+            }
+        }
+        return "?";
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private void submit(Runnable task) {
+        if (closed) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.error("{}: healer task failed", service, e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void emit(HealerEvent event) {
+        for (HealerListener listener : listeners) {
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException e) {
+                log.warn("{}: healer listener {} failed", service, listener, e);
+            }
+        }
+    }
+
+    static String leaseName(HealerSettings settings, ServiceRef service) {
+        return settings.leaseName() != null ? settings.leaseName() : "mooring-healer-" + service.name();
+    }
+
+    private static String defaultIdentity() {
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "client";
+            }
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Stops healing; a leader releases its Lease so that another client takes over at once. */
+    @Override
+    public void close() {
+        closed = true;
+        if (election != null) {
+            election.cancel(true);
+        }
+        executor.shutdown();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        commands.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+
+    @Override
+    public String toString() {
+        return "Healer[" + service + ", " + mode + (leader ? ", leader" : "") + "]";
+    }
+}

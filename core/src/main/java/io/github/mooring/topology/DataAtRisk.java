@@ -1,0 +1,43 @@
+package io.github.mooring.topology;
+
+import java.util.Comparator;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The elected master is empty, or far behind, while a replica that does not replicate from it still holds more
+ * data: the classic Kubernetes loss. The master pod was replaced (or restarted) without persistence and came back
+ * empty; the replicas still follow its old address with the data. Every write to the empty master builds on nothing,
+ * and the day a replica resyncs from it, the replica's copy is wiped.
+ *
+ * @param master the elected master that holds little or nothing
+ * @param holder the replica that holds the most data, the one to promote
+ * @param description one line saying what is wrong, with the pods' addresses and key counts
+ */
+public record DataAtRisk(Node master, Node holder, String description) {
+
+    public DataAtRisk {
+        Objects.requireNonNull(master, "master");
+        Objects.requireNonNull(holder, "holder");
+        Objects.requireNonNull(description, "description");
+    }
+
+    /** A pure check of one election: whether a stale replica holds more than {@code 1 / farBehindRatio} of the master's keys. */
+    public static Optional<DataAtRisk> assess(Election election, double farBehindRatio) {
+        if (election.master().isEmpty()) {
+            return Optional.empty();
+        }
+        Node master = election.master().get();
+        long masterKeys = master.report().keys();
+        return election.staleReplicas().stream()
+                .filter(stale -> {
+                    long keys = stale.replica().report().keys();
+                    return keys > 0 && (masterKeys == 0 || masterKeys < keys * farBehindRatio);
+                })
+                .max(Comparator.<StaleReplica>comparingLong(s -> s.replica().report().keys())
+                        .thenComparingLong(s -> s.replica().report().replOffset()))
+                .map(stale -> new DataAtRisk(master, stale.replica(), master.displayName() + " is master with "
+                        + masterKeys + " keys while replica " + stale.replica().displayName() + ", which still follows "
+                        + stale.follows() + ", holds " + stale.replica().report().keys() + " keys"));
+    }
+}
