@@ -29,14 +29,13 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.probe.NodeClient;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyMonitor;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 
@@ -59,7 +58,7 @@ public final class Healer implements AutoCloseable {
     private final ServiceRef service;
     private final TopologyMonitor monitor;
     private final RedisURI uriTemplate;
-    private final RedisClient commands;
+    private final NodeClient commands;
     private final HealerMode mode;
     private final String identity;
     private final ExecutorService executor;
@@ -80,7 +79,7 @@ public final class Healer implements AutoCloseable {
         this.uriTemplate = uriTemplate;
         this.mode = mode;
         this.identity = settings.identity() != null ? settings.identity() : defaultIdentity();
-        this.commands = RedisClient.create(resources);
+        this.commands = NodeClient.create(resources);
         commands.setOptions(ClientOptions.builder().autoReconnect(false).protocolVersion(ProtocolVersion.RESP2).build());
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "mooring-healer-" + service.name());
@@ -323,9 +322,7 @@ public final class Healer implements AutoCloseable {
     }
 
     private StatefulRedisConnection<String, String> connect(Endpoint endpoint) {
-        RedisURI uri = RedisURI.builder(uriTemplate).withHost(endpoint.host()).withPort(endpoint.port())
-                .withTimeout(Duration.ofSeconds(2)).withClientName("mooring-healer").build();
-        return commands.connect(StringCodec.UTF8, uri);
+        return commands.connect(endpoint, uriTemplate, Duration.ofSeconds(2), "mooring-healer");
     }
 
     private static Map<String, String> parse(String info) {

@@ -21,16 +21,13 @@ import java.util.stream.Collectors;
 
 import io.github.mooring.discovery.Endpoint;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 
@@ -47,7 +44,7 @@ public final class RoleProber implements AutoCloseable {
     private static final String[] SECTIONS = {"replication", "persistence", "keyspace", "server"};
 
     private final ProbeSettings settings;
-    private final RedisClient client;
+    private final NodeClient client;
     private final Map<String, CompletableFuture<StatefulRedisConnection<String, String>>> connections =
             new ConcurrentHashMap<>();
     private final ExecutorService resolver;
@@ -56,7 +53,7 @@ public final class RoleProber implements AutoCloseable {
     /** Probes through {@code resources} (shared with the application's client; not shut down here). */
     public RoleProber(ProbeSettings settings, ClientResources resources) {
         this.settings = settings;
-        this.client = RedisClient.create(resources);
+        this.client = NodeClient.create(resources);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(false) // a failed probe connection is replaced on the next round instead
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
@@ -116,15 +113,9 @@ public final class RoleProber implements AutoCloseable {
         if (cached != null && cached.isDone() && !cached.isCompletedExceptionally() && !cached.join().isOpen()) {
             drop(endpoint.address()); // the pod closed it (restarted, killed): open a new one
         }
-        return connections.computeIfAbsent(endpoint.address(), address -> {
-            RedisURI uri = RedisURI.builder(settings.uriTemplate())
-                    .withHost(endpoint.host())
-                    .withPort(endpoint.port())
-                    .withTimeout(settings.timeout())
-                    .withClientName("mooring-probe")
-                    .build();
-            return client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
-        });
+        return connections.computeIfAbsent(endpoint.address(), address -> client
+                .connectAsync(endpoint, settings.uriTemplate(), settings.timeout(), "mooring-probe")
+                .toCompletableFuture());
     }
 
     private static CompletableFuture<NodeReport> ask(RedisAsyncCommands<String, String> commands) {
