@@ -84,7 +84,7 @@ public final class MooringClient implements AutoCloseable {
             redisClient.setOptions(options.clientOptions());
             if (healerMode != HealerMode.OFF) {
                 startedHealer = Healer.start(options.healer(), options.serviceRef(), monitor, options.redisUri(),
-                        resources, leaseClient, healerMode);
+                        options.clientOptions().getSslOptions(), resources, leaseClient, healerMode);
             }
             this.healer = startedHealer;
         } catch (RuntimeException e) {

@@ -192,7 +192,7 @@ public final class MooringOptions {
     }
 
     public ProbeSettings probeSettings() {
-        return new ProbeSettings(redisUri(), probeConnectTimeout, probeTimeout);
+        return new ProbeSettings(redisUri(), probeConnectTimeout, probeTimeout, clientOptions().getSslOptions());
     }
 
     @Override

@@ -34,6 +34,7 @@ import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyMonitor;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
@@ -72,7 +73,7 @@ public final class Healer implements AutoCloseable {
     private CompletableFuture<?> election;
 
     private Healer(HealerSettings settings, ServiceRef service, TopologyMonitor monitor, RedisURI uriTemplate,
-            ClientResources resources, HealerMode mode) {
+            SslOptions sslOptions, ClientResources resources, HealerMode mode) {
         this.settings = settings;
         this.service = service;
         this.monitor = monitor;
@@ -80,7 +81,8 @@ public final class Healer implements AutoCloseable {
         this.mode = mode;
         this.identity = settings.identity() != null ? settings.identity() : defaultIdentity();
         this.commands = NodeClient.create(resources);
-        commands.setOptions(ClientOptions.builder().autoReconnect(false).protocolVersion(ProtocolVersion.RESP2).build());
+        commands.setOptions(ClientOptions.builder().autoReconnect(false).protocolVersion(ProtocolVersion.RESP2)
+                .sslOptions(sslOptions).build());
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "mooring-healer-" + service.name());
             thread.setDaemon(true);
@@ -121,8 +123,9 @@ public final class Healer implements AutoCloseable {
      * unavailable); {@code client} is needed for {@link HealerMode#REPAIR}.
      */
     public static Healer start(HealerSettings settings, ServiceRef service, TopologyMonitor monitor,
-            RedisURI uriTemplate, ClientResources resources, KubernetesClient client, HealerMode mode) {
-        Healer healer = new Healer(settings, service, monitor, uriTemplate, resources, mode);
+            RedisURI uriTemplate, SslOptions sslOptions, ClientResources resources, KubernetesClient client,
+            HealerMode mode) {
+        Healer healer = new Healer(settings, service, monitor, uriTemplate, sslOptions, resources, mode);
         if (mode == HealerMode.REPAIR) {
             healer.lead(client);
         }

@@ -1,6 +1,5 @@
 package io.github.mooring.lettuce;
 
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +45,7 @@ final class MasterBinding {
      * The address Lettuce should connect to now: the current master for the first connect, or a master from a
      * fresh probe round after the connection was lost (the topology from before the loss may name the dead pod).
      */
-    CompletableFuture<SocketAddress> nextAddress(TopologyMonitor monitor) {
+    CompletableFuture<SocketAddress> nextAddress(TopologyMonitor monitor, io.lettuce.core.RedisURI uri) {
         boolean reconnect;
         synchronized (this) {
             reconnect = firstAddressGiven;
@@ -58,7 +57,7 @@ final class MasterBinding {
             var node = topology.master().orElseThrow();
             boundAddress = node.address();
             movedByMooring = false;
-            return new InetSocketAddress(node.endpoint().host(), node.endpoint().port());
+            return io.github.mooring.probe.NodeClient.socketAddress(node.endpoint(), uri);
         });
     }
 

@@ -15,6 +15,7 @@ import io.github.mooring.CommandFateUnknownException;
 import io.github.mooring.NoMasterException;
 import io.github.mooring.TransactionAbortedException;
 import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.probe.NodeClient;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.Node;
 import io.github.mooring.topology.Topology;
@@ -132,13 +133,11 @@ public final class MooringRedisClient extends RedisClient {
         CREATING.remove();
         if (binding == null) {
             // Not a connection of ours (e.g. a Sentinel connection): the current master, once there is one.
-            return Mono.defer(() -> Mono.fromFuture(monitor.whenMaster()).map(topology -> {
-                var endpoint = topology.master().orElseThrow().endpoint();
-                return (SocketAddress) new InetSocketAddress(endpoint.host(), endpoint.port());
-            }));
+            return Mono.defer(() -> Mono.fromFuture(monitor.whenMaster()).map(topology -> (SocketAddress)
+                    NodeClient.socketAddress(topology.master().orElseThrow().endpoint(), redisURI)));
         }
         // Subscribed again by Lettuce's watchdog on every reconnect.
-        return Mono.defer(() -> Mono.fromFuture(binding.nextAddress(monitor)))
+        return Mono.defer(() -> Mono.fromFuture(binding.nextAddress(monitor, redisURI)))
                 // While shutting down, a pending reconnect just never happens (no warning about a closed monitor).
                 .onErrorResume(failure -> closing ? Mono.never() : Mono.error(failure));
     }

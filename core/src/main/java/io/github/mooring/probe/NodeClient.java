@@ -1,7 +1,9 @@
 package io.github.mooring.probe;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 
 import io.github.mooring.discovery.Endpoint;
@@ -61,7 +63,23 @@ public final class NodeClient extends RedisClient {
         if (target == null) {
             return super.getSocketAddress(redisURI);
         }
-        SocketAddress address = new InetSocketAddress(target.host(), target.port());
-        return Mono.just(address);
+        return Mono.just(socketAddress(target, redisURI));
+    }
+
+    /**
+     * The address to connect to for {@code endpoint}. With TLS, it carries {@code uri}'s host as its host name: Lettuce
+     * gives the TLS engine the socket address's host string, so the certificate is checked against the Service's
+     * name while the connection goes to the pod's IP (no DNS lookup happens: the IP is given as bytes).
+     */
+    public static InetSocketAddress socketAddress(Endpoint endpoint, RedisURI uri) {
+        if (!uri.isSsl() || uri.getHost() == null) {
+            return new InetSocketAddress(endpoint.host(), endpoint.port());
+        }
+        try {
+            byte[] ip = InetAddress.getByName(endpoint.host()).getAddress(); // an IP literal: parsed, not resolved
+            return new InetSocketAddress(InetAddress.getByAddress(uri.getHost(), ip), endpoint.port());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address: " + endpoint.host(), e);
+        }
     }
 }

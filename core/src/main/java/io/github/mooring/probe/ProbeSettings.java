@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 
 /**
  * How the {@link RoleProber} talks to pods.
@@ -11,8 +12,9 @@ import io.lettuce.core.RedisURI;
  * @param uriTemplate credentials, TLS, database and client name to probe with; its host and port are ignored
  * @param connectTimeout how long a probe connection may take to open
  * @param timeout how long one probe (connect, if needed, and the INFO commands) may take
+ * @param sslOptions trust and key material for TLS (the application's), used when {@code uriTemplate} enables TLS
  */
-public record ProbeSettings(RedisURI uriTemplate, Duration connectTimeout, Duration timeout) {
+public record ProbeSettings(RedisURI uriTemplate, Duration connectTimeout, Duration timeout, SslOptions sslOptions) {
 
     /** Probes give up after 1 s (connect 500 ms): a pod that slow is not one to send writes to. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
@@ -22,6 +24,11 @@ public record ProbeSettings(RedisURI uriTemplate, Duration connectTimeout, Durat
         Objects.requireNonNull(uriTemplate, "uriTemplate");
         requirePositive(connectTimeout, "probe connect timeout");
         requirePositive(timeout, "probe timeout");
+        Objects.requireNonNull(sslOptions, "sslOptions");
+    }
+
+    public ProbeSettings(RedisURI uriTemplate, Duration connectTimeout, Duration timeout) {
+        this(uriTemplate, connectTimeout, timeout, SslOptions.create());
     }
 
     public static ProbeSettings defaults(RedisURI uriTemplate) {

@@ -60,6 +60,7 @@ public final class RoleProber implements AutoCloseable {
                 .protocolVersion(ProtocolVersion.RESP2) // AUTH + INFO only: works with the narrowest ACL
                 .socketOptions(SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build())
                 .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
+                .sslOptions(settings.sslOptions())
                 .build());
         this.resolver = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "mooring-probe-resolver");

@@ -154,7 +154,7 @@ final class EndpointController implements AutoCloseable {
 
     private boolean probe(String ip) {
         try {
-            Object reply = Resp.once(ip, set.port(), timeout, set.credentials(), "PING");
+            Object reply = Resp.once(ip, set.port(), timeout, set.access(), "PING");
             return "PONG".equals(reply);
         } catch (IOException e) {
             return false;

@@ -279,7 +279,7 @@ public final class RedisPod {
             throw new IllegalStateException(name + " has no IP (" + phase + ")");
         }
         try {
-            Object reply = Resp.once(target, port(), Duration.ofSeconds(5), set.credentials(), command);
+            Object reply = Resp.once(target, port(), Duration.ofSeconds(5), set.access(), command);
             return reply instanceof Resp.Error error ? error.message() : reply;
         } catch (IOException e) {
             throw new UncheckedIOException(name + " (" + target + ") did not answer " + command[0], e);
@@ -425,7 +425,7 @@ public final class RedisPod {
             Files.createDirectories(dataDir);
             Path config = dir.resolve("redis.conf");
             Files.write(config, configLines(dataDir));
-            process = RedisProcess.start(config, ip, set.port(), logFile(), set.credentials());
+            process = RedisProcess.start(config, ip, set.port(), logFile(), set.access());
             runningSinceNanos = System.nanoTime();
             ready = false; // a new container is not ready until its own probe passes
             phase = Phase.RUNNING;
@@ -438,9 +438,10 @@ public final class RedisPod {
     }
 
     private List<String> configLines(Path dataDir) {
+        TlsMaterial tls = set.tls();
         List<String> lines = new ArrayList<>(List.of(
                 "bind " + ip,
-                "port " + set.port(),
+                tls == null ? "port " + set.port() : "port 0",
                 "protected-mode no",
                 "daemonize no",
                 "dir " + dataDir.toAbsolutePath(),
@@ -448,6 +449,15 @@ public final class RedisPod {
                 // Full syncs straight over the socket, at once: keeps tests fast and leaves no RDB file behind.
                 "repl-diskless-sync yes",
                 "repl-diskless-sync-delay 0"));
+        if (tls != null) {
+            lines.addAll(List.of(
+                    "tls-port " + set.port(),
+                    "tls-cert-file " + tls.certificate().toAbsolutePath(),
+                    "tls-key-file " + tls.privateKey().toAbsolutePath(),
+                    "tls-ca-cert-file " + tls.caCertificate().toAbsolutePath(),
+                    "tls-auth-clients no",
+                    "tls-replication yes"));
+        }
         if (set.persistence()) {
             lines.addAll(List.of("appendonly yes", "appendfsync everysec", "save 60 1"));
         } else {

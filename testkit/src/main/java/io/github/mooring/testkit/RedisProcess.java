@@ -31,7 +31,7 @@ final class RedisProcess {
      * Starts {@code redis-server configFile [extra args]} and returns once it answers PING
      * (or replies {@code -LOADING}: a container is "started" before its data is loaded).
      */
-    static RedisProcess start(Path configFile, String host, int port, Path logFile, Credentials credentials,
+    static RedisProcess start(Path configFile, String host, int port, Path logFile, Resp.Access access,
             String... extraArgs) {
         Path binary = RedisServerBinary.get().path();
         List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), configFile.toString()));
@@ -47,11 +47,11 @@ final class RedisProcess {
         }
         ProcessReaper.get().register(process);
         RedisProcess redis = new RedisProcess(process, host, port, logFile);
-        redis.awaitStarted(credentials);
+        redis.awaitStarted(access);
         return redis;
     }
 
-    private void awaitStarted(Credentials credentials) {
+    private void awaitStarted(Resp.Access access) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         IOException last = null;
         while (System.nanoTime() < deadline) {
@@ -61,7 +61,7 @@ final class RedisProcess {
                         + process.exitValue() + "; log " + logFile + ":\n" + tail(logFile, 20));
             }
             try {
-                Object reply = Resp.once(host, port, Duration.ofMillis(500), credentials, "PING");
+                Object reply = Resp.once(host, port, Duration.ofMillis(500), access, "PING");
                 if ("PONG".equals(reply) || String.valueOf(reply).startsWith("LOADING")) {
                     return;
                 }

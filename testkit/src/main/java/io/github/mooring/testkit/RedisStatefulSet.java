@@ -28,6 +28,8 @@ public final class RedisStatefulSet {
     private final boolean persistence;
     private final Credentials credentials;
     private final List<String> extraConfig;
+    private final boolean tlsEnabled;
+    private TlsMaterial tls;
     private final Path workDir;
     private final ApiObjects api;
     private final EndpointController controller;
@@ -42,6 +44,7 @@ public final class RedisStatefulSet {
         this.persistence = builder.persistence;
         this.credentials = builder.credentials;
         this.extraConfig = List.copyOf(builder.extraConfig);
+        this.tlsEnabled = builder.tls;
         this.workDir = namespace.workDir().resolve(name);
         this.api = new ApiObjects(namespace.api().controllerClient(), namespace.name(), name, portName, port);
         this.controller = new EndpointController(this, builder.readinessPeriod, builder.readinessTimeout,
@@ -56,6 +59,10 @@ public final class RedisStatefulSet {
             Files.createDirectories(workDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (tlsEnabled) {
+            tls = TlsMaterial.issue(workDir.resolve("tls"), List.of(serviceDnsName(),
+                    "*." + serviceDnsName(), name + "." + namespace.name() + ".svc", name));
         }
         api.createService();
         // In order, as a StatefulSet with OrderedReady: replicas need pod 0's IP.
@@ -93,6 +100,18 @@ public final class RedisStatefulSet {
     /** The credentials clients need, or null when the pods need none. */
     public Credentials credentials() {
         return credentials;
+    }
+
+    /**
+     * The CA certificate (PEM) that signed the pods' certificate, when the set uses TLS: what a client trusts. The
+     * certificate names the Service ({@code redis.<ns>.svc.cluster.local} and {@code *.redis.<ns>...}), not the pod
+     * IPs.
+     */
+    public Path caCertificate() {
+        if (tls == null) {
+            throw new IllegalStateException(name + " does not use TLS");
+        }
+        return tls.caCertificate();
     }
 
     /** The pods, by ordinal. */
@@ -216,6 +235,14 @@ public final class RedisStatefulSet {
         return extraConfig;
     }
 
+    TlsMaterial tls() {
+        return tls;
+    }
+
+    Resp.Access access() {
+        return new Resp.Access(credentials, tls == null ? null : tls.sslContext());
+    }
+
     ApiObjects api() {
         return api;
     }
@@ -262,6 +289,7 @@ public final class RedisStatefulSet {
         private Duration readinessTimeout = Duration.ofMillis(500);
         private int failureThreshold = 1;
         private final List<String> extraConfig = new ArrayList<>();
+        private boolean tls;
 
         Builder(SimulatedNamespace namespace, String name) {
             this.namespace = namespace;
@@ -322,6 +350,15 @@ public final class RedisStatefulSet {
                 throw new IllegalArgumentException("failure threshold must be at least 1, was " + threshold);
             }
             this.failureThreshold = threshold;
+            return this;
+        }
+
+        /**
+         * Whether the pods speak TLS only, on the Service port, with a certificate for the Service's DNS names from
+         * a private CA ({@link RedisStatefulSet#caCertificate()}); replication uses TLS too. Default off.
+         */
+        public Builder tls(boolean tls) {
+            this.tls = tls;
             return this;
         }
 

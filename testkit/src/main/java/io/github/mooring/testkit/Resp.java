@@ -37,12 +37,25 @@ final class Resp implements AutoCloseable {
         this.out = socket.getOutputStream();
     }
 
-    static Resp connect(String host, int port, Duration timeout, Credentials credentials) throws IOException {
+    /** How to reach a server: its credentials, and TLS (null for plain TCP). */
+    record Access(Credentials credentials, javax.net.ssl.SSLContext tls) {
+        static final Access NONE = new Access(null, null);
+    }
+
+    static Resp connect(String host, int port, Duration timeout, Access access) throws IOException {
+        Credentials credentials = access.credentials();
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
+            if (access.tls() != null) {
+                javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) access.tls().getSocketFactory()
+                        .createSocket(socket, host, port, true);
+                tls.setSoTimeout((int) timeout.toMillis());
+                tls.startHandshake();
+                socket = tls;
+            }
             Resp resp = new Resp(socket);
             if (credentials != null) {
                 Object reply = credentials.user() == null
@@ -60,9 +73,9 @@ final class Resp implements AutoCloseable {
     }
 
     /** Connects, sends one command, reads its reply and closes. */
-    static Object once(String host, int port, Duration timeout, Credentials credentials, String... command)
+    static Object once(String host, int port, Duration timeout, Access access, String... command)
             throws IOException {
-        try (Resp resp = connect(host, port, timeout, credentials)) {
+        try (Resp resp = connect(host, port, timeout, access)) {
             return resp.call(command);
         }
     }

@@ -40,6 +40,9 @@ public final class Sentinels {
     }
 
     private void start() {
+        if (set.tls() != null) {
+            throw new IllegalStateException("the testkit's Sentinels speak plain TCP; " + set.name() + " uses TLS");
+        }
         RedisPod master = set.master().orElseThrow(() -> new IllegalStateException(
                 "Sentinels need exactly one master in " + set.name() + ", found " + set.masters()));
         try {
@@ -68,7 +71,7 @@ public final class Sentinels {
                     lines.add("sentinel auth-pass " + masterName + " " + credentials.password());
                 }
                 Files.write(config, lines);
-                processes.add(RedisProcess.start(config, ip, PORT, dir.resolve("sentinel.log"), null, "--sentinel"));
+                processes.add(RedisProcess.start(config, ip, PORT, dir.resolve("sentinel.log"), Resp.Access.NONE, "--sentinel"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + workDir, e);
@@ -98,7 +101,7 @@ public final class Sentinels {
     public Optional<String> masterAddress() {
         for (String ip : ips) {
             try {
-                Object reply = Resp.once(ip, PORT, Duration.ofSeconds(2), null,
+                Object reply = Resp.once(ip, PORT, Duration.ofSeconds(2), Resp.Access.NONE,
                         "SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName);
                 if (reply instanceof List<?> list && list.size() == 2) {
                     return Optional.of(list.get(0) + ":" + list.get(1));
@@ -121,7 +124,7 @@ public final class Sentinels {
     /** Sends a command to Sentinel {@code index}; error replies come back as Strings. */
     public Object command(int index, String... command) {
         try {
-            Object reply = Resp.once(ips.get(index), PORT, Duration.ofSeconds(5), null, command);
+            Object reply = Resp.once(ips.get(index), PORT, Duration.ofSeconds(5), Resp.Access.NONE, command);
             return reply instanceof Resp.Error error ? error.message() : reply;
         } catch (IOException e) {
             throw new UncheckedIOException("Sentinel " + ips.get(index) + " did not answer", e);
