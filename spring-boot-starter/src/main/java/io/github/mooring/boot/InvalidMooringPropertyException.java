@@ -12,12 +12,16 @@ public class InvalidMooringPropertyException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The full property name. */
     private final String property;
 
+    /** The offending value, or null when missing. */
     private final @Nullable String value;
 
+    /** What is wrong with the value. */
     private final String reason;
 
+    /** What to set instead. */
     private final String action;
 
     /**

@@ -150,7 +150,8 @@ public final class MooringAutoConfiguration {
     }
 
     @Bean
-    MooringLettuceConnectionFactory redisConnectionFactory(MooringClient mooringClient) {
+    MooringLettuceConnectionFactory redisConnectionFactory(MooringClient mooringClient, TopologyHistory history) {
+        history.attach(mooringClient); // done already, unless the application defined its own MooringClient
         BootLettuceSettings settings = settings(mooringClient.options().clientOptions(),
                 tlsHost(mooringClient.options()));
         dependsOn("redisConnectionFactory", ClientResources.class);

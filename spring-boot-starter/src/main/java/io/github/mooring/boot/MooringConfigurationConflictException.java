@@ -12,8 +12,10 @@ public class MooringConfigurationConflictException extends IllegalStateException
 
     private static final long serialVersionUID = 1L;
 
+    /** What conflicts with what, and why. */
     private final String description;
 
+    /** The ways out. */
     private final String action;
 
     /**

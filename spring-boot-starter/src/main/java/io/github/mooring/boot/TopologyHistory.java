@@ -39,14 +39,40 @@ public final class TopologyHistory {
 
     private volatile @Nullable Instant noMasterSince;
 
+    private @Nullable MooringClient attached;
+
+    private volatile long seededVersion;
+
+    private volatile Instant seededAt = Instant.EPOCH;
+
     /**
-     * Starts recording {@code client}'s changes. Called once, right after the client was created, so that its first
-     * probe rounds are seen.
+     * Starts recording {@code client}'s changes; best right after the client was created, so that its first probe
+     * rounds are seen. Attaching the same client again does nothing.
+     *
+     * @param client the client to record
+     * @throws IllegalStateException when another client is attached already
      */
-    public void attach(MooringClient client) {
+    public synchronized void attach(MooringClient client) {
+        if (attached == client) {
+            return;
+        }
+        if (attached != null) {
+            throw new IllegalStateException("this TopologyHistory records " + attached.options().serviceRef()
+                    + " already; use one history per MooringClient");
+        }
+        attached = client;
         client.redisClient().monitor().observe(this::onTopology);
+        // Listeners can only be added once the client runs: its first rounds may be over already. What they found is
+        // recorded as one change, and the events of those rounds, if they still arrive, are not recorded twice.
+        Topology now = client.topology();
+        onTopology(now);
+        if (now.version() > 0) {
+            seededAt = now.observedAt();
+            seededVersion = now.version();
+            record(new Change(now.observedAt(), now.hasMaster() ? "MasterChanged" : "NoMaster",
+                    "when Mooring started: " + now));
+        }
         client.addListener(this::onEvent);
-        onTopology(client.topology());
     }
 
     /** Since when there has been no master, or empty while there is one. */
@@ -74,12 +100,16 @@ public final class TopologyHistory {
     }
 
     private void onEvent(TopologyEvent event) {
-        Change change = new Change(event.at(), event.getClass().getSimpleName(), describe(event));
-        synchronized (this) {
-            changes.addLast(change);
-            while (changes.size() > CAPACITY) {
-                changes.removeFirst();
-            }
+        if (event.topology().version() <= seededVersion && !event.at().isAfter(seededAt)) {
+            return; // from the rounds recorded when attaching
+        }
+        record(new Change(event.at(), event.getClass().getSimpleName(), describe(event)));
+    }
+
+    private synchronized void record(Change change) {
+        changes.addLast(change);
+        while (changes.size() > CAPACITY) {
+            changes.removeFirst();
         }
     }
 

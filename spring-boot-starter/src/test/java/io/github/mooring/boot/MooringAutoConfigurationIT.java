@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -297,6 +298,12 @@ class MooringAutoConfigurationIT {
                     assertThat(client.topology().source()).isEqualTo("kubernetes");
                     assertThat(client.topology().master()).hasValueSatisfying(
                             master -> assertThat(master.endpoint().podName()).isEqualTo("redis-0"));
+                    // fabric8's mock API server (8.0.0) freezes for 30 s when a watch is closed while it is still
+                    // sending the watch's first events (WatchEventsListener.onClosed blocks its event loop until
+                    // its sender, which needs that loop, finishes). Let the watch settle for a few probe rounds.
+                    AtomicInteger rounds = new AtomicInteger();
+                    client.redisClient().monitor().observe(topology -> rounds.incrementAndGet());
+                    await().atMost(Duration.ofSeconds(10)).until(() -> rounds.get() > 3);
                 });
         // The context is closed: Mooring stopped its watch but did not close the application's client.
         assertThat(OwnKubernetesClient.client.discovery().v1().endpointSlices().inNamespace(ns.name()).list()
@@ -313,6 +320,43 @@ class MooringAutoConfigurationIT {
         KubernetesClient kubernetesClient() {
             client = ns.api().newClient();
             return client;
+        }
+    }
+
+    @Test
+    void leavesTheKubernetesClientAloneForOtherSources() {
+        AtomicInteger created = new AtomicInteger();
+        runner().withPropertyValues(staticNodes())
+                .withBean(KubernetesClient.class, () -> {
+                    created.incrementAndGet();
+                    return ns.api().newClient();
+                }, definition -> definition.setLazyInit(true))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(created).as("KubernetesClient bean created").hasValue(0);
+                });
+    }
+
+    @Test
+    void worksWithTheApplicationsOwnMooringClient() {
+        runner().withPropertyValues(staticNodes()).withUserConfiguration(OwnMooringClient.class).run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(MooringClient.class);
+            MooringLettuceConnectionFactory factory = context.getBean(MooringLettuceConnectionFactory.class);
+            assertThat(factory.getMooringClient()).isSameAs(context.getBean("ownMooringClient"));
+            assertThat(context.getBean(StringRedisTemplate.class).opsForValue().increment("own-client")).isPositive();
+            assertThat(context.getBean(TopologyHistory.class).noMasterSince()).isEmpty();
+        });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnMooringClient {
+
+        @Bean(destroyMethod = "close")
+        MooringClient ownMooringClient() {
+            return MooringClient.create(io.github.mooring.MooringOptions.builder().service("redis")
+                    .namespace(ns.name()).source(StaticSource.of(redis.pod(0).address()))
+                    .redisUri(RedisURI.builder().withHost("localhost").withPassword(PASSWORD.toCharArray()).build())
+                    .build());
         }
     }
 
