@@ -100,10 +100,25 @@ public final class TopologyMonitor implements AutoCloseable {
             monitor.addListener(listener);
         }
         try {
-            monitor.watch = source.watch(service, monitor.new DiscoveryListener());
-        } catch (RuntimeException e) {
+            // On the coordinator thread: a source may deliver its first snapshot before watch() returns, and the
+            // round that snapshot triggers must find the watch assigned (it runs after this task, on this thread).
+            monitor.coordinator.submit(() -> {
+                monitor.watch = source.watch(service, monitor.new DiscoveryListener());
+                return null;
+            }).get();
+        } catch (java.util.concurrent.ExecutionException e) {
             monitor.close();
-            throw e;
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException("starting discovery of " + service + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            monitor.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting discovery of " + service, e);
         }
         // The first round runs when discovery delivers its first snapshot (or on the first periodic round).
         monitor.schedulePeriodic();
@@ -274,23 +289,24 @@ public final class TopologyMonitor implements AutoCloseable {
         pendingTrigger = null;
         roundRunning = true;
         long started = System.nanoTime();
-        if (!current.hasMaster() || trigger == TopologyEvent.Trigger.SUSPICION) {
-            watch.refreshUrgently(); // a source that missed a change would keep us without a master
-        } else {
-            watch.refresh();
-        }
-        // Every pod that is not terminating, ready or still warming up: a new master answers before its readiness
-        // probe passes, and the election prefers a ready master when there are two. One probe per address, even if
-        // a source lists an address twice.
-        List<Endpoint> candidates = endpoints == null ? List.of() : List.copyOf(endpoints.endpoints().stream()
-                .filter(e -> !e.terminating())
-                .collect(Collectors.toMap(Endpoint::address, e -> e, (a, b) -> a, java.util.LinkedHashMap::new))
-                .values());
-        prober.retain(candidates);
         CompletableFuture<List<ProbeResult>> probes;
         try {
+            if (!current.hasMaster() || trigger == TopologyEvent.Trigger.SUSPICION) {
+                watch.refreshUrgently(); // a source that missed a change would keep us without a master
+            } else {
+                watch.refresh();
+            }
+            // Every pod that is not terminating, ready or still warming up: a new master answers before its
+            // readiness probe passes, and the election prefers a ready master when there are two. One probe per
+            // address, even if a source lists an address twice.
+            List<Endpoint> candidates = endpoints == null ? List.of() : List.copyOf(endpoints.endpoints().stream()
+                    .filter(e -> !e.terminating())
+                    .collect(Collectors.toMap(Endpoint::address, e -> e, (a, b) -> a, java.util.LinkedHashMap::new))
+                    .values());
+            prober.retain(candidates);
             probes = prober.probe(candidates);
         } catch (RuntimeException e) {
+            // A failed start must not leave roundRunning set: no round would ever run again.
             roundRunning = false;
             throw e;
         }

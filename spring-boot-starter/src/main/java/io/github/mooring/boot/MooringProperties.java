@@ -1,0 +1,146 @@
+package io.github.mooring.boot;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Configuration of Mooring's connection factory ({@code mooring.*}). Only {@link #service()} is required: with it,
+ * every connection Spring Data Redis opens goes to the live master of that Kubernetes Service's Redis pods.
+ * Credentials, TLS, database, client name and timeouts stay in {@code spring.data.redis.*}; only the host and port
+ * part of those settings is replaced.
+ * <p>
+ * Invalid values fail the application's start with a failure analysis naming the property and what to change.
+ *
+ * @param enabled Whether Mooring provides the application's Redis connection factory. When false, Spring Boot's own
+ *        Redis auto-configuration applies as if Mooring were not on the classpath.
+ * @param service Name of the Kubernetes Service in front of the Redis pods, for example 'redis'. Setting it turns
+ *        Mooring on.
+ * @param namespace Namespace of the Service. Defaults to the namespace of the pod the application runs in (from its
+ *        service account), else 'default'.
+ * @param port Service port that carries Redis, by name (as in the Service's ports[].name) or by number.
+ * @param source Where the Service's pods are discovered: 'auto' (the Kubernetes API when running in a pod and RBAC
+ *        allows it, else cluster DNS), 'kubernetes', 'dns' or 'static'. Defaults to 'auto', or to 'static' when
+ *        static nodes are set.
+ * @param staticNodes Redis nodes of the 'static' source, as host:port (port 6379 when omitted), for running outside
+ *        Kubernetes and for tests.
+ * @param dns Settings of the 'dns' source (also the fallback of 'auto').
+ * @param probe How often and how patiently Mooring asks each pod its role.
+ * @param failoverWait How long a command may wait for a master during a failover before it fails with a
+ *        NoMasterException. Long enough for Kubernetes to restart a Redis container or replace its pod.
+ * @param startupWait How long the application's start waits for a first master before it fails with the topology
+ *        problem spelled out. Defaults to the failover wait.
+ * @param maxQueuedCommands Maximum number of commands one connection holds while there is no master; more fail at
+ *        once.
+ * @param staleReplicaAfter How long a replica's link to the master may be down before the replica is reported stale
+ *        (in health, the endpoint and metrics).
+ * @param retry Retrying of commands that a pod rejected because of a failover (READONLY, LOADING, MASTERDOWN).
+ * @param idempotentCommands Commands, besides read-only ones, that may be sent again when their connection died
+ *        before the reply came, because applying them twice does no harm (for example SET, HSET, DEL, EXPIRE).
+ *        Others then fail with a CommandFateUnknownException.
+ */
+@ConfigurationProperties("mooring")
+public record MooringProperties(
+        @DefaultValue("true") boolean enabled,
+        @Nullable String service,
+        @Nullable String namespace,
+        @DefaultValue("redis") String port,
+        @Nullable Source source,
+        List<String> staticNodes,
+        @DefaultValue Dns dns,
+        @DefaultValue Probe probe,
+        @DefaultValue("30s") Duration failoverWait,
+        @Nullable Duration startupWait,
+        @DefaultValue("100000") int maxQueuedCommands,
+        @DefaultValue("10s") Duration staleReplicaAfter,
+        @DefaultValue Retry retry,
+        Set<String> idempotentCommands) {
+
+    /** Normalizes absent collections to empty ones. */
+    public MooringProperties {
+        staticNodes = staticNodes == null ? List.of() : List.copyOf(staticNodes);
+        idempotentCommands = idempotentCommands == null ? Set.of() : Set.copyOf(idempotentCommands);
+    }
+
+    /** The source in force: {@link #source()} if set, else {@code static} with static nodes, else {@code auto}. */
+    public Source effectiveSource() {
+        if (source != null) {
+            return source;
+        }
+        return staticNodes.isEmpty() ? Source.AUTO : Source.STATIC;
+    }
+
+    /** Where the Service's pods are discovered. */
+    public enum Source {
+        /** The Kubernetes API when running in a pod and RBAC allows it; cluster DNS otherwise. */
+        AUTO,
+        /** The Kubernetes API: a watch on the Service's EndpointSlices (needs list/watch RBAC). */
+        KUBERNETES,
+        /** Cluster DNS: the headless Service's A records, queried every {@code mooring.dns.interval}. */
+        DNS,
+        /** A fixed list of nodes ({@code mooring.static-nodes}). */
+        STATIC
+    }
+
+    /**
+     * Settings of the DNS source.
+     *
+     * @param nameServers DNS servers to ask, as host or host:port (port 53 when omitted). Defaults to those in
+     *        /etc/resolv.conf.
+     * @param interval How often the Service's name is resolved. A change is seen within one interval, whatever TTL
+     *        the DNS server hands out.
+     * @param srv Whether to look up the Service port's SRV records, which give the port and each pod's name.
+     *        Requires mooring.port to be a port name.
+     * @param clusterDomain DNS domain of the cluster.
+     * @param queryTimeout How long one DNS query may take.
+     */
+    public record Dns(
+            List<String> nameServers,
+            @DefaultValue("1s") Duration interval,
+            @DefaultValue("false") boolean srv,
+            @DefaultValue("cluster.local") String clusterDomain,
+            @DefaultValue("2s") Duration queryTimeout) {
+
+        /** Normalizes an absent list to an empty one. */
+        public Dns {
+            nameServers = nameServers == null ? List.of() : List.copyOf(nameServers);
+        }
+    }
+
+    /**
+     * How Mooring probes the pods ({@code INFO} on each, to learn its role and replication state).
+     *
+     * @param interval Interval of the periodic probe round. Endpoint changes and lost connections trigger a round
+     *        at once anyway; failovers made by Sentinel or by hand change no endpoints, so this bounds how fast they
+     *        are seen.
+     * @param timeout How long one probe of one pod may take. A slower pod counts as unreachable.
+     * @param connectTimeout How long opening a probe connection may take.
+     */
+    public record Probe(
+            @DefaultValue("1s") Duration interval,
+            @DefaultValue("1s") Duration timeout,
+            @DefaultValue("500ms") Duration connectTimeout) {
+    }
+
+    /**
+     * Retrying of commands that a pod rejected because of a failover. A rejected command was not applied, so
+     * sending it again is always safe; retries back off exponentially (doubling) from the initial to the maximum
+     * backoff.
+     *
+     * @param enabled Whether rejected commands are retried. When false, the rejection reaches the application at
+     *        once.
+     * @param maxAttempts Maximum number of attempts per command, the first one included.
+     * @param initialBackoff Pause before the first retry.
+     * @param maxBackoff Longest pause between two attempts.
+     */
+    public record Retry(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("12") int maxAttempts,
+            @DefaultValue("20ms") Duration initialBackoff,
+            @DefaultValue("1s") Duration maxBackoff) {
+    }
+}
