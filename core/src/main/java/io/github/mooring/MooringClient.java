@@ -58,7 +58,7 @@ public final class MooringClient implements AutoCloseable {
     private final Healer healer;
     private final KubernetesClient ownKubernetesClient;
 
-    private MooringClient(MooringOptions options) {
+    private MooringClient(MooringOptions options, TopologyListener... listeners) {
         this.options = options;
         this.ownResources = options.clientResources() == null;
         this.resources = ownResources ? DefaultClientResources.create() : options.clientResources();
@@ -77,7 +77,8 @@ public final class MooringClient implements AutoCloseable {
             // Only a client that may repair withholds an empty master from writers (the repair ends the wait).
             started = TopologyMonitor.start(options.serviceRef(), options.source(),
                     new RoleProber(options.probeSettings(), resources),
-                    options.monitorSettings().withWithholdMasterWhenDataAtRisk(healerMode == HealerMode.REPAIR));
+                    options.monitorSettings().withWithholdMasterWhenDataAtRisk(healerMode == HealerMode.REPAIR),
+                    listeners);
             this.monitor = started;
             this.redisClient = new MooringRedisClient(resources, options.redisUri(), monitor,
                     options.failoverSettings(), "mooring-" + options.service());
@@ -133,6 +134,11 @@ public final class MooringClient implements AutoCloseable {
     /** Starts discovering and probing the Service; connections come from {@link #connect()}. */
     public static MooringClient create(MooringOptions options) {
         return new MooringClient(Objects.requireNonNull(options, "options"));
+    }
+
+    /** Like {@link #create(MooringOptions)}, with listeners that hear every event from the very first one. */
+    public static MooringClient create(MooringOptions options, TopologyListener... listeners) {
+        return new MooringClient(Objects.requireNonNull(options, "options"), listeners);
     }
 
     /** A connection with String keys and values, once there is a master (waits up to the startup wait). */

@@ -325,6 +325,15 @@ public final class MooringRedisClient extends RedisClient {
                     binding.boundAddress = inet.getAddress().getHostAddress() + ":" + inet.getPort();
                 }
                 binding.connected = true;
+                // The master may have moved while this connection was being opened: the topology change that said
+                // so found it not yet connected and left it alone.
+                String master = monitor.topology().master().map(Node::address).orElse(null);
+                if (master != null && !master.equals(binding.boundAddress)) {
+                    log.info("{}: a connection reached {} after the master moved to {}; moving it", service(),
+                            binding.boundAddress, master);
+                    binding.movedByMooring = true;
+                    binding.endpoint.disconnect();
+                }
             }
         }
 

@@ -459,7 +459,9 @@ public final class RedisPod {
                     "tls-replication yes"));
         }
         if (set.persistence()) {
-            lines.addAll(List.of("appendonly yes", "appendfsync everysec", "save 60 1"));
+            // fsync before every reply: with "everysec", Redis may answer while a slow background fsync holds the
+            // write back, and a kill -9 then loses acknowledged writes. A PV here means "acknowledged is durable".
+            lines.addAll(List.of("appendonly yes", "appendfsync always", "save 60 1"));
         } else {
             lines.addAll(List.of("appendonly no", "save \"\""));
         }
