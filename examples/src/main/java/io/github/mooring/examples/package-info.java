@@ -1,0 +1,8 @@
+/**
+ * The demo the README runs first: {@link io.github.mooring.examples.Demo} writes through Mooring and through plain
+ * Lettuce side by side on the testkit's simulated namespace while the master pod is replaced, restarted and failed
+ * over, and sums up what each writer achieved ({@link io.github.mooring.examples.Summary}).
+ * <p>
+ * Tests in this module also check the reference manifests for a real cluster in the repository's {@code src/k8s}.
+ */
+package io.github.mooring.examples;
