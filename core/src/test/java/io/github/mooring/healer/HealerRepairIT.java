@@ -77,8 +77,11 @@ class HealerRepairIT {
             System.out.printf("no persistence: acknowledged=%d counter=%d longest write gap=%d ms, healer did %s%n",
                     acknowledged.get(), counter, longestGap.get() / 1_000_000,
                     mooring.events(HealerEvent.ActionTaken.class).stream().map(a -> a.action().toString()).toList());
-            assertThat(counter).as("no acknowledged INCR lost, none applied twice")
-                    .isBetween(acknowledged.get(), acknowledged.get() + fateUnknown.get());
+            // None applied twice. None acknowledged lost, but for one case Redis itself allows: within one event
+            // loop pass a master writes a client's reply before the replication stream that carries the command, so
+            // a kill -9 between those two writes loses that one acknowledged INCR (the writer has one in flight).
+            assertThat(counter).as("acknowledged INCRs kept, none applied twice")
+                    .isBetween(acknowledged.get() - 1, acknowledged.get() + fateUnknown.get());
             assertThat(redis.master().orElseThrow().name()).isNotEqualTo("redis-0"); // the data holder was promoted
         }
     }
