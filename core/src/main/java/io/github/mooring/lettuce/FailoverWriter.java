@@ -25,11 +25,13 @@ final class FailoverWriter implements RedisChannelWriter {
     private final RedisChannelWriter delegate;
     private final MasterBinding binding;
     private final MooringRedisClient client;
+    private final java.util.Queue<RedisCommand<?, ?, ?>> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     FailoverWriter(RedisChannelWriter delegate, MasterBinding binding, MooringRedisClient client) {
         this.delegate = delegate;
         this.binding = binding;
         this.client = client;
+        binding.writer = this;
     }
 
     MasterBinding binding() {
@@ -42,7 +44,7 @@ final class FailoverWriter implements RedisChannelWriter {
         if (wrapped == null) {
             return command;
         }
-        return delegate.write(wrapped);
+        return send(wrapped);
     }
 
     @Override
@@ -54,7 +56,39 @@ final class FailoverWriter implements RedisChannelWriter {
                 admitted.add(wrapped);
             }
         }
-        return admitted.isEmpty() ? List.of() : delegate.write(admitted);
+        if (admitted.isEmpty()) {
+            return List.of();
+        }
+        if (binding.draining) {
+            admitted.forEach(this::send);
+            return admitted;
+        }
+        return delegate.write(admitted);
+    }
+
+    /**
+     * Writes a command, or holds it while the connection drains off a demoted master (its replies to what is already
+     * in flight are on their way; new commands belong on the next master).
+     */
+    private <K, V, T> RedisCommand<K, V, T> send(RedisCommand<K, V, T> command) {
+        if (!binding.draining) {
+            return delegate.write(command);
+        }
+        held.add(command);
+        if (!binding.draining) {
+            releaseHeld(); // the drain ended while this one was being held
+        }
+        return command;
+    }
+
+    /** Hands held commands to Lettuce, which buffers them until the connection to the next master is up. */
+    void releaseHeld() {
+        RedisCommand<?, ?, ?> command;
+        while ((command = held.poll()) != null) {
+            if (!command.isDone()) {
+                delegate.write(command);
+            }
+        }
     }
 
     /** Wraps and tracks a command, or fails it and returns null. */
@@ -115,7 +149,7 @@ final class FailoverWriter implements RedisChannelWriter {
 
     /** Sends a command again through this connection: Lettuce buffers it until the channel is up. */
     void resendNow(FailoverCommand<?, ?, ?> command) {
-        delegate.write(command);
+        send(command);
     }
 
     boolean retries() {
@@ -134,7 +168,7 @@ final class FailoverWriter implements RedisChannelWriter {
     void resendLater(FailoverCommand<?, ?, ?> command, long delayMillis) {
         client.getResources().eventExecutorGroup().schedule(() -> {
             if (!command.isDone()) {
-                delegate.write(command);
+                send(command);
             }
         }, delayMillis, TimeUnit.MILLISECONDS);
     }

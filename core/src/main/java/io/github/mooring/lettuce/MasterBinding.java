@@ -20,6 +20,9 @@ final class MasterBinding {
 
     final DefaultEndpoint endpoint;
     volatile RedisChannelHandler<?, ?> connection;
+    volatile FailoverWriter writer;
+    /** Leaving a demoted master: waiting for the replies to what is in flight before disconnecting. */
+    volatile boolean draining;
 
     /** {@code host:port} the connection was last pointed at. */
     volatile String boundAddress;
@@ -59,6 +62,16 @@ final class MasterBinding {
             movedByMooring = false;
             return io.github.mooring.probe.NodeClient.socketAddress(node.endpoint(), uri);
         });
+    }
+
+    /** Whether a command written to the channel still waits for its reply. */
+    boolean awaitingReplies() {
+        for (FailoverCommand<?, ?, ?> command : inFlight) {
+            if (command.written() && !command.isDone()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     List<FailoverCommand<?, ?, ?>> inFlightSnapshot() {

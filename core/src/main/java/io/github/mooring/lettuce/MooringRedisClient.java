@@ -187,12 +187,44 @@ public final class MooringRedisClient extends RedisClient {
                 continue;
             }
             String why = whyLeave(topology, bound, master);
-            if (why != null) {
+            if (why == null || binding.draining) {
+                continue;
+            }
+            binding.movedByMooring = master != null;
+            if (stillAnswers(topology, bound) && binding.awaitingReplies()) {
+                // A demoted master answers what is in flight (READONLY, which is retried, or the result): let those
+                // replies arrive instead of cutting them off and reporting their fate as unknown.
+                log.info("{}: moving a connection off {}: {}; letting the commands in flight finish first", service(),
+                        bound, why);
+                binding.draining = true;
+                drainThenDisconnect(binding, System.nanoTime() + DRAIN_TIMEOUT.toNanos());
+            } else {
                 log.info("{}: moving a connection off {}: {}", service(), bound, why);
-                binding.movedByMooring = master != null;
                 binding.endpoint.disconnect();
             }
         }
+    }
+
+    /** The most a demoted master's connection waits for replies before it is cut. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(1);
+
+    private static boolean stillAnswers(Topology topology, String address) {
+        return topology.replicas().stream().anyMatch(n -> n.address().equals(address))
+                || topology.splitBrain().map(s -> s.losers().stream().anyMatch(n -> n.address().equals(address)))
+                        .orElse(false);
+    }
+
+    private void drainThenDisconnect(MasterBinding binding, long deadlineNanos) {
+        getResources().eventExecutorGroup().schedule(() -> {
+            if (!binding.connected) {
+                return;
+            }
+            if (!binding.awaitingReplies() || System.nanoTime() - deadlineNanos > 0) {
+                binding.endpoint.disconnect();
+            } else {
+                drainThenDisconnect(binding, deadlineNanos);
+            }
+        }, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** Why a connection bound to {@code bound} must go, or null to keep it. */
@@ -244,6 +276,8 @@ public final class MooringRedisClient extends RedisClient {
             }
         }
         monitor.suspect("connection to " + node + " lost");
+        binding.draining = false;
+        binding.writer.releaseHeld(); // commands held during a drain now wait in Lettuce's buffer for the next master
     }
 
     /**
