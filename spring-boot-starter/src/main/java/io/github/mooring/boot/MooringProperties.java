@@ -42,6 +42,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param idempotentCommands Commands, besides read-only ones, that may be sent again when their connection died
  *        before the reply came, because applying them twice does no harm (for example SET, HSET, DEL, EXPIRE).
  *        Others then fail with a CommandFateUnknownException.
+ * @param healer What Mooring does about replication that Kubernetes broke: stale replicas, a master that came back
+ *        empty beside a replica holding the data, split brain.
  */
 @ConfigurationProperties("mooring")
 public record MooringProperties(
@@ -58,7 +60,8 @@ public record MooringProperties(
         @DefaultValue("100000") int maxQueuedCommands,
         @DefaultValue("10s") Duration staleReplicaAfter,
         @DefaultValue Retry retry,
-        Set<String> idempotentCommands) {
+        Set<String> idempotentCommands,
+        @DefaultValue Healer healer) {
 
     /** Normalizes absent collections to empty ones. */
     public MooringProperties {
@@ -142,5 +145,38 @@ public record MooringProperties(
             @DefaultValue("12") int maxAttempts,
             @DefaultValue("20ms") Duration initialBackoff,
             @DefaultValue("1s") Duration maxBackoff) {
+    }
+
+    /**
+     * The healer: what Mooring does about replication that Kubernetes broke.
+     *
+     * @param mode What the healer does: 'report' (detect, log one WARN per condition with the commands that would
+     *        fix it, change nothing),
+     *        'repair' (the same, then fix it, one application pod at a time under a Kubernetes Lease; needs RBAC get,
+     *        create and update on coordination.k8s.io leases), or 'off'.
+     * @param stableFor How long a condition must persist before the healer repairs it.
+     * @param minActionInterval Least time between two repairs.
+     * @param leaseDuration How long the repairing pod's Lease lasts without renewal; another pod takes over within
+     *        this when it goes away.
+     * @param leaseRenewDeadline How long the leader keeps trying to renew its Lease before it stops repairing.
+     * @param leaseRetryPeriod How often pods try to acquire or renew the Lease.
+     */
+    public record Healer(
+            @DefaultValue("report") HealerMode mode,
+            @DefaultValue("500ms") Duration stableFor,
+            @DefaultValue("1s") Duration minActionInterval,
+            @DefaultValue("15s") Duration leaseDuration,
+            @DefaultValue("10s") Duration leaseRenewDeadline,
+            @DefaultValue("2s") Duration leaseRetryPeriod) {
+    }
+
+    /** Healer modes, as {@code mooring.healer.mode} spells them. */
+    public enum HealerMode {
+        /** No checks. */
+        OFF,
+        /** Detect and explain; change nothing (the default). */
+        REPORT,
+        /** Detect, explain and repair, one application pod at a time. */
+        REPAIR
     }
 }

@@ -18,6 +18,7 @@ import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.discovery.StaticSource;
+import io.github.mooring.healer.HealerSettings;
 import io.github.mooring.lettuce.FailoverRetry;
 import io.github.mooring.lettuce.FailoverSettings;
 import io.github.mooring.probe.ProbeSettings;
@@ -73,7 +74,8 @@ final class OptionsFromProperties {
                 .probeConnectTimeout(probeConnectTimeout(properties.probe().connectTimeout()))
                 .staleReplicaAfter(staleReplicaAfter(properties.staleReplicaAfter()))
                 .retry(retry(properties.retry()))
-                .idempotentCommands(idempotentCommands(properties.idempotentCommands()));
+                .idempotentCommands(idempotentCommands(properties.idempotentCommands()))
+                .healer(healer(properties.healer()));
         if (namespace != null) {
             builder.namespace(namespace);
         }
@@ -88,6 +90,20 @@ final class OptionsFromProperties {
             builder.startupWait(startupWait);
         }
         return builder;
+    }
+
+    private static HealerSettings healer(MooringProperties.Healer healer) {
+        HealerSettings.Builder builder = HealerSettings.builder()
+                .mode(io.github.mooring.healer.HealerMode.valueOf(healer.mode().name()));
+        check("healer.stable-for", healer.stableFor(), () -> builder.stableFor(healer.stableFor()),
+                "Set mooring.healer.stable-for to how long a condition must persist before it is repaired, e.g. 500ms.");
+        check("healer.min-action-interval", healer.minActionInterval(),
+                () -> builder.minActionInterval(healer.minActionInterval()),
+                "Set mooring.healer.min-action-interval to the least time between two repairs, e.g. 1s.");
+        check("healer.lease-duration", healer.leaseDuration(), () -> builder.lease(healer.leaseDuration(),
+                healer.leaseRenewDeadline(), healer.leaseRetryPeriod()).build(),
+                "Set mooring.healer.lease-duration > lease-renew-deadline > lease-retry-period, e.g. 15s, 10s, 2s.");
+        return builder.build();
     }
 
     // ---------------------------------------------------------------- discovery

@@ -75,7 +75,8 @@ class MooringPropertiesTest {
                 "mooring.dns.name-servers", "mooring.dns.interval", "mooring.dns.srv", "mooring.dns.cluster-domain",
                 "mooring.probe.interval", "mooring.probe.timeout", "mooring.failover-wait", "mooring.startup-wait",
                 "mooring.max-queued-commands", "mooring.retry.enabled", "mooring.retry.max-attempts",
-                "mooring.retry.initial-backoff", "mooring.retry.max-backoff", "mooring.idempotent-commands");
+                "mooring.retry.initial-backoff", "mooring.retry.max-backoff", "mooring.idempotent-commands",
+                "mooring.healer.mode", "mooring.healer.stable-for", "mooring.healer.lease-duration");
         assertThat(properties).allSatisfy(p -> {
             assertThat(p.has("description")).as(p.get("name").asString()).isTrue();
             String description = p.get("description").asString();

@@ -56,6 +56,8 @@ class OptionsFromPropertiesTest {
             mooring.retry.initial-backoff  | 0ms            | mooring.retry.initial-backoff | at least 1ms
             mooring.retry.max-backoff      | 1ms            | mooring.retry.max-backoff | shorter than
             mooring.idempotent-commands    | 'SET key'      | mooring.idempotent-commands | not a Redis command name
+            mooring.healer.stable-for      | -1s            | mooring.healer.stable-for | zero or positive
+            mooring.healer.lease-duration  | 1s             | mooring.healer.lease-duration | duration > renew deadline
             """)
     void refusesInvalidValues(String property, String value, String reported, String reason) {
         assertThatExceptionOfType(InvalidMooringPropertyException.class).isThrownBy(() -> map(property, value).build())
@@ -67,6 +69,16 @@ class OptionsFromPropertiesTest {
                     assertThat(analysis.getDescription()).startsWith("Mooring cannot start: ").contains(reported);
                     assertThat(analysis.getAction()).isEqualTo(e.action());
                 });
+    }
+
+    @Test
+    void healerModeAndTimingAreMapped() {
+        MooringOptions options = map("mooring.healer.mode", "repair", "mooring.healer.stable-for", "2s",
+                "mooring.healer.lease-duration", "30s").build();
+        assertThat(options.healer().mode()).isEqualTo(io.github.mooring.healer.HealerMode.REPAIR);
+        assertThat(options.healer().stableFor()).hasSeconds(2);
+        assertThat(options.healer().leaseDuration()).hasSeconds(30);
+        assertThat(map().build().healer().mode()).isEqualTo(io.github.mooring.healer.HealerMode.REPORT);
     }
 
     @Test

@@ -79,6 +79,10 @@ public class MooringHealthIndicator extends AbstractHealthIndicator {
                             + stale.reason() + ")")
                     .toList());
         }
+        topology.dataAtRisk().ifPresent(risk -> builder.withDetail("dataAtRisk", risk.description()
+                + (topology.masterWithheld() ? "; writes wait for the healer's repair" : "")));
+        client.healer().ifPresent(healer -> builder.withDetail("healer", healer.mode().name().toLowerCase(
+                java.util.Locale.ROOT) + (healer.isLeader() ? " (this pod repairs)" : "")));
         topology.splitBrain().ifPresent(split -> {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("chosen", split.winner().displayName());

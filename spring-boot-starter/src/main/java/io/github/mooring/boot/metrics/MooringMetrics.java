@@ -7,6 +7,8 @@ import org.jspecify.annotations.Nullable;
 
 import io.github.mooring.MooringClient;
 import io.github.mooring.topology.Topology;
+import io.github.mooring.healer.Finding;
+import io.github.mooring.healer.HealerEvent;
 import io.github.mooring.topology.TopologyEvent;
 import io.github.mooring.topology.TopologyListener;
 import io.micrometer.core.instrument.Counter;
@@ -97,9 +99,35 @@ public final class MooringMetrics implements AutoCloseable {
                         exhausted.increment();
                     }
                 });
+        Counter.Builder findings = Counter.builder("mooring.healer.findings")
+                .description("Conditions the healer found (stale replicas, data at risk, split brain)").tags(tags);
+        Counter.Builder actions = Counter.builder("mooring.healer.actions")
+                .description("Commands the healer sent to pods (outcome taken), or planned and did not (skipped)")
+                .tags(tags);
+        client.addHealerListener(event -> {
+            if (closed) {
+                return;
+            }
+            if (event instanceof HealerEvent.FindingReported found) {
+                findings.tag("kind", kind(found.finding())).register(registry).increment();
+            } else if (event instanceof HealerEvent.ActionTaken taken) {
+                actions.tag("command", taken.action().kind().name().toLowerCase(java.util.Locale.ROOT))
+                        .tag("outcome", "taken").register(registry).increment();
+            } else if (event instanceof HealerEvent.ActionSkipped skipped) {
+                actions.tag("command", skipped.action().kind().name().toLowerCase(java.util.Locale.ROOT))
+                        .tag("outcome", "skipped").register(registry).increment();
+            }
+        });
         client.redisClient().monitor().observe(this::onTopology);
         client.addListener(listener);
         onTopology(client.topology());
+    }
+
+    private static String kind(Finding finding) {
+        if (finding instanceof Finding.DataAtRiskFinding) {
+            return "data-at-risk";
+        }
+        return finding instanceof Finding.SplitBrainFinding ? "split-brain" : "stale-replicas";
     }
 
     /** Every published topology (one per probe round), on the monitor's thread. */
