@@ -34,6 +34,8 @@ public final class Demo {
     private static final Duration KUBERNETES_DELAY = Duration.ofSeconds(1);
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
     private static final int LINE_WIDTH = 118;
+    /** Logback's own property: which configuration it loads when the first logger is created. */
+    private static final String LOGBACK_CONFIGURATION = "logback.configurationFile";
 
     private final Settings settings;
     private final PrintStream out;
@@ -47,6 +49,11 @@ public final class Demo {
 
     /** Runs the demo with flags from the command line; {@code --help} lists them. */
     public static void main(String[] args) {
+        // The module's Logback also serves the web application, with Spring Boot's defaults; the demo wants the
+        // libraries quiet. Set before any logger exists; an explicit -Dlogback.configurationFile still wins.
+        if (System.getProperty(LOGBACK_CONFIGURATION) == null) {
+            System.setProperty(LOGBACK_CONFIGURATION, "demo-logback.xml");
+        }
         if (Settings.wantsHelp(args)) {
             System.out.print(Settings.usage());
             return;
