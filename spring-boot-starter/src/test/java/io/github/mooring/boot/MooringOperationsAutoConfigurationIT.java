@@ -71,9 +71,12 @@ class MooringOperationsAutoConfigurationIT {
                     .containsEntry("address", redis.pod(0).address()).containsEntry("source", "static")
                     .containsEntry("service", "redis").containsEntry("namespace", ns.name())
                     .containsEntry("replicas", 1);
-            // Spring Boot's own Redis health contributor pings through Mooring's connection factory.
-            assertThat(context.getBean("redisHealthContributor", HealthIndicator.class).health().getStatus())
-                    .isEqualTo(Status.UP);
+            // Spring Boot's Redis health check, through Mooring's connection factory, in place of Boot's own bean.
+            assertThat(context.getBean("redisHealthContributor", HealthIndicator.class))
+                    .isInstanceOf(io.github.mooring.boot.health.MooringRedisHealthIndicator.class);
+            Health redisHealth = context.getBean("redisHealthContributor", HealthIndicator.class).health();
+            assertThat(redisHealth.getStatus()).isEqualTo(Status.UP);
+            assertThat(redisHealth.getDetails()).containsKey("version");
         });
     }
 
@@ -173,7 +176,8 @@ class MooringOperationsAutoConfigurationIT {
         RedisStatefulSet solo = ns.redis("solo").replicas(1).start();
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(MooringAutoConfiguration.class, DataRedisAutoConfiguration.class,
-                        MooringHealthContributorAutoConfiguration.class, MooringMetricsAutoConfiguration.class))
+                        MooringHealthContributorAutoConfiguration.class, MooringMetricsAutoConfiguration.class,
+                        DataRedisHealthContributorAutoConfiguration.class))
                 .withPropertyValues("mooring.service=solo", "mooring.namespace=" + ns.name(),
                         "mooring.static-nodes=" + solo.pod(0).address(), "mooring.probe.interval=100ms",
                         "mooring.failover-wait=1500ms")
@@ -188,6 +192,11 @@ class MooringOperationsAutoConfigurationIT {
                     // Within the failover wait: a failover in progress, commands wait.
                     await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus(),
                             Status.OUT_OF_SERVICE::equals);
+                    // The redis contributor answers at once instead of waiting for the next master.
+                    HealthIndicator redisHealth = context.getBean("redisHealthContributor", HealthIndicator.class);
+                    long asked = System.nanoTime();
+                    assertThat(redisHealth.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+                    assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofMillis(1000));
                     Map<String, Object> details = health.health().getDetails();
                     assertThat(details).containsKeys("reason", "noMasterSince").containsEntry("failoverWait", "PT1.5S");
                     assertThat((String) details.get("reason")).contains("connection refused");

@@ -119,7 +119,7 @@ class ExampleApplicationIT {
         assertThat(mooring.at("/details/master").asString()).isEqualTo("redis-0");
         assertThat(mooring.at("/details/address").asString()).isEqualTo(oldAddress);
         assertThat(mooring.at("/details/source").asString()).as("auto found the Kubernetes API").contains("kubernetes");
-        assertThat(health().at("/components/redis").isMissingNode()).as("Boot's redis component, off").isTrue();
+        assertThat(health().at("/components/redis/status").asString()).as("the redis component").isEqualTo("UP");
 
         // Before: a cached forecast, a message on the feed, some visits.
         JsonNode lerwick = cachedForecast("Lerwick");

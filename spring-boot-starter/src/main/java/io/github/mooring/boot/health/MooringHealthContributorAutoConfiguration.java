@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import io.github.mooring.MooringClient;
 import io.github.mooring.boot.MooringAutoConfiguration;
@@ -28,5 +29,14 @@ public final class MooringHealthContributorAutoConfiguration {
     @ConditionalOnMissingBean(name = { "mooringHealthIndicator", "mooringHealthContributor" })
     MooringHealthIndicator mooringHealthIndicator(MooringClient mooringClient, TopologyHistory history) {
         return new MooringHealthIndicator(mooringClient, history);
+    }
+
+    @Bean
+    @ConditionalOnClass(name = "org.springframework.boot.data.redis.health.DataRedisHealthIndicator")
+    @ConditionalOnEnabledHealthIndicator("redis")
+    @ConditionalOnMissingBean(name = { "redisHealthIndicator", "redisHealthContributor" })
+    MooringRedisHealthIndicator redisHealthContributor(MooringClient mooringClient,
+            RedisConnectionFactory connectionFactory) {
+        return new MooringRedisHealthIndicator(mooringClient, connectionFactory);
     }
 }
