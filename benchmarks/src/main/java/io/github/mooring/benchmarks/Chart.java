@@ -152,10 +152,11 @@ final class Chart {
 
     private static BufferedImage bars(List<Setup> setups, Map<Scenario, Map<Slot, Report.Summary>> summaries,
             List<Scenario> scenarios) {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(640).build();
+        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(680).build();
         chart.setYAxisTitle("median failover window (ms)");
         var styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.InsideNW);
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
         styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         styler.setYAxisLogarithmic(true);
         styler.setYAxisMin(10.0);

@@ -34,9 +34,10 @@ final class FailoverSuite {
      * @param censored the outage was still going on at the end: the window is at least {@code windowMs}
      * @param afterNewPodMs from the moment the new or restarted master container answered to the first write after
      *     the outage (replaced pod and container restart without Sentinels only; NaN otherwise)
-     * @param lostBefore acknowledged before the disruption, missing from the final master (asynchronous replication)
-     * @param lostAfter acknowledged after the disruption began, missing from the final master: acknowledged by a
-     *     node that was not (or was no longer) the master
+     * @param lostBefore acknowledged while the old master was still master, missing from the final master
+     *     (asynchronous replication, or an append-only file not yet written when the process died)
+     * @param lostAfter acknowledged after that, missing from the final master: acknowledged by a node that was not
+     *     (or was no longer) the master
      */
     record RepResult(Scenario scenario, int rep, Slot slot, double windowMs, boolean censored, double afterNewPodMs,
             int failures, Map<String, Integer> failureKinds, int acked, int lostBefore, int lostAfter,
@@ -252,10 +253,13 @@ final class FailoverSuite {
                     present.set(Integer.parseInt(text.substring(text.lastIndexOf(':') + 1)));
                 }
             }
+            // Until the disruptive action completed (the process dead, SIGSTOP delivered) the old master was the
+            // master; a manual failover makes another node master with its first command.
+            long split = scenario == Scenario.MANUAL_FAILOVER ? t0 : t1;
             long[] seqs = record.ackSeqs();
             for (int i = 0; i < seqs.length; i++) {
                 if (!present.get((int) seqs[i])) {
-                    if (ackTimes[i] <= t0) {
+                    if (ackTimes[i] <= split) {
                         lostBefore++;
                     } else {
                         lostAfter++;

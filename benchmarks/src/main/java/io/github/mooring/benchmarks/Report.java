@@ -276,10 +276,11 @@ final class Report {
                 failure such as connection refused counts many times).
                 - **Acknowledged writes lost**: every write has its own key; at the end the keys are read back from \
                 the final master (where Sentinels run: the master they name; otherwise the only master). Missing \
-                writes acknowledged *before* the disruption were lost to asynchronous replication; missing writes \
-                acknowledged *after* it began were acknowledged by a node that was not, or was no longer, the \
-                master (a split-brain pod, a thawed old master before its demotion, the old master during a \
-                planned failover).
+                writes acknowledged while the old master was still master (until the kill or SIGSTOP completed; \
+                until the first `REPLICAOF` of a manual failover) were lost to asynchronous replication or to \
+                `appendfsync everysec`; missing writes acknowledged *after* that were acknowledged by a node that \
+                was not, or was no longer, the master (a split-brain pod, a thawed old master before its \
+                demotion, the old master during a planned failover).
                 - **Recovered**: repetitions in which the contender wrote again before the observation ended.
                 - Between repetitions every group is restored (pod 0 master, replicas linked, empty dataset, \
                 Sentinels re-monitoring pod 0) and every contender must write once; one that cannot is recreated \

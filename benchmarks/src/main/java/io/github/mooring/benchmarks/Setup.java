@@ -207,6 +207,9 @@ final class Setup {
         }
         set.awaitReplicationLinked(Duration.ofSeconds(30));
         awaitEmpty(Duration.ofSeconds(10));
+        if (set.persistence()) {
+            compactAppendOnlyFiles(Duration.ofSeconds(20));
+        }
         if (resetSentinels) {
             String name = sentinels.masterName();
             forEachSentinel("SENTINEL", "MONITOR", name, master.ip(), Integer.toString(set.port()), "2");
@@ -225,6 +228,30 @@ final class Setup {
         // (or voted for) a failover.
         return !onPod0 || previous != null && (previous != Scenario.RESTART
                 || sentinels.downAfter().compareTo(Duration.ofSeconds(2)) <= 0);
+    }
+
+    /**
+     * {@code FLUSHALL} leaves every write of earlier repetitions in the append-only file, and a restarted container
+     * replays all of it: rewrite it on every pod so that each repetition's restart loads the same (empty) data.
+     */
+    private void compactAppendOnlyFiles(Duration timeout) {
+        for (RedisPod pod : set.pods()) {
+            pod.command("BGREWRITEAOF"); // "already in progress" is as good
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (RedisPod pod : set.pods()) {
+            while (true) {
+                Map<String, String> persistence = pod.info("persistence");
+                if ("0".equals(persistence.get("aof_rewrite_in_progress"))
+                        && "0".equals(persistence.get("aof_rewrite_scheduled"))) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(pod.name() + " did not finish its AOF rewrite: " + persistence);
+                }
+                Benchmark.pause(Duration.ofMillis(20));
+            }
+        }
     }
 
     private void awaitEmpty(Duration timeout) {
