@@ -133,6 +133,7 @@ public final class Benchmark {
                 if (steadyState) {
                     log("steady state");
                     steady(steady, contenders, plain, sentinel5);
+                    suite.prepare(null); // compacts the AOF the steady state filled
                 }
                 for (Scenario scenario : scenarios) {
                     log(scenario.title() + ": " + scenario.description());

@@ -223,8 +223,9 @@ final class Report {
                 + "as a ratio to raw Lettuce on the master\n\n");
         md.append("Each cell: the contender's value (its ratio to a raw Lettuce connection to the same master "
                 + "measured the same way right beside it). Throughput ratio below 1 = slower than raw; latency "
-                + "ratio above 1 = slower than raw. JMH: SampleTime and Throughput modes, forks 0 (the namespace "
-                + "lives in the benchmark's JVM), 1 warm-up and 3 measured iterations of 1.5 s. Loop: a closed "
+                + "ratio above 1 = slower than raw. JMH: SampleTime mode, forks 0 (the namespace lives in the "
+                + "benchmark's JVM), 4 rounds per operation of raw then Mooring (0.5 s warm-up, 2 x 1 s measured), "
+                + "medians over the rounds; one thread in a closed loop, so ops/s = 1 / mean latency. Loop: a closed "
                 + "loop recording every call in an HdrHistogram, 3 rounds of 1/3 s of the raw connection then 1/3 s "
                 + "of the contender per operation.\n\n");
         md.append("| setup | contender | method | SET ops/s (× raw) | SET p50 (×) | SET p99 (×) "

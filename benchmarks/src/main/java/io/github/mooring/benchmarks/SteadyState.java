@@ -47,23 +47,32 @@ final class SteadyState {
         return measures;
     }
 
-    /** JMH: {@code raw} and {@code mooring} (Throughput, then SampleTime for percentiles). */
+    /** JMH rounds per operation; each round measures raw, then Mooring, so that load bursts hit both alike. */
+    private static final int JMH_ROUNDS = 4;
+
+    /**
+     * JMH: {@code raw} and {@code mooring}, SampleTime mode, alternating in {@link #JMH_ROUNDS} short runs per
+     * operation. One thread in a closed loop, so throughput is the inverse of the mean latency. Each figure is the
+     * median over the rounds.
+     */
     void jmh(String setup, Contender raw, Contender mooring) throws RunnerException {
         SteadyStateBenchmark.TARGETS = Map.of("raw", raw, "mooring", mooring);
         try {
-            Map<String, double[]> byKey = new LinkedHashMap<>();
-            for (RunResult result : runJmh(org.openjdk.jmh.annotations.Mode.Throughput, TimeUnit.SECONDS, 1, 3)) {
-                byKey.computeIfAbsent(key(result), k -> new double[3])[0] = result.getPrimaryResult().getScore();
-            }
-            for (RunResult result : runJmh(org.openjdk.jmh.annotations.Mode.SampleTime, TimeUnit.MICROSECONDS, 1, 3)) {
-                double[] values = byKey.computeIfAbsent(key(result), k -> new double[3]);
-                values[1] = result.getPrimaryResult().getStatistics().getPercentile(50);
-                values[2] = result.getPrimaryResult().getStatistics().getPercentile(99);
-            }
             for (String op : List.of("set", "get")) {
-                double[] base = byKey.get("raw/" + op);
+                Map<String, List<double[]>> rounds = new LinkedHashMap<>();
+                for (int round = 0; round < JMH_ROUNDS; round++) {
+                    for (String client : List.of("raw", "mooring")) {
+                        for (RunResult result : runJmh(op, client)) {
+                            var statistics = result.getPrimaryResult().getStatistics();
+                            rounds.computeIfAbsent(client, k -> new ArrayList<>()).add(new double[] {
+                                    1e6 / statistics.getMean(), statistics.getPercentile(50),
+                                    statistics.getPercentile(99)});
+                        }
+                    }
+                }
+                double[] base = medians(rounds.get("raw"));
                 for (String client : List.of("raw", "mooring")) {
-                    double[] values = byKey.get(client + "/" + op);
+                    double[] values = medians(rounds.get(client));
                     String name = client.equals("raw") ? "raw Lettuce" : "Mooring (kubernetes)";
                     measures.add(new Measure(setup, name, "JMH", op, values[0], values[1], values[2], base[0],
                             base[1], base[2]));
@@ -76,23 +85,27 @@ final class SteadyState {
         }
     }
 
-    private static String key(RunResult result) {
-        String benchmark = result.getParams().getBenchmark();
-        return result.getParams().getParam("client") + "/" + benchmark.substring(benchmark.lastIndexOf('.') + 1);
+    private static double[] medians(List<double[]> rounds) {
+        double[] medians = new double[3];
+        for (int i = 0; i < medians.length; i++) {
+            int column = i;
+            medians[i] = Stats.median(rounds.stream().map(r -> r[column]).toList());
+        }
+        return medians;
     }
 
-    private static Collection<RunResult> runJmh(org.openjdk.jmh.annotations.Mode mode, TimeUnit unit, int warmups,
-            int iterations) throws RunnerException {
+    private static Collection<RunResult> runJmh(String op, String client) throws RunnerException {
         Options options = new OptionsBuilder()
-                .include(SteadyStateBenchmark.class.getName() + "\\.")
+                .include(SteadyStateBenchmark.class.getName() + "\\." + op + "$")
+                .param("client", client)
                 .forks(0)
                 .threads(1)
-                .mode(mode)
-                .timeUnit(unit)
-                .warmupIterations(warmups)
-                .warmupTime(TimeValue.seconds(1))
-                .measurementIterations(iterations)
-                .measurementTime(TimeValue.milliseconds(1_500))
+                .mode(org.openjdk.jmh.annotations.Mode.SampleTime)
+                .timeUnit(TimeUnit.MICROSECONDS)
+                .warmupIterations(1)
+                .warmupTime(TimeValue.milliseconds(500))
+                .measurementIterations(2)
+                .measurementTime(TimeValue.seconds(1))
                 .verbosity(VerboseMode.SILENT)
                 .shouldFailOnError(true)
                 .build();
