@@ -1,107 +1,171 @@
 package io.github.mooring.benchmarks;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Writes through one contender as fast as one caller can, one write at a time, and keeps the timeline: when each
- * successful write was acknowledged, and every failure by kind.
+ * Writes through one contender at a steady pace (one {@code SET} every {@link #INTERVAL_NANOS}, one call at a time,
+ * as an application thread would), each to a key of its own ({@code w:<slot>:<seq>}), and keeps the timeline: when
+ * each write was acknowledged, and every failure by kind. Keys are unique so that afterwards each acknowledged write
+ * can be looked for on the node that ended up master.
  */
-final class TimedWriter implements AutoCloseable {
+final class TimedWriter {
 
+    /** 500 writes per second per contender, as in the client's own failover tests. */
+    static final long INTERVAL_NANOS = 2_000_000;
+
+    private final Slot slot;
     private final Contender contender;
-    private final String key;
     private final Thread thread;
-    private final List<Long> successes = new ArrayList<>(); // System.nanoTime() of each acknowledgement
-    private final Map<String, Integer> failures = new LinkedHashMap<>();
+    private long[] ackTimes = new long[16_384];
+    private long[] ackSeqs = new long[16_384];
+    private int acks;
+    private long[] failureTimes = new long[1_024];
+    private int failures;
+    private final Map<String, Integer> failureKinds = new LinkedHashMap<>();
+    private volatile long lastAck;
+    private volatile long lastFailure;
     private volatile boolean running = true;
+    private boolean closed;
 
-    TimedWriter(Contender contender, String key) {
-        this.contender = contender;
-        this.key = key;
-        this.thread = new Thread(this::loop, "writer-" + contender.name());
+    TimedWriter(Slot slot) throws Exception {
+        this.slot = slot;
+        this.contender = slot.contender();
+        this.thread = new Thread(this::loop, "writer-" + slot);
         thread.setDaemon(true);
+    }
+
+    TimedWriter start() {
         thread.start();
+        return this;
+    }
+
+    Slot slot() {
+        return slot;
+    }
+
+    static String key(Slot slot, long seq) {
+        return "w:" + slot.id() + ":" + seq;
+    }
+
+    static String keyPattern(Slot slot) {
+        return "w:" + slot.id() + ":*";
     }
 
     private void loop() {
-        long sequence = 0;
+        long seq = 0;
+        long next = System.nanoTime();
         while (running) {
+            long current = seq++;
             try {
-                contender.write(key, Long.toString(sequence++));
-                long now = System.nanoTime();
-                synchronized (this) {
-                    successes.add(now);
-                }
+                contender.write(key(slot, current), "v");
+                acked(current, System.nanoTime());
             } catch (Exception e) {
-                synchronized (this) {
-                    failures.merge(e.getClass().getSimpleName(), 1, Integer::sum);
-                }
-                pauseAfterFailure();
+                failed(e, System.nanoTime());
+            }
+            next += INTERVAL_NANOS;
+            long now = System.nanoTime();
+            if (next < now - INTERVAL_NANOS) {
+                next = now; // fell behind (a call blocked): resume the pace, do not burst
+            } else if (next > now) {
+                LockSupport.parkNanos(next - now);
             }
         }
     }
 
-    /** A failing call may return at once (connection refused); do not spin. */
-    private static void pauseAfterFailure() {
-        try {
-            Thread.sleep(5);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    private synchronized void acked(long seq, long nanos) {
+        if (closed) {
+            return;
         }
-    }
-
-    String name() {
-        return contender.name();
-    }
-
-    /** The last acknowledgement at or before {@code nanos}, or -1. */
-    synchronized long lastSuccessBefore(long nanos) {
-        for (int i = successes.size() - 1; i >= 0; i--) {
-            if (successes.get(i) <= nanos) {
-                return successes.get(i);
-            }
+        if (acks == ackTimes.length) {
+            ackTimes = Arrays.copyOf(ackTimes, acks * 2);
+            ackSeqs = Arrays.copyOf(ackSeqs, acks * 2);
         }
-        return -1;
+        ackTimes[acks] = nanos;
+        ackSeqs[acks] = seq;
+        acks++;
+        lastAck = nanos;
     }
 
-    /** The first acknowledgement after {@code nanos}, or -1. */
-    synchronized long firstSuccessAfter(long nanos) {
-        for (long success : successes) {
-            if (success > nanos) {
-                return success;
-            }
+    private synchronized void failed(Exception e, long nanos) {
+        if (closed) {
+            return;
         }
-        return -1;
+        if (failures == failureTimes.length) {
+            failureTimes = Arrays.copyOf(failureTimes, failures * 2);
+        }
+        failureTimes[failures++] = nanos;
+        failureKinds.merge(kind(e), 1, Integer::sum);
+        lastFailure = nanos;
     }
 
-    synchronized List<Long> successes() {
-        return new ArrayList<>(successes);
+    /** The exception's class, and for Redis error replies their code (READONLY, LOADING, ...). */
+    private static String kind(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause
+                && (cause instanceof java.util.concurrent.ExecutionException
+                        || cause.getClass().getSimpleName().equals("RedisException"))) {
+            cause = cause.getCause();
+        }
+        String message = String.valueOf(cause.getMessage());
+        String code = message.isEmpty() ? "" : message.split("[\\s:]", 2)[0];
+        if (!code.isEmpty() && code.equals(code.toUpperCase(java.util.Locale.ROOT)) && code.matches("[A-Z]{4,}")) {
+            return cause.getClass().getSimpleName() + " " + code;
+        }
+        return cause.getClass().getSimpleName();
     }
 
-    synchronized Map<String, Integer> failures() {
-        return new LinkedHashMap<>(failures);
+    long lastAck() {
+        return lastAck;
     }
 
-    synchronized int failureCount() {
-        return failures.values().stream().mapToInt(Integer::intValue).sum();
+    long lastFailure() {
+        return lastFailure;
     }
 
-    /** Stops writing; the contender stays open (it may be shared by the next round). */
-    void stopWithoutClosing() {
+    /**
+     * Stops writing and freezes the record. A call still blocked in the contender (a long client timeout) is left to
+     * finish in the background; whatever it returns is not recorded.
+     */
+    Record stop(long waitMillis) {
         running = false;
         try {
-            thread.join(5_000);
+            thread.join(waitMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        synchronized (this) {
+            closed = true;
+            return new Record(Arrays.copyOf(ackTimes, acks), Arrays.copyOf(ackSeqs, acks),
+                    Arrays.copyOf(failureTimes, failures), new LinkedHashMap<>(failureKinds));
+        }
     }
 
-    @Override
-    public void close() {
-        stopWithoutClosing();
-        contender.close();
+    /** What one writer saw: acknowledgement times (ascending) with their sequence numbers, and failures. */
+    record Record(long[] ackTimes, long[] ackSeqs, long[] failureTimes, Map<String, Integer> failureKinds) {
+
+        /** Index of the last acknowledgement at or before {@code nanos}, or -1. */
+        int lastAckIndexAtOrBefore(long nanos) {
+            int index = Arrays.binarySearch(ackTimes, nanos);
+            if (index >= 0) {
+                while (index + 1 < ackTimes.length && ackTimes[index + 1] == nanos) {
+                    index++;
+                }
+                return index;
+            }
+            return -index - 2;
+        }
+
+        int failuresBetween(long from, long to) {
+            int count = 0;
+            for (long time : failureTimes) {
+                if (time >= from && time <= to) {
+                    count++;
+                }
+            }
+            return count;
+        }
     }
 }
