@@ -130,6 +130,7 @@ public final class Healer implements AutoCloseable {
             healer.lead(client);
         }
         monitor.observe(topology -> healer.submit(() -> healer.onTopology(topology)));
+        healer.scheduleSentinelCheck();
         return healer;
     }
 
@@ -194,6 +195,46 @@ public final class Healer implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- Sentinels
+
+    /** How often the healer looks for Sentinels connected to the group's pods. */
+    private static final Duration SENTINEL_CHECK_INTERVAL = Duration.ofSeconds(30);
+
+    private volatile boolean sentinelsPresent;
+    private boolean sentinelsChecked; // healer thread only
+    private final java.util.concurrent.ScheduledExecutorService sentinelTimer =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread thread = new Thread(r, "mooring-healer-sentinels");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    private void scheduleSentinelCheck() {
+        sentinelTimer.scheduleWithFixedDelay(() -> submit(this::checkSentinels), 0,
+                SENTINEL_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Where Sentinels manage the group, a master that comes back empty will be replaced by Sentinel's promotion of a
+     * replica: writers wait for it (the monitor withholds that master) instead of writing what Sentinel's failover
+     * then throws away.
+     */
+    private void checkSentinels() {
+        Topology topology = monitor.topology();
+        if (topology.version() == 0) {
+            return;
+        }
+        sentinelsChecked = true;
+        boolean present = sentinelsManaging(topology).isPresent();
+        if (present != sentinelsPresent) {
+            sentinelsPresent = present;
+            log.info("{}: {}", service, present
+                    ? "Sentinels manage this group: if its master comes back empty, writes wait for Sentinel's promotion"
+                    : "no Sentinels are connected to this group");
+        }
+        monitor.withholdMasterWhenDataAtRisk(mode == HealerMode.REPAIR || present);
+    }
+
     // ---------------------------------------------------------------- diagnosis and repair (healer thread)
 
     private void onTopology(Topology topology) {
@@ -205,6 +246,11 @@ public final class Healer implements AutoCloseable {
         long now = System.nanoTime();
         firstSeen.keySet().retainAll(keys);
         reported.retainAll(keys);
+        if (!sentinelsChecked
+                || !sentinelsPresent && findings.stream().anyMatch(f -> f instanceof Finding.DataAtRiskFinding)) {
+            // The first topology, or data at risk while no Sentinels were known: look now, not at the next period.
+            checkSentinels();
+        }
         for (Finding finding : findings) {
             firstSeen.putIfAbsent(finding.key(), now);
             if (reported.add(finding.key())) {
@@ -305,7 +351,15 @@ public final class Healer implements AutoCloseable {
      */
     private Optional<String> sentinelsManaging(Topology topology) {
         Set<String> sentinels = new java.util.TreeSet<>();
-        for (var report : topology.reports()) {
+        // Replicas first: Sentinels connect to every pod, and a replica lists far fewer clients than the master.
+        List<io.github.mooring.probe.ProbeResult> reports = topology.reports().stream()
+                .sorted(java.util.Comparator.comparing(r -> !r.reachable()
+                        || r.report().role() != io.github.mooring.probe.Role.REPLICA))
+                .toList();
+        for (var report : reports) {
+            if (!sentinels.isEmpty()) {
+                break;
+            }
             if (!report.reachable()) {
                 continue;
             }
@@ -400,6 +454,7 @@ public final class Healer implements AutoCloseable {
         if (election != null) {
             election.cancel(true);
         }
+        sentinelTimer.shutdownNow();
         executor.shutdown();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

@@ -22,7 +22,10 @@ public record DataAtRisk(Node master, Node holder, String description) {
         Objects.requireNonNull(description, "description");
     }
 
-    /** A pure check of one election: whether a stale replica holds more than {@code 1 / farBehindRatio} of the master's keys. */
+    /**
+     * A pure check of one election: whether a stale replica holds data while the master holds none, or fewer than
+     * {@code farBehindRatio} of its keys.
+     */
     public static Optional<DataAtRisk> assess(Election election, double farBehindRatio) {
         if (election.master().isEmpty()) {
             return Optional.empty();
@@ -31,13 +34,21 @@ public record DataAtRisk(Node master, Node holder, String description) {
         long masterKeys = master.report().keys();
         return election.staleReplicas().stream()
                 .filter(stale -> {
-                    long keys = stale.replica().report().keys();
-                    return keys > 0 && (masterKeys == 0 || masterKeys < keys * farBehindRatio);
+                    Node replica = stale.replica();
+                    long keys = replica.report().keys();
+                    if (keys == 0) {
+                        return false;
+                    }
+                    // Keys, not replication offsets: a master restarted from its AOF has all the data but starts a
+                    // new, short replication history.
+                    return masterKeys == 0 || masterKeys < keys * farBehindRatio;
                 })
                 .max(Comparator.<StaleReplica>comparingLong(s -> s.replica().report().keys())
                         .thenComparingLong(s -> s.replica().report().replOffset()))
                 .map(stale -> new DataAtRisk(master, stale.replica(), master.displayName() + " is master with "
-                        + masterKeys + " keys while replica " + stale.replica().displayName() + ", which still follows "
-                        + stale.follows() + ", holds " + stale.replica().report().keys() + " keys"));
+                        + masterKeys + " keys (replication offset " + master.report().replOffset() + ") while replica "
+                        + stale.replica().displayName() + ", which still follows " + stale.follows() + ", holds "
+                        + stale.replica().report().keys() + " keys (offset " + stale.replica().report().replOffset()
+                        + ")"));
     }
 }

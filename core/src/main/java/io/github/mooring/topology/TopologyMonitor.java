@@ -78,6 +78,7 @@ public final class TopologyMonitor implements AutoCloseable {
     private volatile DiscoveryException startupProblem;
     private volatile CompletableFuture<Topology> masterAvailable = new CompletableFuture<>();
     private volatile boolean closed;
+    private volatile boolean withholdWhenDataAtRisk;
 
     private TopologyMonitor(ServiceRef service, MonitorSettings settings, RoleProber prober) {
         this.service = service;
@@ -86,6 +87,7 @@ public final class TopologyMonitor implements AutoCloseable {
         this.coordinator = Executors.newSingleThreadScheduledExecutor(daemon("mooring-monitor-" + service.name()));
         this.events = Executors.newSingleThreadExecutor(daemon("mooring-events-" + service.name()));
         this.current = Topology.initial("starting");
+        this.withholdWhenDataAtRisk = settings.withholdMasterWhenDataAtRisk();
     }
 
     /**
@@ -138,6 +140,20 @@ public final class TopologyMonitor implements AutoCloseable {
             }, interval.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closing
+        }
+    }
+
+    /**
+     * Whether a master that is empty (or far behind) beside a stale replica holding the data is withheld from writers
+     * (see {@link DataAtRisk}): true when something will repair it (this client's healer, or Sentinels promoting the
+     * replica), so that writes wait for the repair instead of landing where they would be lost.
+     */
+    public void withholdMasterWhenDataAtRisk(boolean withhold) {
+        if (withholdWhenDataAtRisk != withhold) {
+            withholdWhenDataAtRisk = withhold;
+            if (current.dataAtRisk().isPresent()) {
+                trigger(TopologyEvent.Trigger.SUSPICION, System.nanoTime());
+            }
         }
     }
 
@@ -322,7 +338,7 @@ public final class TopologyMonitor implements AutoCloseable {
         }
         Election election = MasterElection.elect(results, settings.electionPolicy());
         Topology previous = current;
-        String nextSignature = signature(election) + (settings.withholdMasterWhenDataAtRisk()
+        String nextSignature = signature(election) + (withholdWhenDataAtRisk
                 && DataAtRisk.assess(election, settings.farBehindRatio()).isPresent() ? " WITHHELD" : "");
         long version = nextSignature.equals(signature) && previous.version() > 0 ? previous.version()
                 : previous.version() + 1;
@@ -330,7 +346,7 @@ public final class TopologyMonitor implements AutoCloseable {
         String source = watch.sourceName();
         Optional<DataAtRisk> dataAtRisk = DataAtRisk.assess(election, settings.farBehindRatio());
         Topology next = new Topology(version, Instant.now(), source, election, results, dataAtRisk,
-                settings.withholdMasterWhenDataAtRisk() && dataAtRisk.isPresent());
+                withholdWhenDataAtRisk && dataAtRisk.isPresent());
         if (previous.version() == 0) {
             trigger = TopologyEvent.Trigger.STARTUP;
         }

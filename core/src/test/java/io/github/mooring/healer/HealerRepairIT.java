@@ -39,8 +39,10 @@ class HealerRepairIT {
             AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
             AtomicLong longestGap = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            // Stopped by a flag, not an interrupt: the last INCR completes and is counted.
             Thread writer = new Thread(() -> {
-                while (!Thread.currentThread().isInterrupted() && failure.get() == null) {
+                while (writing.get() && failure.get() == null) {
                     try {
                         RedisFuture<Long> incr = connection.async().incr("orders");
                         incr.get();
@@ -68,7 +70,7 @@ class HealerRepairIT {
                 long afterReplacement = acknowledged.get();
                 await().atMost(LONG).until(() -> acknowledged.get() >= afterReplacement + 500 || failure.get() != null);
             } finally {
-                writer.interrupt();
+                writing.set(false);
             }
             await().atMost(LONG).until(() -> !writer.isAlive());
             assertThat(failure.get()).as("the writer saw an error").isNull();
@@ -83,6 +85,65 @@ class HealerRepairIT {
             assertThat(counter).as("acknowledged INCRs kept, none applied twice")
                     .isBetween(acknowledged.get() - 1, acknowledged.get() + fateUnknown.get());
             assertThat(redis.master().orElseThrow().name()).isNotEqualTo("redis-0"); // the data holder was promoted
+        }
+    }
+
+    /**
+     * Sentinels manage the group and the master pod is replaced without persistence: the recreated pod comes up as an
+     * empty master Sentinel does not know, and Sentinel promotes a replica a moment later. With the healer in its
+     * default report mode, writes wait for that promotion instead of going to the empty pod, where Sentinel's
+     * failover would throw them away.
+     */
+    @Test
+    void sentinelManagedGroupKeepsWritesOffAMasterThatCameBackEmpty(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").persistence(false).start();
+        io.github.mooring.testkit.Sentinels sentinels = ns.sentinels(redis).downAfter(Duration.ofSeconds(2))
+                .failoverTimeout(Duration.ofSeconds(5)).start();
+        try (HealerFixture mooring = new HealerFixture(ns, redis, HealerMode.REPORT, "only")) {
+            StatefulRedisConnection<String, String> connection = mooring.client.connect();
+            AtomicLong acknowledged = new AtomicLong();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicLong fateUnknown = new AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            // Stopped by a flag, not an interrupt: the last INCR completes and is counted.
+            Thread writer = new Thread(() -> {
+                while (writing.get() && failure.get() == null) {
+                    try {
+                        connection.async().incr("orders").get();
+                        acknowledged.incrementAndGet();
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        if (e.getCause() instanceof io.github.mooring.CommandFateUnknownException) {
+                            fateUnknown.incrementAndGet();
+                        } else {
+                            failure.set(e);
+                        }
+                    }
+                }
+            }, "writer");
+            writer.start();
+            try {
+                await().atMost(LONG).until(() -> acknowledged.get() >= 500);
+                String oldIp = redis.pod(0).ip();
+                redis.pod(0).replace(RedisPod.Deletion.KILL, Duration.ofMillis(500));
+                await().atMost(LONG).until(() -> sentinels.masterAddress().map(a -> !a.startsWith(oldIp + ":"))
+                        .orElse(false));
+                long promoted = acknowledged.get();
+                await().atMost(LONG).until(() -> acknowledged.get() >= promoted + 500 || failure.get() != null);
+            } finally {
+                writing.set(false);
+            }
+            await().atMost(LONG).until(() -> !writer.isAlive());
+            assertThat(failure.get()).as("the writer saw an error").isNull();
+            String sentinelMaster = sentinels.masterAddress().orElseThrow();
+            long counter = Long.parseLong(connection.sync().get("orders"));
+            System.out.printf("sentinels: acknowledged=%d counter=%d, master %s%n", acknowledged.get(), counter,
+                    sentinelMaster);
+            assertThat(mooring.client.topology().master().orElseThrow().address()).isEqualTo(sentinelMaster);
+            assertThat(counter).as("writes waited for Sentinel's promotion; none went to the empty pod")
+                    .isBetween(acknowledged.get() - 1, acknowledged.get() + fateUnknown.get());
+            assertThat(mooring.events(HealerEvent.ActionTaken.class)).isEmpty();
         }
     }
 
