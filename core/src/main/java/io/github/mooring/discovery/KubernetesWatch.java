@@ -37,6 +37,7 @@ final class KubernetesWatch implements EndpointWatch {
     private volatile SharedIndexInformer<? extends HasMetadata> informer;
     private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastVerifiedNanos = System.nanoTime();
+    private volatile long notWatchingSince = -1; // System.nanoTime() since the informer is not watching, -1 while it is
     private volatile EndpointSnapshot current;
     private DiscoveryException lastError; // guarded by this
     private boolean closed; // guarded by this
@@ -270,7 +271,24 @@ final class KubernetesWatch implements EndpointWatch {
      */
     @Override
     public void refresh() {
-        verifyIfOlderThan(VERIFY_INTERVAL);
+        verifyIfOlderThan(watchDown() ? URGENT_VERIFY_INTERVAL : VERIFY_INTERVAL);
+    }
+
+    /**
+     * Whether the informer has not been watching for {@link #WATCH_DOWN}. fabric8 retries a watch that cannot be
+     * re-established (API server unreachable, 403 after RBAC was revoked) forever, with backoff, and never tells the
+     * informer's exception handler: only a list says why, and the source checks at the urgent pace meanwhile.
+     */
+    private boolean watchDown() {
+        if (informer.isWatching()) {
+            notWatchingSince = -1;
+            return false;
+        }
+        long now = System.nanoTime();
+        if (notWatchingSince == -1) {
+            notWatchingSince = now;
+        }
+        return now - notWatchingSince >= WATCH_DOWN;
     }
 
     @Override
@@ -280,6 +298,8 @@ final class KubernetesWatch implements EndpointWatch {
 
     private static final long VERIFY_INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     private static final long URGENT_VERIFY_INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /** Longer than a watch renewal or a reconnect after a dropped connection (fabric8 waits 1 s first). */
+    private static final long WATCH_DOWN = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 
     private void verifyIfOlderThan(long intervalNanos) {
         if (closed || System.nanoTime() - lastVerifiedNanos < intervalNanos || !verifying.compareAndSet(false, true)) {
