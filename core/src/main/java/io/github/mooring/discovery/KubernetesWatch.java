@@ -160,20 +160,28 @@ final class KubernetesWatch implements EndpointWatch {
         }
         Map<String, Endpoint> byAddress = new LinkedHashMap<>();
         Set<String> portsSeen = new LinkedHashSet<>();
+        boolean portFound = false;
         for (HasMetadata object : objects) {
             if (object instanceof EndpointSlice slice) {
-                collectSlice(slice, byAddress, portsSeen);
+                portFound |= collectSlice(slice, byAddress, portsSeen);
             } else if (object instanceof Endpoints legacy && legacy.getMetadata().getName().equals(service.name())) {
-                collectEndpoints(legacy, byAddress, portsSeen);
+                portFound |= collectEndpoints(legacy, byAddress, portsSeen);
             }
         }
         out.addAll(byAddress.values());
-        if (out.isEmpty() && !portsSeen.isEmpty()) {
+        if (!out.isEmpty()) {
+            return null;
+        }
+        if (!portFound && !portsSeen.isEmpty()) {
             return new DiscoveryException(DiscoveryException.Reason.PORT_NOT_FOUND, KubernetesSource.NAME,
                     service + " has no " + service.port() + " (its ports: " + String.join(", ", portsSeen)
                             + "). Set the port name or number Mooring should use");
         }
-        return null;
+        // The Service exists (its EndpointSlice or Endpoints object does) but lists no pod: scaled to zero, or every
+        // pod deleted. Not a lasting problem: pods come back.
+        return new DiscoveryException(DiscoveryException.Reason.NO_ENDPOINTS, KubernetesSource.NAME,
+                service + " has no endpoints: check that its pods are running and pass their readiness probe,"
+                        + " and that its selector matches them");
     }
 
     /** Whether the API server itself lists nothing for the Service (the informer's cache may lag behind). */
@@ -185,7 +193,8 @@ final class KubernetesWatch implements EndpointWatch {
         }
     }
 
-    private void collectSlice(EndpointSlice slice, Map<String, Endpoint> out, Set<String> portsSeen) {
+    /** Adds the slice's endpoints on the chosen port; returns whether the slice has that port. */
+    private boolean collectSlice(EndpointSlice slice, Map<String, Endpoint> out, Set<String> portsSeen) {
         Integer port = null;
         for (io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort p : nullSafe(slice.getPorts())) {
             portsSeen.add(describePort(p.getName(), p.getPort()));
@@ -193,10 +202,10 @@ final class KubernetesWatch implements EndpointWatch {
                 port = p.getPort();
             }
         }
-        if (port == null || slice.getEndpoints() == null) {
-            return;
+        if (port == null) {
+            return false;
         }
-        for (io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e : slice.getEndpoints()) {
+        for (io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e : nullSafe(slice.getEndpoints())) {
             EndpointConditions c = e.getConditions();
             // Per the API, a missing condition means ready / not terminating.
             boolean ready = c == null || c.getReady() == null || c.getReady();
@@ -206,9 +215,12 @@ final class KubernetesWatch implements EndpointWatch {
                 out.putIfAbsent(address + ":" + port, new Endpoint(address, port, pod, ready, terminating));
             }
         }
+        return true;
     }
 
-    private void collectEndpoints(Endpoints legacy, Map<String, Endpoint> out, Set<String> portsSeen) {
+    /** Adds the Endpoints object's addresses on the chosen port; returns whether a subset has that port. */
+    private boolean collectEndpoints(Endpoints legacy, Map<String, Endpoint> out, Set<String> portsSeen) {
+        boolean found = false;
         for (EndpointSubset subset : nullSafe(legacy.getSubsets())) {
             Integer port = null;
             for (EndpointPort p : nullSafe(subset.getPorts())) {
@@ -220,6 +232,7 @@ final class KubernetesWatch implements EndpointWatch {
             if (port == null) {
                 continue;
             }
+            found = true;
             for (EndpointAddress a : nullSafe(subset.getAddresses())) {
                 out.putIfAbsent(a.getIp() + ":" + port,
                         new Endpoint(a.getIp(), port, podName(a.getTargetRef(), a.getHostname()), true, false));
@@ -229,6 +242,7 @@ final class KubernetesWatch implements EndpointWatch {
                         new Endpoint(a.getIp(), port, podName(a.getTargetRef(), a.getHostname()), false, false));
             }
         }
+        return found;
     }
 
     private static String podName(ObjectReference ref, String hostname) {

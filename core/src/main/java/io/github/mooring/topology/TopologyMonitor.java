@@ -375,7 +375,7 @@ public final class TopologyMonitor implements AutoCloseable {
         } else if (snapshot.endpoints().isEmpty()) {
             DiscoveryException problem = discoveryError;
             reason = service + " has no endpoints (" + snapshot.source() + "): " + (problem != null
-                    ? problem.getMessage()
+                    && problem.reason() != DiscoveryException.Reason.NO_ENDPOINTS ? problem.getMessage()
                     : "check that its pods are running and pass their readiness probe, and that its selector matches"
                             + " them");
         } else {
