@@ -90,7 +90,8 @@ final class KubernetesApi implements AutoCloseable {
                     "the Kubernetes API server at " + masterUrl() + " does not serve " + resource.qualified
                             + " (404)", failure);
         }
-        if (code == 0 && (find(failure, ConnectException.class) != null || find(failure, IOException.class) != null)) {
+        // No HTTP status (fabric8 reports -1 when the request never got an answer) and an I/O failure underneath.
+        if (code <= 0 && (find(failure, ConnectException.class) != null || find(failure, IOException.class) != null)) {
             return new DiscoveryException(DiscoveryException.Reason.UNREACHABLE, KubernetesSource.NAME,
                     "cannot reach the Kubernetes API server at " + masterUrl() + " to discover " + service + ": "
                             + rootMessage(failure), failure);

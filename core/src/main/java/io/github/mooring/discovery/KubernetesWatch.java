@@ -37,6 +37,7 @@ final class KubernetesWatch implements EndpointWatch {
     private volatile SharedIndexInformer<? extends HasMetadata> informer;
     private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastVerifiedNanos = System.nanoTime();
+    private volatile long notWatchingSince = -1; // System.nanoTime() since the informer is not watching, -1 while it is
     private volatile EndpointSnapshot current;
     private DiscoveryException lastError; // guarded by this
     private boolean closed; // guarded by this
@@ -159,20 +160,28 @@ final class KubernetesWatch implements EndpointWatch {
         }
         Map<String, Endpoint> byAddress = new LinkedHashMap<>();
         Set<String> portsSeen = new LinkedHashSet<>();
+        boolean portFound = false;
         for (HasMetadata object : objects) {
             if (object instanceof EndpointSlice slice) {
-                collectSlice(slice, byAddress, portsSeen);
+                portFound |= collectSlice(slice, byAddress, portsSeen);
             } else if (object instanceof Endpoints legacy && legacy.getMetadata().getName().equals(service.name())) {
-                collectEndpoints(legacy, byAddress, portsSeen);
+                portFound |= collectEndpoints(legacy, byAddress, portsSeen);
             }
         }
         out.addAll(byAddress.values());
-        if (out.isEmpty() && !portsSeen.isEmpty()) {
+        if (!out.isEmpty()) {
+            return null;
+        }
+        if (!portFound && !portsSeen.isEmpty()) {
             return new DiscoveryException(DiscoveryException.Reason.PORT_NOT_FOUND, KubernetesSource.NAME,
                     service + " has no " + service.port() + " (its ports: " + String.join(", ", portsSeen)
                             + "). Set the port name or number Mooring should use");
         }
-        return null;
+        // The Service exists (its EndpointSlice or Endpoints object does) but lists no pod: scaled to zero, or every
+        // pod deleted. Not a lasting problem: pods come back.
+        return new DiscoveryException(DiscoveryException.Reason.NO_ENDPOINTS, KubernetesSource.NAME,
+                service + " has no endpoints: check that its pods are running and pass their readiness probe,"
+                        + " and that its selector matches them");
     }
 
     /** Whether the API server itself lists nothing for the Service (the informer's cache may lag behind). */
@@ -184,7 +193,8 @@ final class KubernetesWatch implements EndpointWatch {
         }
     }
 
-    private void collectSlice(EndpointSlice slice, Map<String, Endpoint> out, Set<String> portsSeen) {
+    /** Adds the slice's endpoints on the chosen port; returns whether the slice has that port. */
+    private boolean collectSlice(EndpointSlice slice, Map<String, Endpoint> out, Set<String> portsSeen) {
         Integer port = null;
         for (io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort p : nullSafe(slice.getPorts())) {
             portsSeen.add(describePort(p.getName(), p.getPort()));
@@ -192,10 +202,10 @@ final class KubernetesWatch implements EndpointWatch {
                 port = p.getPort();
             }
         }
-        if (port == null || slice.getEndpoints() == null) {
-            return;
+        if (port == null) {
+            return false;
         }
-        for (io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e : slice.getEndpoints()) {
+        for (io.fabric8.kubernetes.api.model.discovery.v1.Endpoint e : nullSafe(slice.getEndpoints())) {
             EndpointConditions c = e.getConditions();
             // Per the API, a missing condition means ready / not terminating.
             boolean ready = c == null || c.getReady() == null || c.getReady();
@@ -205,9 +215,12 @@ final class KubernetesWatch implements EndpointWatch {
                 out.putIfAbsent(address + ":" + port, new Endpoint(address, port, pod, ready, terminating));
             }
         }
+        return true;
     }
 
-    private void collectEndpoints(Endpoints legacy, Map<String, Endpoint> out, Set<String> portsSeen) {
+    /** Adds the Endpoints object's addresses on the chosen port; returns whether a subset has that port. */
+    private boolean collectEndpoints(Endpoints legacy, Map<String, Endpoint> out, Set<String> portsSeen) {
+        boolean found = false;
         for (EndpointSubset subset : nullSafe(legacy.getSubsets())) {
             Integer port = null;
             for (EndpointPort p : nullSafe(subset.getPorts())) {
@@ -219,6 +232,7 @@ final class KubernetesWatch implements EndpointWatch {
             if (port == null) {
                 continue;
             }
+            found = true;
             for (EndpointAddress a : nullSafe(subset.getAddresses())) {
                 out.putIfAbsent(a.getIp() + ":" + port,
                         new Endpoint(a.getIp(), port, podName(a.getTargetRef(), a.getHostname()), true, false));
@@ -228,6 +242,7 @@ final class KubernetesWatch implements EndpointWatch {
                         new Endpoint(a.getIp(), port, podName(a.getTargetRef(), a.getHostname()), false, false));
             }
         }
+        return found;
     }
 
     private static String podName(ObjectReference ref, String hostname) {
@@ -270,7 +285,24 @@ final class KubernetesWatch implements EndpointWatch {
      */
     @Override
     public void refresh() {
-        verifyIfOlderThan(VERIFY_INTERVAL);
+        verifyIfOlderThan(watchDown() ? URGENT_VERIFY_INTERVAL : VERIFY_INTERVAL);
+    }
+
+    /**
+     * Whether the informer has not been watching for {@link #WATCH_DOWN}. fabric8 retries a watch that cannot be
+     * re-established (API server unreachable, 403 after RBAC was revoked) forever, with backoff, and never tells the
+     * informer's exception handler: only a list says why, and the source checks at the urgent pace meanwhile.
+     */
+    private boolean watchDown() {
+        if (informer.isWatching()) {
+            notWatchingSince = -1;
+            return false;
+        }
+        long now = System.nanoTime();
+        if (notWatchingSince == -1) {
+            notWatchingSince = now;
+        }
+        return now - notWatchingSince >= WATCH_DOWN;
     }
 
     @Override
@@ -280,6 +312,8 @@ final class KubernetesWatch implements EndpointWatch {
 
     private static final long VERIFY_INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     private static final long URGENT_VERIFY_INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    /** Longer than a watch renewal or a reconnect after a dropped connection (fabric8 waits 1 s first). */
+    private static final long WATCH_DOWN = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 
     private void verifyIfOlderThan(long intervalNanos) {
         if (closed || System.nanoTime() - lastVerifiedNanos < intervalNanos || !verifying.compareAndSet(false, true)) {

@@ -13,14 +13,15 @@ public record ServicePort(String name, int number) {
     public static final ServicePort DEFAULT = named("redis");
 
     public ServicePort {
-        if ((name == null) == (number == 0)) {
-            throw new IllegalArgumentException("a service port is chosen by name or by number, not both or neither");
+        if (name != null && number != 0) {
+            throw new IllegalArgumentException("a service port is chosen by name or by number, not both");
+        }
+        // Port 0 is "no number" here: parse("0") and number(0) must say the number is out of range.
+        if (name == null && (number < 1 || number > 65535)) {
+            throw new IllegalArgumentException("port must be 1..65535, was " + number);
         }
         if (name != null && !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
             throw new IllegalArgumentException("not a valid port name: '" + name + "' (lowercase letters, digits, '-')");
-        }
-        if (name == null && (number < 1 || number > 65535)) {
-            throw new IllegalArgumentException("port must be 1..65535, was " + number);
         }
     }
 

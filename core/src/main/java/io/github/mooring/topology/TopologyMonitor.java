@@ -58,12 +58,13 @@ public final class TopologyMonitor implements AutoCloseable {
     private final Object masterLock = new Object();
     private final List<FreshMasterWaiter> freshMasterWaiters = new ArrayList<>(); // guarded by masterLock
     private final List<Consumer<Topology>> observers = new CopyOnWriteArrayList<>();
-    private EndpointWatch watch;
+    private volatile EndpointWatch watch;
     private volatile ScheduledFuture<?> periodic;
 
     // Confined to the coordinator thread.
     private EndpointSnapshot endpoints;
     private String reportedDiscoveryError;
+    private String lastDiscoveryProblem; // why the source may be about to change; kept until the source in use reports
     private TopologyEvent.Trigger pendingTrigger;
     private long pendingSinceNanos;
     private boolean roundRunning;
@@ -234,7 +235,7 @@ public final class TopologyMonitor implements AutoCloseable {
                     return now;
                 }
                 DiscoveryException problem = startupProblem;
-                if (problem != null && !sawEndpoints) {
+                if (problem != null && !sawEndpoints && fromSourceInUse(problem)) {
                     throw new NoMasterException("no master for " + service + ": " + problem.getMessage(), now, problem);
                 }
                 long left = deadline - System.nanoTime();
@@ -249,6 +250,15 @@ public final class TopologyMonitor implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Whether {@code problem} comes from the source at work now. The auto source reports why the Kubernetes API is
+     * not usable and carries on with DNS: that problem is no reason to stop waiting for what DNS finds.
+     */
+    private boolean fromSourceInUse(DiscoveryException problem) {
+        EndpointWatch active = watch;
+        return active == null || problem.source() == null || active.sourceName().startsWith(problem.source());
     }
 
     /** The exception for "no master within {@code waited}", with the reason spelled out. */
@@ -305,6 +315,7 @@ public final class TopologyMonitor implements AutoCloseable {
         pendingTrigger = null;
         roundRunning = true;
         long started = System.nanoTime();
+        EndpointSnapshot probed = endpoints;
         CompletableFuture<List<ProbeResult>> probes;
         try {
             if (!current.hasMaster() || trigger == TopologyEvent.Trigger.SUSPICION) {
@@ -327,16 +338,17 @@ public final class TopologyMonitor implements AutoCloseable {
             throw e;
         }
         probes.whenComplete((results, failure) -> onCoordinator(
-                () -> finishRound(results == null ? List.of() : results, trigger, since, started)));
+                () -> finishRound(probed, results == null ? List.of() : results, trigger, since, started)));
     }
 
-    private void finishRound(List<ProbeResult> results, TopologyEvent.Trigger trigger, long triggerNanos,
-            long startedNanos) {
+    private void finishRound(EndpointSnapshot probed, List<ProbeResult> results, TopologyEvent.Trigger trigger,
+            long triggerNanos, long startedNanos) {
         roundRunning = false;
         if (closed) {
             return;
         }
-        Election election = MasterElection.elect(results, settings.electionPolicy());
+        Election election = results.isEmpty() ? noCandidates(probed)
+                : MasterElection.elect(results, settings.electionPolicy());
         Topology previous = current;
         String nextSignature = signature(election) + (withholdWhenDataAtRisk
                 && DataAtRisk.assess(election, settings.farBehindRatio()).isPresent() ? " WITHHELD" : "");
@@ -368,12 +380,38 @@ public final class TopologyMonitor implements AutoCloseable {
         }
     }
 
+    /**
+     * The election of a round with nothing to probe, with a reason that says what is wrong with the Service (the
+     * election alone only knows that it got no probe results).
+     */
+    private Election noCandidates(EndpointSnapshot snapshot) {
+        String reason;
+        if (snapshot == null) {
+            reason = "discovery has reported no endpoints of " + service + " yet";
+        } else if (snapshot.endpoints().isEmpty()) {
+            DiscoveryException problem = discoveryError;
+            reason = service + " has no endpoints (" + snapshot.source() + "): " + (problem != null
+                    && problem.reason() != DiscoveryException.Reason.NO_ENDPOINTS ? problem.getMessage()
+                    : "check that its pods are running and pass their readiness probe, and that its selector matches"
+                            + " them");
+        } else {
+            // Only terminating endpoints are left out of a round.
+            reason = service + " has only terminating endpoints (" + snapshot.source() + "): " + snapshot.endpoints()
+                    .stream().map(Endpoint::displayName).collect(Collectors.joining(", "))
+                    + "; its pods are being deleted";
+        }
+        return new Election(Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(), reason);
+    }
+
     private List<TopologyEvent> changes(Topology previous, Topology next, TopologyEvent.Trigger trigger,
             Duration detection) {
         List<TopologyEvent> changes = new ArrayList<>();
         boolean first = previous.version() == 0;
         if (!first && !previous.source().equals(next.source())) {
-            String reason = discoveryError != null ? discoveryError.getMessage() : "source changed";
+            // The problem that made the source switch: the new source's first snapshot cleared discoveryError.
+            String reason = lastDiscoveryProblem != null ? lastDiscoveryProblem
+                    : discoveryError != null ? discoveryError.getMessage() : "source changed";
+            lastDiscoveryProblem = null;
             log.warn("{}: discovery moved from {} to {}: {}", service, previous.source(), next.source(), reason);
             changes.add(new TopologyEvent.SourceDegraded(next, previous.source(), next.source(), reason));
         }
@@ -539,6 +577,9 @@ public final class TopologyMonitor implements AutoCloseable {
                 endpoints = snapshot;
                 discoveryError = null;
                 reportedDiscoveryError = null;
+                if (current.version() == 0 || snapshot.source().equals(current.source())) {
+                    lastDiscoveryProblem = null;
+                }
             });
             trigger(TopologyEvent.Trigger.ENDPOINTS_CHANGED, snapshot.nanoTime());
         }
@@ -550,6 +591,7 @@ public final class TopologyMonitor implements AutoCloseable {
             }
             onCoordinator(() -> {
                 discoveryError = error;
+                lastDiscoveryProblem = error.getMessage();
                 if (!error.getMessage().equals(reportedDiscoveryError)) {
                     reportedDiscoveryError = error.getMessage();
                     deliver(new TopologyEvent.DiscoveryFailed(current, error));

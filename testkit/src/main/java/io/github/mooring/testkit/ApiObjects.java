@@ -83,8 +83,11 @@ final class ApiObjects {
         client.pods().inNamespace(namespace).withName(pod.name()).delete();
     }
 
-    /** Writes the EndpointSlice and the Endpoints object for these endpoints (called by one thread at a time). */
-    void publishEndpoints(List<EndpointState> states) {
+    /**
+     * Writes the EndpointSlice and the Endpoints object for these endpoints (called by one thread at a time), and
+     * returns {@link System#nanoTime()} of the moment the EndpointSlice write was done.
+     */
+    long publishEndpoints(List<EndpointState> states) {
         List<Endpoint> endpoints = new ArrayList<>();
         List<EndpointAddress> ready = new ArrayList<>();
         List<EndpointAddress> notReady = new ArrayList<>();
@@ -122,6 +125,7 @@ final class ApiObjects {
         } else {
             client.discovery().v1().endpointSlices().inNamespace(namespace).resource(slice).create();
         }
+        long sliceWritten = System.nanoTime();
 
         EndpointsBuilder legacy = new EndpointsBuilder()
                 .withNewMetadata().withName(service).withNamespace(namespace).addToLabels("app", service).endMetadata();
@@ -139,6 +143,7 @@ final class ApiObjects {
             client.endpoints().inNamespace(namespace).resource(object).create();
             published = true;
         }
+        return sliceWritten;
     }
 
     void updatePodReadiness(RedisPod pod, boolean ready) {

@@ -101,7 +101,10 @@ final class EndpointController implements AutoCloseable {
         if (states.equals(published)) {
             return;
         }
-        set.api().publishEndpoints(states);
+        // The moment the EndpointSlice was written, before the Endpoints object and the DNS records follow it: the
+        // start of latency measurements, so it must not come after watchers could have seen the slice change.
+        long writtenNanos = set.api().publishEndpoints(states);
+        Instant writtenAt = Instant.now().minusNanos(System.nanoTime() - writtenNanos);
         Map<String, String> readyIps = new HashMap<>();
         for (EndpointState state : states) {
             if (state.ready()) {
@@ -110,7 +113,7 @@ final class EndpointController implements AutoCloseable {
         }
         set.dns().publish(set.name(), set.namespace(), set.portName(), set.port(), readyIps);
         published = List.copyOf(states);
-        history.add(new EndpointChange(System.nanoTime(), Instant.now(), states));
+        history.add(new EndpointChange(writtenNanos, writtenAt, states));
         notifyAll();
         updatePodObjects(states);
     }

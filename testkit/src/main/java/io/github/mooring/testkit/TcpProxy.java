@@ -23,12 +23,13 @@ final class TcpProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final int port;
     private volatile ServerSocket listener;
+    private Thread acceptor; // guarded by this
 
     TcpProxy(InetSocketAddress backend) {
         this.backend = backend;
         this.listener = bind(0);
         this.port = listener.getLocalPort();
-        startAccepting(listener);
+        this.acceptor = startAccepting(listener);
     }
 
     int port() {
@@ -51,6 +52,15 @@ final class TcpProxy implements AutoCloseable {
         if (listener != null) {
             closeQuietly(listener);
             listener = null;
+            // A thread blocked in accept() keeps the kernel's listening socket alive, and the kernel keeps completing
+            // handshakes, until that thread has left accept(): wait for it, or a client connecting right after
+            // stop() returns is still served.
+            try {
+                acceptor.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            acceptor = null;
         }
         dropConnections();
     }
@@ -59,7 +69,7 @@ final class TcpProxy implements AutoCloseable {
     synchronized void start() {
         if (listener == null) {
             listener = bind(port);
-            startAccepting(listener);
+            acceptor = startAccepting(listener);
         }
     }
 
@@ -79,19 +89,24 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void startAccepting(ServerSocket server) {
-        Thread acceptor = new Thread(() -> {
+    private Thread startAccepting(ServerSocket server) {
+        Thread thread = new Thread(() -> {
             while (!server.isClosed()) {
                 try {
                     Socket client = server.accept();
+                    if (server.isClosed()) {
+                        closeQuietly(client); // accepted while stop() was closing the listener
+                        return;
+                    }
                     connect(client);
                 } catch (IOException e) {
                     return; // listener closed
                 }
             }
         }, "mooring-testkit-apiserver-proxy");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     private void connect(Socket client) {

@@ -164,7 +164,9 @@ class KubernetesApiServerIT {
                 // The client noticed the closed stream and opened a new watch (which replays ADDED).
                 await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                     assertThat(api.requestCount("watch", SLICES)).isGreaterThanOrEqualTo(2);
-                    assertThat(events.subList(before, events.size())).contains(Watcher.Action.ADDED);
+                    // A copy: a view of a CopyOnWriteArrayList fails when an event arrives while it is read.
+                    List<Watcher.Action> seen = List.copyOf(events);
+                    assertThat(seen.subList(before, seen.size())).contains(Watcher.Action.ADDED);
                 });
             } finally {
                 watch.close();

@@ -1,0 +1,69 @@
+package io.github.mooring.discovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ServiceRefTest {
+
+    @Test
+    void defaultsToThePortNamedRedis() {
+        ServiceRef ref = ServiceRef.of("redis", "shop");
+
+        assertThat(ref.name()).isEqualTo("redis");
+        assertThat(ref.namespace()).isEqualTo("shop");
+        assertThat(ref.port()).isEqualTo(ServicePort.named("redis"));
+        assertThat(ref).hasToString("Service 'redis' in namespace 'shop'");
+    }
+
+    @Test
+    void acceptsTheLongestDnsLabel() {
+        String name = "a" + "-".repeat(61) + "z";
+
+        assertThat(ServiceRef.of(name, "default").name()).hasSize(63);
+    }
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = {" ", "\t"})
+    void rejectsAnEmptyServiceName(String name) {
+        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of(name, "shop"))
+                .withMessage("Service name must not be empty");
+    }
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = {"  "})
+    void rejectsAnEmptyNamespace(String namespace) {
+        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of("redis", namespace))
+                .withMessage("namespace must not be empty");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Redis", "redis_master", "-redis", "redis-", "redis.shop", "rédis", "redis master"})
+    void rejectsNamesThatAreNoDnsLabel(String name) {
+        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of(name, "shop"))
+                .withMessageContaining("Service name '" + name + "' is not a valid DNS label");
+    }
+
+    @Test
+    void rejectsNamesLongerThanADnsLabel() {
+        String name = "r".repeat(64);
+
+        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of(name, "shop"))
+                .withMessageContaining("at most 63 characters");
+        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of("redis", name))
+                .withMessageContaining("namespace '" + name + "' is not a valid DNS label");
+    }
+
+    @Test
+    void requiresAPort() {
+        assertThatNullPointerException().isThrownBy(() -> new ServiceRef("redis", "shop", null))
+                .withMessage("port");
+    }
+}
