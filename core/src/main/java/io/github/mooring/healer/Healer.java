@@ -225,7 +225,7 @@ public final class Healer implements AutoCloseable {
             return;
         }
         sentinelsChecked = true;
-        boolean present = sentinelsManaging(topology).isPresent();
+        boolean present = sentinelsManagingLately(topology).isPresent();
         if (present != sentinelsPresent) {
             sentinelsPresent = present;
             log.info("{}: {}", service, present
@@ -269,7 +269,7 @@ public final class Healer implements AutoCloseable {
         if (!stable || !rested) {
             return;
         }
-        Optional<String> sentinels = sentinelsManaging(topology);
+        Optional<String> sentinels = sentinelsManagingLately(topology);
         if (sentinels.isPresent()) {
             if (sentinelReported.add(urgent.key())) {
                 String why = "Sentinels manage this group (Sentinels at " + sentinels.get()
@@ -343,6 +343,27 @@ public final class Healer implements AutoCloseable {
             return action.kind() == RepairAction.Kind.PROMOTE ? sync.replicaofNoOne()
                     : sync.replicaof(action.masterHost(), action.masterPort());
         }
+    }
+
+    /** Sentinels stay "present" this long after they were last seen: they drop and re-open links in a failover. */
+    private static final Duration SENTINEL_MEMORY = Duration.ofMinutes(2);
+
+    private volatile String lastSentinels;
+    private volatile long lastSentinelsNanos;
+
+    /** The Sentinels connected now, or seen within {@link #SENTINEL_MEMORY}. */
+    private Optional<String> sentinelsManagingLately(Topology topology) {
+        Optional<String> now = sentinelsManaging(topology);
+        if (now.isPresent()) {
+            lastSentinels = now.get();
+            lastSentinelsNanos = System.nanoTime();
+            return now;
+        }
+        if (lastSentinels != null && System.nanoTime() - lastSentinelsNanos < SENTINEL_MEMORY.toNanos()) {
+            return Optional.of(lastSentinels + ", seen " + Duration.ofNanos(System.nanoTime() - lastSentinelsNanos)
+                    .toSeconds() + " s ago");
+        }
+        return Optional.empty();
     }
 
     /**
