@@ -33,8 +33,8 @@ import io.lettuce.core.resource.ClientResources;
 
 /**
  * Asks pods what they are. One small connection per pod, kept between rounds, sends {@code INFO replication},
- * {@code persistence}, {@code keyspace} and {@code server} back to back (pipelined) and turns the answers into a
- * {@link ProbeResult}. Every probe of a round runs concurrently, and each is bounded by the probe timeout: a frozen
+ * {@code persistence}, {@code keyspace} and {@code server}, and {@code PUBSUB NUMSUB __sentinel__:hello} (how many
+ * Sentinels monitor the pod), back to back (pipelined) and turns the answers into a {@link ProbeResult}. Every probe of a round runs concurrently, and each is bounded by the probe timeout: a frozen
  * pod costs one timeout, not a hung round. A failed connection is dropped and opened afresh next round.
  * <p>
  * Used by the topology monitor; public so that tools and tests can probe pods the same way.
@@ -42,6 +42,9 @@ import io.lettuce.core.resource.ClientResources;
 public final class RoleProber implements AutoCloseable {
 
     private static final String[] SECTIONS = {"replication", "persistence", "keyspace", "server"};
+
+    /** Every Sentinel subscribes to this channel on each pod it monitors, and publishes its view of the group. */
+    static final String SENTINEL_HELLO_CHANNEL = "__sentinel__:hello";
 
     private final ProbeSettings settings;
     private final NodeClient client;
@@ -90,8 +93,9 @@ public final class RoleProber implements AutoCloseable {
         String key = endpoint.address();
         return connection(endpoint)
                 .thenCompose(connection -> ask(connection.async()))
-                .thenCompose(report -> resolveMaster(report)
-                        .thenApply(addresses -> ProbeResult.reached(endpoint, probedAt, since(start), report, addresses)))
+                .thenCompose(answer -> resolveMaster(answer.report())
+                        .thenApply(addresses -> ProbeResult.reached(endpoint, probedAt, since(start), answer.report(),
+                                addresses, answer.sentinelLinks())))
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionally(failure -> {
                     drop(key);
@@ -119,14 +123,26 @@ public final class RoleProber implements AutoCloseable {
                 .toCompletableFuture());
     }
 
-    private static CompletableFuture<NodeReport> ask(RedisAsyncCommands<String, String> commands) {
+    /** What one pod answered. */
+    private record Answer(NodeReport report, int sentinelLinks) {
+    }
+
+    private static CompletableFuture<Answer> ask(RedisAsyncCommands<String, String> commands) {
         List<CompletableFuture<String>> replies = new ArrayList<>();
         for (String section : SECTIONS) {
             replies.add(commands.info(section).toCompletableFuture());
         }
+        // Optional knowledge: a Sentinel process, or an ACL user without +pubsub, refuses it, and the probe still
+        // counts (the election then simply does not know about Sentinels on that pod).
+        CompletableFuture<Integer> sentinelLinks = commands.pubsubNumsub(SENTINEL_HELLO_CHANNEL).toCompletableFuture()
+                .thenApply(counts -> counts.values().stream().findFirst().map(Long::intValue)
+                        .orElse(ProbeResult.UNKNOWN_SENTINEL_LINKS))
+                .exceptionally(refused -> ProbeResult.UNKNOWN_SENTINEL_LINKS);
         return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> InfoParser.parse(replies.get(0).join(), replies.get(1).join(),
-                        replies.get(2).join(), replies.get(3).join()));
+                .thenCombine(sentinelLinks, (ignored, links) -> new Answer(
+                        InfoParser.parse(replies.get(0).join(), replies.get(1).join(), replies.get(2).join(),
+                                replies.get(3).join()),
+                        links));
     }
 
     /** The IPs a replica's {@code master_host} stands for (a host name needs a lookup, off the I/O thread). */

@@ -13,7 +13,8 @@ import java.util.Optional;
  * @param replicas       every pod that reports the replica role, stale or not
  * @param staleReplicas  the replicas that do not replicate from the master (also listed in {@code replicas})
  * @param unreachable    endpoints that take no part: the probe failed, the pod is no Redis data node (Sentinel,
- *                       unknown role), or it is a master that cannot serve (loading, terminating)
+ *                       unknown role), or it is a master that cannot serve (loading, terminating) or that no Sentinel
+ *                       monitors while Sentinels manage the group and monitor no other master
  * @param splitBrain     present when more than one pod could have been master
  * @param noMasterReason one line saying why there is no master, listing every pod; {@code null} when elected
  */

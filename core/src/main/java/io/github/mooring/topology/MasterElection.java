@@ -23,8 +23,11 @@ import java.util.function.UnaryOperator;
  *
  * <p>A pure function: no clock, no I/O, no memory of earlier rounds, and the same {@link Election} for the same
  * results in any order. The candidates are reachable pods reporting the master role that are neither loading nor
- * terminating. One candidate is the master. Among several (a split brain), these rules apply in turn until one
- * candidate is left:
+ * terminating. Where Sentinels manage the group (some pod says a Sentinel monitors it), only masters a Sentinel
+ * monitors are candidates: a pod recreated with a new IP that Sentinel has never heard of comes up as master, but
+ * Sentinel is about to promote one of its replicas, and every write to the new pod would then be lost. Such masters
+ * lose a split brain to a monitored one or, while there is none, take no part. One candidate is the master. Among
+ * several (a split brain), these rules apply in turn until one candidate is left:
  * <ol>
  *   <li>a master on a ready endpoint wins over one whose endpoint is not ready yet;</li>
  *   <li>a master holding no keys never wins over one holding data;</li>
@@ -61,13 +64,19 @@ public final class MasterElection {
                     "no endpoints to probe");
         }
 
+        boolean sentinelManaged = sorted.stream().anyMatch(ProbeResult::monitoredBySentinels);
         List<Node> candidates = new ArrayList<>();
+        List<ProbeResult> unmonitored = new ArrayList<>();
         List<ProbeResult> replicas = new ArrayList<>();
         List<ProbeResult> unreachable = new ArrayList<>();
         for (ProbeResult result : sorted) {
             Role role = result.reachable() ? result.report().role() : Role.UNKNOWN;
             if (role == Role.MASTER && canServe(result)) {
-                candidates.add(node(result));
+                if (sentinelManaged && result.sentinelLinks() == 0) {
+                    unmonitored.add(result);
+                } else {
+                    candidates.add(node(result));
+                }
             } else if (role == Role.REPLICA) {
                 replicas.add(result);
             } else {
@@ -80,13 +89,29 @@ public final class MasterElection {
                 : Optional.empty();
         Optional<Node> master = splitBrain.map(SplitBrain::winner)
                 .or(() -> candidates.stream().findFirst());
+        if (!unmonitored.isEmpty()) {
+            if (master.isPresent()) {
+                // Masters the Sentinels do not know lose to the one they do, whatever the other rules would say.
+                List<Node> losers = new ArrayList<>(splitBrain.map(SplitBrain::losers).orElse(List.of()));
+                unmonitored.forEach(result -> losers.add(node(result)));
+                losers.sort(Ordering.NODES);
+                splitBrain = Optional.of(new SplitBrain(master.get(), losers,
+                        splitBrain.map(SplitBrain::decidedBy).orElse(MONITORED_BY_SENTINELS)));
+            } else {
+                unreachable.addAll(unmonitored);
+                unreachable.sort(Ordering.RESULTS);
+            }
+        }
         List<StaleReplica> stale = new ArrayList<>();
         for (ProbeResult replica : replicas) {
             staleness(replica, master.orElse(null), sorted, policy).ifPresent(stale::add);
         }
         return new Election(master, replicas.stream().map(MasterElection::node).toList(), stale, unreachable,
-                splitBrain, master.isPresent() ? null : noMasterReason(sorted));
+                splitBrain, master.isPresent() ? null : noMasterReason(sorted, sentinelManaged));
     }
+
+    /** {@link SplitBrain#decidedBy()} when the only master a Sentinel monitors wins over others. */
+    static final String MONITORED_BY_SENTINELS = "the only one Sentinels monitor";
 
     private static boolean canServe(ProbeResult master) {
         return !master.endpoint().terminating() && !master.report().loading();
@@ -208,12 +233,13 @@ public final class MasterElection {
         return result.reachable() && result.report().role() != Role.MASTER;
     }
 
-    private static String noMasterReason(List<ProbeResult> sorted) {
-        return "no pod reports master: " + sorted.stream().map(MasterElection::describe).collect(joining("; "));
+    private static String noMasterReason(List<ProbeResult> sorted, boolean sentinelManaged) {
+        return "no pod reports master: " + sorted.stream().map(result -> describe(result, sentinelManaged))
+                .collect(joining("; "));
     }
 
     /** What one pod said, for {@link Election#noMasterReason()}. */
-    private static String describe(ProbeResult result) {
+    private static String describe(ProbeResult result, boolean sentinelManaged) {
         String pod = result.endpoint().displayName();
         if (!result.reachable()) {
             return pod + " unreachable: " + result.failure();
@@ -222,7 +248,11 @@ public final class MasterElection {
         return pod + switch (report.role()) {
             case MASTER -> " master but " + (report.loading() && result.endpoint().terminating()
                     ? "loading and terminating"
-                    : report.loading() ? "loading" : "terminating");
+                    : report.loading() ? "loading"
+                    : result.endpoint().terminating() ? "terminating"
+                    : sentinelManaged ? "no Sentinel monitors it while Sentinels manage this group (a pod recreated"
+                            + " with a new IP: writes wait for the Sentinels to promote a replica)"
+                    : "not elected");
             case REPLICA -> " replica of " + Objects.requireNonNullElse(report.masterAddress(), "no master_host")
                     + linkState(report);
             case SENTINEL -> " is a Sentinel, not a Redis server (the Service should not select Sentinel pods)";

@@ -8,8 +8,9 @@ import java.util.Objects;
  *
  * @param winner    the master elected
  * @param losers    the other masters, sorted by pod name, then address
- * @param decidedBy the rule that picked the winner: "only one holds data", "succession", "followed by replicas",
- *                  "replication offset", "tie broken by pod name" or "tie broken by address"
+ * @param decidedBy the rule that picked the winner: "the only one Sentinels monitor", "ready endpoint", "only one
+ *                  holds data", "succession", "followed by replicas", "replication offset", "tie broken by pod name" or
+ *                  "tie broken by address"
  */
 public record SplitBrain(Node winner, List<Node> losers, String decidedBy) {
 

@@ -32,22 +32,42 @@ class WriterThroughFailoverIT {
 
     enum Disruption {
         /** kill -9 of the master pod; the StatefulSet recreates it with a new IP after 1 s (its PV keeps the data). */
-        POD_REPLACED_WITH_NEW_IP(true, false),
+        POD_REPLACED_WITH_NEW_IP(true),
         /** The master's container dies and restarts in place after 500 ms: same pod, same IP, same volume. */
-        CONTAINER_RESTARTED_IN_PLACE(true, false),
+        CONTAINER_RESTARTED_IN_PLACE(true),
         /** kubectl delete pod: endpoint terminating, SIGTERM, recreated with a new IP after 1 s. */
-        GRACEFUL_POD_DELETE(true, false),
+        GRACEFUL_POD_DELETE(true),
         /** An operator's careful failover with REPLICAOF: writes paused, replica caught up, promoted, old master demoted. */
-        MANUAL_FAILOVER_BY_REPLICAOF(false, false),
+        MANUAL_FAILOVER_BY_REPLICAOF(false),
         /** The master's container dies for good; Sentinel (down-after 1 s) promotes a replica. */
-        SENTINEL_FAILOVER_AFTER_MASTER_DEATH(false, true);
+        SENTINEL_FAILOVER_AFTER_MASTER_DEATH(false, Duration.ofSeconds(1)),
+        /**
+         * As {@link #POD_REPLACED_WITH_NEW_IP}, where Sentinels (down-after 5 s) manage the group: the recreated pod is
+         * a master with all the data that Sentinel has never heard of, and Sentinel promotes a replica seconds later.
+         * Every write the new pod took would be lost then: writes wait for Sentinel's promotion instead.
+         */
+        SENTINELS_POD_REPLACED_WITH_NEW_IP(true, Duration.ofSeconds(5)),
+        /**
+         * As {@link #CONTAINER_RESTARTED_IN_PLACE}, where Sentinels (down-after 5 s) manage the group: the pod keeps
+         * its IP, Sentinel knows it again at once, and writes go back to it long before Sentinel would fail over.
+         */
+        SENTINELS_CONTAINER_RESTARTED_IN_PLACE(true, Duration.ofSeconds(5));
 
         final boolean persistence;
-        final boolean sentinels;
+        /** Sentinel's down-after, or null where no Sentinels run. */
+        final Duration downAfter;
 
-        Disruption(boolean persistence, boolean sentinels) {
+        Disruption(boolean persistence) {
+            this(persistence, null);
+        }
+
+        Disruption(boolean persistence, Duration downAfter) {
             this.persistence = persistence;
-            this.sentinels = sentinels;
+            this.downAfter = downAfter;
+        }
+
+        boolean inPlace() {
+            return this == CONTAINER_RESTARTED_IN_PLACE || this == SENTINELS_CONTAINER_RESTARTED_IN_PLACE;
         }
     }
 
@@ -55,9 +75,12 @@ class WriterThroughFailoverIT {
     @EnumSource(Disruption.class)
     void writerKeepsGoingAndNothingAcknowledgedIsLostOrDoubled(Disruption disruption, SimulatedNamespace ns) {
         RedisStatefulSet redis = ns.redis("redis").persistence(disruption.persistence).start();
-        Sentinels sentinels = disruption.sentinels
-                ? ns.sentinels(redis).downAfter(Duration.ofSeconds(1)).failoverTimeout(Duration.ofSeconds(5)).start()
+        Sentinels sentinels = disruption.downAfter != null
+                ? ns.sentinels(redis).downAfter(disruption.downAfter).failoverTimeout(Duration.ofSeconds(5)).start()
                 : null;
+        if (sentinels != null) {
+            sentinels.awaitReady(SETTLE);
+        }
         try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b)) {
             StatefulRedisConnection<String, String> connection = mooring.client.connect();
             long finalValue;
@@ -69,7 +92,7 @@ class WriterThroughFailoverIT {
                 disrupt(disruption, redis, sentinels);
 
                 await().atMost(SETTLE).until(() -> mooring.client.topology().master()
-                        .map(m -> !m.address().equals(before) || disruption == Disruption.CONTAINER_RESTARTED_IN_PLACE)
+                        .map(m -> !m.address().equals(before) || disruption.inPlace())
                         .orElse(false));
                 long ackedAtRecovery = writer.acknowledged.get();
                 await().atMost(SETTLE).until(() -> writer.acknowledged.get() >= ackedAtRecovery + 500);
@@ -99,6 +122,19 @@ class WriterThroughFailoverIT {
             }
             // "At most those in flight at that instant": a burst, not a steady leak.
             assertThat(unknown).isLessThan(100);
+            if (disruption == Disruption.SENTINELS_POD_REPLACED_WITH_NEW_IP) {
+                // Sentinel never learns of the recreated pod: it stays a master of its own, and must have served no
+                // write (AOF loading runs no command through the command table, so it counts none).
+                assertThat(redis.pod(0).info("commandstats")).as("commands the recreated redis-0 ran")
+                        .doesNotContainKey("cmdstat_incr");
+                assertThat(mooring.client.topology().master().orElseThrow().address())
+                        .isEqualTo(sentinels.masterAddress().orElseThrow());
+            }
+            if (disruption == Disruption.SENTINELS_CONTAINER_RESTARTED_IN_PLACE) {
+                assertThat(sentinels.masterAddress()).as("Sentinel did not fail over").contains(redis.pod(0).address());
+                assertThat(writer.longestGap()).as("writes were back before Sentinel's down-after")
+                        .isLessThan(disruption.downAfter);
+            }
         }
     }
 
@@ -148,8 +184,10 @@ class WriterThroughFailoverIT {
     private static void disrupt(Disruption disruption, RedisStatefulSet redis, Sentinels sentinels) {
         RedisPod master = redis.pod(0);
         switch (disruption) {
-            case POD_REPLACED_WITH_NEW_IP -> master.replace(RedisPod.Deletion.KILL, Duration.ofSeconds(1));
-            case CONTAINER_RESTARTED_IN_PLACE -> master.restartContainer(Duration.ofMillis(500));
+            case POD_REPLACED_WITH_NEW_IP, SENTINELS_POD_REPLACED_WITH_NEW_IP ->
+                    master.replace(RedisPod.Deletion.KILL, Duration.ofSeconds(1));
+            case CONTAINER_RESTARTED_IN_PLACE, SENTINELS_CONTAINER_RESTARTED_IN_PLACE ->
+                    master.restartContainer(Duration.ofMillis(500));
             case GRACEFUL_POD_DELETE -> master.replace(RedisPod.Deletion.GRACEFUL, Duration.ofSeconds(1));
             case MANUAL_FAILOVER_BY_REPLICAOF -> manualFailover(master, redis.pod(1), redis.pod(2));
             case SENTINEL_FAILOVER_AFTER_MASTER_DEATH -> master.stopContainer();

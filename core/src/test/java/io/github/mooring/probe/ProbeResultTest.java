@@ -51,22 +51,35 @@ class ProbeResultTest {
         assertThat(result.masterHostAddresses()).containsExactly("10.0.0.10", "10.0.0.9");
         assertThat(result.masterHostAddresses()).isEqualTo(Set.of("10.0.0.9", "10.0.0.10"));
         assertThatThrownBy(() -> result.masterHostAddresses().add("x")).isInstanceOf(UnsupportedOperationException.class);
-        assertThat(new ProbeResult(ENDPOINT, AT, LATENCY, REPLICA, null, null).masterHostAddresses()).isEmpty();
+        assertThat(new ProbeResult(ENDPOINT, AT, LATENCY, REPLICA, null, null, -1).masterHostAddresses()).isEmpty();
+    }
+
+    @Test
+    void sentinelLinksAreUnknownUnlessCounted() {
+        assertThat(ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER).sentinelLinks())
+                .isEqualTo(ProbeResult.UNKNOWN_SENTINEL_LINKS);
+        assertThat(ProbeResult.failed(ENDPOINT, AT, LATENCY, "connection refused").monitoredBySentinels()).isFalse();
+        assertThat(ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER, Set.of(), 0).monitoredBySentinels()).isFalse();
+        assertThat(ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER, Set.of(), 3).monitoredBySentinels()).isTrue();
     }
 
     static Stream<Arguments> invalid() {
         return Stream.of(
                 argumentSet("both report and failure", (Runnable) () ->
-                        new ProbeResult(ENDPOINT, AT, LATENCY, MASTER, "connection refused", Set.of())),
+                        new ProbeResult(ENDPOINT, AT, LATENCY, MASTER, "connection refused", Set.of(), -1)),
                 argumentSet("neither report nor failure", (Runnable) () ->
-                        new ProbeResult(ENDPOINT, AT, LATENCY, null, null, Set.of())),
+                        new ProbeResult(ENDPOINT, AT, LATENCY, null, null, Set.of(), -1)),
                 argumentSet("blank failure", (Runnable) () -> ProbeResult.failed(ENDPOINT, AT, LATENCY, " ")),
                 argumentSet("negative latency", (Runnable) () ->
                         ProbeResult.reached(ENDPOINT, AT, Duration.ofMillis(-1), MASTER)),
                 argumentSet("resolved master host on a master", (Runnable) () ->
                         ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER, Set.of("10.0.0.10"))),
                 argumentSet("resolved master host on a failed probe", (Runnable) () ->
-                        new ProbeResult(ENDPOINT, AT, LATENCY, null, "connection refused", Set.of("10.0.0.10"))));
+                        new ProbeResult(ENDPOINT, AT, LATENCY, null, "connection refused", Set.of("10.0.0.10"), -1)),
+                argumentSet("Sentinel links counted on a failed probe", (Runnable) () ->
+                        new ProbeResult(ENDPOINT, AT, LATENCY, null, "connection refused", Set.of(), 2)),
+                argumentSet("negative Sentinel links other than unknown", (Runnable) () ->
+                        ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER, Set.of(), -2)));
     }
 
     @ParameterizedTest

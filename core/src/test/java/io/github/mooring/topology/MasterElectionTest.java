@@ -227,7 +227,39 @@ class MasterElectionTest {
                         List.of(master(null).at("10.0.0.10"), master(null).at("10.0.0.9")),
                         expect().master("10.0.0.9:6379").splitBrain("tie broken by address", "10.0.0.10:6379")),
 
-                // 3. No candidate master
+                // 3. Sentinels manage the group: a master no Sentinel monitors is none of theirs
+                scenario("pod recreated with a new IP while Sentinels still wait to fail over: no master yet",
+                        List.of(master("redis-0").at("10.0.0.20").sentinels(0),
+                                replica("redis-1").of("10.0.0.10").linkDown(3).sentinels(3),
+                                replica("redis-2").of("10.0.0.10").linkDown(3).sentinels(3)),
+                        expect().replicas("redis-1", "redis-2").unreachable("redis-0")
+                                .stale("redis-1", FOLLOWS_UNKNOWN_ADDRESS, "10.0.0.10:6379")
+                                .stale("redis-2", FOLLOWS_UNKNOWN_ADDRESS, "10.0.0.10:6379")
+                                .noMaster("no pod reports master: redis-0 (10.0.0.20:6379) master but no Sentinel"
+                                        + " monitors it while Sentinels manage this group (a pod recreated with a new"
+                                        + " IP: writes wait for the Sentinels to promote a replica); redis-1"
+                                        + " (10.0.0.11:6379) replica of 10.0.0.10:6379, link down 3s; redis-2"
+                                        + " (10.0.0.12:6379) replica of 10.0.0.10:6379, link down 3s")),
+                scenario("Sentinels promoted redis-1: it wins over the recreated redis-0 they never heard of",
+                        List.of(master("redis-0").at("10.0.0.20").offset(90000).sentinels(0),
+                                master("redis-1").promotedFrom("replid-of-old-redis-0").offset(100).sentinels(3),
+                                replica("redis-2").of("10.0.0.10").linkDown(1).sentinels(3)),
+                        expect().master("redis-1").splitBrain(MasterElection.MONITORED_BY_SENTINELS, "redis-0")
+                                .replicas("redis-2").stale("redis-2", FOLLOWS_UNKNOWN_ADDRESS, "10.0.0.10:6379")),
+                scenario("monitored masters are decided by the usual rules; unmonitored ones lose as well",
+                        List.of(master("redis-0").at("10.0.0.20").sentinels(0),
+                                master("redis-1").offset(100).sentinels(2), master("redis-2").offset(200).sentinels(2)),
+                        expect().master("redis-2").splitBrain("replication offset", "redis-0", "redis-1")),
+                scenario("a master whose Sentinel links are unknown (PUBSUB refused) stays a candidate",
+                        List.of(master("redis-0"), replica("redis-1").of("10.0.0.10").sentinels(3)),
+                        expect().master("redis-0").replicas("redis-1")),
+                scenario("no Sentinel anywhere: a master without Sentinel links is elected as always",
+                        List.of(master("redis-0").at("10.0.0.20").sentinels(0),
+                                replica("redis-1").of("10.0.0.10").linkDown(3).sentinels(0)),
+                        expect().master("redis-0").replicas("redis-1")
+                                .stale("redis-1", FOLLOWS_UNKNOWN_ADDRESS, "10.0.0.10:6379")),
+
+                // 4. No candidate master
                 scenario("no endpoints at all",
                         List.of(),
                         expect().noMaster("no endpoints to probe")),

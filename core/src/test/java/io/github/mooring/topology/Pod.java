@@ -33,6 +33,7 @@ final class Pod {
     private long linkDownSeconds = -1;
     private boolean syncing;
     private Set<String> resolved = Set.of();
+    private int sentinelLinks = ProbeResult.UNKNOWN_SENTINEL_LINKS;
 
     private Pod(String name, Role role, String failure) {
         this.name = name;
@@ -138,6 +139,12 @@ final class Pod {
         return this;
     }
 
+    /** {@code count} Sentinels monitor the pod (0: Sentinels do not know it). */
+    Pod sentinels(int count) {
+        this.sentinelLinks = count;
+        return this;
+    }
+
     ProbeResult result() {
         Endpoint endpoint = new Endpoint(host, port, name, !terminating, terminating);
         Duration latency = Duration.ofMillis(2);
@@ -149,7 +156,7 @@ final class Pod {
                 replica ? masterHost : null, replica ? masterPort : 0, replica && linkUp,
                 replica && !linkUp ? linkDownSeconds : -1, syncing, loading,
                 role == Role.SENTINEL ? 0 : keys, 0);
-        return ProbeResult.reached(endpoint, PROBED_AT, latency, report, resolved);
+        return ProbeResult.reached(endpoint, PROBED_AT, latency, report, resolved, sentinelLinks);
     }
 
     private static int ordinal(String name) {

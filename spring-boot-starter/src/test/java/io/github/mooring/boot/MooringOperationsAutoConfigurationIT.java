@@ -115,6 +115,7 @@ class MooringOperationsAutoConfigurationIT {
                 assertThat(pod.address()).isEqualTo(redis.pod(0).address());
                 assertThat(pod.state()).isEqualTo("master");
                 assertThat(pod.role()).isEqualTo("master");
+                assertThat(pod.sentinels()).as("no Sentinels run here").isZero();
             }).anySatisfy(pod -> {
                 assertThat(pod.address()).isEqualTo(redis.pod(1).address());
                 assertThat(pod.state()).isEqualTo("replica");

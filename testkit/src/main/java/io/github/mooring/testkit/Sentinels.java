@@ -143,6 +143,48 @@ public final class Sentinels {
         }
     }
 
+    /**
+     * Waits until the Sentinels are ready to fail over: each one knows every replica of the set and every other
+     * Sentinel, and is subscribed to {@code __sentinel__:hello} on every pod (what a pod shows of being monitored).
+     */
+    public void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String missing;
+        while ((missing = notReady()) != null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Sentinels of " + set.name() + " not ready within " + timeout + ": "
+                        + missing);
+            }
+            RedisProcess.pause(Duration.ofMillis(50));
+        }
+    }
+
+    /** What keeps the Sentinels from being ready, or null when nothing does. */
+    private String notReady() {
+        int replicas = set.pods().size() - 1;
+        for (int i = 0; i < ips.size(); i++) {
+            if (size(command(i, "SENTINEL", "REPLICAS", masterName)) < replicas) {
+                return "Sentinel " + ips.get(i) + " does not know all " + replicas + " replicas yet";
+            }
+            if (size(command(i, "SENTINEL", "SENTINELS", masterName)) < ips.size() - 1) {
+                return "Sentinel " + ips.get(i) + " does not know the other Sentinels yet";
+            }
+        }
+        for (RedisPod pod : set.pods()) {
+            Object reply = pod.command("PUBSUB", "NUMSUB", "__sentinel__:hello");
+            long subscribed = reply instanceof List<?> list && list.size() == 2 && list.get(1) instanceof Long count
+                    ? count : 0;
+            if (subscribed < ips.size()) {
+                return pod.name() + " is monitored by " + subscribed + " of " + ips.size() + " Sentinels";
+            }
+        }
+        return null;
+    }
+
+    private static int size(Object reply) {
+        return reply instanceof List<?> list ? list.size() : 0;
+    }
+
     List<Long> pids() {
         return processes.stream().filter(RedisProcess::isAlive).map(RedisProcess::pid).toList();
     }

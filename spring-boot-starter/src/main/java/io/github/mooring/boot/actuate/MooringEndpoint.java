@@ -65,6 +65,7 @@ public class MooringEndpoint {
                 report == null ? null : report.masterAddress(),
                 report == null || report.masterAddress() == null ? null : report.masterLinkUp(),
                 report != null && report.loading(),
+                result.sentinelLinks() == ProbeResult.UNKNOWN_SENTINEL_LINKS ? null : result.sentinelLinks(),
                 result.failure(), result.probedAt(), result.latency().toMillis());
     }
 
@@ -132,13 +133,16 @@ public class MooringEndpoint {
      * @param follows for a replica: the {@code host:port} it replicates from
      * @param linkUp for a replica: whether its link to that master is up
      * @param loading whether it is still loading its data set
+     * @param sentinels how many Sentinels monitor it, or null when unknown (where Sentinels manage the group, a
+     *        master none of them monitors is never elected)
      * @param failure why the probe failed, or null
      * @param probedAt when the probe ran
      * @param probeMillis how long the probe took
      */
     public record PodDescriptor(@Nullable String pod, String address, String state, @Nullable String role,
             @Nullable Long replOffset, @Nullable Long keys, @Nullable String follows, @Nullable Boolean linkUp,
-            boolean loading, @Nullable String failure, Instant probedAt, long probeMillis) {
+            boolean loading, @Nullable Integer sentinels, @Nullable String failure, Instant probedAt,
+            long probeMillis) {
     }
 
     /**
