@@ -16,6 +16,7 @@ import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.Sentinels;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.github.mooring.topology.Node;
 import io.github.mooring.topology.TopologyEvent;
 import io.lettuce.core.api.StatefulRedisConnection;
 
@@ -101,6 +102,13 @@ class WriterThroughFailoverIT {
             }
             await().atMost(SETTLE).until(() -> writer.pending() == 0);
             writer.close();
+            if (sentinels != null) {
+                // On a loaded machine Sentinel may fail over a second time: read the counter where Sentinel's
+                // failovers ended, once Mooring follows it there.
+                await().alias("Mooring follows the master Sentinel names").atMost(SETTLE)
+                        .until(() -> sentinels.masterAddress().equals(mooring.client.topology().master()
+                                .map(Node::address)));
+            }
             finalValue = Long.parseLong(connection.sync().get("visits"));
 
             long acked = writer.acknowledged.get();
@@ -110,7 +118,8 @@ class WriterThroughFailoverIT {
                     .isEqualTo(Map.of());
             // Never applied twice: at most every acknowledged INCR plus every one whose fate was unknown.
             assertThat(finalValue).isLessThanOrEqualTo(acked + unknown);
-            if (disruption == Disruption.SENTINEL_FAILOVER_AFTER_MASTER_DEATH) {
+            if (disruption == Disruption.SENTINEL_FAILOVER_AFTER_MASTER_DEATH
+                    || disruption == Disruption.SENTINELS_POD_REPLACED_WITH_NEW_IP) {
                 // Replication is asynchronous: INCRs the dead master acknowledged but had not yet sent to the
                 // replica Sentinel promoted are gone. On loopback that is a handful at most.
                 // Sentinel may promote a replica that lags (seconds, on a loaded machine): Redis's loss, not
@@ -127,8 +136,6 @@ class WriterThroughFailoverIT {
                 // write (AOF loading runs no command through the command table, so it counts none).
                 assertThat(redis.pod(0).info("commandstats")).as("commands the recreated redis-0 ran")
                         .doesNotContainKey("cmdstat_incr");
-                assertThat(mooring.client.topology().master().orElseThrow().address())
-                        .isEqualTo(sentinels.masterAddress().orElseThrow());
             }
             if (disruption == Disruption.SENTINELS_CONTAINER_RESTARTED_IN_PLACE) {
                 assertThat(sentinels.masterAddress()).as("Sentinel did not fail over").contains(redis.pod(0).address());

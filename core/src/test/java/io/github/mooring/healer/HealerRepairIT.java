@@ -203,12 +203,19 @@ class HealerRepairIT {
         try (HealerFixture mooring = new HealerFixture(ns, redis, HealerMode.REPORT, "only")) {
             mooring.client.connect().sync().set("k", "v");
             redis.awaitReplicationLinked(LONG);
+            // The replicas must hold the key before the kill: that is what puts data at risk.
+            await().atMost(LONG).until(() -> redis.pod(1).info("keyspace").containsKey("db0")
+                    && redis.pod(2).info("keyspace").containsKey("db0"));
             String oldIp = redis.pod(0).ip();
             redis.pod(0).replace(RedisPod.Deletion.KILL, Duration.ofMillis(500));
             redis.pod(0).awaitReady(LONG);
 
-            await().atMost(LONG).until(() -> !mooring.events(HealerEvent.FindingReported.class).isEmpty());
-            var report = mooring.events(HealerEvent.FindingReported.class).get(0);
+            // Before the new pod answers, the replicas already count as stale (a finding of its own): wait for the
+            // finding that matters here.
+            await().atMost(LONG).until(() -> mooring.events(HealerEvent.FindingReported.class).stream()
+                    .anyMatch(r -> r.finding() instanceof Finding.DataAtRiskFinding));
+            var report = mooring.events(HealerEvent.FindingReported.class).stream()
+                    .filter(r -> r.finding() instanceof Finding.DataAtRiskFinding).findFirst().orElseThrow();
             assertThat(report.mode()).isEqualTo(HealerMode.REPORT);
             assertThat(report.finding()).isInstanceOf(Finding.DataAtRiskFinding.class);
             assertThat(report.finding().fix()).extracting(RepairAction::toString).first().asString()
