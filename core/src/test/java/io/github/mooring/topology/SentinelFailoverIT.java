@@ -60,7 +60,7 @@ class SentinelFailoverIT {
     private void masterContainerStopped(Sources kind, SimulatedNamespace ns, Duration downAfter) {
         RedisStatefulSet redis = ns.redis("redis").start();
         Sentinels sentinels = ns.sentinels(redis).downAfter(downAfter).start();
-        awaitSentinelsReady(sentinels, redis);
+        sentinels.awaitReady(Duration.ofSeconds(30));
         Harness.Watched watched = harness.watch(ns, redis, harness.source(kind, ns), PROBE_INTERVAL);
         int mark = watched.awaitStarted(STARTUP);
         String oldMaster = redis.pod(0).address();
@@ -125,7 +125,7 @@ class SentinelFailoverIT {
     void sentinelFailoverIsSeenWithinOneProbeRoundOfThePromotion(Sources kind, SimulatedNamespace ns) {
         RedisStatefulSet redis = ns.redis("redis").start();
         Sentinels sentinels = ns.sentinels(redis).downAfter(Duration.ofMillis(1000)).start();
-        awaitSentinelsReady(sentinels, redis);
+        sentinels.awaitReady(Duration.ofSeconds(30));
         Harness.Watched watched = harness.watch(ns, redis, harness.source(kind, ns), PROBE_INTERVAL);
         int mark = watched.awaitStarted(STARTUP);
         RedisPod oldMaster = redis.pod(0);
@@ -171,28 +171,6 @@ class SentinelFailoverIT {
         System.out.printf("%s: %s promoted; MasterChanged %d ms later; Sentinel demoted %s %d ms after the promotion%n",
                 kind, promoted.name(), sincePromotion.toMillis(), oldMaster.name(),
                 Duration.ofNanos(demotionNanos - promotion.nanoTime()).toMillis());
-    }
-
-    /** Waits until every Sentinel knows both replicas and the other Sentinels, so that a failover can happen. */
-    static void awaitSentinelsReady(Sentinels sentinels, RedisStatefulSet redis) {
-        int others = sentinels.ips().size() - 1;
-        int replicas = redis.pods().size() - 1;
-        await().alias("Sentinels discover the replicas and each other").atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> {
-                    for (int i = 0; i < sentinels.ips().size(); i++) {
-                        if (listSize(sentinels.command(i, "SENTINEL", "REPLICAS", sentinels.masterName())) < replicas
-                                || listSize(sentinels.command(i, "SENTINEL", "SENTINELS",
-                                        sentinels.masterName())) < others) {
-                            return false;
-                        }
-                    }
-                    return true;
-                });
-    }
-
-    private static int listSize(Object reply) {
-        return reply instanceof List<?> list ? list.size() : 0;
     }
 
     private static RedisPod podAt(RedisStatefulSet redis, String address) {

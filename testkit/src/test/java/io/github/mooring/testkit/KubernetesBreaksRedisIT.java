@@ -194,7 +194,7 @@ class KubernetesBreaksRedisIT {
     void sentinelDoesNotFailOverWhenTheMasterContainerRestartsWithinDownAfter(SimulatedNamespace ns) {
         RedisStatefulSet redis = ns.redis("redis").replicas(3).start();
         Sentinels sentinels = ns.sentinels(redis).count(3).downAfter(Duration.ofMillis(5000)).start();
-        SentinelChecks.awaitDiscovered(sentinels, 2, Duration.ofSeconds(30));
+        sentinels.awaitReady(Duration.ofSeconds(30));
         RedisPod master = redis.pod(0);
         String address = master.address();
 
@@ -220,7 +220,7 @@ class KubernetesBreaksRedisIT {
         RedisStatefulSet redis = ns.redis("redis").replicas(3).start();
         Duration downAfter = Duration.ofMillis(5000);
         Sentinels sentinels = ns.sentinels(redis).count(3).downAfter(downAfter).start();
-        SentinelChecks.awaitDiscovered(sentinels, 2, Duration.ofSeconds(30));
+        sentinels.awaitReady(Duration.ofSeconds(30));
         RedisPod master = redis.pod(0);
         List<String> replicaAddresses = List.of(redis.pod(1).address(), redis.pod(2).address());
 

@@ -1,8 +1,5 @@
 package io.github.mooring.testkit;
 
-import static org.awaitility.Awaitility.await;
-
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,24 +20,6 @@ final class SentinelChecks {
             }
         }
         return fields;
-    }
-
-    /**
-     * Waits until every Sentinel has discovered {@code replicas} replicas and every other Sentinel: only then can
-     * they agree that a master is down and elect a leader to fail it over.
-     */
-    static void awaitDiscovered(Sentinels sentinels, int replicas, Duration timeout) {
-        int others = sentinels.ips().size() - 1;
-        await().atMost(timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
-            for (int i = 0; i < sentinels.ips().size(); i++) {
-                Map<String, String> master = master(sentinels, i);
-                if (!String.valueOf(replicas).equals(master.get("num-slaves"))
-                        || !String.valueOf(others).equals(master.get("num-other-sentinels"))) {
-                    return false;
-                }
-            }
-            return true;
-        });
     }
 
     /** The master addresses the Sentinels that answer report (one element when they agree). */

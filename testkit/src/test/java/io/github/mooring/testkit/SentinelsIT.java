@@ -24,7 +24,7 @@ class SentinelsIT {
                 .allSatisfy(address -> assertThat(address).endsWith(":26379"));
         assertThat(sentinels.masterAddress()).contains(redis.pod(0).address());
         assertThat(SentinelChecks.master(sentinels, 0)).containsEntry("down-after-milliseconds", "1000");
-        SentinelChecks.awaitDiscovered(sentinels, 2, Duration.ofSeconds(30));
+        sentinels.awaitReady(Duration.ofSeconds(30));
 
         sentinels.failover();
 
@@ -47,7 +47,7 @@ class SentinelsIT {
         RedisStatefulSet redis = ns.redis("redis").replicas(3).credentials(Credentials.password("sentinel-pw"))
                 .start();
         Sentinels sentinels = ns.sentinels(redis).count(3).downAfter(Duration.ofMillis(1000)).start();
-        SentinelChecks.awaitDiscovered(sentinels, 2, Duration.ofSeconds(30));
+        sentinels.awaitReady(Duration.ofSeconds(30));
 
         redis.pod(0).stopContainer();
 
