@@ -114,7 +114,7 @@ public final class AutoSource implements EndpointSource {
         AutoWatch(KubernetesApi api, ServiceRef service, EndpointListener listener) {
             this.service = service;
             this.listener = listener;
-            this.active = KubernetesWatch.start(api, service, this, true);
+            this.active = KubernetesWatch.start(api, service, this, true, kubernetes.pacing());
         }
 
         @Override

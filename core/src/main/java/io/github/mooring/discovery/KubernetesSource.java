@@ -30,11 +30,13 @@ public final class KubernetesSource implements EndpointSource {
     private final KubernetesClient client;
     private final Config config;
     private final boolean endpointsFallback;
+    private final KubernetesWatch.Pacing pacing;
 
     private KubernetesSource(Builder builder) {
         this.client = builder.client;
         this.config = builder.config;
         this.endpointsFallback = builder.endpointsFallback;
+        this.pacing = builder.pacing;
     }
 
     public static Builder builder() {
@@ -51,12 +53,16 @@ public final class KubernetesSource implements EndpointSource {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(listener, "listener");
         KubernetesApi api = client != null ? KubernetesApi.shared(client) : KubernetesApi.owned(config);
-        return KubernetesWatch.start(api, service, listener, endpointsFallback);
+        return KubernetesWatch.start(api, service, listener, endpointsFallback, pacing);
     }
 
     /** The client given to the builder, or null when the source builds its own. */
     public KubernetesClient client() {
         return client;
+    }
+
+    KubernetesWatch.Pacing pacing() {
+        return pacing;
     }
 
     /** The configuration given to the builder, or null. */
@@ -75,8 +81,15 @@ public final class KubernetesSource implements EndpointSource {
         private KubernetesClient client;
         private Config config;
         private boolean endpointsFallback = true;
+        private KubernetesWatch.Pacing pacing = KubernetesWatch.Pacing.DEFAULT;
 
         private Builder() {
+        }
+
+        /** How often the watch is checked against a list; tests check it far more often than production does. */
+        Builder pacing(KubernetesWatch.Pacing pacing) {
+            this.pacing = Objects.requireNonNull(pacing, "pacing");
+            return this;
         }
 
         /**

@@ -1,5 +1,6 @@
 package io.github.mooring.discovery;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -36,15 +37,29 @@ final class KubernetesWatch implements EndpointWatch {
     private final KubernetesApi.Resource resource;
     private volatile SharedIndexInformer<? extends HasMetadata> informer;
     private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Pacing pacing;
+    private final java.util.concurrent.atomic.AtomicInteger verifications = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger catchUps = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
     private volatile long lastVerifiedNanos = System.nanoTime();
     private volatile long notWatchingSince = -1; // System.nanoTime() since the informer is not watching, -1 while it is
     private volatile EndpointSnapshot current;
     private DiscoveryException lastError; // guarded by this
     private boolean closed; // guarded by this
 
+    /**
+     * How often the watch is checked against a list: every {@code interval} (every {@code urgentInterval} while there
+     * is no master or the watch is down), and how long a list may be ahead of the watch before it counts as missed.
+     */
+    record Pacing(Duration interval, Duration urgentInterval, Duration catchUp) {
+        /** 30 s, 1 s, and 2 s (longer than fabric8's 1 s wait before it re-establishes a closed watch). */
+        static final Pacing DEFAULT = new Pacing(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(2));
+    }
+
     private KubernetesWatch(KubernetesApi api, ServiceRef service, EndpointListener listener,
-            KubernetesApi.Resource resource) {
+            KubernetesApi.Resource resource, Pacing pacing) {
         this.api = api;
+        this.pacing = pacing;
         this.service = service;
         this.listener = listener;
         this.resource = resource;
@@ -60,7 +75,7 @@ final class KubernetesWatch implements EndpointWatch {
     }
 
     static KubernetesWatch start(KubernetesApi api, ServiceRef service, EndpointListener listener,
-            boolean endpointsFallback) {
+            boolean endpointsFallback, Pacing pacing) {
         KubernetesApi.Resource resource = KubernetesApi.Resource.ENDPOINT_SLICES;
         if (endpointsFallback) {
             try {
@@ -74,7 +89,7 @@ final class KubernetesWatch implements EndpointWatch {
                 // Any other failure: the informer meets it too, reports it, and keeps retrying.
             }
         }
-        KubernetesWatch watch = new KubernetesWatch(api, service, listener, resource);
+        KubernetesWatch watch = new KubernetesWatch(api, service, listener, resource, pacing);
         watch.begin();
         return watch;
     }
@@ -125,10 +140,12 @@ final class KubernetesWatch implements EndpointWatch {
             }
             List<? extends HasMetadata> objects = informer.getStore().list();
             if (objects.isEmpty() && !confirmedAbsent()) {
+                notifyAll();
                 return; // the informer's cache is behind the API server: its next event brings the objects
             }
             problem = collect(objects, endpoints);
             deliver(endpoints, problem);
+            notifyAll(); // a verification may be waiting for the watch to catch up
         }
     }
 
@@ -280,12 +297,13 @@ final class KubernetesWatch implements EndpointWatch {
 
     /**
      * A watch can die without telling: with the JDK HTTP client, a connection dropped before the first event leaves
-     * the watch waiting forever. So at most every 30 s (every second when urgent) the source lists what it watches,
-     * and when that differs from what the watch delivered, takes the list and starts a new informer.
+     * the watch waiting forever. So now and then ({@link Pacing#interval()}, or {@link Pacing#urgentInterval()} when
+     * urgent) the source lists what it watches and compares resourceVersions with the informer's cache
+     * ({@link WatchProgress}); a watch that does not catch up with the list is restarted.
      */
     @Override
     public void refresh() {
-        verifyIfOlderThan(watchDown() ? URGENT_VERIFY_INTERVAL : VERIFY_INTERVAL);
+        verifyIfOlderThan(watchDown() ? pacing.urgentInterval() : pacing.interval(), false);
     }
 
     /**
@@ -307,21 +325,22 @@ final class KubernetesWatch implements EndpointWatch {
 
     @Override
     public void refreshUrgently() {
-        verifyIfOlderThan(URGENT_VERIFY_INTERVAL);
+        verifyIfOlderThan(pacing.urgentInterval(), true);
     }
 
-    private static final long VERIFY_INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-    private static final long URGENT_VERIFY_INTERVAL = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     /** Longer than a watch renewal or a reconnect after a dropped connection (fabric8 waits 1 s first). */
     private static final long WATCH_DOWN = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 
-    private void verifyIfOlderThan(long intervalNanos) {
-        if (closed || System.nanoTime() - lastVerifiedNanos < intervalNanos || !verifying.compareAndSet(false, true)) {
+    private void verifyIfOlderThan(Duration interval, boolean urgent) {
+        if (closed || System.nanoTime() - lastVerifiedNanos < interval.toNanos()
+                || !verifying.compareAndSet(false, true)) {
             return;
         }
         Thread verifier = new Thread(() -> {
             try {
-                verify();
+                verify(urgent);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 lastVerifiedNanos = System.nanoTime();
                 verifying.set(false);
@@ -331,36 +350,113 @@ final class KubernetesWatch implements EndpointWatch {
         verifier.start();
     }
 
-    private void verify() {
-        List<? extends HasMetadata> listed;
-        try {
-            listed = resource == KubernetesApi.Resource.ENDPOINT_SLICES
-                    ? api.client().discovery().v1().endpointSlices().inNamespace(service.namespace())
-                            .withLabel(KubernetesApi.SERVICE_NAME_LABEL, service.name()).list().getItems()
-                    : api.client().endpoints().inNamespace(service.namespace())
-                            .withField("metadata.name", service.name()).list().getItems();
-        } catch (RuntimeException e) {
-            reportError(api.translate(e, resource, service));
+    /**
+     * Compares the watch with a list. A list races a live watch (it may show a change whose event is milliseconds
+     * away), so a difference is not yet a fault: the watch gets {@link Pacing#catchUp()} to deliver it, and only a
+     * second list that still disagrees with the cache restarts the informer. When urgent (no master), endpoints the
+     * list shows and the watch has not delivered are used at once; the watch's own events converge on the same state.
+     */
+    private void verify(boolean urgent) throws InterruptedException {
+        verifications.incrementAndGet();
+        Map<String, String> cachedBeforeList = cachedVersions();
+        List<? extends HasMetadata> listed = listOrReport();
+        if (listed == null || listed.isEmpty()) {
+            return; // a failure is reported; an empty list is the informer's to report (it checks itself)
+        }
+        Map<String, String> listedVersions = WatchProgress.versions(listed);
+        if (WatchProgress.judge(cachedBeforeList, listedVersions, cachedVersions()) == WatchProgress.Verdict.IN_STEP) {
+            return;
+        }
+        if (urgent) {
+            deliverIfDifferent(listed);
+        }
+        if (awaitCatchUp(cachedBeforeList, listedVersions)) {
+            catchUps.incrementAndGet();
+            log.debug("{}: the watch on {} caught up with a list that was ahead of it", sourceName(), service);
+            return;
+        }
+        // Versions are opaque: the first list may even have been older than the cache. Confirm with a fresh one.
+        Map<String, String> cachedBeforeConfirmation = cachedVersions();
+        List<? extends HasMetadata> confirmation = listOrReport();
+        if (confirmation == null || confirmation.isEmpty() || WatchProgress.judge(cachedBeforeConfirmation,
+                WatchProgress.versions(confirmation), cachedVersions()) == WatchProgress.Verdict.IN_STEP) {
             return;
         }
         synchronized (this) {
             if (closed) {
                 return;
             }
+            restarts.incrementAndGet();
+            log.warn("{}: the watch on {} has not delivered changes the API server made {} ms ago or more (its"
+                    + " connection may have dropped silently); using a fresh list and restarting the watch",
+                    sourceName(), service, pacing.catchUp().toMillis());
             List<Endpoint> endpoints = new ArrayList<>();
-            DiscoveryException problem = listed.isEmpty() ? null : collect(listed, endpoints);
-            // An empty list is the informer's to report (it says "not found" after checking itself).
-            if (listed.isEmpty() || EndpointSnapshot.now(sourceName(), endpoints).sameEndpoints(current)) {
-                return;
-            }
-            log.warn("{}: the watch on {} missed changes (its connection to the API server may have dropped "
-                    + "silently); using a fresh list and restarting the watch", sourceName(), service);
-            deliver(endpoints, problem);
+            deliver(endpoints, collect(confirmation, endpoints));
             SharedIndexInformer<? extends HasMetadata> stale = informer;
             informer = newInformer();
             stale.close();
             begin();
         }
+    }
+
+    /** The listed objects, or null after reporting why the list failed. */
+    private List<? extends HasMetadata> listOrReport() {
+        try {
+            return resource == KubernetesApi.Resource.ENDPOINT_SLICES
+                    ? api.client().discovery().v1().endpointSlices().inNamespace(service.namespace())
+                            .withLabel(KubernetesApi.SERVICE_NAME_LABEL, service.name()).list().getItems()
+                    : api.client().endpoints().inNamespace(service.namespace())
+                            .withField("metadata.name", service.name()).list().getItems();
+        } catch (RuntimeException e) {
+            reportError(api.translate(e, resource, service));
+            return null;
+        }
+    }
+
+    private Map<String, String> cachedVersions() {
+        return WatchProgress.versions(informer.getStore().list());
+    }
+
+    /** Waits for the informer's events (each {@link #publish()} wakes it) until the cache caught up, or time is up. */
+    private synchronized boolean awaitCatchUp(Map<String, String> cachedBeforeList, Map<String, String> listed)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + pacing.catchUp().toNanos();
+        while (WatchProgress.judge(cachedBeforeList, listed, cachedVersions()) == WatchProgress.Verdict.BEHIND) {
+            long left = deadline - System.nanoTime();
+            if (closed || left <= 0) {
+                return false;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
+    private synchronized void deliverIfDifferent(List<? extends HasMetadata> listed) {
+        if (closed) {
+            return;
+        }
+        List<Endpoint> endpoints = new ArrayList<>();
+        DiscoveryException problem = collect(listed, endpoints);
+        if (!EndpointSnapshot.now(sourceName(), endpoints).sameEndpoints(current)) {
+            log.debug("{}: using endpoints of {} that a list shows and the watch has not delivered yet", sourceName(),
+                    service);
+            deliver(endpoints, problem);
+        }
+    }
+
+    /** How many times the source listed to check its watch (for tests and diagnostics). */
+    int verifications() {
+        return verifications.get();
+    }
+
+    /** How many times a list was ahead of the watch and the watch then caught up. */
+    int catchUps() {
+        return catchUps.get();
+    }
+
+    /** How many times the watch was found broken and restarted. */
+    int restarts() {
+        return restarts.get();
     }
 
     @Override
