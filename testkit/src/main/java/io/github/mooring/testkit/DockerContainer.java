@@ -53,8 +53,8 @@ final class DockerContainer implements PodContainer {
         this.logFile = logFile;
     }
 
-    /** Starts a container of {@code image} for {@code spec} and returns once it answers. */
-    static DockerContainer start(String image, ContainerSpec spec) {
+    /** Starts a container of {@code image} running {@code serverCommand} for {@code spec}; returns once it answers. */
+    static DockerContainer start(String image, String serverCommand, ContainerSpec spec) {
         String user = owner(spec.configFile().getParent());
         List<Bind> binds = new ArrayList<>();
         // A bind mount, not a copy into the container: a PV is a host directory that outlives its containers.
@@ -71,7 +71,7 @@ final class DockerContainer implements PodContainer {
                 .withCreateContainerCmdModifier(cmd -> {
                     // The image's own entrypoint would drop to its redis user, who cannot write the host's
                     // directories: run the server directly, as the host user, like a chart's command does.
-                    cmd.withName(name(spec)).withEntrypoint("redis-server").withUser(user);
+                    cmd.withName(name(spec)).withEntrypoint(serverCommand).withUser(user);
                     cmd.getHostConfig().withBinds(binds);
                 });
         ProcessReaper.get().registerDockerHost(DockerEnvironment.dockerHost());
@@ -156,7 +156,7 @@ final class DockerContainer implements PodContainer {
         frozen = false;
     }
 
-    /** Kills and removes the container (idempotent): what the pod, the namespace and the reaper's shutdown hook call. */
+    /** Kills and removes the container (idempotent): what the pod, the namespace and the reaper's hook call. */
     void remove() {
         synchronized (this) {
             if (gone) {

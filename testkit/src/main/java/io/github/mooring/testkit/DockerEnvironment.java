@@ -77,7 +77,8 @@ final class DockerEnvironment {
             boolean ryuk = !Boolean.parseBoolean(System.getenv("TESTCONTAINERS_RYUK_DISABLED"));
             return Optional.of("Testcontainers found no working Docker environment: " + rootCause(e) + (ryuk
                     ? " (where no registry is reachable, Testcontainers' Ryuk image cannot be pulled: set "
-                            + "TESTCONTAINERS_RYUK_DISABLED=true for the test JVM; the kit removes its containers itself)"
+                            + "TESTCONTAINERS_RYUK_DISABLED=true for the test JVM; the kit removes its containers "
+                            + "itself)"
                     : ""));
         }
     }

@@ -9,7 +9,7 @@ import java.time.Duration;
  */
 interface PodContainer {
 
-    /** The container's ID as Kubernetes shows it in a pod's status: {@code docker://<id>} or {@code process://<pid>}. */
+    /** The container's ID as a pod's status shows it: {@code docker://<id>} or {@code process://<pid>}. */
     String id();
 
     /** The host's process id of the container's {@code redis-server}. */
@@ -23,7 +23,7 @@ interface PodContainer {
     /** SIGKILL: no chance to save or say goodbye. Returns once it is gone. */
     void kill();
 
-    /** SIGTERM, as the kubelet sends on a graceful delete; SIGKILL after {@code gracePeriod}. Returns once it is gone. */
+    /** SIGTERM, as the kubelet sends on a graceful delete; SIGKILL after {@code gracePeriod}. Returns once gone. */
     void terminate(Duration gracePeriod);
 
     /** Stops it where it is: it keeps its sockets open but answers nothing (a frozen node, a hung VM). */

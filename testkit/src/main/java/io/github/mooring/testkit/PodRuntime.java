@@ -34,13 +34,16 @@ public final class PodRuntime {
     public static final String CONTAINERS_REQUIRED_PROPERTY = "mooring.testkit.containers.required";
 
     private static final String CONTAINERS_REQUIRED_ENV = "MOORING_TESTKIT_CONTAINERS_REQUIRED";
-    private static final PodRuntime PROCESSES = new PodRuntime(null);
+    private static final String DEFAULT_SERVER_COMMAND = "redis-server";
+    private static final PodRuntime PROCESSES = new PodRuntime(null, DEFAULT_SERVER_COMMAND);
 
     /** The image, or null for processes. */
     private final String image;
+    private final String serverCommand;
 
-    private PodRuntime(String image) {
+    private PodRuntime(String image, String serverCommand) {
         this.image = image;
+        this.serverCommand = serverCommand;
     }
 
     /** Pods as {@code redis-server} processes of this machine (the default). */
@@ -50,8 +53,8 @@ public final class PodRuntime {
 
     /**
      * Pods as Docker containers of {@code image}, run with the image's {@code redis-server} and the kit's
-     * {@code redis.conf}; Testcontainers' configuration applies (Docker host, image name substitution, registry
-     * credentials).
+     * {@code redis.conf} (the image's entrypoint is not used); Testcontainers' configuration applies (Docker host,
+     * image name substitution, registry credentials).
      *
      * @throws IllegalStateException when Testcontainers is not on the classpath
      */
@@ -64,12 +67,32 @@ public final class PodRuntime {
             throw new IllegalStateException("container pods need org.testcontainers:testcontainers (2.0.x) on the "
                     + "test classpath: add it as a test dependency to run pods as containers of " + image);
         }
-        return new PodRuntime(image);
+        return new PodRuntime(image, DEFAULT_SERVER_COMMAND);
+    }
+
+    /**
+     * The same containers, run with another server executable on the image's PATH (default {@code redis-server}),
+     * e.g. {@code valkey-server} for an image that has no {@code redis-server}.
+     */
+    public PodRuntime withServerCommand(String executable) {
+        if (image == null) {
+            throw new IllegalStateException("processes run the machine's redis-server; a server command is for images");
+        }
+        Objects.requireNonNull(executable, "executable");
+        if (executable.isBlank() || executable.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("not an executable's name: '" + executable + "'");
+        }
+        return new PodRuntime(image, executable);
     }
 
     /** The image pods run, or empty for processes. */
     public Optional<String> image() {
         return Optional.ofNullable(image);
+    }
+
+    /** The executable a container runs ({@code redis-server} unless {@linkplain #withServerCommand changed}). */
+    public String serverCommand() {
+        return serverCommand;
     }
 
     /**
@@ -84,7 +107,7 @@ public final class PodRuntime {
 
     /** Starts one container and returns once it answers. */
     PodContainer start(ContainerSpec spec) {
-        return image == null ? RedisProcess.start(spec) : DockerContainer.start(image, spec);
+        return image == null ? RedisProcess.start(spec) : DockerContainer.start(image, serverCommand, spec);
     }
 
     /**
@@ -121,17 +144,22 @@ public final class PodRuntime {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof PodRuntime runtime && Objects.equals(image, runtime.image);
+        return other instanceof PodRuntime runtime && Objects.equals(image, runtime.image)
+                && serverCommand.equals(runtime.serverCommand);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hashCode(image);
+        return Objects.hash(image, serverCommand);
     }
 
     /** {@code processes} or {@code containers of <image>}: reads well in a parameterized test's name. */
     @Override
     public String toString() {
-        return image == null ? "processes" : "containers of " + image;
+        if (image == null) {
+            return "processes";
+        }
+        String command = serverCommand.equals(DEFAULT_SERVER_COMMAND) ? "" : " (" + serverCommand + ")";
+        return "containers of " + image + command;
     }
 }

@@ -106,7 +106,7 @@ public final class SimulatedNamespace implements AutoCloseable {
         return workDir;
     }
 
-    /** What runs the pods of StatefulSets that do not choose their own {@linkplain RedisStatefulSet.Builder#runtime runtime}. */
+    /** What runs the pods of StatefulSets that choose no {@linkplain RedisStatefulSet.Builder#runtime runtime}. */
     public PodRuntime podRuntime() {
         return podRuntime;
     }

@@ -136,6 +136,18 @@ class ContainerPodsIT {
     }
 
     @Test
+    void aServerCommandTheImageLacksFailsTheStartWithTheReasonAndLeavesNoContainer(SimulatedNamespace ns) {
+        PodRuntime valkey = Runtimes.containers().withServerCommand("valkey-server");
+
+        assertThatThrownBy(() -> ns.redis("redis").runtime(valkey).replicas(1).start())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("the container of redis-0 (" + valkey.image().orElseThrow() + ") did not start")
+                .hasMessageContaining("valkey-server");
+        assertThat(Runtimes.containersOf(ns)).isEmpty();
+        assertThat(ProcessReaper.get().liveContainerIds()).isEmpty();
+    }
+
+    @Test
     void anImageThatCannotRunSkipsTheTestWithTheReasonOrFailsItWhereContainersAreRequired(SimulatedNamespace ns) {
         Runtimes.containers().requireAvailable("this test"); // Docker itself runs here
         PodRuntime missing = PodRuntime.containers("mooring/no-such-image:never");
