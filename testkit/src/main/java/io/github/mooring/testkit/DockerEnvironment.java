@@ -1,5 +1,7 @@
 package io.github.mooring.testkit;
 
+import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -84,19 +87,31 @@ final class DockerEnvironment {
     }
 
     /**
-     * A quick answer where there is plainly no Docker (no {@code DOCKER_HOST}, no Testcontainers configuration, no
-     * socket where a daemon puts one), so that such machines skip quietly instead of through Testcontainers'
-     * error log; anything that may be Docker is left to Testcontainers to judge.
+     * A quick answer where there is plainly no Docker (no {@code DOCKER_HOST}, no Docker host configured for
+     * Testcontainers, no socket where a daemon puts one), so that such machines skip quietly instead of through
+     * Testcontainers' error log; anything that may be Docker is left to Testcontainers to judge.
      */
     private static Optional<String> nothingLooksLikeDocker() {
-        return nothingLooksLikeDocker(System.getenv(), System.getProperty("docker.host"),
-                Paths.get(System.getProperty("user.home")), Files::exists);
+        Path home = Paths.get(System.getProperty("user.home"));
+        Properties testcontainers = new Properties();
+        try (Reader in = Files.newBufferedReader(home.resolve(".testcontainers.properties"))) {
+            testcontainers.load(in);
+        } catch (IOException e) {
+            // none: nothing configured there
+        }
+        return nothingLooksLikeDocker(System.getenv(), System.getProperty("docker.host"), testcontainers, home,
+                Files::exists);
     }
 
-    static Optional<String> nothingLooksLikeDocker(Map<String, String> env, String dockerHostProperty, Path home,
-            Predicate<Path> exists) {
+    /**
+     * The judgement above, from what it reads: {@code ~/.testcontainers.properties} counts only where it names a
+     * Docker host ({@code docker.host}, {@code tc.host}); Testcontainers writes the strategy it found there itself.
+     */
+    static Optional<String> nothingLooksLikeDocker(Map<String, String> env, String dockerHostProperty,
+            Properties testcontainers, Path home, Predicate<Path> exists) {
         if (env.get("DOCKER_HOST") != null || dockerHostProperty != null || env.get("TESTCONTAINERS_HOST") != null
-                || exists.test(home.resolve(".testcontainers.properties"))) {
+                || env.get("TESTCONTAINERS_DOCKER_CLIENT_STRATEGY") != null
+                || testcontainers.getProperty("docker.host") != null || testcontainers.getProperty("tc.host") != null) {
             return Optional.empty();
         }
         List<Path> sockets = new ArrayList<>(List.of(Paths.get("/var/run/docker.sock"),

@@ -2,8 +2,12 @@ package io.github.mooring.testkit;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Assumptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What runs a pod's container, as a node's container runtime does on Kubernetes.
@@ -34,6 +38,8 @@ public final class PodRuntime {
     public static final String CONTAINERS_REQUIRED_PROPERTY = "mooring.testkit.containers.required";
 
     private static final String CONTAINERS_REQUIRED_ENV = "MOORING_TESTKIT_CONTAINERS_REQUIRED";
+    private static final Logger log = LoggerFactory.getLogger(PodRuntime.class);
+    private static final Set<String> REPORTED = ConcurrentHashMap.newKeySet();
     private static final String DEFAULT_SERVER_COMMAND = "redis-server";
     private static final PodRuntime PROCESSES = new PodRuntime(null, DEFAULT_SERVER_COMMAND);
 
@@ -123,6 +129,10 @@ public final class PodRuntime {
         if (containersRequired()) {
             throw new IllegalStateException(message + " (" + CONTAINERS_REQUIRED_PROPERTY
                     + " is set: container pods must run on this machine)");
+        }
+        if (REPORTED.add(reason.get())) {
+            // Once: a skip is no pass, and the console should say why the tests on containers did not run.
+            log.warn("tests with pods as containers of {} are skipped: {}", image, reason.get());
         }
         Assumptions.abort(message);
     }

@@ -137,6 +137,7 @@ class ContainerPodsIT {
 
     @Test
     void aServerCommandTheImageLacksFailsTheStartWithTheReasonAndLeavesNoContainer(SimulatedNamespace ns) {
+        Runtimes.containers().requireAvailable("this test"); // Docker and the image are here
         PodRuntime valkey = Runtimes.containers().withServerCommand("valkey-server");
 
         assertThatThrownBy(() -> ns.redis("redis").runtime(valkey).replicas(1).start())
