@@ -1,5 +1,6 @@
 package io.github.mooring.testkit;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -20,7 +22,9 @@ import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.ImageNameSubstitutor;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.PullResponseItem;
 
 /**
  * Whether container pods can run here: Docker on Linux that Testcontainers reaches, and the image present or
@@ -136,22 +140,66 @@ final class DockerEnvironment {
         } catch (NotFoundException e) {
             // not here: pull it once, as the tests would
         }
-        try {
+        try (Pull pull = client.pullImageCmd(name.getUnversionedPart()).withTag(name.getVersionPart())
+                .exec(new Pull())) {
             // One attempt: Testcontainers would retry a failing pull for two minutes in every test.
-            boolean done = client.pullImageCmd(name.getUnversionedPart()).withTag(name.getVersionPart()).start()
-                    .awaitCompletion(PULL_TIMEOUT_MINUTES, TimeUnit.MINUTES);
-            if (!done) {
+            if (!pull.done.await(PULL_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 return Optional.of("image " + name + " is not on the Docker host and did not pull within "
                         + PULL_TIMEOUT_MINUTES + " minutes");
+            }
+            if (pull.error != null) {
+                throw pull.error;
             }
             client.inspectImageCmd(name.asCanonicalNameString()).exec();
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.of("interrupted while pulling " + name);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             return Optional.of("image " + name + " is not on the Docker host and cannot be pulled (" + rootCause(e)
                     + "): pull or build it before the tests");
+        }
+    }
+
+    /**
+     * The outcome of one pull. docker-java's own callbacks log a failed pull at ERROR; here it is the reason the
+     * tests are skipped, and reported as that.
+     */
+    private static final class Pull implements ResultCallback<PullResponseItem> {
+        final CountDownLatch done = new CountDownLatch(1);
+        volatile RuntimeException error;
+        private volatile Closeable stream;
+
+        @Override
+        public void onStart(Closeable stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public void onNext(PullResponseItem item) {
+            if (item.getErrorDetail() != null) {
+                error = new IllegalStateException(item.getErrorDetail().getMessage());
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            error = failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
+            done.countDown();
+        }
+
+        @Override
+        public void onComplete() {
+            done.countDown();
+        }
+
+        @Override
+        public void close() throws IOException {
+            done.countDown();
+            Closeable open = stream;
+            if (open != null) {
+                open.close();
+            }
         }
     }
 

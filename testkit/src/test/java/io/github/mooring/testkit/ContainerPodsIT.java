@@ -3,6 +3,9 @@ package io.github.mooring.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +31,7 @@ import io.github.mooring.testkit.RedisPod.Deletion;
 class ContainerPodsIT {
 
     private static final Duration READY = Duration.ofSeconds(30);
+    private static final String NO_SUCH_IMAGE = "mooring/no-such-image:never";
 
     @Test
     void aPodIsALabelledContainerOfTheImageOnTheHostNetworkRunningAsTheKitsUser(SimulatedNamespace ns)
@@ -151,24 +155,35 @@ class ContainerPodsIT {
     @Test
     void anImageThatCannotRunSkipsTheTestWithTheReasonOrFailsItWhereContainersAreRequired(SimulatedNamespace ns) {
         Runtimes.containers().requireAvailable("this test"); // Docker itself runs here
-        PodRuntime missing = PodRuntime.containers("mooring/no-such-image:never");
+        PodRuntime missing = PodRuntime.containers(NO_SUCH_IMAGE);
         assertThat(missing.unavailableReason()).hasValueSatisfying(reason -> assertThat(reason)
-                .contains("mooring/no-such-image:never").contains("cannot be pulled"));
+                .contains(NO_SUCH_IMAGE).contains("cannot be pulled"));
 
         String before = System.getProperty(PodRuntime.CONTAINERS_REQUIRED_PROPERTY);
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
         try {
             System.setProperty(PodRuntime.CONTAINERS_REQUIRED_PROPERTY, "false");
-            assertThatThrownBy(() -> ns.redis("skipped").runtime(missing).start())
-                    .isInstanceOf(TestAbortedException.class)
-                    .hasMessageContaining("StatefulSet skipped cannot run as containers of mooring/no-such-image:never")
-                    .hasMessageContaining("cannot be pulled");
+            System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> ns.redis("skipped").runtime(missing).start())
+                        .isInstanceOf(TestAbortedException.class)
+                        .hasMessageContaining("StatefulSet skipped cannot run as containers of " + NO_SUCH_IMAGE)
+                        .hasMessageContaining("cannot be pulled");
+            }
+            System.setErr(stderr);
+            // Said once on the console (the report says it for each skipped test).
+            assertThat(log.toString(StandardCharsets.UTF_8).lines()
+                    .filter(line -> line.contains("tests with pods as containers of " + NO_SUCH_IMAGE + " are skipped"))
+                    .count()).isOne();
 
             System.setProperty(PodRuntime.CONTAINERS_REQUIRED_PROPERTY, "true");
             assertThatThrownBy(() -> ns.redis("failed").runtime(missing).start())
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("mooring/no-such-image:never")
+                    .hasMessageContaining(NO_SUCH_IMAGE)
                     .hasMessageContaining(PodRuntime.CONTAINERS_REQUIRED_PROPERTY + " is set");
         } finally {
+            System.setErr(stderr);
             if (before == null) {
                 System.clearProperty(PodRuntime.CONTAINERS_REQUIRED_PROPERTY);
             } else {

@@ -18,7 +18,8 @@ class DockerEnvironmentTest {
     /** What Testcontainers writes into ~/.testcontainers.properties once it found Docker: no Docker host of its own. */
     private static Properties strategyOnly() {
         Properties properties = new Properties();
-        properties.setProperty("docker.client.strategy", "org.testcontainers.dockerclient.UnixSocketClientProviderStrategy");
+        properties.setProperty("docker.client.strategy",
+                "org.testcontainers.dockerclient.UnixSocketClientProviderStrategy");
         return properties;
     }
 
