@@ -15,12 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.github.mooring.CommandFateUnknownException;
 import io.github.mooring.FailoverQueueFullException;
 import io.github.mooring.NoMasterException;
 import io.github.mooring.TransactionAbortedException;
 import io.github.mooring.testkit.Credentials;
+import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
@@ -171,9 +174,11 @@ class MooringClientIT {
         }
     }
 
-    @Test
-    void frozenMasterEndsInTheDocumentedExceptionsWithinTheBounds(SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").start();
+    /** A frozen master (SIGSTOP of a process, {@code docker pause} of a container). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testing.PodRuntimes#both")
+    void frozenMasterEndsInTheDocumentedExceptionsWithinTheBounds(PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).start();
         try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b.failoverWait(Duration.ofSeconds(2)))) {
             StatefulRedisConnection<String, String> connection = mooring.client.connect();
             connection.sync().set("k", "v");

@@ -5,12 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import io.github.mooring.testing.PodRuntimes;
+import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.Sentinels;
@@ -24,7 +28,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
  * An application INCRs a counter at about 500 ops/s through Mooring while the master goes away in each of the ways
  * Kubernetes (or an operator) takes it away. It must see no error but "fate unknown" for commands in flight at that
  * instant, and the counter must end between the acknowledged INCRs and acknowledged plus fate-unknown ones: nothing
- * acknowledged lost, nothing applied twice, wherever Redis's asynchronous replication allows it.
+ * acknowledged lost, nothing applied twice, wherever Redis's asynchronous replication allows it. Every disruption
+ * runs with pods as processes and as containers of an image.
  */
 @ExtendWith(SimulatedNamespaceExtension.class)
 class WriterThroughFailoverIT {
@@ -72,10 +77,15 @@ class WriterThroughFailoverIT {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(Disruption.class)
-    void writerKeepsGoingAndNothingAcknowledgedIsLostOrDoubled(Disruption disruption, SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").persistence(disruption.persistence).start();
+    static Stream<Arguments> disruptionsOnBothRuntimes() {
+        return PodRuntimes.everyOnBoth((Object[]) Disruption.values());
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("disruptionsOnBothRuntimes")
+    void writerKeepsGoingAndNothingAcknowledgedIsLostOrDoubled(Disruption disruption, PodRuntime runtime,
+            SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).persistence(disruption.persistence).start();
         Sentinels sentinels = disruption.downAfter != null
                 ? ns.sentinels(redis).downAfter(disruption.downAfter).failoverTimeout(Duration.ofSeconds(5)).start()
                 : null;
@@ -113,7 +123,7 @@ class WriterThroughFailoverIT {
 
             long acked = writer.acknowledged.get();
             long unknown = writer.fateUnknown.get();
-            System.out.printf("%s: %s, counter=%d%n", disruption, writer, finalValue);
+            System.out.printf("%s on %s: %s, counter=%d%n", disruption, runtime, writer, finalValue);
             assertThat(writer.otherFailures).as("errors other than fate-unknown, samples %s", writer.failureSamples)
                     .isEqualTo(Map.of());
             // Never applied twice: at most every acknowledged INCR plus every one whose fate was unknown.

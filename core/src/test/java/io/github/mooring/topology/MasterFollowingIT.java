@@ -3,15 +3,19 @@ package io.github.mooring.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.github.mooring.testing.EventLog;
 import io.github.mooring.testing.Harness;
+import io.github.mooring.testing.PodRuntimes;
 import io.github.mooring.testing.Sources;
+import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisPod.Deletion;
 import io.github.mooring.testkit.RedisStatefulSet;
@@ -20,7 +24,7 @@ import io.github.mooring.testkit.SimulatedNamespaceExtension;
 
 /**
  * The monitor follows the master through the ways a master pod goes away on Kubernetes, from every discovery
- * source, with exactly one {@link TopologyEvent.MasterChanged} per change.
+ * source, with exactly one {@link TopologyEvent.MasterChanged} per change; with pods as processes and as containers.
  */
 @ExtendWith(SimulatedNamespaceExtension.class)
 class MasterFollowingIT {
@@ -38,10 +42,10 @@ class MasterFollowingIT {
         harness.close();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Sources.class)
-    void masterPodReplacedWithANewIp(Sources kind, SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").start();
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("sourcesOnBothRuntimes")
+    void masterPodReplacedWithANewIp(Sources kind, PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).start();
         Harness.Watched watched = harness.watch(ns, redis, harness.source(kind, ns), PROBE_INTERVAL);
         int mark = watched.awaitStarted(STARTUP);
         assertThat(watched.monitor().topology().master()).hasValueSatisfying(m -> assertIsPod(m, redis.pod(0), kind));
@@ -55,10 +59,10 @@ class MasterFollowingIT {
         assertThat(change.previous()).hasValueSatisfying(p -> assertThat(p.address()).isEqualTo(oldAddress));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Sources.class)
-    void containerRestartedInPlace(Sources kind, SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").persistence(true).start();
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("sourcesOnBothRuntimes")
+    void containerRestartedInPlace(Sources kind, PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).persistence(true).start();
         Harness.Watched watched = harness.watch(ns, redis, harness.source(kind, ns), PROBE_INTERVAL);
         int mark = watched.awaitStarted(STARTUP);
         String oldRunId = watched.monitor().topology().master().orElseThrow().report().runId();
@@ -77,10 +81,10 @@ class MasterFollowingIT {
         assertThat(change.reason()).contains("restarted");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Sources.class)
-    void manualFailoverByReplicaOf(Sources kind, SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").start();
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("sourcesOnBothRuntimes")
+    void manualFailoverByReplicaOf(Sources kind, PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).start();
         Harness.Watched watched = harness.watch(ns, redis, harness.source(kind, ns), PROBE_INTERVAL);
         int mark = watched.awaitStarted(STARTUP);
 
@@ -95,10 +99,10 @@ class MasterFollowingIT {
                 .isIn(TopologyEvent.Trigger.PERIODIC, TopologyEvent.Trigger.ENDPOINTS_CHANGED);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Sources.class)
-    void masterPodDeletedGracefully(Sources kind, SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").start();
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("sourcesOnBothRuntimes")
+    void masterPodDeletedGracefully(Sources kind, PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).start();
         Harness.Watched watched = harness.watch(ns, redis, harness.source(kind, ns), PROBE_INTERVAL);
         int mark = watched.awaitStarted(STARTUP);
         String oldAddress = redis.pod(0).address();
@@ -108,6 +112,10 @@ class MasterFollowingIT {
 
         TopologyEvent.MasterChanged change = awaitOnlyChangeTo(watched.events(), mark, redis.pod(0));
         assertThat(change.previous()).hasValueSatisfying(p -> assertThat(p.address()).isEqualTo(oldAddress));
+    }
+
+    static Stream<Arguments> sourcesOnBothRuntimes() {
+        return PodRuntimes.everyOnBoth((Object[]) Sources.values());
     }
 
     static TopologyEvent.MasterChanged awaitOnlyChangeTo(EventLog events, int mark, RedisPod pod) {

@@ -18,11 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure no redis-server the kit started outlives the JVM that started it.
+ * Makes sure no redis-server the kit started, as a process or in a Docker container, outlives the JVM that started it.
  * <ul>
- * <li>a normal exit, or an interrupted one that still runs shutdown hooks: a hook kills every live process;</li>
+ * <li>a normal exit, or an interrupted one that still runs shutdown hooks: a hook kills every live process and
+ * removes every container;</li>
  * <li>a JVM killed with SIGKILL: a small watchdog shell process, started once per JVM, waits for the JVM's pid
- * to disappear and kills the pids listed in this JVM's pid file.</li>
+ * to disappear, kills the pids listed in this JVM's pid file and, where the JVM used Docker, removes every
+ * container labelled with the JVM's pid ({@code docker rm -f}, with the Docker CLI).</li>
  * </ul>
  */
 final class ProcessReaper {
@@ -31,6 +33,10 @@ final class ProcessReaper {
     private static final ProcessReaper INSTANCE = new ProcessReaper();
 
     private final Set<Process> live = new LinkedHashSet<>();
+    /** Docker containers (typed by their interface, so that this class loads without Testcontainers). */
+    private final Set<PodContainer> containers = new LinkedHashSet<>();
+    /** The Docker host the JVM's containers run on, once it started one: the watchdog removes them there. */
+    private String dockerHost;
     private Path pidFile;
     private boolean watchdogStarted;
 
@@ -54,15 +60,46 @@ final class ProcessReaper {
         }
     }
 
+    /** Called before a container is created: from then on, the watchdog looks for this JVM's containers. */
+    synchronized void registerDockerHost(String host) {
+        startWatchdogOnce();
+        if (!host.equals(dockerHost)) {
+            dockerHost = host;
+            writePidFile();
+        }
+    }
+
+    synchronized void register(PodContainer container) {
+        containers.add(container);
+    }
+
+    synchronized void unregister(PodContainer container) {
+        containers.remove(container);
+    }
+
     synchronized List<Long> livePids() {
         return live.stream().filter(Process::isAlive).map(Process::pid).collect(Collectors.toList());
     }
 
+    /** {@code docker://<id>} of every container not removed yet. */
+    synchronized List<String> liveContainerIds() {
+        return containers.stream().map(PodContainer::id).collect(Collectors.toList());
+    }
+
     private void killAll() {
         List<Process> processes;
+        List<PodContainer> docker;
         synchronized (this) {
             processes = new ArrayList<>(live);
             live.clear();
+            docker = new ArrayList<>(containers);
+        }
+        for (PodContainer container : docker) {
+            try {
+                container.kill();
+            } catch (RuntimeException e) {
+                // the watchdog removes it by its label
+            }
         }
         for (Process process : processes) {
             process.destroyForcibly();
@@ -88,16 +125,24 @@ final class ProcessReaper {
             long jvm = ProcessHandle.current().pid();
             pidFile = dir.resolve(jvm + ".pids");
             Files.write(pidFile, new byte[0]);
-            // Kills only processes that still look like redis-server, so a pid recycled by the OS is left alone.
-            String script = "jvm=$1; file=$2\n"
+            // Kills only processes that still look like redis-server, so a pid recycled by the OS is left alone;
+            // removes only containers labelled with this JVM's pid. The line "docker <host>" names the Docker host.
+            String script = "jvm=$1; file=$2; label=$3\n"
                     + "while kill -0 \"$jvm\" 2>/dev/null; do sleep 1; done\n"
                     + "if [ -f \"$file\" ]; then\n"
-                    + "  while read -r p; do\n"
+                    + "  host=\n"
+                    + "  while read -r p h; do\n"
+                    + "    if [ \"$p\" = docker ]; then host=$h; continue; fi\n"
                     + "    ps -p \"$p\" -o command= 2>/dev/null | grep -q redis && kill -9 \"$p\" 2>/dev/null\n"
                     + "  done < \"$file\"\n"
+                    + "  if [ -n \"$host\" ]; then\n"
+                    + "    ids=$(DOCKER_HOST=$host docker ps -aq --filter \"label=$label=$jvm\" 2>/dev/null)\n"
+                    + "    [ -n \"$ids\" ] && DOCKER_HOST=$host docker rm -f $ids >/dev/null 2>&1\n"
+                    + "  fi\n"
                     + "  rm -f \"$file\"\n"
                     + "fi\n";
-            new ProcessBuilder("sh", "-c", script, "mooring-testkit-watchdog", Long.toString(jvm), pidFile.toString())
+            new ProcessBuilder("sh", "-c", script, "mooring-testkit-watchdog", Long.toString(jvm), pidFile.toString(),
+                    DockerContainer.JVM_LABEL)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -112,7 +157,8 @@ final class ProcessReaper {
         if (pidFile == null) {
             return;
         }
-        String pids = live.stream().map(p -> Long.toString(p.pid())).collect(Collectors.joining("\n", "", "\n"));
+        String pids = live.stream().map(p -> Long.toString(p.pid())).collect(Collectors.joining("\n", "", "\n"))
+                + (dockerHost == null ? "" : "docker " + dockerHost + "\n");
         try {
             Path temp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
             Files.writeString(temp, pids, StandardCharsets.US_ASCII);

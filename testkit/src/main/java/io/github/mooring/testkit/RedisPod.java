@@ -15,10 +15,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One pod of a {@link RedisStatefulSet}: a stable name ({@code redis-0}) whose current incarnation is a real
- * {@code redis-server} process bound to its own loopback IP on the Service's port.
+ * {@code redis-server}, a process or a Docker container (see {@link PodRuntime}), bound to its own loopback IP on the
+ * Service's port.
  * <p>
  * Kubernetes brings a pod back in two ways, and both are here: {@link #restartContainer(Duration) a container
- * restart in place} (same pod, same IP, the process restarts after a delay) and {@link #replace(Deletion, Duration)
+ * restart in place} (same pod, same IP, the container restarts after a delay) and {@link #replace(Deletion, Duration)
  * a pod replacement} (the pod is deleted and the StatefulSet controller creates a new one with the same name and a
  * new IP). Like the startup scripts of common Redis charts, pod 0 always starts as master and every other pod
  * starts as a replica of the IP pod 0 has at that moment: this is what breaks replication on Kubernetes.
@@ -59,7 +60,7 @@ public final class RedisPod {
     private String uid;
     private int generation;
     private int restarts;
-    private RedisProcess process;
+    private PodContainer container;
     private String lastKnownIp;
     private long runningSinceNanos;
     private volatile boolean ready;
@@ -120,7 +121,7 @@ public final class RedisPod {
      * moment a new master could first accept writes.
      */
     public synchronized long runningSinceNanos() {
-        return process == null ? 0 : runningSinceNanos;
+        return container == null ? 0 : runningSinceNanos;
     }
 
     /** Whether the kit's readiness probe saw this pod ready on its last round. */
@@ -130,15 +131,25 @@ public final class RedisPod {
 
     /** Whether the container is stopped by {@link #freeze()}. */
     public synchronized boolean isFrozen() {
-        return process != null && process.isFrozen();
+        return container != null && container.isFrozen();
     }
 
-    /** The process id of the running container, for tests that check cleanup. */
+    /** The host's process id of the running container's {@code redis-server}, for tests that check cleanup. */
     public synchronized long pid() {
-        if (process == null) {
-            throw new IllegalStateException(name + " has no running container (" + phase + ")");
-        }
-        return process.pid();
+        return running().pid();
+    }
+
+    /**
+     * The running container's ID as Kubernetes shows it in the pod's status: {@code docker://<id>} for a container,
+     * {@code process://<pid>} for a process. A restart or a replacement changes it.
+     */
+    public synchronized String containerId() {
+        return running().id();
+    }
+
+    /** What runs this pod's containers. */
+    public PodRuntime runtime() {
+        return set.runtime();
     }
 
     /** The container's log file. */
@@ -150,15 +161,16 @@ public final class RedisPod {
 
     /**
      * Kills the container (SIGKILL) and lets the kubelet start it again after {@code delay}: same pod, same IP,
-     * same volume. Without persistence the restarted Redis is empty. Returns at once.
+     * same volume. Without persistence the restarted Redis is empty. Returns at once. As the kubelet does, the
+     * restart is a new container (a new process, or a new Docker container) in the same pod.
      */
     public void restartContainer(Duration delay) {
         requireNonNegative(delay);
         int gen;
         synchronized (this) {
             requirePhase(Phase.RUNNING, "restart its container");
-            process.kill();
-            process = null;
+            container.kill();
+            container = null;
             phase = Phase.CRASHED;
             ready = false;
             gen = generation;
@@ -171,8 +183,8 @@ public final class RedisPod {
     public void stopContainer() {
         synchronized (this) {
             requirePhase(Phase.RUNNING, "stop its container");
-            process.kill();
-            process = null;
+            container.kill();
+            container = null;
             phase = Phase.CRASHED;
             ready = false;
         }
@@ -184,7 +196,7 @@ public final class RedisPod {
         synchronized (this) {
             requirePhase(Phase.CRASHED, "start its container");
             restarts++;
-            startProcess();
+            startContainerLocked();
         }
         set.controller().reconcileNow();
     }
@@ -198,13 +210,13 @@ public final class RedisPod {
     public void replace(Deletion deletion, Duration recreateAfter) {
         Objects.requireNonNull(deletion, "deletion");
         requireNonNegative(recreateAfter);
-        RedisProcess dying;
+        PodContainer dying;
         int gen;
         synchronized (this) {
             if (phase != Phase.RUNNING && phase != Phase.CRASHED && phase != Phase.PENDING) {
                 throw new IllegalStateException("cannot replace " + name + ": it is " + phase);
             }
-            dying = process;
+            dying = container;
             gen = generation;
             if (deletion == Deletion.GRACEFUL) {
                 phase = Phase.TERMINATING;
@@ -213,7 +225,7 @@ public final class RedisPod {
                 if (dying != null) {
                     dying.kill();
                 }
-                process = null;
+                container = null;
                 phase = Phase.DELETED;
                 ready = false;
             }
@@ -225,7 +237,7 @@ public final class RedisPod {
         if (deletion == Deletion.GRACEFUL && dying != null) {
             dying.terminate(GRACE_PERIOD);
             synchronized (this) {
-                process = null;
+                container = null;
                 phase = Phase.DELETED;
             }
         }
@@ -238,19 +250,21 @@ public final class RedisPod {
         set.scheduler().schedule(() -> recreateIfStill(gen), recreateAfter.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** SIGSTOP: the pod keeps its IP and open sockets but answers nothing. */
+    /**
+     * SIGSTOP ({@code docker pause} for a container): the pod keeps its IP and open sockets but answers nothing.
+     */
     public void freeze() {
         synchronized (this) {
             requirePhase(Phase.RUNNING, "freeze it");
-            process.freeze();
+            container.freeze();
         }
     }
 
-    /** SIGCONT. */
+    /** SIGCONT ({@code docker unpause}). */
     public void thaw() {
         synchronized (this) {
-            if (process != null) {
-                process.thaw();
+            if (container != null) {
+                container.thaw();
             }
         }
     }
@@ -347,22 +361,22 @@ public final class RedisPod {
         if (assigned != null) {
             uid = assigned;
         }
-        startProcess();
+        startContainerLocked();
     }
 
     /** Stops everything for good (namespace teardown). */
     synchronized void destroy() {
-        if (process != null) {
-            process.kill();
-            process = null;
+        if (container != null) {
+            container.kill();
+            container = null;
         }
         phase = Phase.DELETED;
         ready = false;
     }
 
     /** Records what the readiness probe saw of {@code container} (from {@link #probedContainer()}), if it is still the current one. */
-    synchronized void probed(Object container, boolean nowReady) {
-        if (container != process) {
+    synchronized void probed(Object probed, boolean nowReady) {
+        if (probed != container) {
             return;
         }
         if (nowReady && !ready) {
@@ -387,12 +401,12 @@ public final class RedisPod {
 
     /** The container a probe round is about to check (null when none): its result applies to that one only. */
     synchronized Object probedContainer() {
-        return process;
+        return container;
     }
 
-    /** The address the probe checks, with the process, or null when there is no process to probe. */
+    /** The address the probe checks, or null when there is no container to probe. */
     synchronized String probeTarget() {
-        return process != null && (phase == Phase.RUNNING || phase == Phase.TERMINATING) ? ip : null;
+        return container != null && (phase == Phase.RUNNING || phase == Phase.TERMINATING) ? ip : null;
     }
 
     private void restartIfStill(int gen) {
@@ -401,7 +415,7 @@ public final class RedisPod {
                 return;
             }
             restarts++;
-            startProcess();
+            startContainerLocked();
         }
         set.controller().reconcileNow();
     }
@@ -416,8 +430,8 @@ public final class RedisPod {
         set.controller().reconcileNow();
     }
 
-    /** Writes this start's config and starts redis-server; called with the lock held. */
-    private void startProcess() {
+    /** Writes this start's config and starts its container on the set's runtime; called with the lock held. */
+    private void startContainerLocked() {
         Path dir = set.workDir().resolve(name + "-g" + generation + "-r" + restarts);
         Path dataDir = set.persistence() ? set.workDir().resolve(name + "-pv") : dir.resolve("data");
         try {
@@ -425,7 +439,10 @@ public final class RedisPod {
             Files.createDirectories(dataDir);
             Path config = dir.resolve("redis.conf");
             Files.write(config, configLines(dataDir));
-            process = RedisProcess.start(config, ip, set.port(), logFile(), set.access());
+            List<Path> writable = set.persistence() ? List.of(dir, dataDir) : List.of(dir);
+            List<Path> readOnly = set.tls() == null ? List.of() : List.of(set.tls().caCertificate().getParent());
+            container = set.runtime().start(new ContainerSpec(set.namespace(), name, uid, restarts, config, writable,
+                    readOnly, ip, set.port(), logFile(), set.access()));
             runningSinceNanos = System.nanoTime();
             ready = false; // a new container is not ready until its own probe passes
             phase = Phase.RUNNING;
@@ -490,6 +507,13 @@ public final class RedisPod {
     /** The IP pod 0 has now or, while it is being replaced, the one it had (a stale DNS answer). */
     synchronized String ipOrLastKnown() {
         return ip != null ? ip : lastKnownIp;
+    }
+
+    private PodContainer running() {
+        if (container == null) {
+            throw new IllegalStateException(name + " has no running container (" + phase + ")");
+        }
+        return container;
     }
 
     private void requirePhase(Phase expected, String action) {

@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** One running {@code redis-server} (a pod's container, or a Sentinel). */
-final class RedisProcess {
+/** One running {@code redis-server} (a pod's container on the process runtime, or a Sentinel). */
+final class RedisProcess implements PodContainer {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
@@ -25,6 +25,11 @@ final class RedisProcess {
         this.host = host;
         this.port = port;
         this.logFile = logFile;
+    }
+
+    /** Starts a pod's container as a process. */
+    static RedisProcess start(ContainerSpec spec) {
+        return start(spec.configFile(), spec.ip(), spec.port(), spec.logFile(), spec.access());
     }
 
     /**
@@ -75,26 +80,36 @@ final class RedisProcess {
                 + START_TIMEOUT + " (" + last + "); log " + logFile + ":\n" + tail(logFile, 20));
     }
 
-    long pid() {
+    @Override
+    public String id() {
+        return "process://" + process.pid();
+    }
+
+    @Override
+    public long pid() {
         return process.pid();
     }
 
-    boolean isAlive() {
+    @Override
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    boolean isFrozen() {
+    @Override
+    public boolean isFrozen() {
         return frozen && process.isAlive();
     }
 
     /** SIGKILL: the container dies with no chance to save or say goodbye. */
-    void kill() {
+    @Override
+    public void kill() {
         process.destroyForcibly();
         awaitExit(Duration.ofSeconds(10));
     }
 
     /** SIGTERM, as the kubelet sends on a graceful delete; SIGKILL after the grace period. */
-    void terminate(Duration gracePeriod) {
+    @Override
+    public void terminate(Duration gracePeriod) {
         process.destroy();
         if (frozen) {
             signal("CONT"); // a stopped process only acts on SIGTERM once it runs again
@@ -106,13 +121,15 @@ final class RedisProcess {
     }
 
     /** SIGSTOP: the process keeps its sockets open but answers nothing (a frozen node, a GC pause, a hung VM). */
-    void freeze() {
+    @Override
+    public void freeze() {
         signal("STOP");
         frozen = true;
     }
 
     /** SIGCONT. */
-    void thaw() {
+    @Override
+    public void thaw() {
         signal("CONT");
         frozen = false;
     }

@@ -29,6 +29,7 @@ public final class RedisStatefulSet {
     private final Credentials credentials;
     private final List<String> extraConfig;
     private final boolean tlsEnabled;
+    private final PodRuntime runtime;
     private TlsMaterial tls;
     private final Path workDir;
     private final ApiObjects api;
@@ -45,6 +46,7 @@ public final class RedisStatefulSet {
         this.credentials = builder.credentials;
         this.extraConfig = List.copyOf(builder.extraConfig);
         this.tlsEnabled = builder.tls;
+        this.runtime = builder.runtime != null ? builder.runtime : namespace.podRuntime();
         this.workDir = namespace.workDir().resolve(name);
         this.api = new ApiObjects(namespace.api().controllerClient(), namespace.name(), name, portName, port);
         this.controller = new EndpointController(this, builder.readinessPeriod, builder.readinessTimeout,
@@ -95,6 +97,11 @@ public final class RedisStatefulSet {
 
     public boolean persistence() {
         return persistence;
+    }
+
+    /** What runs the pods' containers: processes of this machine, or Docker containers of an image. */
+    public PodRuntime runtime() {
+        return runtime;
     }
 
     /** The credentials clients need, or null when the pods need none. */
@@ -290,6 +297,7 @@ public final class RedisStatefulSet {
         private int failureThreshold = 1;
         private final List<String> extraConfig = new ArrayList<>();
         private boolean tls;
+        private PodRuntime runtime;
 
         Builder(SimulatedNamespace namespace, String name) {
             this.namespace = namespace;
@@ -362,6 +370,21 @@ public final class RedisStatefulSet {
             return this;
         }
 
+        /**
+         * What runs the pods' containers (default: the namespace's, {@link PodRuntime#processes()} unless set there).
+         * Where {@linkplain PodRuntime#containers(String) containers} cannot run, {@link #start()} aborts the calling
+         * test with the reason (see {@link PodRuntime}).
+         */
+        public Builder runtime(PodRuntime runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            return this;
+        }
+
+        /** Pods as Docker containers of {@code image}: short for {@code runtime(PodRuntime.containers(image))}. */
+        public Builder image(String image) {
+            return runtime(PodRuntime.containers(image));
+        }
+
         /** An extra {@code redis.conf} line for every pod, e.g. {@code "min-replicas-to-write 1"}. */
         public Builder config(String line) {
             extraConfig.add(Objects.requireNonNull(line));
@@ -371,6 +394,7 @@ public final class RedisStatefulSet {
         /** Creates the Service and the pods, and returns once every pod is ready. */
         public RedisStatefulSet start() {
             RedisStatefulSet set = new RedisStatefulSet(this);
+            set.runtime.requireAvailable("StatefulSet " + name);
             namespace.register(set);
             set.start();
             return set;

@@ -42,12 +42,14 @@ public final class SimulatedNamespace implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final List<RedisStatefulSet> statefulSets = new ArrayList<>();
     private final List<Sentinels> sentinels = new ArrayList<>();
+    private final PodRuntime podRuntime;
     private volatile boolean keepWorkDir;
     private volatile boolean closed;
 
     private SimulatedNamespace(Builder builder) {
         this.name = builder.name != null ? builder.name
                 : "test-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+        this.podRuntime = builder.podRuntime;
         try {
             Path root = builder.workRoot != null ? builder.workRoot
                     : Paths.get(System.getProperty("java.io.tmpdir"), "mooring-testkit");
@@ -104,6 +106,11 @@ public final class SimulatedNamespace implements AutoCloseable {
         return workDir;
     }
 
+    /** What runs the pods of StatefulSets that choose no {@linkplain RedisStatefulSet.Builder#runtime runtime}. */
+    public PodRuntime podRuntime() {
+        return podRuntime;
+    }
+
     /** Starts describing a Redis StatefulSet with its headless Service named {@code name}. */
     public RedisStatefulSet.Builder redis(String name) {
         requireOpen();
@@ -152,7 +159,7 @@ public final class SimulatedNamespace implements AutoCloseable {
         for (RedisStatefulSet set : statefulSets()) {
             out.append("  service ").append(set.name()).append(" (headless, port ").append(set.portName()).append(' ')
                     .append(set.port()).append(", ").append(set.persistence() ? "persistent" : "no persistence")
-                    .append(")\n");
+                    .append(", pods as ").append(set.runtime()).append(")\n");
             for (RedisPod pod : set.pods()) {
                 String role;
                 try {
@@ -299,6 +306,7 @@ public final class SimulatedNamespace implements AutoCloseable {
         private Duration dnsTtl = Duration.ofSeconds(30);
         private String serviceAccount = "default";
         private Path workRoot;
+        private PodRuntime podRuntime = PodRuntime.processes();
 
         private Builder() {
         }
@@ -324,6 +332,16 @@ public final class SimulatedNamespace implements AutoCloseable {
         /** Where namespaces put their work directories (default {@code java.io.tmpdir/mooring-testkit}). */
         public Builder workRoot(Path workRoot) {
             this.workRoot = Objects.requireNonNull(workRoot, "workRoot");
+            return this;
+        }
+
+        /**
+         * What runs the pods of every StatefulSet that does not choose its own (default
+         * {@link PodRuntime#processes()}): {@code PodRuntime.containers("redis:7.2")} runs a whole suite on the
+         * image a team deploys.
+         */
+        public Builder podRuntime(PodRuntime podRuntime) {
+            this.podRuntime = Objects.requireNonNull(podRuntime, "podRuntime");
             return this;
         }
 

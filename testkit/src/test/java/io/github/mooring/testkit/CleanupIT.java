@@ -24,44 +24,64 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
 import io.github.mooring.testkit.RedisPod.Deletion;
 
-/** No process outlives its namespace: closed by hand, by the JUnit extension (test passed or failed), or by a JVM killed with SIGKILL. */
+/**
+ * No process or container outlives its namespace: closed by hand, by the JUnit extension (test passed or failed), or
+ * by a JVM killed with SIGKILL; on both {@linkplain PodRuntime runtimes}.
+ */
 class CleanupIT {
 
-    @Test
-    void closingANamespaceStopsEveryProcessAndDeletesItsWorkDir() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void closingANamespaceStopsEveryProcessAndContainerAndDeletesItsWorkDir(PodRuntime runtime) {
         List<Long> pids;
+        List<String> containers;
         Path workDir;
-        try (SimulatedNamespace ns = SimulatedNamespace.start()) {
+        SimulatedNamespace closed;
+        try (SimulatedNamespace ns = SimulatedNamespace.builder().podRuntime(runtime).start()) {
+            closed = ns;
             RedisStatefulSet redis = ns.redis("redis").replicas(3).start();
             ns.sentinels(redis).count(1).quorum(1).start();
-            // A replaced pod: its first process is gone already, its replacement must go at close.
+            // A replaced pod: its first container is gone already, its replacement must go at close.
             redis.pod(2).replace(Deletion.KILL, Duration.ZERO);
             redis.pod(2).awaitReady(Duration.ofSeconds(30));
             pids = ns.livePids();
+            containers = redis.pods().stream().map(RedisPod::containerId).toList();
             workDir = ns.workDir();
             assertThat(pids).hasSize(4).doesNotHaveDuplicates();
             assertThat(Pids.running(pids)).containsExactlyElementsOf(pids);
-            assertThat(ProcessReaper.get().livePids()).containsAll(pids);
+            if (runtime.image().isPresent()) {
+                assertThat(ProcessReaper.get().liveContainerIds()).containsAll(containers);
+                assertThat(Runtimes.containersOf(ns)).hasSize(3);
+            } else {
+                assertThat(ProcessReaper.get().livePids()).containsAll(pids);
+            }
             assertThat(workDir).isDirectory();
             assertThat(workDir.resolve("redis")).isDirectory();
         }
         try {
             assertThat(Pids.running(pids)).isEmpty();
             assertThat(ProcessReaper.get().livePids()).doesNotContainAnyElementsOf(pids);
+            assertThat(ProcessReaper.get().liveContainerIds()).doesNotContainAnyElementsOf(containers);
+            if (runtime.image().isPresent()) {
+                assertThat(Runtimes.containersOf(closed)).as("containers left by the namespace").isEmpty();
+            }
             assertThat(workDir).doesNotExist();
         } finally {
             Pids.killRedisServers(pids);
         }
     }
 
-    @Test
-    void closeIsIdempotentAndAClosedNamespaceRefusesNewPods() {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void closeIsIdempotentAndAClosedNamespaceRefusesNewPods(PodRuntime runtime) {
         SimulatedNamespace ns = SimulatedNamespace.start();
-        RedisStatefulSet redis = ns.redis("redis").replicas(1).start();
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(1).start();
         long pid = redis.pod(0).pid();
         ns.close();
         ns.close();
@@ -70,11 +90,13 @@ class CleanupIT {
                 .hasMessageContaining("closed");
     }
 
-    @Test
-    void keptWorkDirOutlivesTheNamespaceButItsProcessesDoNot(@TempDir Path root) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void keptWorkDirOutlivesTheNamespaceButItsProcessesDoNot(PodRuntime runtime, @TempDir Path root) {
         List<Long> pids;
         Path workDir;
-        try (SimulatedNamespace ns = SimulatedNamespace.builder().workRoot(root).name("kept").start()) {
+        try (SimulatedNamespace ns = SimulatedNamespace.builder().workRoot(root).name("kept").podRuntime(runtime)
+                .start()) {
             ns.redis("redis").replicas(1).start();
             pids = ns.livePids();
             workDir = ns.workDir();
@@ -86,10 +108,14 @@ class CleanupIT {
         assertThat(Pids.running(pids)).isEmpty();
     }
 
-    @Test
-    void extensionClosesTheNamespaceOfAPassingAndOfAFailingTestAndKeepsTheFailedOnesWorkDir() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void extensionClosesTheNamespaceOfAPassingAndOfAFailingTestAndKeepsTheFailedOnesWorkDir(PodRuntime runtime)
+            throws Exception {
+        runtime.requireAvailable("this test");
         ScenarioTests.seen.clear();
         ScenarioTests.enabled = true;
+        ScenarioTests.runtime = runtime;
         try {
             EngineTestKit.engine("junit-jupiter").selectors(selectClass(ScenarioTests.class)).execute()
                     .testEvents().assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
@@ -104,6 +130,13 @@ class CleanupIT {
             assertThat(Pids.running(passed.pids())).isEmpty();
             assertThat(Pids.running(failed.pids())).isEmpty();
             assertThat(passed.workDir()).doesNotExist();
+            if (runtime.image().isPresent()) {
+                assertThat(passed.containers()).hasSize(2);
+                assertThat(failed.containers()).hasSize(2);
+                assertThat(Runtimes.containersLabelled(DockerContainer.NAMESPACE_LABEL, passed.namespace())).isEmpty();
+                assertThat(Runtimes.containersLabelled(DockerContainer.NAMESPACE_LABEL, failed.namespace()))
+                        .as("containers of the failed test").isEmpty();
+            }
             // The failed test's work directory (logs, data) is kept for a post-mortem.
             assertThat(failed.workDir().resolve("redis").resolve("redis-0-g1.log")).isRegularFile();
         } finally {
@@ -113,14 +146,17 @@ class CleanupIT {
         }
     }
 
-    @Test
-    void watchdogStopsThePodsOfAJvmKilledWithSigkill(@TempDir Path root) throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void watchdogStopsThePodsOfAJvmKilledWithSigkill(PodRuntime runtime, @TempDir Path root) throws Exception {
+        runtime.requireAvailable("this test");
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         Process jvm = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                OrphanedNamespaceMain.class.getName(), root.toString())
+                OrphanedNamespaceMain.class.getName(), root.toString(), runtime.image().orElse(""))
                 .redirectErrorStream(true)
                 .start();
         List<Long> pids = new ArrayList<>();
+        String jvmPid = Long.toString(jvm.pid());
         try {
             CompletableFuture<String> pidLine = CompletableFuture.supplyAsync(() -> {
                 try (BufferedReader out = new BufferedReader(
@@ -140,14 +176,26 @@ class CleanupIT {
             Arrays.stream(line.split(",")).filter(s -> !s.isBlank()).map(Long::parseLong).forEach(pids::add);
             assertThat(pids).as("pids printed by the child JVM").hasSize(2);
             assertThat(Pids.running(pids)).containsExactlyElementsOf(pids);
+            if (runtime.image().isPresent()) {
+                assertThat(Runtimes.containersLabelled(DockerContainer.JVM_LABEL, jvmPid)).hasSize(2);
+            }
 
             jvm.destroyForcibly(); // SIGKILL: no shutdown hook runs
             assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> Pids.running(pids).isEmpty());
+            await("the killed JVM's redis-servers stopped by the watchdog").atMost(Duration.ofSeconds(30))
+                    .until(() -> Pids.running(pids).isEmpty());
+            if (runtime.image().isPresent()) {
+                await("the killed JVM's containers removed by the watchdog").atMost(Duration.ofSeconds(30))
+                        .until(() -> Runtimes.containersLabelled(DockerContainer.JVM_LABEL, jvmPid).isEmpty());
+            }
         } finally {
             jvm.destroyForcibly();
             Pids.killRedisServers(pids);
+            if (runtime.image().isPresent()) {
+                Runtimes.containersLabelled(DockerContainer.JVM_LABEL, jvmPid).forEach(container ->
+                        DockerEnvironment.client().removeContainerCmd(container.getId()).withForce(true).exec());
+            }
         }
     }
 
@@ -163,7 +211,13 @@ class CleanupIT {
     }
 
     /** What a scenario test saw of its namespace. */
-    record Seen(List<Long> pids, Path workDir) {
+    record Seen(List<Long> pids, List<String> containers, Path workDir, String namespace) {
+
+        static Seen of(SimulatedNamespace ns) {
+            List<String> containers = ns.statefulSets().stream().flatMap(set -> set.pods().stream())
+                    .map(RedisPod::containerId).filter(id -> id.startsWith("docker://")).toList();
+            return new Seen(ns.livePids(), containers, ns.workDir(), ns.name());
+        }
     }
 
     /** Run only through {@link EngineTestKit} by the test above: one test passes, one fails. */
@@ -172,6 +226,7 @@ class CleanupIT {
     static class ScenarioTests {
 
         static volatile boolean enabled;
+        static volatile PodRuntime runtime = PodRuntime.processes();
         static final Map<String, Seen> seen = new ConcurrentHashMap<>();
 
         static boolean enabled() {
@@ -180,14 +235,14 @@ class CleanupIT {
 
         @Test
         void passes(SimulatedNamespace ns) {
-            ns.redis("redis").replicas(2).start();
-            seen.put("passes", new Seen(ns.livePids(), ns.workDir()));
+            ns.redis("redis").runtime(runtime).replicas(2).start();
+            seen.put("passes", Seen.of(ns));
         }
 
         @Test
         void fails(SimulatedNamespace ns) {
-            ns.redis("redis").replicas(2).start();
-            seen.put("fails", new Seen(ns.livePids(), ns.workDir()));
+            ns.redis("redis").runtime(runtime).replicas(2).start();
+            seen.put("fails", Seen.of(ns));
             throw new AssertionError("deliberate failure, to check the cleanup");
         }
     }

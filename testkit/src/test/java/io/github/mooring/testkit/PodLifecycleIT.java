@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,7 +23,10 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
 
-/** Pods: start order and roles, replacement versus container restart, persistence, freeze, manual rewiring, auth. */
+/**
+ * Pods: start order and roles, replacement versus container restart, persistence, freeze, manual rewiring, auth; each
+ * on both {@linkplain PodRuntime runtimes}, processes and containers.
+ */
 @ExtendWith(SimulatedNamespaceExtension.class)
 class PodLifecycleIT {
 
@@ -35,9 +39,10 @@ class PodLifecycleIT {
         lettuce.close();
     }
 
-    @Test
-    void threePodSetStartsWithPodZeroAsMasterAndTheOthersAsLinkedReplicas(SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").replicas(3).start();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void threePodSetStartsWithPodZeroAsMasterAndTheOthersAsLinkedReplicas(PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(3).start();
 
         assertThat(redis.pods()).extracting(RedisPod::name).containsExactly("redis-0", "redis-1", "redis-2");
         assertThat(redis.pods()).allSatisfy(pod -> {
@@ -70,9 +75,10 @@ class PodLifecycleIT {
         });
     }
 
-    @Test
-    void replacementGetsANewIpAndUidWhileAContainerRestartKeepsTheIp(SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").replicas(2).start();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void replacementGetsANewIpAndUidWhileAContainerRestartKeepsTheIp(PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(2).start();
         RedisPod pod = redis.pod(1);
         Set<String> usedIps = new HashSet<>();
         redis.pods().forEach(p -> usedIps.add(p.ip()));
@@ -115,11 +121,12 @@ class PodLifecycleIT {
         assertThat(pod.generation()).isEqualTo(3);
     }
 
-    @Test
-    void withPersistenceDataSurvivesReplacementAndRestart(SimulatedNamespace ns) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void withPersistenceDataSurvivesReplacementAndRestart(PodRuntime runtime, SimulatedNamespace ns) {
         // appendfsync always: every acknowledged write is in the AOF before the process is killed.
-        RedisStatefulSet redis = ns.redis("redis").replicas(1).persistence(true).config("appendfsync always")
-                .start();
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(1).persistence(true)
+                .config("appendfsync always").start();
         RedisPod pod = redis.pod(0);
         assertThat(pod.command("SET", "survivor", "yes")).isEqualTo("OK");
         String firstIp = pod.ip();
@@ -137,9 +144,10 @@ class PodLifecycleIT {
         assertThat(pod.dbSize()).isEqualTo(2);
     }
 
-    @Test
-    void withoutPersistenceARestartedContainerComesBackEmpty(SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").replicas(1).start();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void withoutPersistenceARestartedContainerComesBackEmpty(PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(1).start();
         RedisPod pod = redis.pod(0);
         assertThat(pod.command("SET", "ephemeral", "1")).isEqualTo("OK");
         assertThat(pod.dbSize()).isEqualTo(1);
@@ -152,9 +160,10 @@ class PodLifecycleIT {
         assertThat(pod.dbSize()).isZero();
     }
 
-    @Test
-    void stoppedContainerStaysDownUntilStarted(SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").replicas(1).start();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void stoppedContainerStaysDownUntilStarted(PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(1).start();
         RedisPod pod = redis.pod(0);
         String ip = pod.ip();
 
@@ -171,9 +180,10 @@ class PodLifecycleIT {
         assertThat(pod.restarts()).isEqualTo(1);
     }
 
-    @Test
-    void frozenPodAnswersNothingAndIsNotReadyUntilThawed(SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").replicas(1).start();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void frozenPodAnswersNothingAndIsNotReadyUntilThawed(PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(1).start();
         RedisPod pod = redis.pod(0);
         StatefulRedisConnection<String, String> connection = lettuce.connect(pod, null);
         assertThat(connection.sync().ping()).isEqualTo("PONG");
@@ -195,9 +205,10 @@ class PodLifecycleIT {
         assertThat(redis.endpoints().readyIps()).containsExactly(pod.ip());
     }
 
-    @Test
-    void promoteAndReplicaOfRewireReplication(SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").replicas(3).start();
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void promoteAndReplicaOfRewireReplication(PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(3).start();
         RedisPod first = redis.pod(0);
         RedisPod second = redis.pod(1);
         RedisPod third = redis.pod(2);
@@ -222,10 +233,11 @@ class PodLifecycleIT {
                 .containsEntry("master_link_status", "up"));
     }
 
-    @Test
-    void podsRequireThePassword(SimulatedNamespace ns) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void podsRequireThePassword(PodRuntime runtime, SimulatedNamespace ns) {
         Credentials credentials = Credentials.password("s3cret pass");
-        RedisStatefulSet redis = ns.redis("redis").replicas(2).credentials(credentials).start();
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(2).credentials(credentials).start();
         RedisPod master = redis.pod(0);
         assertThat(redis.credentials()).isEqualTo(credentials);
         // The replica authenticated to its master (masterauth) and the kit's own commands authenticate.
@@ -244,10 +256,11 @@ class PodLifecycleIT {
         assertThat(authenticated.sync().set("k", "v")).isEqualTo("OK");
     }
 
-    @Test
-    void podsRequireTheAclUser(SimulatedNamespace ns) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testkit.Runtimes#both")
+    void podsRequireTheAclUser(PodRuntime runtime, SimulatedNamespace ns) {
         Credentials credentials = Credentials.aclUser("app", "app-pass");
-        RedisStatefulSet redis = ns.redis("redis").replicas(2).credentials(credentials).start();
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(2).credentials(credentials).start();
         RedisPod master = redis.pod(0);
         // The replica authenticated as the ACL user (masteruser/masterauth).
         assertThat(redis.pod(1).info("replication")).containsEntry("master_link_status", "up");
