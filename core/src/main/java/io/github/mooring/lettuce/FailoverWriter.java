@@ -200,7 +200,7 @@ final class FailoverWriter implements RedisChannelWriter {
         FailoverCommand<K, V, T> command = attempt.owner();
         String error = attempt.replyDropped() ? null : attempt.error();
         boolean rejected = error != null && FailoverRetry.isFailoverReply(error);
-        if (!holding && !rejected) {
+        if (!holding && !rejected && !attempt.replyDropped()) {
             settle(command, error == null);
             attempt.deliver();
             return;
