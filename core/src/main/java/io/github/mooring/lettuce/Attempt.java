@@ -18,9 +18,9 @@ final class Attempt<K, V, T> extends CommandWrapper<K, V, T> {
     private final FailoverCommand<K, V, T> owner;
     private volatile boolean written;
     private volatile boolean retired;
-    /** Decided when the reply is about to be decoded: null for the command's own output. */
-    private volatile CommandOutput<K, V, T> replySink;
-    private volatile boolean replyRouted;
+    /** Decided when the reply is about to be decoded: null for the command's own output. Event loop only. */
+    private CommandOutput<K, V, T> replySink;
+    private boolean replyRouted;
 
     Attempt(FailoverCommand<K, V, T> owner) {
         super(owner.command);
@@ -64,7 +64,7 @@ final class Attempt<K, V, T> extends CommandWrapper<K, V, T> {
     @Override
     @SuppressWarnings({ "unchecked", "rawtypes" })
     public CommandOutput<K, V, T> getOutput() {
-        if (written && !replyRouted) {
+        if (!replyRouted && written) {
             replyRouted = true;
             if (owner.writer.dropsReplyOf(owner)) {
                 replySink = (CommandOutput) new VoidOutput<K, V>();

@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.github.mooring.CommandNotResentException;
@@ -18,10 +21,10 @@ import io.github.mooring.TransactionAbortedException;
 import io.github.resilience4j.retry.Retry;
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisException;
 import io.lettuce.core.protocol.ConnectionFacade;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
+import io.netty.channel.EventLoop;
 import io.netty.util.Timeout;
 
 /**
@@ -36,9 +39,10 @@ import io.netty.util.Timeout;
  * into its <em>hold queue</em>, ordered by number, and <em>holds</em>: commands issued from then on join the queue,
  * unsent commands still in Lettuce's buffers are taken back into it, and the replies of commands already on the wire
  * behind it are judged by {@link OrderRules} (refused ones join the queue, reads are dropped and join it, one that
- * took effect pins the order). The queue is released in order, as one stream, once the connection is up, nothing is
- * on the wire, the retry back-off has passed and the master has not moved elsewhere; then the writer stops holding.
- * It also holds while the connection is down and while it drains off a demoted master.
+ * took effect pins the order). The queue is released in order, as one stream written on the channel's event loop,
+ * once the connection is up, nothing is on the wire, the retry back-off has passed and the master has not moved
+ * elsewhere; then the writer stops holding. It also holds while the connection is down and while it drains off a
+ * demoted master. {@code src/docs/design.md} ("Order") explains each rule and the Lettuce facts behind it.
  * <p>
  * Lettuce facts this relies on (6.8 and 7.x): {@code CommandHandler} writes only commands that are not done, and
  * encodes a command on the channel's event loop right after deciding so; it decodes replies in order on that event
@@ -80,10 +84,6 @@ final class FailoverWriter implements RedisChannelWriter {
         this.binding = binding;
         this.client = client;
         binding.writer = this;
-    }
-
-    MasterBinding binding() {
-        return binding;
     }
 
     // ---------------------------------------------------------------- admission
@@ -358,7 +358,7 @@ final class FailoverWriter implements RedisChannelWriter {
     }
 
     private CommandNotResentException overtaken(FailoverCommand<?, ?, ?> earlier, FailoverCommand<?, ?, ?> later) {
-        String why = earlier.refusal != null ? client.service() + "'s node " + earlier.writtenTo() + " refused it ("
+        String why = earlier.refusal != null ? earlier.writtenTo() + " (of " + client.service() + ") refused it ("
                 + earlier.refusal + ")" : "its reply came from a node that had refused an earlier command";
         return new CommandNotResentException(earlier.getType().toString(), later.getType().toString(),
                 earlier.getType() + " was not sent again: " + why + ", and " + later.getType() + ", issued after it on"
@@ -417,11 +417,11 @@ final class FailoverWriter implements RedisChannelWriter {
      * would queue the batch behind whatever the event loop writes next.
      */
     void release() {
-        io.netty.channel.EventLoop loop = binding.eventLoop;
+        EventLoop loop = binding.eventLoop;
         if (loop != null && !loop.inEventLoop()) {
             try {
                 loop.execute(this::release);
-            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+            } catch (RejectedExecutionException shuttingDown) {
                 // the client is shutting down: nothing more goes out
             }
             return;
@@ -589,7 +589,7 @@ final class FailoverWriter implements RedisChannelWriter {
      * Returns the transactions settled here; their failures are added to {@code outcomes}. Under the lock.
      */
     private Set<Transaction> settleTransactions(String node, List<Runnable> outcomes) {
-        Set<Transaction> touched = new java.util.LinkedHashSet<>();
+        Set<Transaction> touched = new LinkedHashSet<>();
         if (binding.openTransaction != null) {
             touched.add(binding.openTransaction);
         }
@@ -598,7 +598,7 @@ final class FailoverWriter implements RedisChannelWriter {
                 touched.add(command.transaction);
             }
         }
-        Set<Transaction> settled = new java.util.HashSet<>();
+        Set<Transaction> settled = new HashSet<>();
         for (Transaction transaction : touched) {
             if (transaction.multi == null || !transaction.multi.written()) {
                 continue;

@@ -7,6 +7,7 @@ import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyMonitor;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.protocol.DefaultEndpoint;
+import io.netty.channel.EventLoop;
 
 /**
  * What Mooring knows about one Lettuce connection: the Lettuce endpoint to disconnect, the master address it was
@@ -27,7 +28,7 @@ final class MasterBinding {
     volatile boolean movedByMooring;
     volatile long disconnectedAtNanos;
     /** The event loop of the connection's current channel: where its writer releases held commands. */
-    volatile io.netty.channel.EventLoop eventLoop;
+    volatile EventLoop eventLoop;
 
     // Transactions: guarded by this (the writer's lock).
     Transaction openTransaction;

@@ -28,11 +28,14 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.protocol.CommandHandler;
 import io.lettuce.core.protocol.DefaultEndpoint;
 import io.lettuce.core.protocol.PushHandler;
 import io.lettuce.core.pubsub.PubSubEndpoint;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnectionImpl;
 import io.lettuce.core.resource.ClientResources;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import reactor.core.publisher.Mono;
 
 /**
@@ -41,7 +44,8 @@ import reactor.core.publisher.Mono;
  * <p>
  * It uses the hooks Lettuce documents for subclasses: {@link #getSocketAddress(RedisURI)} gives every connect and
  * reconnect the address of the current master, and {@link #newStatefulRedisConnection} puts a writer in front of
- * Lettuce's own that retries failover rejections and refuses to send a command twice when its fate is unknown.
+ * Lettuce's own that keeps each connection's commands in the order they were issued, retries failover rejections in
+ * their place, and refuses to send a command twice when its fate is unknown.
  * When the master changes, connections bound to the old one are disconnected at once so that Lettuce's watchdog
  * reconnects now, to the new master, instead of after a timeout.
  * <p>
@@ -271,12 +275,12 @@ public final class MooringRedisClient extends RedisClient {
     /**
      * The event loop of the binding's channel, found among the client's channels ({@code AbstractRedisClient.channels},
      * to which Lettuce's {@code ChannelGroupListener} adds every channel as it becomes active) by the endpoint its
-     * {@code CommandHandler} serves. Null if Lettuce stops keeping channels there; {@code FailoverWriterIT} fails then.
+     * {@code CommandHandler} serves. Null if Lettuce stops keeping channels there; {@code OrderThroughRejectionsIT}
+     * fails then.
      */
-    io.netty.channel.EventLoop eventLoopOf(MasterBinding binding) {
-        for (io.netty.channel.Channel channel : channels) {
-            io.lettuce.core.protocol.CommandHandler handler = channel.pipeline()
-                    .get(io.lettuce.core.protocol.CommandHandler.class);
+    EventLoop eventLoopOf(MasterBinding binding) {
+        for (Channel channel : channels) {
+            CommandHandler handler = channel.pipeline().get(CommandHandler.class);
             if (handler != null && handler.getEndpoint() == binding.endpoint && channel.isActive()) {
                 return channel.eventLoop();
             }

@@ -64,13 +64,19 @@ class WriterThroughFailoverIT {
                     assertThat(sync.longestGap()).as("writes were back before Sentinel's down-after")
                             .isLessThan(disruption.downAfter);
                 }
-                case SENTINEL_FAILOVER_COMMAND ->
+                case SENTINEL_FAILOVER_COMMAND -> {
                     // Mooring moves the writes at the promotion (a master whose replication history continues another's
                     // is the newer one), not when Sentinel demotes the old master seconds later: what the old master
-                    // acknowledged meanwhile is what replication loses, a probe round's worth (250 ms) at most.
+                    // acknowledged meanwhile, lost to replication, is a probe round's worth (250 ms), well under a
+                    // second of each writer's writes (half of them go to the checked list).
+                    for (LedgerWriter writer : result.checks().keySet()) {
+                        assertThat(result.check(writer).lostToReplication()).as("%s", result.check(writer))
+                                .isLessThan(writer.targetOpsPerSecond / 2);
+                    }
                     assertThat(run.mooring.events(TopologyEvent.MasterChanged.class)).last()
                             .satisfies(change -> assertThat(change.master().address())
                                     .isEqualTo(result.finalMaster().address()));
+                }
                 default -> { }
             }
         }

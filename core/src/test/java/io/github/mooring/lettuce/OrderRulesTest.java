@@ -8,11 +8,11 @@ import static io.github.mooring.lettuce.OrderRules.AfterReply.DELIVER_AND_FAIL_H
 import static io.github.mooring.lettuce.OrderRules.AfterReply.RETRY_IN_ORDER;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.lettuce.core.protocol.CommandType;
@@ -89,23 +89,23 @@ class OrderRulesTest {
         assertThat(OrderRules.afterLoss(c.lost())).isEqualTo(c.expected());
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{0} with error {1}: took effect {2}")
     @MethodSource("effects")
     void knowsWhichRepliesTookEffect(CommandType type, String error, boolean tookEffect) {
         assertThat(CommandSafety.tookEffect(type, error)).isEqualTo(tookEffect);
     }
 
-    static Stream<org.junit.jupiter.params.provider.Arguments> effects() {
+    static Stream<Arguments> effects() {
         return Stream.of(
-                org.junit.jupiter.params.provider.Arguments.of(CommandType.SET, null, true),
-                org.junit.jupiter.params.provider.Arguments.of(CommandType.INCR, null, true),
-                org.junit.jupiter.params.provider.Arguments.of(CommandType.EXEC, null, true),
-                org.junit.jupiter.params.provider.Arguments.of(CommandType.SELECT, null, true),
-                org.junit.jupiter.params.provider.Arguments.of(CommandType.SET, "WRONGTYPE", false),
-                org.junit.jupiter.params.provider.Arguments.of(CommandType.EVAL, "ERR in script", true),
-                org.junit.jupiter.params.provider.Arguments.of(CommandType.GET, null, false),
-                org.junit.jupiter.params.provider.Arguments.of(CommandType.PING, null, false),
-                org.junit.jupiter.params.provider.Arguments.of(CommandType.SUBSCRIBE, null, false));
+                Arguments.of(CommandType.SET, null, true),
+                Arguments.of(CommandType.INCR, null, true),
+                Arguments.of(CommandType.EXEC, null, true),
+                Arguments.of(CommandType.SELECT, null, true),
+                Arguments.of(CommandType.SET, "WRONGTYPE Operation against a key holding the wrong kind of value", false),
+                Arguments.of(CommandType.EVAL, "ERR user_script:1: oops", true),
+                Arguments.of(CommandType.GET, null, false),
+                Arguments.of(CommandType.PING, null, false),
+                Arguments.of(CommandType.SUBSCRIBE, null, false));
     }
 
     // ---------------------------------------------------------------- the facts, readably
@@ -115,8 +115,7 @@ class OrderRulesTest {
     }
 
     private static LossCase loss(String name, List<OrderRules.Lost> lost, List<OrderRules.AfterLoss> expected) {
-        List<OrderRules.Lost> numbered = new ArrayList<>(lost);
-        return new LossCase(name, numbered, expected);
+        return new LossCase(name, lost, expected);
     }
 
     private static OrderRules.Lost queued(long seq) {
