@@ -133,9 +133,10 @@ class OrderThroughRejectionsIT {
                     (io.lettuce.core.RedisChannelHandler<?, ?>) subscriber);
             assertThat(binding.eventLoop).as("the event loop of the connection's channel").isNotNull();
 
-            master.restartContainer(Duration.ofMillis(300));
+            master.stopContainer();
             await().atMost(LONG).until(() -> !binding.connected);
             RedisFuture<Void> unsubscribe = subscriber.async().unsubscribe("news");
+            master.startContainer();
 
             unsubscribe.get(30, TimeUnit.SECONDS);
             await().atMost(LONG).untilAsserted(() -> {
