@@ -11,6 +11,7 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 import io.github.mooring.MooringOptions;
+import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.Sentinels;
@@ -47,12 +48,17 @@ final class FailoverRun implements AutoCloseable {
     private boolean burstAtDisruption;
 
     FailoverRun(SimulatedNamespace ns, Disruption disruption) {
-        this(ns, disruption, b -> b);
+        this(ns, disruption, PodRuntime.processes(), b -> b);
     }
 
-    FailoverRun(SimulatedNamespace ns, Disruption disruption, UnaryOperator<MooringOptions.Builder> settings) {
+    FailoverRun(SimulatedNamespace ns, Disruption disruption, PodRuntime runtime) {
+        this(ns, disruption, runtime, b -> b);
+    }
+
+    FailoverRun(SimulatedNamespace ns, Disruption disruption, PodRuntime runtime,
+            UnaryOperator<MooringOptions.Builder> settings) {
         this.disruption = disruption;
-        this.redis = ns.redis("redis").persistence(disruption.persistence).start();
+        this.redis = ns.redis("redis").runtime(runtime).persistence(disruption.persistence).start();
         this.sentinels = disruption.downAfter != null ? ns.sentinels(redis).downAfter(disruption.downAfter)
                 .failoverTimeout(Duration.ofSeconds(5)).start() : null;
         if (sentinels != null) {

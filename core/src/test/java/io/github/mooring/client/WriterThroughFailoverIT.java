@@ -3,11 +3,15 @@ package io.github.mooring.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import io.github.mooring.testing.PodRuntimes;
+import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.github.mooring.testkit.WriteCheck;
@@ -20,15 +24,21 @@ import io.github.mooring.topology.TopologyEvent;
  * a near-continuous stream of 10 every 4 ms. Each numbers its writes ({@code RPUSH} of the number to a list, {@code SET} of a key to it), and the
  * master the group settled on is checked against what each was told: every write applied in issue order, nothing
  * acknowledged lost, nothing applied twice, nothing reported as failed applied. Writes lost to Redis's own
- * asynchronous replication, where a failover promotes a replica without pausing writes, are counted apart.
+ * asynchronous replication, where a failover promotes a replica without pausing writes, are counted apart. Every
+ * disruption runs with pods as processes and as containers of an image.
  */
 @ExtendWith(SimulatedNamespaceExtension.class)
 class WriterThroughFailoverIT {
 
-    @ParameterizedTest
-    @EnumSource(Disruption.class)
-    void writesStayInOrderAndNothingAcknowledgedIsLostOrDoubled(Disruption disruption, SimulatedNamespace ns) {
-        try (FailoverRun run = new FailoverRun(ns, disruption).burstAtDisruption()) {
+    static Stream<Arguments> disruptionsOnBothRuntimes() {
+        return PodRuntimes.everyOnBoth((Object[]) Disruption.values());
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("disruptionsOnBothRuntimes")
+    void writesStayInOrderAndNothingAcknowledgedIsLostOrDoubled(Disruption disruption, PodRuntime runtime,
+            SimulatedNamespace ns) {
+        try (FailoverRun run = new FailoverRun(ns, disruption, runtime).burstAtDisruption()) {
             SyncLedgerWriter sync = run.writer(c -> new SyncLedgerWriter("sync", c, 500));
             PipelinedLedgerWriter pipelined = run.writer(c -> PipelinedLedgerWriter.bursts("bursts", c));
             PipelinedLedgerWriter stream = run.writer(c -> PipelinedLedgerWriter.stream("stream", c));
@@ -37,7 +47,7 @@ class WriterThroughFailoverIT {
 
             for (LedgerWriter writer : result.checks().keySet()) {
                 WriteCheck check = result.check(writer);
-                System.out.printf("%s: %s%n  %s%n", disruption, writer, check);
+                System.out.printf("%s on %s: %s%n  %s%n", disruption, runtime, writer, check);
                 assertThat(check.holds()).as("%s", check).isTrue();
                 assertThat(writer.otherFailures).as("errors other than fate-unknown, samples %s",
                         writer.failureSamples).isEqualTo(Map.of());
