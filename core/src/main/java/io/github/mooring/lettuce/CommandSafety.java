@@ -6,12 +6,19 @@ import java.util.Set;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.ReadOnlyCommands;
 
-/** Which commands may be sent again after their connection died mid-flight. */
+/** What a command does, as far as sending it again and keeping a connection's order are concerned. */
 final class CommandSafety {
 
     /** Pub/sub bookkeeping: Lettuce re-subscribes after a reconnect anyway. */
     private static final Set<String> ALWAYS_SAFE = Set.of("SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE",
             "PUNSUBSCRIBE", "SUNSUBSCRIBE", "PING", "AUTH", "HELLO", "SELECT", "CLIENT", "READONLY", "READWRITE");
+
+    /** Commands whose execution changes neither data nor how the connection's next commands run. */
+    private static final Set<String> WITHOUT_EFFECT = Set.of("PING", "ECHO", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE",
+            "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE");
+
+    /** Scripts and functions may have written before they failed: their errors do not mean "nothing happened". */
+    private static final Set<String> PARTIAL_ON_ERROR = Set.of("EVAL", "EVALSHA", "FCALL");
 
     private final Set<String> idempotent;
 
@@ -19,12 +26,30 @@ final class CommandSafety {
         this.idempotent = idempotent;
     }
 
+    /** Whether the command may be sent again after its connection died mid-flight. */
     boolean mayResend(ProtocolKeyword type) {
         if (ReadOnlyCommands.isReadOnlyCommand(type)) {
             return true;
         }
         String name = type.toString().toUpperCase(Locale.ROOT);
         return ALWAYS_SAFE.contains(name) || idempotent.contains(name);
+    }
+
+    /** Whether the command only reads: its reply may be dropped and the command sent again. */
+    static boolean readOnly(ProtocolKeyword type) {
+        return ReadOnlyCommands.isReadOnlyCommand(type);
+    }
+
+    /**
+     * Whether executing the command changed data or the connection's state ({@code SELECT}, {@code WATCH}), given its
+     * error reply or null. An error reply means nothing happened, except for scripts.
+     */
+    static boolean tookEffect(ProtocolKeyword type, String error) {
+        String name = type.toString().toUpperCase(Locale.ROOT);
+        if (error != null) {
+            return PARTIAL_ON_ERROR.contains(name);
+        }
+        return !ReadOnlyCommands.isReadOnlyCommand(type) && !WITHOUT_EFFECT.contains(name);
     }
 
     static boolean is(ProtocolKeyword type, String name) {

@@ -1,125 +1,139 @@
 package io.github.mooring.lettuce;
 
-import java.io.IOException;
-
 import io.github.resilience4j.retry.Retry;
-import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.internal.ExceptionFactory;
-import io.lettuce.core.protocol.CommandWrapper;
+import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
-import io.netty.buffer.ByteBuf;
 import io.netty.util.Timeout;
 
 /**
- * A command on its way through a Mooring connection. It knows whether it has been written to a channel (then its
- * fate is unknown if the channel dies before the reply), and it is sent again, instead of completing, when a node
- * rejects it because of a failover, as long as the retry policy allows (the way Lettuce's cluster commands follow
- * {@code MOVED}).
+ * An application's command as its Mooring connection tracks it: its place in the connection's issue order, its part
+ * in a transaction, its retries, and the {@link Attempt} that currently carries it through Lettuce (none while it
+ * waits in the writer's hold queue). It completes the application's command exactly once.
  */
-final class FailoverCommand<K, V, T> extends CommandWrapper<K, V, T> {
+final class FailoverCommand<K, V, T> {
 
-    private final FailoverWriter writer;
-    /** The transaction this command opens, belongs to or ends; null outside transactions. */
-    volatile Transaction transaction;
-    private volatile boolean written;
+    /** Its part in a {@code MULTI} transaction. */
+    enum Role {
+        NONE, MULTI, MEMBER, END
+    }
+
+    /** The application's command. */
+    final RedisCommand<K, V, T> command;
+    /** Its number in the connection's issue order. */
+    final long seq;
+    final FailoverWriter writer;
+    final Role role;
+    /** The transaction it opens, belongs to or ends; null outside transactions. */
+    final Transaction transaction;
+    /** Issued by Lettuce while it activates a new channel (re-subscriptions): goes ahead of held commands. */
+    final boolean activation;
+
+    /** The attempt carrying it now, or null while it is held. Written under the writer's lock. */
+    private volatile Attempt<K, V, T> attempt;
     private volatile String writtenTo;
-    private volatile Retry.AsyncContext<Object> retryContext;
+    /** The last failover rejection it got (for messages). */
+    volatile String refusal;
+    private Retry.AsyncContext<Object> retryContext; // the channel's event loop only
     private volatile Timeout failoverClock;
 
-    FailoverCommand(RedisCommand<K, V, T> command, FailoverWriter writer) {
-        super(command);
+    FailoverCommand(RedisCommand<K, V, T> command, long seq, FailoverWriter writer, Role role, Transaction transaction,
+            boolean activation) {
+        this.command = command;
+        this.seq = seq;
         this.writer = writer;
+        this.role = role;
+        this.transaction = transaction;
+        this.activation = activation;
     }
 
-    @Override
-    public void encode(ByteBuf buf) {
-        // Encoding happens on the way into the socket: from here on the server may see the command.
-        written = true;
-        writtenTo = writer.binding().boundAddress;
-        super.encode(buf);
+    ProtocolKeyword getType() {
+        return command.getType();
     }
 
+    boolean isDone() {
+        return command.isDone();
+    }
+
+    Attempt<K, V, T> attempt() {
+        return attempt;
+    }
+
+    /** A fresh attempt to send it (the previous one, if any, is retired). Under the writer's lock. */
+    Attempt<K, V, T> newAttempt() {
+        Attempt<K, V, T> next = new Attempt<>(this);
+        attempt = next;
+        return next;
+    }
+
+    /** Takes it back from Lettuce into the hold queue: the current attempt is dead. Under the writer's lock. */
+    void takeBack() {
+        Attempt<K, V, T> current = attempt;
+        if (current != null) {
+            current.retire();
+        }
+        attempt = null;
+    }
+
+    /** Whether its current attempt was written to the channel and its reply has not been handled. */
+    boolean onWire() {
+        Attempt<K, V, T> current = attempt;
+        return current != null && current.written() && !current.retired();
+    }
+
+    /** Whether it ever reached a channel through its current attempt (for transactions: the server saw it). */
     boolean written() {
-        return written;
+        Attempt<K, V, T> current = attempt;
+        return current != null && current.written();
     }
 
+    /** {@code host:port} it was last written to. */
     String writtenTo() {
         return writtenTo;
     }
 
-    /** Lettuce will send it again on the next channel: it has not reached any server through that one. */
-    void markUnwritten() {
-        written = false;
+    void wrote(String address) {
+        writtenTo = address;
     }
 
-    @Override
-    public void complete() {
-        String error = getOutput() != null ? getOutput().getError() : null;
-        if (error != null && FailoverRetry.isFailoverReply(error) && transaction == null && writer.retries()) {
-            writer.suspect(error + " from " + writtenTo);
-            if (retryContext == null) {
-                retryContext = writer.newRetryContext();
-            }
-            long delay = retryContext.onError(ExceptionFactory.createExecutionException(error));
-            if (delay >= 0) {
-                // The node refused it: not applied anywhere, so sending it again is safe.
-                getOutput().setError((String) null);
-                written = false;
-                writer.resendLater(this, delay);
-                return;
-            }
-        } else if (retryContext != null && error == null) {
+    /** The delay before it may be sent again after a rejection, or -1 when the retry policy gives up. */
+    long retryDelay(String rejection) {
+        if (retryContext == null) {
+            retryContext = writer.newRetryContext();
+        }
+        return retryContext.onError(ExceptionFactory.createExecutionException(rejection));
+    }
+
+    /** Tells the retry policy that a retried command succeeded. */
+    void retrySucceeded() {
+        if (retryContext != null) {
             retryContext.onComplete();
         }
-        finish();
-        super.complete();
     }
 
-    @Override
-    public boolean completeExceptionally(Throwable throwable) {
-        Throwable outcome = throwable;
-        if (throwable instanceof IOException && !isDone()) {
-            // Lettuce fails the oldest command in flight with the I/O error that broke the connection
-            // ("Connection reset by peer"). It was written: its fate is unknown, like the others in flight.
-            if (written && transaction == null && writer.mayResend(getType())) {
-                written = false;
-                writer.resendNow(this); // buffered until the connection to the (new) master is up
-                return false;
-            }
-            if (written) {
-                outcome = writer.fateUnknown(this, throwable);
-            }
-        }
-        if (throwable instanceof RedisCommandTimeoutException) {
-            writer.suspect("command timeout on " + writtenTo);
-        }
-        finish();
-        return super.completeExceptionally(outcome);
-    }
-
-    @Override
-    public void cancel() {
-        finish();
-        super.cancel();
-    }
-
-    /** While no master is known, the command waits at most the failover wait, then fails with the reason. */
+    /** While no master is known, it waits at most the failover wait, then fails with the reason. */
     void startFailoverClock() {
         if (failoverClock == null && !isDone()) {
             failoverClock = writer.scheduleFailoverDeadline(this);
         }
     }
 
-    private void finish() {
+    void stopFailoverClock() {
         Timeout clock = failoverClock;
         if (clock != null) {
             clock.cancel();
         }
-        writer.binding().inFlight.remove(this);
+    }
+
+    /** Completes the application's command with a failure. */
+    void fail(Throwable failure) {
+        command.completeExceptionally(failure);
     }
 
     @Override
     public String toString() {
-        return "FailoverCommand[" + getType() + (written ? ", written to " + writtenTo : ", queued") + "]";
+        Attempt<K, V, T> current = attempt;
+        return "FailoverCommand[" + getType() + " #" + seq + (current == null ? ", held"
+                : current.written() ? ", written to " + writtenTo : ", queued") + "]";
     }
 }

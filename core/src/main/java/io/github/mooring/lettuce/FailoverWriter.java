@@ -1,31 +1,83 @@
 package io.github.mooring.lettuce;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import io.github.mooring.CommandNotResentException;
 import io.github.mooring.FailoverQueueFullException;
 import io.github.mooring.TransactionAbortedException;
 import io.github.resilience4j.retry.Retry;
 import io.lettuce.core.RedisChannelWriter;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.protocol.ConnectionFacade;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
+import io.netty.channel.EventLoop;
 import io.netty.util.Timeout;
 
 /**
- * The outermost {@link RedisChannelWriter} of a Mooring connection: wraps every command in a
- * {@link FailoverCommand}, keeps track of the ones in flight and of open transactions, and bounds how many may wait
- * for a master. Everything else is Lettuce's own writer chain underneath.
+ * The outermost {@link RedisChannelWriter} of a Mooring connection, and the keeper of its order: the connection's
+ * commands are applied in the order the application issued them, through demotions, failovers, pod replacements and
+ * retries.
+ * <p>
+ * Every command gets a number at admission and travels through Lettuce in an {@link Attempt}. While the connection
+ * is up and nothing waits to be sent again, attempts go straight to Lettuce's writer chain: the only cost is the
+ * admission lock this writer always took, and two small objects. When a command must be sent again (a node refused
+ * it with {@code READONLY}, {@code LOADING} or {@code MASTERDOWN}; its connection was lost), the writer takes it back
+ * into its <em>hold queue</em>, ordered by number, and <em>holds</em>: commands issued from then on join the queue,
+ * unsent commands still in Lettuce's buffers are taken back into it, and the replies of commands already on the wire
+ * behind it are judged by {@link OrderRules} (refused ones join the queue, reads are dropped and join it, one that
+ * took effect pins the order). The queue is released in order, as one stream written on the channel's event loop,
+ * once the connection is up, nothing is on the wire, the retry back-off has passed and the master has not moved
+ * elsewhere; then the writer stops holding. It also holds while the connection is down and while it drains off a
+ * demoted master. {@code src/docs/design.md} ("Order") explains each rule and the Lettuce facts behind it.
+ * <p>
+ * Lettuce facts this relies on (6.8 and 7.x): {@code CommandHandler} writes only commands that are not done, and
+ * encodes a command on the channel's event loop right after deciding so; it decodes replies in order on that event
+ * loop, asking the command for its output when the reply starts; on {@code channelInactive} it moves the commands on
+ * the wire back to {@code DefaultEndpoint}'s buffer, which drains only commands that are not done, before
+ * {@code ConnectionEventTrigger} tells the client's listeners (Mooring's {@code onDisconnected}) and before the
+ * {@code ConnectionWatchdog} schedules a reconnect; {@code DefaultEndpoint} runs the connection facade's
+ * {@code activated()} (re-subscriptions) before it flushes its buffer, and {@code onConnected} comes after both.
  */
 final class FailoverWriter implements RedisChannelWriter {
 
     private final RedisChannelWriter delegate;
     private final MasterBinding binding;
     private final MooringRedisClient client;
-    private final java.util.Queue<RedisCommand<?, ?, ?>> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    // The order. Guarded by `binding` (the lock admission takes), unless volatile.
+    private long lastSeq;
+    /** Admitted and not settled: held, on their way through Lettuce, or on the wire. */
+    private final Set<FailoverCommand<?, ?, ?>> unsettled = ConcurrentHashMap.newKeySet();
+    /** Commands waiting to be sent (again), by number. */
+    private final NavigableMap<Long, FailoverCommand<?, ?, ?>> held = new TreeMap<>();
+    /** New commands join the hold queue instead of going out. Until the first connect, too. */
+    private volatile boolean holding = true;
+    /** The number of the first held command, or {@code Long.MAX_VALUE}: replies of later commands come out of turn. */
+    private volatile long holdFloor = Long.MAX_VALUE;
+    /** Changes whenever a new reason to hold arises; a release in progress stops at a change. */
+    private long holdEpoch;
+    private boolean releasing;
+    private long retryNotBeforeNanos = System.nanoTime();
+    private boolean closed;
+    /** A transaction whose MULTI went out and whose EXEC/DISCARD has not: what is written next runs inside it. */
+    private volatile Transaction wireTransaction;
+    /** The thread running Lettuce's activation of a new channel (re-subscriptions go out ahead of held commands). */
+    private volatile Thread activating;
+    private volatile boolean autoFlush = true;
 
     FailoverWriter(RedisChannelWriter delegate, MasterBinding binding, MooringRedisClient client) {
         this.delegate = delegate;
@@ -34,123 +86,544 @@ final class FailoverWriter implements RedisChannelWriter {
         binding.writer = this;
     }
 
-    MasterBinding binding() {
-        return binding;
-    }
+    // ---------------------------------------------------------------- admission
 
     @Override
     public <K, V, T> RedisCommand<K, V, T> write(RedisCommand<K, V, T> command) {
-        FailoverCommand<K, V, T> wrapped = admit(command);
-        if (wrapped == null) {
-            return command;
+        Attempt<K, V, T> attempt;
+        synchronized (binding) {
+            FailoverCommand<K, V, T> admitted = admit(command);
+            if (admitted == null) {
+                return command;
+            }
+            attempt = hold(admitted) ? null : admitted.newAttempt();
         }
-        return send(wrapped);
+        return attempt != null ? delegate.write(attempt) : command;
     }
 
     @Override
+    @SuppressWarnings({ "unchecked", "rawtypes" })
     public <K, V> Collection<RedisCommand<K, V, ?>> write(Collection<? extends RedisCommand<K, V, ?>> commands) {
-        List<RedisCommand<K, V, ?>> admitted = new ArrayList<>(commands.size());
-        for (RedisCommand<K, V, ?> command : commands) {
-            FailoverCommand<K, V, ?> wrapped = admit(command);
-            if (wrapped != null) {
-                admitted.add(wrapped);
+        List<RedisCommand<K, V, ?>> result = new ArrayList<>(commands.size());
+        List<RedisCommand<K, V, ?>> toSend = new ArrayList<>(commands.size());
+        synchronized (binding) {
+            for (RedisCommand<K, V, ?> command : commands) {
+                FailoverCommand<K, V, ?> admitted = admit(command);
+                if (admitted == null || hold(admitted)) {
+                    result.add(command);
+                } else {
+                    Attempt attempt = admitted.newAttempt();
+                    toSend.add(attempt);
+                    result.add(attempt);
+                }
             }
         }
-        if (admitted.isEmpty()) {
-            return List.of();
+        if (!toSend.isEmpty()) {
+            delegate.write(toSend);
         }
-        if (binding.draining) {
-            admitted.forEach(this::send);
-            return admitted;
+        return result;
+    }
+
+    /** Numbers and tracks a command, or fails it and returns null. Under the lock. */
+    private <K, V, T> FailoverCommand<K, V, T> admit(RedisCommand<K, V, T> command) {
+        boolean begins = CommandSafety.is(command.getType(), "MULTI");
+        boolean ends = CommandSafety.is(command.getType(), "EXEC") || CommandSafety.is(command.getType(), "DISCARD");
+        Transaction aborted = binding.abortedTransaction;
+        if (aborted != null && !begins) {
+            if (ends) {
+                binding.abortedTransaction = null;
+            }
+            command.completeExceptionally(new TransactionAbortedException("the connection to the master of "
+                    + client.service() + " was lost in the middle of a MULTI transaction; Redis discarded it and"
+                    + " none of its commands was applied: run the transaction again"));
+            return null;
         }
-        return delegate.write(admitted);
+        if (!binding.connected && unsettled.size() >= client.failover().maxQueuedCommands()) {
+            command.completeExceptionally(new FailoverQueueFullException(client.failover().maxQueuedCommands()
+                    + " commands already wait for a master of " + client.service() + "; " + command.getType()
+                    + " was not queued. " + client.noMasterSummary()));
+            return null;
+        }
+        Transaction transaction = binding.openTransaction;
+        FailoverCommand.Role role = FailoverCommand.Role.NONE;
+        if (begins) {
+            transaction = new Transaction();
+            role = FailoverCommand.Role.MULTI;
+        } else if (transaction != null) {
+            role = ends ? FailoverCommand.Role.END : FailoverCommand.Role.MEMBER;
+        }
+        FailoverCommand<K, V, T> admitted = new FailoverCommand<>(command, ++lastSeq, this, role, transaction,
+                activating == Thread.currentThread());
+        if (begins) {
+            transaction.multi = admitted;
+            binding.openTransaction = transaction;
+            binding.abortedTransaction = null;
+        } else if (ends && transaction != null) {
+            transaction.end = admitted;
+            binding.openTransaction = null;
+        } else if (transaction != null) {
+            transaction.members.add(admitted);
+        }
+        unsettled.add(admitted);
+        return admitted;
+    }
+
+    /** Puts an admitted command in the hold queue if the writer holds; false when it may go out now. Under the lock. */
+    private boolean hold(FailoverCommand<?, ?, ?> command) {
+        if (!holding || command.activation) {
+            return false;
+        }
+        queue(command);
+        return true;
+    }
+
+    /** Adds a command to the hold queue: it waits for its turn. Under the lock. */
+    private void queue(FailoverCommand<?, ?, ?> command) {
+        held.put(command.seq, command);
+        holdFloor = held.firstKey();
+        holding = true;
+        if (!binding.connected) {
+            command.startFailoverClock();
+        }
+    }
+
+    // ---------------------------------------------------------------- replies
+
+    /** Whether the reply about to be decoded for {@code command} is to be dropped (a read behind held commands). */
+    boolean dropsReplyOf(FailoverCommand<?, ?, ?> command) {
+        return holding && holdFloor < command.seq && command.transaction == null && !command.activation
+                && CommandSafety.readOnly(command.getType());
+    }
+
+    /** A reply arrived, on the channel's event loop. */
+    <K, V, T> void onReply(Attempt<K, V, T> attempt) {
+        FailoverCommand<K, V, T> command = attempt.owner();
+        String error = attempt.replyDropped() ? null : attempt.error();
+        boolean rejected = error != null && FailoverRetry.isFailoverReply(error);
+        if (!holding && !rejected && !attempt.replyDropped()) {
+            settle(command, error == null);
+            attempt.deliver();
+            return;
+        }
+        replyOutOfTurn(attempt, error, rejected);
+    }
+
+    /** The rare path: a rejection, or any reply while commands are held. */
+    private <K, V, T> void replyOutOfTurn(Attempt<K, V, T> attempt, String error, boolean rejected) {
+        FailoverCommand<K, V, T> command = attempt.owner();
+        List<FailoverCommand<?, ?, ?>> overtaken = List.of();
+        long retryDelay = -1;
+        boolean deliver = true;
+        synchronized (binding) {
+            OrderRules.AfterReply outcome = OrderRules.afterReply(new OrderRules.Reply(rejected, retries(),
+                    command.transaction != null, attempt.replyDropped(), tookEffect(command, error),
+                    holdFloor < command.seq && !command.activation));
+            switch (outcome) {
+                case RETRY_IN_ORDER -> {
+                    retryDelay = command.retryDelay(error);
+                    if (retryDelay >= 0) {
+                        // The node refused it: applied nowhere, sent again in its place once the back-off is over.
+                        command.refusal = error;
+                        attempt.clearError();
+                        takeBack(command);
+                        takeBackUnwritten();
+                        retryNotBeforeNanos = Math.max(retryNotBeforeNanos - System.nanoTime(),
+                                TimeUnit.MILLISECONDS.toNanos(retryDelay)) + System.nanoTime();
+                        deliver = false;
+                    } else {
+                        settle(command, false); // the retry policy gave up: the rejection is the answer
+                    }
+                }
+                case RESEND_IN_ORDER -> {
+                    takeBack(command);
+                    deliver = false;
+                }
+                case DELIVER_AND_FAIL_HELD_BEFORE -> {
+                    overtaken = new ArrayList<>(held.headMap(command.seq).values());
+                    overtaken.forEach(this::forget);
+                    settle(command, error == null);
+                }
+                case DELIVER -> settle(command, error == null);
+            }
+        }
+        if (rejected) {
+            client.monitor().suspect(error + " from " + command.writtenTo());
+        }
+        for (FailoverCommand<?, ?, ?> earlier : overtaken) {
+            earlier.fail(overtaken(earlier, command));
+        }
+        if (deliver) {
+            attempt.deliver();
+        }
+        if (retryDelay >= 0) {
+            client.getResources().eventExecutorGroup().schedule(this::release, retryDelay, TimeUnit.MILLISECONDS);
+        }
+        release();
     }
 
     /**
-     * Writes a command, or holds it while the connection drains off a demoted master (its replies to what is already
-     * in flight are on their way; new commands belong on the next master).
+     * Whether executing the command changed data or the connection's state. Inside a transaction only a successful
+     * EXEC does: MULTI opens it, the commands are merely queued, DISCARD drops them.
      */
-    private <K, V, T> RedisCommand<K, V, T> send(RedisCommand<K, V, T> command) {
-        if (!binding.draining) {
-            return delegate.write(command);
-        }
-        held.add(command);
-        if (!binding.draining) {
-            releaseHeld(); // the drain ended while this one was being held
-        }
-        return command;
+    private static boolean tookEffect(FailoverCommand<?, ?, ?> command, String error) {
+        return switch (command.role) {
+            case MULTI, MEMBER -> false;
+            case END -> error == null && CommandSafety.is(command.getType(), "EXEC");
+            case NONE -> CommandSafety.tookEffect(command.getType(), error);
+        };
     }
 
-    /** Hands held commands to Lettuce, which buffers them until the connection to the next master is up. */
-    void releaseHeld() {
-        RedisCommand<?, ?, ?> command;
-        while ((command = held.poll()) != null) {
-            if (!command.isDone()) {
-                delegate.write(command);
+    /** A failure instead of a reply (Lettuce's, or the command's timeout). */
+    <K, V, T> boolean onFailure(Attempt<K, V, T> attempt, Throwable failure) {
+        FailoverCommand<K, V, T> command = attempt.owner();
+        if (failure instanceof IOException && attempt.written() && !command.isDone()) {
+            // Lettuce fails the oldest command on the wire with the I/O error that broke the connection
+            // ("Connection reset by peer"). The channel closes next: the connection-loss rules settle it with the
+            // others on the wire, in order.
+            return false;
+        }
+        if (failure instanceof RedisCommandTimeoutException) {
+            client.monitor().suspect("command timeout on " + command.writtenTo());
+            if (command.onWire()) {
+                // The application hears of the timeout now; the command stays on the wire until its reply or the
+                // connection's loss says what became of it.
+                return attempt.failNow(failure);
             }
         }
-    }
-
-    /** Wraps and tracks a command, or fails it and returns null. */
-    private <K, V, T> FailoverCommand<K, V, T> admit(RedisCommand<K, V, T> command) {
-        if (command instanceof FailoverCommand<K, V, T> again) {
-            return again; // a retry of our own
-        }
-        Transaction transaction;
         synchronized (binding) {
-            boolean begins = CommandSafety.is(command.getType(), "MULTI");
-            boolean ends = CommandSafety.is(command.getType(), "EXEC") || CommandSafety.is(command.getType(), "DISCARD");
-            Transaction aborted = binding.abortedTransaction;
-            if (aborted != null && !begins) {
-                if (ends) {
-                    binding.abortedTransaction = null;
-                }
-                command.completeExceptionally(new TransactionAbortedException("the connection to the master of "
-                        + client.service() + " was lost in the middle of a MULTI transaction; Redis discarded it and"
-                        + " none of its commands was applied: run the transaction again"));
-                return null;
-            }
-            if (!binding.connected && binding.inFlight.size() >= client.failover().maxQueuedCommands()) {
-                command.completeExceptionally(new FailoverQueueFullException(client.failover().maxQueuedCommands()
-                        + " commands already wait for a master of " + client.service() + "; " + command.getType()
-                        + " was not queued. " + client.noMasterSummary()));
-                return null;
-            }
-            transaction = binding.openTransaction;
-            FailoverCommand<K, V, T> wrapped = new FailoverCommand<>(command, this);
-            if (begins) {
-                wrapped.transaction = new Transaction(wrapped);
-                binding.openTransaction = wrapped.transaction;
-                binding.abortedTransaction = null;
-            } else if (transaction != null) {
-                wrapped.transaction = transaction;
-                if (ends) {
-                    transaction.end = wrapped;
-                    binding.openTransaction = null;
-                } else {
-                    transaction.members.add(wrapped);
-                }
-            }
-            binding.inFlight.add(wrapped);
-            if (!binding.connected) {
-                wrapped.startFailoverClock();
-            }
-            return wrapped;
+            settle(command, false);
+        }
+        return attempt.failNow(failure);
+    }
+
+    /** Lettuce cancels the attempt (the connection is closed or reset). */
+    <K, V, T> void onCancel(Attempt<K, V, T> attempt) {
+        synchronized (binding) {
+            settle(attempt.owner(), false);
+        }
+        attempt.cancelNow();
+    }
+
+    /** On the channel's event loop, as the attempt is encoded. */
+    void onWritten(FailoverCommand<?, ?, ?> command) {
+        command.wrote(binding.boundAddress);
+        if (command.role == FailoverCommand.Role.MULTI) {
+            wireTransaction = command.transaction;
+        } else if (command.role == FailoverCommand.Role.END) {
+            wireTransaction = null;
         }
     }
 
-    boolean mayResend(io.lettuce.core.protocol.ProtocolKeyword type) {
-        return client.mayResend(type);
+    /** The command is done with, as far as the order goes. Under the lock (or on the event loop for replies). */
+    private void settle(FailoverCommand<?, ?, ?> command, boolean succeeded) {
+        unsettled.remove(command);
+        command.stopFailoverClock();
+        if (succeeded) {
+            command.retrySucceeded();
+        }
     }
 
-    RuntimeException fateUnknown(FailoverCommand<?, ?, ?> command, Throwable cause) {
-        return client.fateUnknown(command, command.writtenTo(), command.getType().toString(), cause);
+    /** Removes a command from the hold queue and from tracking: it is about to fail. Under the lock. */
+    private void forget(FailoverCommand<?, ?, ?> command) {
+        if (held.remove(command.seq) != null) {
+            holdFloor = held.isEmpty() ? Long.MAX_VALUE : held.firstKey();
+        }
+        command.takeBack();
+        settle(command, false);
     }
 
-    /** Sends a command again through this connection: Lettuce buffers it until the channel is up. */
-    void resendNow(FailoverCommand<?, ?, ?> command) {
-        send(command);
+    /** Takes a command back into the hold queue, to be sent again in its place. Under the lock. */
+    private void takeBack(FailoverCommand<?, ?, ?> command) {
+        command.takeBack();
+        holdEpoch++;
+        queue(command);
     }
+
+    /**
+     * Takes back every command handed to Lettuce but not yet written: they are issued after what is now held, and
+     * would otherwise go out ahead of it (from Lettuce's buffers, a pipelining application's unflushed batch, or the
+     * event loop's queue). Only on the channel's event loop, where they would be written, or while no channel is up.
+     */
+    private void takeBackUnwritten() {
+        for (FailoverCommand<?, ?, ?> command : unsettled) {
+            Attempt<?, ?, ?> attempt = command.attempt();
+            if (attempt != null && !attempt.written() && !attempt.retired()) {
+                if (command.isDone()) {
+                    forget(command); // the application gave up on it (timeout, cancel)
+                } else {
+                    takeBack(command);
+                }
+            }
+        }
+    }
+
+    private CommandNotResentException overtaken(FailoverCommand<?, ?, ?> earlier, FailoverCommand<?, ?, ?> later) {
+        String why = earlier.refusal != null ? earlier.writtenTo() + " (of " + client.service() + ") refused it ("
+                + earlier.refusal + ")" : "its reply came from a node that had refused an earlier command";
+        return new CommandNotResentException(earlier.getType().toString(), later.getType().toString(),
+                earlier.getType() + " was not sent again: " + why + ", and " + later.getType() + ", issued after it on"
+                        + " the same connection, has been applied since. Sending " + earlier.getType() + " now would"
+                        + " apply the two out of order; " + notApplied(earlier));
+    }
+
+    private CommandNotResentException mayHaveOvertaken(FailoverCommand<?, ?, ?> earlier, FailoverCommand<?, ?, ?> later,
+            String node) {
+        return new CommandNotResentException(earlier.getType().toString(), later.getType().toString(),
+                earlier.getType() + " was not sent again after the connection to " + node + " (master of "
+                        + client.service() + ") was lost: " + later.getType() + ", issued after it on the same"
+                        + " connection, may already have been applied (its fate is unknown), so sending "
+                        + earlier.getType() + " now could apply the two out of order; " + notApplied(earlier));
+    }
+
+    private static String notApplied(FailoverCommand<?, ?, ?> command) {
+        return CommandSafety.readOnly(command.getType()) ? "its reply was not delivered."
+                : command.getType() + " was not applied.";
+    }
+
+    // ---------------------------------------------------------------- holding and releasing
+
+    /** The monitor moves the connection off a demoted master: new commands wait while replies to the rest arrive. */
+    void beginDrain() {
+        synchronized (binding) {
+            binding.draining = true;
+            holding = true;
+            holdEpoch++;
+        }
+    }
+
+    /** Whether a command written to the channel still waits for its reply. */
+    boolean awaitingReplies() {
+        for (FailoverCommand<?, ?, ?> command : unsettled) {
+            if (command.onWire()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The channel is up again (after Lettuce's activation and buffer flush): the hold queue may go out. */
+    void onConnected() {
+        release();
+    }
+
+    /**
+     * Sends the hold queue in order, if nothing stands in the way, and stops holding once it is empty. Commands issued
+     * meanwhile join the queue and go out with the next batch.
+     * <p>
+     * Runs on the channel's event loop (it hops there from any other thread): written there, the batch is encoded
+     * before the call returns, so nothing written later, from an application thread (queued behind it) or from a
+     * callback on the event loop (after it), can overtake it. For the same reason the batch never waits in Lettuce's
+     * command buffer for a flush: with the application's auto-flush off, an application thread flushing that buffer
+     * would queue the batch behind whatever the event loop writes next.
+     */
+    void release() {
+        EventLoop loop = binding.eventLoop;
+        if (loop != null && !loop.inEventLoop()) {
+            try {
+                loop.execute(this::release);
+            } catch (RejectedExecutionException shuttingDown) {
+                // the client is shutting down: nothing more goes out
+            }
+            return;
+        }
+        long episode = -1;
+        while (true) {
+            List<RedisCommand<?, ?, ?>> batch = new ArrayList<>();
+            boolean disconnect = false;
+            synchronized (binding) {
+                if (episode < 0) {
+                    if (releasing || !holding || !mayRelease()) {
+                        return;
+                    }
+                    if (transactionInTheWay()) {
+                        disconnect = true;
+                    } else {
+                        releasing = true;
+                        episode = holdEpoch;
+                    }
+                } else if (episode != holdEpoch || !binding.connected || binding.draining || closed) {
+                    releasing = false; // a new reason to hold: it releases again when it is over
+                    return;
+                }
+                if (!disconnect) {
+                    while (!held.isEmpty()) {
+                        FailoverCommand<?, ?, ?> next = held.pollFirstEntry().getValue();
+                        if (next.isDone()) {
+                            settle(next, false);
+                        } else {
+                            batch.add(next.newAttempt());
+                        }
+                    }
+                    holdFloor = Long.MAX_VALUE;
+                    if (batch.isEmpty()) {
+                        holding = false;
+                        releasing = false;
+                        return;
+                    }
+                }
+            }
+            if (disconnect) {
+                // Redis discards the open transaction with the connection; the held commands go to the next one.
+                binding.movedByMooring = true;
+                binding.endpoint.disconnect();
+                return;
+            }
+            try {
+                writeFlushed(batch);
+            } catch (RuntimeException | Error e) {
+                synchronized (binding) {
+                    releasing = false;
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Writes a batch straight to the channel, whatever the application's auto-flush setting. */
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private void writeFlushed(List<RedisCommand<?, ?, ?>> batch) {
+        boolean buffering = !autoFlush;
+        if (buffering) {
+            delegate.setAutoFlushCommands(true);
+        }
+        try {
+            delegate.write((Collection) batch);
+        } finally {
+            if (buffering) {
+                delegate.setAutoFlushCommands(autoFlush);
+                delegate.flushCommands();
+            }
+        }
+    }
+
+    /** Whether the hold queue may go out now. Under the lock. */
+    private boolean mayRelease() {
+        return binding.connected && !binding.draining && !closed && System.nanoTime() - retryNotBeforeNanos >= 0
+                && !awaitingReplies() && !client.masterIsElsewhere(binding.boundAddress);
+    }
+
+    /**
+     * A MULTI went out and its EXEC did not, while commands issued before the MULTI wait: written now, they would run
+     * inside the transaction. The transaction cannot go first either (it was issued after them). Under the lock.
+     */
+    private boolean transactionInTheWay() {
+        Transaction open = wireTransaction;
+        return open != null && !held.isEmpty() && held.firstKey() < open.multi.seq;
+    }
+
+    // ---------------------------------------------------------------- a lost connection
+
+    /**
+     * The channel went down (on its event loop, after Lettuce moved what was on the wire back to its buffer, before
+     * any reconnect): decides every command's fate by {@link OrderRules#afterLoss}, takes every attempt back from
+     * Lettuce, and holds the rest for the next master, in order.
+     */
+    void onConnectionLost(String node) {
+        List<Runnable> outcomes = new ArrayList<>();
+        synchronized (binding) {
+            binding.draining = false;
+            holding = true;
+            holdEpoch++;
+            wireTransaction = null;
+            Set<Transaction> settledTransactions = settleTransactions(node, outcomes);
+            List<FailoverCommand<?, ?, ?>> inOrder = new ArrayList<>(unsettled);
+            inOrder.sort(Comparator.comparingLong(command -> command.seq));
+            List<OrderRules.Lost> facts = new ArrayList<>();
+            List<FailoverCommand<?, ?, ?>> subjects = new ArrayList<>();
+            for (FailoverCommand<?, ?, ?> command : inOrder) {
+                boolean onWire = command.onWire();
+                boolean mayResend = client.mayResend(command.getType());
+                boolean gone = command.isDone() || settledTransactions.contains(command.transaction);
+                if (gone) {
+                    // Already answered to the application (a timeout, a cancel, its transaction). What was on the wire
+                    // may still have been applied: it keeps the commands before it from being sent again.
+                    boolean unknown = onWire && (!mayResend || command.transaction != null);
+                    forget(command);
+                    if (unknown) {
+                        facts.add(new OrderRules.Lost(command.seq, true, false));
+                        subjects.add(null);
+                    }
+                    continue;
+                }
+                facts.add(new OrderRules.Lost(command.seq, onWire, mayResend));
+                subjects.add(command);
+            }
+            FailoverCommand<?, ?, ?> lastUnknown = null;
+            List<OrderRules.AfterLoss> fates = OrderRules.afterLoss(facts);
+            for (int i = 0; i < fates.size(); i++) {
+                FailoverCommand<?, ?, ?> command = subjects.get(i);
+                if (command != null && fates.get(i) == OrderRules.AfterLoss.FATE_UNKNOWN) {
+                    lastUnknown = command;
+                }
+            }
+            for (int i = 0; i < fates.size(); i++) {
+                FailoverCommand<?, ?, ?> command = subjects.get(i);
+                if (command == null) {
+                    continue;
+                }
+                switch (fates.get(i)) {
+                    case RESEND_IN_ORDER -> {
+                        command.takeBack();
+                        queue(command);
+                    }
+                    case FATE_UNKNOWN -> {
+                        forget(command);
+                        RuntimeException unknown = client.fateUnknown(command, node, command.getType().toString(), null);
+                        outcomes.add(() -> command.fail(unknown));
+                    }
+                    case NOT_RESENT -> {
+                        forget(command);
+                        FailoverCommand<?, ?, ?> later = lastUnknown != null ? lastUnknown : command;
+                        RuntimeException notResent = mayHaveOvertaken(command, later, node);
+                        outcomes.add(() -> command.fail(notResent));
+                    }
+                }
+            }
+        }
+        outcomes.forEach(Runnable::run);
+    }
+
+    /**
+     * A transaction whose MULTI reached the server is gone with the connection: Redis discarded it, unless its EXEC
+     * was written too (then nobody knows). A transaction still wholly queued is sent intact to the next master.
+     * Returns the transactions settled here; their failures are added to {@code outcomes}. Under the lock.
+     */
+    private Set<Transaction> settleTransactions(String node, List<Runnable> outcomes) {
+        Set<Transaction> touched = new LinkedHashSet<>();
+        if (binding.openTransaction != null) {
+            touched.add(binding.openTransaction);
+        }
+        for (FailoverCommand<?, ?, ?> command : unsettled) {
+            if (command.transaction != null && !command.isDone()) {
+                touched.add(command.transaction);
+            }
+        }
+        Set<Transaction> settled = new HashSet<>();
+        for (Transaction transaction : touched) {
+            if (transaction.multi == null || !transaction.multi.written()) {
+                continue;
+            }
+            settled.add(transaction);
+            FailoverCommand<?, ?, ?> end = transaction.end;
+            RuntimeException failure;
+            if (end != null && end.written()) {
+                failure = client.fateUnknown(end, node, "the transaction's EXEC", null);
+            } else {
+                failure = new TransactionAbortedException("the connection to " + node + " (master of "
+                        + client.service() + ") was lost in the middle of a MULTI transaction; Redis discarded it and"
+                        + " none of its commands was applied: run the transaction again");
+                if (binding.openTransaction == transaction) {
+                    // The application has not sent EXEC/DISCARD yet: what it sends until then fails too.
+                    binding.openTransaction = null;
+                    binding.abortedTransaction = transaction;
+                }
+            }
+            outcomes.add(() -> transaction.fail(failure));
+        }
+        return settled;
+    }
+
+    // ---------------------------------------------------------------- collaborators
 
     boolean retries() {
         return client.failover().retry() != null;
@@ -160,52 +633,64 @@ final class FailoverWriter implements RedisChannelWriter {
         return client.retry().asyncContext();
     }
 
-    void suspect(String why) {
-        client.monitor().suspect(why);
-    }
-
-    /** Sends a rejected command again after {@code delayMillis}, through the same connection. */
-    void resendLater(FailoverCommand<?, ?, ?> command, long delayMillis) {
-        client.getResources().eventExecutorGroup().schedule(() -> {
-            if (!command.isDone()) {
-                send(command);
-            }
-        }, delayMillis, TimeUnit.MILLISECONDS);
-    }
-
     Timeout scheduleFailoverDeadline(FailoverCommand<?, ?, ?> command) {
         long wait = client.failover().failoverWait().toNanos();
-        return client.getResources().timer().newTimeout(timeout -> {
-            if (!command.isDone() && !command.written()) {
-                command.completeExceptionally(client.noMasterFor(command));
-            }
-        }, wait, TimeUnit.NANOSECONDS);
+        return client.getResources().timer().newTimeout(timeout -> onFailoverDeadline(command), wait,
+                TimeUnit.NANOSECONDS);
     }
+
+    /** A held command waited the whole failover wait for a master: it fails, if it still waits. */
+    private void onFailoverDeadline(FailoverCommand<?, ?, ?> command) {
+        synchronized (binding) {
+            if (held.get(command.seq) != command) {
+                return; // on its way to a master
+            }
+            forget(command);
+        }
+        command.fail(client.noMasterFor(command));
+    }
+
+    // ---------------------------------------------------------------- the rest of RedisChannelWriter
 
     @Override
     public void close() {
         client.forget(binding);
+        cancelHeld(true);
         delegate.close();
     }
 
     @Override
     public CompletableFuture<Void> closeAsync() {
         client.forget(binding);
+        cancelHeld(true);
         return delegate.closeAsync();
     }
 
     @Override
     public void reset() {
         delegate.reset();
+        cancelHeld(false);
+    }
+
+    /** The connection is closed or reset: held commands are cancelled, as Lettuce cancels what it buffers. */
+    private void cancelHeld(boolean closing) {
+        List<FailoverCommand<?, ?, ?>> cancelled;
+        synchronized (binding) {
+            closed |= closing;
+            cancelled = new ArrayList<>(held.values());
+            cancelled.forEach(this::forget);
+        }
+        cancelled.forEach(command -> command.command.cancel());
     }
 
     @Override
     public void setConnectionFacade(ConnectionFacade connection) {
-        delegate.setConnectionFacade(connection);
+        delegate.setConnectionFacade(new ActivationAware(connection));
     }
 
     @Override
     public void setAutoFlushCommands(boolean autoFlush) {
+        this.autoFlush = autoFlush;
         delegate.setAutoFlushCommands(autoFlush);
     }
 
@@ -217,5 +702,45 @@ final class FailoverWriter implements RedisChannelWriter {
     @Override
     public ClientResources getClientResources() {
         return delegate.getClientResources();
+    }
+
+    /**
+     * Tells the writer which commands Lettuce issues while it activates a new channel ({@code DefaultEndpoint} calls
+     * the facade's {@code activated()} before it flushes its buffer): a pub/sub connection's re-subscriptions go out
+     * ahead of the held commands, as they go ahead of Lettuce's buffer, so that an {@code UNSUBSCRIBE} issued while
+     * disconnected still comes after them. {@code MooringClientIT} fails if Lettuce stops activating through it.
+     */
+    private final class ActivationAware implements ConnectionFacade {
+
+        private final ConnectionFacade connection;
+
+        ActivationAware(ConnectionFacade connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void activated() {
+            activating = Thread.currentThread();
+            try {
+                connection.activated();
+            } finally {
+                activating = null;
+            }
+        }
+
+        @Override
+        public void deactivated() {
+            connection.deactivated();
+        }
+
+        /** Declared by Lettuce 6 and never called on an endpoint's facade there (6.8.2); gone in Lettuce 7. */
+        public void reset() {
+            // nothing to forward: the connection resets its state itself through RedisChannelHandler.reset()
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FailoverWriter[" + binding.boundAddress + (holding ? ", holding " + held.size() : "") + "]";
     }
 }

@@ -1,20 +1,17 @@
 package io.github.mooring.lettuce;
 
 import java.net.SocketAddress;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyMonitor;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.protocol.DefaultEndpoint;
+import io.netty.channel.EventLoop;
 
 /**
  * What Mooring knows about one Lettuce connection: the Lettuce endpoint to disconnect, the master address it was
- * last given, whether its channel is up, and the commands on their way through it.
+ * last given, and whether its channel is up. Its {@link FailoverWriter} keeps the commands on their way through it.
  */
 final class MasterBinding {
 
@@ -30,11 +27,10 @@ final class MasterBinding {
     /** Set when Mooring dropped the channel itself because the master moved: the next address needs no re-probe. */
     volatile boolean movedByMooring;
     volatile long disconnectedAtNanos;
+    /** The event loop of the connection's current channel: where its writer releases held commands. */
+    volatile EventLoop eventLoop;
 
-    /** Commands written through this connection and not complete yet. */
-    final Set<FailoverCommand<?, ?, ?>> inFlight = ConcurrentHashMap.newKeySet();
-
-    // Transactions: guarded by this (commands of one connection are written in order).
+    // Transactions: guarded by this (the writer's lock).
     Transaction openTransaction;
     Transaction abortedTransaction;
 
@@ -62,19 +58,5 @@ final class MasterBinding {
             movedByMooring = false;
             return io.github.mooring.probe.NodeClient.socketAddress(node.endpoint(), uri);
         });
-    }
-
-    /** Whether a command written to the channel still waits for its reply. */
-    boolean awaitingReplies() {
-        for (FailoverCommand<?, ?, ?> command : inFlight) {
-            if (command.written() && !command.isDone()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    List<FailoverCommand<?, ?, ?>> inFlightSnapshot() {
-        return new ArrayList<>(inFlight);
     }
 }

@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import io.github.mooring.CommandFateUnknownException;
 import io.github.mooring.NoMasterException;
-import io.github.mooring.TransactionAbortedException;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.probe.NodeClient;
 import io.github.mooring.probe.ProbeResult;
@@ -29,11 +28,14 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.protocol.CommandHandler;
 import io.lettuce.core.protocol.DefaultEndpoint;
 import io.lettuce.core.protocol.PushHandler;
 import io.lettuce.core.pubsub.PubSubEndpoint;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnectionImpl;
 import io.lettuce.core.resource.ClientResources;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import reactor.core.publisher.Mono;
 
 /**
@@ -42,7 +44,8 @@ import reactor.core.publisher.Mono;
  * <p>
  * It uses the hooks Lettuce documents for subclasses: {@link #getSocketAddress(RedisURI)} gives every connect and
  * reconnect the address of the current master, and {@link #newStatefulRedisConnection} puts a writer in front of
- * Lettuce's own that retries failover rejections and refuses to send a command twice when its fate is unknown.
+ * Lettuce's own that keeps each connection's commands in the order they were issued, retries failover rejections in
+ * their place, and refuses to send a command twice when its fate is unknown.
  * When the master changes, connections bound to the old one are disconnected at once so that Lettuce's watchdog
  * reconnects now, to the new master, instead of after a timeout.
  * <p>
@@ -163,6 +166,11 @@ public final class MooringRedisClient extends RedisClient {
         CREATING.set(binding);
     }
 
+    /** What Mooring knows about {@code connection}, or null: for tests of this package. */
+    MasterBinding bindingOf(RedisChannelHandler<?, ?> connection) {
+        return bindings.get(connection);
+    }
+
     void forget(MasterBinding binding) {
         if (binding.connection != null) {
             bindings.remove(binding.connection);
@@ -191,12 +199,12 @@ public final class MooringRedisClient extends RedisClient {
                 continue;
             }
             binding.movedByMooring = master != null;
-            if (stillAnswers(topology, bound) && binding.awaitingReplies()) {
+            if (stillAnswers(topology, bound) && binding.writer.awaitingReplies()) {
                 // A demoted master answers what is in flight (READONLY, which is retried, or the result): let those
                 // replies arrive instead of cutting them off and reporting their fate as unknown.
                 log.info("{}: moving a connection off {}: {}; letting the commands in flight finish first", service(),
                         bound, why);
-                binding.draining = true;
+                binding.writer.beginDrain();
                 drainThenDisconnect(binding, System.nanoTime() + DRAIN_TIMEOUT.toNanos());
             } else {
                 log.info("{}: moving a connection off {}: {}", service(), bound, why);
@@ -219,7 +227,7 @@ public final class MooringRedisClient extends RedisClient {
             if (!binding.connected) {
                 return;
             }
-            if (!binding.awaitingReplies() || System.nanoTime() - deadlineNanos > 0) {
+            if (!binding.writer.awaitingReplies() || System.nanoTime() - deadlineNanos > 0) {
                 binding.endpoint.disconnect();
             } else {
                 drainThenDisconnect(binding, deadlineNanos);
@@ -259,71 +267,36 @@ public final class MooringRedisClient extends RedisClient {
         binding.connected = false;
         binding.disconnectedAtNanos = System.nanoTime();
         String node = binding.boundAddress;
-        log.debug("{}: connection to {} lost with {} command(s) in flight: {}", service(), node,
-                binding.inFlight.size(), binding.inFlight);
-        settleTransactions(binding, node);
-        for (FailoverCommand<?, ?, ?> command : binding.inFlightSnapshot()) {
-            if (command.isDone() || command.transaction != null) {
-                continue;
-            }
-            if (!command.written()) {
-                command.startFailoverClock(); // never reached a server: sent to the next master
-            } else if (safety.mayResend(command.getType())) {
-                command.markUnwritten();
-                command.startFailoverClock();
-            } else {
-                command.completeExceptionally(fateUnknown(command, node, command.getType().toString()));
-            }
-        }
+        log.debug("{}: connection to {} lost: {}", service(), node, binding.writer);
+        binding.writer.onConnectionLost(node);
         monitor.suspect("connection to " + node + " lost");
-        binding.draining = false;
-        binding.writer.releaseHeld(); // commands held during a drain now wait in Lettuce's buffer for the next master
     }
 
     /**
-     * A transaction whose MULTI reached the server is gone with the connection: Redis discarded it, unless its EXEC
-     * was written too (then nobody knows). A transaction still wholly queued is sent intact to the next master.
+     * The event loop of the binding's channel, found among the client's channels ({@code AbstractRedisClient.channels},
+     * to which Lettuce's {@code ChannelGroupListener} adds every channel as it becomes active) by the endpoint its
+     * {@code CommandHandler} serves. Null if Lettuce stops keeping channels there; {@code OrderThroughRejectionsIT}
+     * fails then.
      */
-    private void settleTransactions(MasterBinding binding, String node) {
-        java.util.Set<Transaction> touched = new java.util.LinkedHashSet<>();
-        synchronized (binding) {
-            if (binding.openTransaction != null) {
-                touched.add(binding.openTransaction);
+    EventLoop eventLoopOf(MasterBinding binding) {
+        for (Channel channel : channels) {
+            CommandHandler handler = channel.pipeline().get(CommandHandler.class);
+            if (handler != null && handler.getEndpoint() == binding.endpoint && channel.isActive()) {
+                return channel.eventLoop();
             }
         }
-        for (FailoverCommand<?, ?, ?> command : binding.inFlightSnapshot()) {
-            if (command.transaction != null && !command.isDone()) {
-                touched.add(command.transaction);
-            }
-        }
-        for (Transaction transaction : touched) {
-            if (!transaction.multi.written()) {
-                continue;
-            }
-            FailoverCommand<?, ?, ?> end = transaction.end;
-            if (end != null && end.written()) {
-                transaction.fail(fateUnknown(end, node, "the transaction's EXEC"));
-            } else {
-                transaction.fail(new TransactionAbortedException("the connection to " + node + " (master of "
-                        + service() + ") was lost in the middle of a MULTI transaction; Redis discarded it and none"
-                        + " of its commands was applied: run the transaction again"));
-                synchronized (binding) {
-                    if (binding.openTransaction == transaction) {
-                        // The application has not sent EXEC/DISCARD yet: what it sends until then fails too.
-                        binding.openTransaction = null;
-                        binding.abortedTransaction = transaction;
-                    }
-                }
-            }
-        }
+        log.warn("{}: no channel found for a connection: Lettuce no longer lists it among the client's channels; held"
+                + " commands are released from whichever thread releases them", service());
+        return null;
+    }
+
+    /** Whether the topology names a master other than {@code address}: a connection bound there is being moved. */
+    boolean masterIsElsewhere(String address) {
+        return monitor.topology().master().map(master -> !master.address().equals(address)).orElse(false);
     }
 
     boolean mayResend(io.lettuce.core.protocol.ProtocolKeyword type) {
         return safety.mayResend(type);
-    }
-
-    private CommandFateUnknownException fateUnknown(FailoverCommand<?, ?, ?> command, String node, String what) {
-        return fateUnknown(command, node, what, null);
     }
 
     CommandFateUnknownException fateUnknown(FailoverCommand<?, ?, ?> command, String node, String what,
@@ -367,6 +340,9 @@ public final class MooringRedisClient extends RedisClient {
                             binding.boundAddress, master);
                     binding.movedByMooring = true;
                     binding.endpoint.disconnect();
+                } else {
+                    binding.eventLoop = eventLoopOf(binding);
+                    binding.writer.onConnected();
                 }
             }
         }

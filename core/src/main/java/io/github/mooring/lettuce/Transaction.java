@@ -7,7 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class Transaction {
 
     /** The MULTI that opened it. */
-    final FailoverCommand<?, ?, ?> multi;
+    volatile FailoverCommand<?, ?, ?> multi;
 
     /** The commands queued inside it (their futures complete with the EXEC). */
     final List<FailoverCommand<?, ?, ?>> members = new CopyOnWriteArrayList<>();
@@ -15,27 +15,17 @@ final class Transaction {
     /** The EXEC or DISCARD that ends it, once the application has issued it. */
     volatile FailoverCommand<?, ?, ?> end;
 
-    Transaction(FailoverCommand<?, ?, ?> multi) {
-        this.multi = multi;
-    }
-
     /** Fails every command of the transaction that has not completed. */
     void fail(RuntimeException failure) {
         failOne(multi, failure);
         members.forEach(member -> failOne(member, failure));
-        if (end != null) {
-            failOne(end, failure);
-        }
+        failOne(end, failure);
     }
 
     private static void failOne(FailoverCommand<?, ?, ?> command, RuntimeException failure) {
-        if (command.isDone()) {
-            return;
-        }
-        command.completeExceptionally(failure);
-        // A queued command's wrapper already completed on its QUEUED reply; its future waits for the EXEC.
-        if (!command.isDone()) {
-            command.getDelegate().completeExceptionally(failure);
+        // A queued command's future waits for the EXEC even after its QUEUED reply: it is not done until then.
+        if (command != null && !command.isDone()) {
+            command.fail(failure);
         }
     }
 }

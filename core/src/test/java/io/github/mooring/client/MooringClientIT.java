@@ -28,6 +28,8 @@ import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.github.mooring.testkit.UnpausedFailover;
+import io.github.mooring.testkit.WriteCheck;
 import io.github.mooring.topology.TopologyEvent;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
@@ -225,27 +227,32 @@ class MooringClientIT {
     }
 
     @Test
-    void readOnlyRejectionsAreRetriedOnTheNewMasterAndReported(SimulatedNamespace ns) {
+    void readOnlyRejectionsAreRetriedInOrderOnTheNewMasterAndReported(SimulatedNamespace ns) {
         RedisStatefulSet redis = ns.redis("redis").start();
         // A slow periodic probe: the monitor learns of the failover from the READONLY replies themselves.
         try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b.probeInterval(Duration.ofSeconds(30)))) {
             AtomicInteger retries = new AtomicInteger();
             mooring.client.retry().getEventPublisher().onRetry(event -> retries.incrementAndGet());
-            StatefulRedisConnection<String, String> connection = mooring.client.connect();
-            CounterWriter writer = new CounterWriter(connection, "c", 500);
+            PipelinedLedgerWriter writer = PipelinedLedgerWriter.stream("stream", mooring.client.connect());
+            long start;
+            long end;
             try {
-                await().atMost(LONG).until(() -> writer.acknowledged.get() >= 200);
+                await().atMost(LONG).until(() -> writer.acknowledged.get() >= 1_000);
+                start = System.nanoTime();
                 redis.pod(1).promote();
                 redis.pod(0).replicaOf(redis.pod(1));
                 redis.pod(2).replicaOf(redis.pod(1));
                 long acked = writer.acknowledged.get();
-                await().atMost(LONG).until(() -> writer.acknowledged.get() >= acked + 300);
+                await().atMost(LONG).until(() -> writer.acknowledged.get() >= acked + 1_000);
+                end = System.nanoTime();
             } finally {
                 writer.stop();
             }
             await().atMost(LONG).until(() -> writer.pending() == 0);
             writer.close();
 
+            WriteCheck check = writer.check(redis.pod(1), UnpausedFailover.between(start, end));
+            assertThat(check.holds()).as("%s", check).isTrue();
             assertThat(retries.get()).as("READONLY replies retried").isPositive();
             assertThat(writer.otherFailures).as("samples %s", writer.failureSamples).isEmpty();
             assertThat(mooring.events(TopologyEvent.MasterChanged.class)).last()
