@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,15 +118,24 @@ class CleanupIT {
         ScenarioTests.seen.clear();
         ScenarioTests.enabled = true;
         ScenarioTests.runtime = runtime;
+        // The failing scenario's report is this test's to check, not the console's: it would read as a failure.
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(report, true, StandardCharsets.UTF_8));
         try {
             EngineTestKit.engine("junit-jupiter").selectors(selectClass(ScenarioTests.class)).execute()
                     .testEvents().assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
         } finally {
+            System.setErr(err);
             ScenarioTests.enabled = false;
         }
         Seen passed = ScenarioTests.seen.get("passes");
         Seen failed = ScenarioTests.seen.get("fails");
         try {
+            assertThat(report.toString(StandardCharsets.UTF_8)).as("the extension's report of the failed test")
+                    .contains("=== fails(SimulatedNamespace) failed; simulated namespace:", "redis-0", "redis-1",
+                            "--- redis-0 log", "=== work directory kept: " + failed.workDir())
+                    .doesNotContain("passes(SimulatedNamespace)");
             assertThat(passed.pids()).hasSize(2);
             assertThat(failed.pids()).hasSize(2);
             assertThat(Pids.running(passed.pids())).isEmpty();
