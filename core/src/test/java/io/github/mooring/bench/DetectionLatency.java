@@ -21,8 +21,7 @@ import io.github.mooring.topology.TopologyEvent;
  * Measures how long the monitor takes to notice a replaced master pod: not a test, a measurement to run by hand.
  *
  * <pre>
- * mvn -q -B -pl core -am test-compile exec:java -Dexec.mainClass=io.github.mooring.bench.DetectionLatency \
- *     -Dexec.classpathScope=test
+ * mvn -q -B -pl core -am test-compile exec:java@detection-latency
  * </pre>
  *
  * On a simulated namespace with three pods, the master pod is replaced {@value #REPLACEMENTS} times per source

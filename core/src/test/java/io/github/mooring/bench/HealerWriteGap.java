@@ -21,6 +21,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
  * The healer's measurements for its issue: the master pod is replaced without persistence (it comes back empty) with
  * repair on; a writer INCRs without pause. Per run: the longest write gap, acknowledged writes lost (must be 0), and
  * whether the group ended whole. Not a test: a measurement, printed.
+ *
+ * <pre>
+ * mvn -q -B -pl core -am test-compile exec:java@healer-write-gap -Dexec.args="10"
+ * </pre>
  */
 public final class HealerWriteGap {
 
