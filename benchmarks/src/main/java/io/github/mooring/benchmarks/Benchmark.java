@@ -4,13 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +26,12 @@ import io.github.mooring.testkit.SimulatedNamespace;
  * the same simulated namespace; then steady-state throughput and latency against a raw Lettuce connection. Writes
  * {@code comparison.md}, CSV files and {@code comparison.png} to {@code benchmarks/results/}.
  * <p>
- * {@code mvn -q -B -DskipTests -pl benchmarks -am package exec:java} (options: {@code -Dexec.args="--reps 10
- * --scenarios pod-replaced,frozen --steady false --out DIR"}).
+ * {@code mvn -B -Dmaven.test.skip=true -pl benchmarks -am package exec:java}; options through
+ * {@code -Dexec.args="..."}, {@code --help} lists them ({@link Options}).
  */
 public final class Benchmark {
 
-    static final String COMMAND = "mvn -q -B -DskipTests -pl benchmarks -am package exec:java";
+    static final String COMMAND = "mvn -B -Dmaven.test.skip=true -pl benchmarks -am package exec:java";
 
     private static final long START = System.nanoTime();
 
@@ -41,8 +39,20 @@ public final class Benchmark {
     }
 
     public static void main(String[] args) {
+        if (Options.wantsHelp(args)) {
+            System.out.print(Options.usage());
+            return;
+        }
+        Options options;
         try {
-            run(args);
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("benchmark: " + e.getMessage() + " (--help lists the options)");
+            System.exit(2);
+            return;
+        }
+        try {
+            run(options, args);
         } catch (Throwable e) {
             // Never hang in exec:java's wait for the non-daemon threads Lettuce and Redisson leave behind.
             System.out.flush();
@@ -52,16 +62,12 @@ public final class Benchmark {
         System.exit(0); // Redisson and Lettuce leave non-daemon threads behind a blocked call
     }
 
-    private static void run(String[] args) throws Exception {
+    private static void run(Options options, String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
-        Map<String, String> options = parse(args);
-        int reps = Integer.parseInt(options.getOrDefault("reps", "10"));
-        List<Scenario> scenarios = options.containsKey("scenarios")
-                ? Arrays.stream(options.get("scenarios").split(",")).map(Scenario::parse).toList()
-                : List.of(Scenario.values());
-        boolean steadyState = Boolean.parseBoolean(options.getOrDefault("steady", "true"));
-        Path out = Paths.get(options.getOrDefault("out",
-                Files.exists(Paths.get("benchmarks", "pom.xml")) ? "benchmarks/results" : "results"));
+        int reps = options.reps();
+        List<Scenario> scenarios = options.scenarios();
+        boolean steadyState = options.steady();
+        Path out = options.out();
         String startedAt = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").format(Instant.now().atZone(ZoneOffset.UTC));
         String loadStart = loadAverage();
         List<String> notes = new ArrayList<>();
@@ -209,16 +215,6 @@ public final class Benchmark {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].startsWith("--") && i + 1 < args.length) {
-                options.put(args[i].substring(2), args[++i]);
-            }
-        }
-        return options;
     }
 
     private static String artifactVersion(String group, String artifact) {

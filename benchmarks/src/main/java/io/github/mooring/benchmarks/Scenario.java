@@ -65,8 +65,4 @@ enum Scenario {
     String key() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
-
-    static Scenario parse(String key) {
-        return valueOf(key.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
-    }
 }

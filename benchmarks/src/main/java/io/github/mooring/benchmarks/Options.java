@@ -1,0 +1,150 @@
+package io.github.mooring.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * The benchmark's options ({@code -Dexec.args="..."}), parsed and checked.
+ *
+ * @param reps      repetitions of each scenario
+ * @param scenarios the failover scenarios to run, in this order
+ * @param steady    whether to measure the steady state (JMH and the loop) too
+ * @param out       where the tables, CSV files and chart go
+ */
+record Options(int reps, List<Scenario> scenarios, boolean steady, Path out) {
+
+    Options {
+        Objects.requireNonNull(out, "out");
+        scenarios = List.copyOf(scenarios);
+        if (reps < 1 || reps > 100) {
+            throw new IllegalArgumentException("--reps must be 1..100, was " + reps);
+        }
+        if (scenarios.isEmpty()) {
+            throw new IllegalArgumentException("--scenarios needs at least one of " + keys());
+        }
+    }
+
+    /** Ten repetitions of every scenario and the steady state, into {@code benchmarks/results}. */
+    static Options defaults() {
+        return new Options(10, List.of(Scenario.values()), true, defaultOut());
+    }
+
+    /** Whether the arguments ask for {@code --help}. */
+    static boolean wantsHelp(String... args) {
+        return List.of(args).contains("--help") || List.of(args).contains("-h");
+    }
+
+    /**
+     * Parses {@code --name value} or {@code --name=value} over the {@linkplain #defaults() defaults}.
+     *
+     * @throws IllegalArgumentException naming the option that is unknown, missing its value, or out of range
+     */
+    static Options parse(String... args) {
+        Options d = defaults();
+        int reps = d.reps();
+        List<Scenario> scenarios = d.scenarios();
+        boolean steady = d.steady();
+        Path out = d.out();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.isBlank()) {
+                continue; // -Dexec.args="" passes one empty argument
+            }
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "': options start with --");
+            }
+            String name = arg.substring(2);
+            String value;
+            int equals = name.indexOf('=');
+            if (equals >= 0) {
+                value = name.substring(equals + 1);
+                name = name.substring(0, equals);
+            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("--" + name + " needs a value");
+            }
+            switch (name) {
+                case "reps" -> reps = integer(name, value);
+                case "scenarios" -> scenarios = scenarios(value);
+                case "steady" -> steady = bool(name, value);
+                case "out" -> out = Paths.get(value);
+                default -> throw new IllegalArgumentException("unknown option --" + name);
+            }
+        }
+        return new Options(reps, scenarios, steady, out);
+    }
+
+    /** What {@code --help} prints. */
+    static String usage() {
+        StringBuilder text = new StringBuilder();
+        text.append("""
+                Mooring benchmark: Mooring against the alternatives (Lettuce, Redisson, HAProxy) through the same
+                master failures of one simulated namespace, then the steady state against raw Lettuce. Writes
+                comparison.md, CSV files and comparison.png. About 12-13 minutes on 2 cores with the defaults.
+
+                Run from the repository root:
+                  mvn -B -Dmaven.test.skip=true -pl benchmarks -am package exec:java -Dexec.args="--reps 3"
+
+                Options:
+                """);
+        text.append(String.format("  --reps N            repetitions of each scenario, 1..100 (default 10)%n"));
+        text.append(String.format("  --scenarios LIST    comma-separated, run in this order (default all):%n"));
+        for (Scenario scenario : Scenario.values()) {
+            text.append(String.format("                        %-18s %s%n", scenario.key(), scenario.title()));
+        }
+        text.append(String.format("  --steady true|false whether to measure the steady state too (default true)%n"));
+        text.append(String.format("  --out DIR           where the results go (default benchmarks/results)%n"));
+        text.append(String.format("  --help              this text%n"));
+        return text.toString();
+    }
+
+    private static Path defaultOut() {
+        // From the repository root (the README's command), else from the module's directory.
+        return Paths.get(Files.exists(Paths.get("benchmarks", "pom.xml")) ? "benchmarks/results" : "results");
+    }
+
+    private static List<Scenario> scenarios(String value) {
+        List<Scenario> chosen = new ArrayList<>();
+        for (String key : value.split(",")) {
+            if (key.isBlank()) {
+                continue;
+            }
+            Scenario scenario = Arrays.stream(Scenario.values()).filter(s -> s.key().equals(key.trim()
+                    .toLowerCase(Locale.ROOT))).findFirst().orElseThrow(() -> new IllegalArgumentException(
+                            "unknown scenario '" + key.trim() + "' in --scenarios; known: " + keys()));
+            if (!chosen.contains(scenario)) {
+                chosen.add(scenario);
+            }
+        }
+        return chosen;
+    }
+
+    private static String keys() {
+        return Arrays.stream(Scenario.values()).map(Scenario::key).collect(Collectors.joining(", "));
+    }
+
+    private static int integer(String option, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + option + " must be a whole number, was '" + value + "'");
+        }
+    }
+
+    private static boolean bool(String option, String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("--" + option + " must be true or false, was '" + value
+                    + "'");
+        };
+    }
+}
