@@ -1,7 +1,12 @@
 package io.github.mooring.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Objects;
 import java.util.UUID;
@@ -76,6 +81,43 @@ public final class KubernetesApiServer implements AutoCloseable {
      */
     public Config config() {
         return configFor(url(), applicationToken);
+    }
+
+    /**
+     * Writes a kubeconfig for the application's service account to {@code file}: one context, named after the
+     * namespace and current, with this server's URL, the token and the namespace. It is what a developer's
+     * {@code ~/.kube/config} is to a real cluster: point {@code KUBECONFIG} (or the {@code kubeconfig} system
+     * property) at it, and kubectl-style auto-configuration, fabric8's included, reaches this server.
+     *
+     * @return {@code file}
+     */
+    public Path writeKubeconfig(Path file) {
+        String yaml = String.join("\n",
+                "apiVersion: v1",
+                "kind: Config",
+                "clusters:",
+                "- name: " + namespace,
+                "  cluster:",
+                "    server: " + url(),
+                "users:",
+                "- name: " + serviceAccount,
+                "  user:",
+                "    token: " + applicationToken,
+                "contexts:",
+                "- name: " + namespace,
+                "  context:",
+                "    cluster: " + namespace,
+                "    user: " + serviceAccount,
+                "    namespace: " + namespace,
+                "current-context: " + namespace,
+                "");
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, yaml, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a kubeconfig to " + file, e);
+        }
+        return file;
     }
 
     /** A new client built from {@link #config()}; the caller closes it. */

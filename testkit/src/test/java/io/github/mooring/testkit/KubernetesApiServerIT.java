@@ -7,15 +7,19 @@ import static org.awaitility.Awaitility.await;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -29,6 +33,25 @@ class KubernetesApiServerIT {
 
     private static final String SLICES = "endpointslices.discovery.k8s.io";
     private static final String SERVICE_LABEL = "kubernetes.io/service-name";
+
+    @Test
+    void aKubeconfigItWritesReachesItAsTheServiceAccountInTheNamespace(SimulatedNamespace ns, @TempDir Path dir) {
+        ns.redis("redis").replicas(1).start();
+        Path file = ns.api().writeKubeconfig(dir.resolve("kube").resolve("config"));
+
+        // As kubectl-style auto-configuration reads ~/.kube/config: current context, its namespace, its user.
+        Config config = Config.fromKubeconfig(file.toFile());
+        assertThat(config.getMasterUrl()).isEqualTo(ns.api().url() + "/");
+        assertThat(config.getNamespace()).isEqualTo(ns.name());
+        assertThat(config.getCurrentContext().getName()).isEqualTo(ns.name());
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+            assertThat(client.discovery().v1().endpointSlices().list().getItems()).hasSize(1);
+            ns.api().forbid(SLICES, "list");
+            assertThatThrownBy(() -> client.discovery().v1().endpointSlices().list())
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
+                            .contains("User \"" + ns.api().serviceAccountUser() + "\""));
+        }
+    }
 
     @Test
     void forbiddenVerbGets403NamingVerbResourceAndNamespaceUntilPermitted(SimulatedNamespace ns) {
