@@ -241,7 +241,10 @@ public final class MooringOptions {
             return this;
         }
 
-        /** The Service's namespace (default: the pod's own, else {@code default}). */
+        /**
+         * The Service's namespace (default: the pod's own; outside a pod, that of the kubeconfig's current context;
+         * else {@code default}).
+         */
         public Builder namespace(String namespace) {
             this.namespace = namespace;
             return this;

@@ -1,8 +1,5 @@
 package io.github.mooring.discovery;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -10,15 +7,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The default source: the Kubernetes API when the application runs in a cluster (or was given a client) and RBAC
- * lets it list and watch the Service's EndpointSlices (or Endpoints); otherwise cluster DNS, after one WARN line that
- * names the missing permission and the Role rule that grants it. If the permission is revoked later, it moves to DNS
- * then, keeping the last known endpoints meanwhile.
+ * The default source: the Kubernetes API where this process finds one, cluster DNS otherwise.
+ * <ul>
+ * <li>In a pod (or with a client or configuration given to its {@link KubernetesSource}): the API, as the pod's
+ * service account. If RBAC does not let it list the Service's EndpointSlices (or Endpoints), or the API server
+ * cannot be reached, it uses DNS instead, after one WARN line naming the problem (for RBAC, the Role rule that is
+ * missing). If the permission is revoked later, it moves to DNS then, keeping the last known endpoints meanwhile.</li>
+ * <li>Outside a pod (a laptop, a CI job): the API server of the current kubeconfig context ({@code KUBECONFIG},
+ * {@code ~/.kube/config}) or of {@code KUBERNETES_MASTER}, as kubectl would use it; the same checks and the same
+ * fallback to DNS apply. With neither, DNS at once.</li>
+ * </ul>
+ * Where it uses DNS because of one of these, a DNS failure says so: outside a cluster, cluster DNS names do not
+ * resolve, and the error then says which source or DNS settings to change.
  */
 public final class AutoSource implements EndpointSource {
 
     private static final Logger log = LoggerFactory.getLogger(AutoSource.class);
-    static final Path SERVICE_ACCOUNT_TOKEN = Paths.get("/var/run/secrets/kubernetes.io/serviceaccount/token");
+    /** What to change when DNS, the fallback, does not find the Service: in Java, and in the starter's properties. */
+    static final String DNS_FALLBACK_ADVICE = "to discover through the Kubernetes API instead, give the process a"
+            + " kubeconfig (KUBECONFIG or ~/.kube/config) or choose the kubernetes source (MooringOptions.source;"
+            + " Spring Boot: mooring.source=kubernetes); to stay with DNS, ask the cluster's DNS server (DnsSource"
+            + " nameServers and clusterDomain; Spring Boot: mooring.dns.name-servers, mooring.dns.cluster-domain);"
+            + " without Kubernetes, list the nodes (the static source; Spring Boot: mooring.source=static,"
+            + " mooring.static-nodes)";
 
     private final KubernetesSource kubernetes;
     private final DnsSource dns;
@@ -50,30 +61,65 @@ public final class AutoSource implements EndpointSource {
 
     /** Whether this process runs in a Kubernetes pod with a service account token. */
     public static boolean runningInCluster() {
-        return inCluster();
+        return KubernetesEnvironment.inCluster();
     }
 
     @Override
     public EndpointWatch watch(ServiceRef service, EndpointListener listener) {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(listener, "listener");
-        boolean configured = kubernetes.client() != null || kubernetes.config() != null;
-        if (!configured && !inCluster()) {
-            log.info("Not running in a Kubernetes pod (no service account token at {}): discovering {} through DNS",
-                    SERVICE_ACCOUNT_TOKEN, service);
-            return dns.watch(service, listener);
+        KubernetesApi api;
+        if (kubernetes.client() != null || kubernetes.config() != null) {
+            api = kubernetes.client() != null ? KubernetesApi.shared(kubernetes.client())
+                    : KubernetesApi.owned(kubernetes.config());
+        } else if (KubernetesEnvironment.inCluster()) {
+            api = KubernetesApi.owned(null);
+        } else {
+            Optional<KubernetesEnvironment.Found> found;
+            try {
+                found = KubernetesEnvironment.outsideCluster();
+            } catch (RuntimeException unreadable) {
+                String why = "the kubeconfig could not be read (" + KubernetesApi.rootMessage(unreadable) + ")";
+                log.warn("Not in a Kubernetes pod and {}: discovering {} through DNS", why, service);
+                return dnsWatch(service, listener, why);
+            }
+            if (found.isEmpty()) {
+                String why = "this process is not in a Kubernetes pod (no service account token at "
+                        + KubernetesEnvironment.SERVICE_ACCOUNT_TOKEN + ") and found " + KubernetesEnvironment.notFound();
+                log.info("Discovering {} through DNS: {}", service, why);
+                return dnsWatch(service, listener, why);
+            }
+            api = KubernetesApi.owned(found.get().config());
+            log.info("Not in a Kubernetes pod: discovering {} through the Kubernetes API at {} ({})", service,
+                    api.masterUrl(), found.get().origin());
         }
-        KubernetesApi api = kubernetes.client() != null ? KubernetesApi.shared(kubernetes.client())
-                : KubernetesApi.owned(kubernetes.config());
         Optional<DiscoveryException> problem = check(api, service);
         if (problem.isPresent()) {
             api.close();
             log.warn("Kubernetes API not usable, discovering {} through DNS instead: {}", service,
                     problem.get().getMessage());
             listener.onError(problem.get());
-            return dns.watch(service, listener);
+            return dnsWatch(service, listener, "the Kubernetes API could not be used (" + problem.get().getMessage()
+                    + ")");
         }
         return new AutoWatch(api, service, listener);
+    }
+
+    /** The DNS watch, whose failures also say why DNS is in use and what to change. */
+    private EndpointWatch dnsWatch(ServiceRef service, EndpointListener listener, String whyDns) {
+        return dns.watch(service, new EndpointListener() {
+            @Override
+            public void onEndpoints(EndpointSnapshot snapshot) {
+                listener.onEndpoints(snapshot);
+            }
+
+            @Override
+            public void onError(DiscoveryException error) {
+                listener.onError(new DiscoveryException(error.reason(), error.source(), error.getMessage()
+                        + ". The auto source uses DNS because " + whyDns + ": " + DNS_FALLBACK_ADVICE,
+                        error.getCause()));
+            }
+        });
     }
 
     /** Whether the API lets this service account list what the kubernetes source needs. */
@@ -92,10 +138,6 @@ public final class AutoSource implements EndpointSource {
         } catch (RuntimeException endpointsFailure) {
             return Optional.of(api.translate(endpointsFailure, KubernetesApi.Resource.ENDPOINTS, service));
         }
-    }
-
-    private static boolean inCluster() {
-        return System.getenv("KUBERNETES_SERVICE_HOST") != null && Files.isReadable(SERVICE_ACCOUNT_TOKEN);
     }
 
     @Override

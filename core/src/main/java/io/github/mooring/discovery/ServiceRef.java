@@ -28,7 +28,8 @@ public record ServiceRef(String name, String namespace, ServicePort port) {
     }
 
     /**
-     * The namespace this process runs in: the pod's service-account namespace file, else {@code default}.
+     * The namespace this process works in, as kubectl would pick it: in a pod, its own (the service account's
+     * namespace file); outside a pod, the namespace of the kubeconfig's current context; else {@code default}.
      */
     public static String currentNamespace() {
         return currentNamespace(NAMESPACE_FILE);
@@ -45,7 +46,7 @@ public record ServiceRef(String name, String namespace, ServicePort port) {
         } catch (IOException e) {
             // not in a pod, or no service account mounted
         }
-        return "default";
+        return KubernetesEnvironment.kubeconfigNamespace().orElse("default");
     }
 
     private static final Path NAMESPACE_FILE = Paths.get("/var/run/secrets/kubernetes.io/serviceaccount/namespace");

@@ -21,11 +21,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param service Name of the Kubernetes Service in front of the Redis pods, for example 'redis'. Setting it turns
  *        Mooring on.
  * @param namespace Namespace of the Service. Defaults to the namespace of the pod the application runs in (from its
- *        service account), else 'default'.
+ *        service account); outside a pod, to the namespace of the kubeconfig's current context; else 'default'.
  * @param port Service port that carries Redis, by name (as in the Service's ports[].name) or by number.
- * @param source Where the Service's pods are discovered: 'auto' (the Kubernetes API when running in a pod and RBAC
- *        allows it, else cluster DNS), 'kubernetes', 'dns' or 'static'. Defaults to 'auto', or to 'static' when
- *        static nodes are set.
+ * @param source Where the Service's pods are discovered: 'auto' (the Kubernetes API of the pod's service account or,
+ *        outside a pod, of the kubeconfig's current context or KUBERNETES_MASTER, when RBAC allows it; else cluster
+ *        DNS), 'kubernetes', 'dns' or 'static'. Defaults to 'auto', or to 'static' when static nodes are set.
  * @param staticNodes Redis nodes of the 'static' source, as host:port (port 6379 when omitted), for running outside
  *        Kubernetes and for tests.
  * @param dns Settings of the 'dns' source (also the fallback of 'auto').
@@ -79,7 +79,7 @@ public record MooringProperties(
 
     /** Where the Service's pods are discovered. */
     public enum Source {
-        /** The Kubernetes API when running in a pod and RBAC allows it; cluster DNS otherwise. */
+        /** The Kubernetes API (in a pod, or outside one through a kubeconfig) when RBAC allows it; else cluster DNS. */
         AUTO,
         /** The Kubernetes API: a watch on the Service's EndpointSlices (needs list/watch RBAC). */
         KUBERNETES,

@@ -62,8 +62,12 @@ class NoMasterFailureAnalyzer extends AbstractFailureAnalyzer<NoMasterException>
                             + " namespace (and bind it), or set mooring.source=dns to discover the pods through"
                             + " cluster DNS (the Service must then be headless):%n%n%s", ROLE_RULE);
                 case NOT_RESOLVABLE:
-                    return "Check that the Service exists and is headless (clusterIP: None), and check"
-                            + " mooring.dns.name-servers and mooring.dns.cluster-domain.";
+                    return "In the cluster: check mooring.service and mooring.namespace, that the Service is headless"
+                            + " (clusterIP: None), and mooring.dns.name-servers and mooring.dns.cluster-domain."
+                            + " Outside the cluster, its DNS names do not resolve: give the application a kubeconfig"
+                            + " (KUBECONFIG or ~/.kube/config) and keep mooring.source=auto (or set"
+                            + " mooring.source=kubernetes) to discover the pods through the Kubernetes API, or set"
+                            + " mooring.source=static with mooring.static-nodes.";
                 case UNREACHABLE:
                     return "Make sure the Kubernetes API server is reachable from the application, or set"
                             + " mooring.source=dns to discover the pods through cluster DNS.";

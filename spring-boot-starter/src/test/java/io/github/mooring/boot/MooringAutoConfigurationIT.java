@@ -427,6 +427,20 @@ class MooringAutoConfigurationIT {
     }
 
     @Test
+    void outsideAClusterAnUnknownDnsNameSaysWhichSourceAndDnsSettingsToChange() {
+        // Not in a pod, no kubeconfig (the build's kubeconfig property names no file): auto discovers through DNS.
+        long started = System.nanoTime();
+        Failed failed = startFailing(runner().withPropertyValues("mooring.service=no-such-service",
+                "mooring.dns.name-servers=" + hostAndPort(ns.dns().address()), "mooring.startup-wait=30s"));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+        assertThat(failed.analysis().getDescription()).contains("NXDOMAIN", "no-such-service")
+                .contains("not in a Kubernetes pod", "no kubeconfig");
+        assertThat(failed.analysis().getAction()).contains("mooring.source=kubernetes", "kubeconfig",
+                "mooring.dns.name-servers", "mooring.dns.cluster-domain", "mooring.source=static");
+    }
+
+    @Test
     void explainsTheRoleRuleWhenRbacForbidsDiscovery() {
         KubernetesClient kubernetes = ns.api().newClient();
         ns.api().forbid("endpointslices.discovery.k8s.io", "list", "watch");
