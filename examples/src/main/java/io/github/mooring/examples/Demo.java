@@ -25,7 +25,7 @@ import io.github.mooring.testkit.SimulatedNamespace;
  * writer achieved and where it believes the master is; at the end, a {@link Summary}.
  *
  * <pre>
- * mvn -q -B -DskipTests -pl examples -am package exec:java -Dexec.args="--help"
+ * mvn -B -Dmaven.test.skip=true -pl examples -am package exec:java -Dexec.args="--help"
  * </pre>
  */
 public final class Demo {

@@ -107,7 +107,7 @@ public record Settings(int pods, int rate, Duration phase, Set<Disruption> disru
                 over. Prints what each writer sees every second, and a summary at the end.
 
                 Run from the repository root:
-                  mvn -q -B -DskipTests -pl examples -am package exec:java -Dexec.args="--rate 50 --phase 20"
+                  mvn -B -Dmaven.test.skip=true -pl examples -am package exec:java -Dexec.args="--rate 50 --phase 20"
 
                 Flags:
                 """);

@@ -88,13 +88,7 @@ class ExecutableJarIT {
         env.put("SERVER_PORT", Integer.toString(port));
 
         Path log = dir.resolve("app.log");
-        // As the image's ENTRYPOINT runs it; C1 only, for a quicker start on a busy build machine.
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-jar", jar.toString());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().putAll(env);
-        Process app = builder.start();
+        Process app = start(jar, env, List.of(), log);
         try {
             await().atMost(STARTUP).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
                 assertThat(app.isAlive()).as("the application exited:%n%s", tail(log)).isTrue();
@@ -117,10 +111,56 @@ class ExecutableJarIT {
                     .until(() -> Long.valueOf(1).equals(redis.pod(0).command("EXISTS", "forecasts::Lerwick")));
             assertThat(get(port, "/forecasts/Lerwick")).as("served from the cache").isEqualTo(forecast);
         } finally {
-            app.destroy(); // SIGTERM, as the kubelet stops a container: Spring Boot shuts down gracefully
-            if (!app.waitFor(30, TimeUnit.SECONDS)) {
-                app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            stop(app);
+        }
+    }
+
+    @Test
+    void fromOutsideTheClusterTheJarFindsItThroughTheKubeconfig(SimulatedNamespace ns, @TempDir Path dir)
+            throws Exception {
+        // README, "Run the example application on your machine": java -jar examples/target/mooring-example.jar
+        // --mooring.namespace=... --spring.data.redis.password=..., with kubectl's kubeconfig in KUBECONFIG.
+        RedisStatefulSet redis = ns.redis("redis").replicas(3).credentials(Credentials.password(PASSWORD)).start();
+        int port = freePort();
+        Map<String, String> env = Map.of("KUBECONFIG", ns.api().writeKubeconfig(dir.resolve("config")).toString(),
+                "SERVER_PORT", Integer.toString(port));
+        Path log = dir.resolve("app.log");
+        Process app = start(dockerfileJar(), env, List.of("--mooring.namespace=" + ns.name(),
+                "--spring.data.redis.password=" + PASSWORD), log);
+        try {
+            await().atMost(STARTUP).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                assertThat(app.isAlive()).as("the application exited:%n%s", tail(log)).isTrue();
+                assertThat(status(port, "/actuator/health/readiness")).as("readiness").isEqualTo(200);
+            });
+            JsonNode health = get(port, "/actuator/health");
+            assertThat(health.at("/components/mooring/status").asString()).as("%s", tail(log)).isEqualTo("UP");
+            assertThat(health.at("/components/mooring/details/source").asString()).isEqualTo("kubernetes");
+            assertThat(health.at("/components/mooring/details/address").asString())
+                    .isEqualTo(redis.pod(0).address());
+            String output = Files.readString(log);
+            assertThat(output).contains("Not in a Kubernetes pod: discovering Service 'redis' in namespace '"
+                    + ns.name() + "' through the Kubernetes API at " + ns.api().url());
+            assertThat(output).as("the password stays out of the log").doesNotContain(PASSWORD);
+        } finally {
+            stop(app);
+        }
+    }
+
+    /** Starts the jar as the image's ENTRYPOINT does ({@code java -jar}); C1 only, for a quicker start here. */
+    private static Process start(Path jar, Map<String, String> env, List<String> args, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-XX:TieredStopAtLevel=1", "-jar", jar.toString()));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    /** SIGTERM, as the kubelet stops a container: Spring Boot shuts down gracefully. */
+    private static void stop(Process app) throws InterruptedException {
+        app.destroy();
+        if (!app.waitFor(30, TimeUnit.SECONDS)) {
+            app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
 

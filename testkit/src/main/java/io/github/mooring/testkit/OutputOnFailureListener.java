@@ -43,7 +43,7 @@ import org.junit.platform.launcher.TestPlan;
  * }</pre>
  *
  * With a {@value #LABEL}, the run ends with one line saying how many tests passed, failed and were skipped, e.g.
- * {@code mooring-core unit tests: 341 passed (1 min 12 s)}.
+ * {@code mooring-core unit tests: 341 passed (1 min 12 s)}, whatever the mode.
  */
 public final class OutputOnFailureListener implements TestExecutionListener {
 
@@ -76,10 +76,8 @@ public final class OutputOnFailureListener implements TestExecutionListener {
         label = testPlan.getConfigurationParameters().get(LABEL).map(String::trim).filter(s -> !s.isEmpty())
                 .orElse(null);
         startNanos = System.nanoTime();
-        if (active) {
-            realOut = System.out;
-            realErr = System.err;
-        }
+        realOut = System.out;
+        realErr = System.err;
     }
 
     @Override
@@ -132,7 +130,7 @@ public final class OutputOnFailureListener implements TestExecutionListener {
             System.setOut(realOut);
             System.setErr(realErr);
         }
-        if (label != null && active) {
+        if (label != null) {
             realOut.println(summary());
             realOut.flush();
         }
