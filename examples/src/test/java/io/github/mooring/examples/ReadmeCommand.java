@@ -194,6 +194,6 @@ record ReadmeCommand(String text, int line) {
 
     @Override
     public String toString() {
-        return "README.md line " + line + ": " + text;
+        return (line > 0 ? "README.md line " + line : "printed by the program") + ": " + text;
     }
 }

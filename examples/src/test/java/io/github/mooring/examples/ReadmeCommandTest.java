@@ -1,6 +1,7 @@
 package io.github.mooring.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
@@ -39,7 +40,8 @@ class ReadmeCommandTest {
             if (command.check() == Check.DEMO) {
                 String args = command.execArgs().orElse("");
                 if (!Settings.wantsHelp(args.split(" "))) {
-                    assertThat(Settings.parse(args.split(" "))).as(command.toString()).isNotNull();
+                    assertThatCode(() -> Settings.parse(args.split(" "))).as(command.toString())
+                            .doesNotThrowAnyException();
                 }
             }
         }
