@@ -289,6 +289,7 @@ class ReadmeCommandsIT {
     private static HttpResponse<String> send(ReadmeCommand curl, int port) throws IOException, InterruptedException {
         List<String> words = curl.words();
         String url = words.stream().filter(w -> w.contains("localhost:8080/")).findFirst().orElseThrow()
+                .replaceAll(";.*", "") // curl ...; echo
                 .replace("localhost:8080", "localhost:" + port);
         String method = words.contains("-X") ? words.get(words.indexOf("-X") + 1) : "GET";
         HttpRequest request = HttpRequest.newBuilder(URI.create(url.startsWith("http") ? url : "http://" + url))
