@@ -37,7 +37,8 @@ class OptionsTest {
         assertThatThrownBy(() -> Options.parse("--scenarios", "failover"))
                 .hasMessage("unknown scenario 'failover' in --scenarios; known: pod-replaced, restart,"
                         + " sentinel-failover, manual-failover, frozen");
-        assertThatThrownBy(() -> Options.parse("--steady", "no")).hasMessage("--steady must be true or false, was 'no'");
+        assertThatThrownBy(() -> Options.parse("--steady", "no"))
+                .hasMessage("--steady must be true or false, was 'no'");
         assertThatThrownBy(() -> Options.parse("--repetitions", "3")).hasMessage("unknown option --repetitions");
         assertThatThrownBy(() -> Options.parse("--reps")).hasMessage("--reps needs a value");
         assertThatThrownBy(() -> Options.parse("3")).hasMessage("unexpected argument '3': options start with --");

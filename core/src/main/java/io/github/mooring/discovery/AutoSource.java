@@ -85,7 +85,8 @@ public final class AutoSource implements EndpointSource {
             }
             if (found.isEmpty()) {
                 String why = "this process is not in a Kubernetes pod (no service account token at "
-                        + KubernetesEnvironment.SERVICE_ACCOUNT_TOKEN + ") and found " + KubernetesEnvironment.notFound();
+                        + KubernetesEnvironment.SERVICE_ACCOUNT_TOKEN + ") and found "
+                        + KubernetesEnvironment.notFound();
                 log.info("Discovering {} through DNS: {}", service, why);
                 return dnsWatch(service, listener, why);
             }

@@ -61,7 +61,10 @@ final class KubernetesEnvironment {
         }
     }
 
-    /** What was looked for outside a pod and not found, e.g. {@code no kubeconfig (/home/u/.kube/config) and no KUBERNETES_MASTER}. */
+    /**
+     * What was looked for outside a pod and not found, e.g.
+     * {@code no kubeconfig (/home/u/.kube/config) and no KUBERNETES_MASTER}.
+     */
     static String notFound() {
         return "no kubeconfig (" + String.join(", ", Config.getKubeconfigFilenames()) + ") and no KUBERNETES_MASTER";
     }

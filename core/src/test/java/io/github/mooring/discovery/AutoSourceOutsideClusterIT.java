@@ -87,7 +87,8 @@ class AutoSourceOutsideClusterIT {
             TopologyEvent.DiscoveryFailed why = watched.events().await(0, TopologyEvent.DiscoveryFailed.class,
                     e -> true, STARTUP);
             assertThat(why.error().reason()).isEqualTo(DiscoveryException.Reason.UNREACHABLE);
-            assertThat(why.error().getMessage()).contains("cannot reach the Kubernetes API server at " + ns.api().url());
+            assertThat(why.error().getMessage())
+                    .contains("cannot reach the Kubernetes API server at " + ns.api().url());
         } finally {
             ns.api().start();
         }
@@ -127,8 +128,10 @@ class AutoSourceOutsideClusterIT {
             NoMasterException e = catchThrowableOfType(NoMasterException.class,
                     () -> watched.monitor().awaitMaster(STARTUP));
 
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("fails at once").isLessThan(Duration.ofSeconds(10));
-            assertThat(((DiscoveryException) e.getCause()).reason()).isEqualTo(DiscoveryException.Reason.NOT_RESOLVABLE);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("fails at once")
+                    .isLessThan(Duration.ofSeconds(10));
+            assertThat(((DiscoveryException) e.getCause()).reason())
+                    .isEqualTo(DiscoveryException.Reason.NOT_RESOLVABLE);
             assertThat(e.getMessage())
                     .contains("NXDOMAIN", "cache." + ns.name() + ".svc.cluster.local")
                     .contains("The auto source uses DNS because this process is not in a Kubernetes pod")

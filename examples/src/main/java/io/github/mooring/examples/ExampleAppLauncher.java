@@ -170,8 +170,8 @@ public final class ExampleAppLauncher {
     private void replace() {
         RedisPod master = master();
         String oldIp = master.ip();
-        out.printf("%skubectl delete pod %s: Redis gets SIGTERM; the StatefulSet recreates the pod %d s later%n", PREFIX,
-                master.name(), KUBERNETES_DELAY.toSeconds());
+        out.printf("%skubectl delete pod %s: Redis gets SIGTERM; the StatefulSet recreates the pod %d s later%n",
+                PREFIX, master.name(), KUBERNETES_DELAY.toSeconds());
         master.replace(RedisPod.Deletion.GRACEFUL, KUBERNETES_DELAY);
         master.awaitReady(SETTLE);
         out.printf("%s%s is back with a new IP: %s (was %s), master again, with its data%n", PREFIX, master.name(),

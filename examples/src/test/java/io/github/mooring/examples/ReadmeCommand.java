@@ -24,7 +24,7 @@ record ReadmeCommand(String text, int line) {
         TESTS,
         /** {@code mvn ... -pl examples -am package}: builds the jar the Dockerfile copies. Run to the end. */
         BUILD,
-        /** {@code mvn ... -pl examples -am package exec:java [-Dexec.args=...]}: the demo. Run (see ReadmeCommandsIT). */
+        /** {@code mvn ... -pl examples -am package exec:java [-Dexec.args=...]}: the demo. Run (ReadmeCommandsIT). */
         DEMO,
         /** {@code mvn ... -pl examples -am package exec:java@example-app}: the example application, locally. Run. */
         EXAMPLE_APP,

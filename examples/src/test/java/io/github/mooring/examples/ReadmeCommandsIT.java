@@ -41,14 +41,16 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Every command of README.md, run as a user runs it: typed into a shell ({@code bash -c}, the line exactly as the
  * README has it) at the root of a copy of this repository, through the same Maven, with the same local repository
- * (~/.m2). The copy holds what {@code git ls-files} lists (a clean clone of the working tree, the edits of the change
- * being tested included), so the nested builds never touch this build's {@code target/} directories.
+ * (~/.m2, or what this build was given). The copy holds what {@code git ls-files} lists (a clean clone of the working
+ * tree, the edits of the change being tested included), so the nested builds never touch this build's
+ * {@code target/} directories.
  * <p>
  * Which command is checked how is {@link ReadmeCommand.Check}; a command no row covers fails
  * {@link ReadmeCommandTest}. The demo runs to its end where its writing time (the demo's own {@link Settings}) is at
  * most {@link #FULL_RUN_LIMIT}: the default and the short variants; a longer variant runs until its first second of
  * writes, which proves the build, the flags and the start, and is then stopped as Ctrl+C would. So are the flag
- * examples the demo itself prints (its {@code --help} text, its closing hint), and the full benchmark (12 minutes).
+ * examples the demo itself prints (its {@code --help} text, its closing hint); the full benchmark (12 minutes) is
+ * stopped after its first line.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReadmeCommandsIT {
@@ -118,7 +120,8 @@ class ReadmeCommandsIT {
                         softly.assertThat(run.output()).as("%s: the summary", command).contains("Summary:",
                                 "master changes followed", "Mooring's counter on the master");
                     }
-                    closingHint = find(run.output(), Pattern.compile("^Try (-Dexec\\.args=\".*\")")).orElse(closingHint);
+                    closingHint = find(run.output(), Pattern.compile("^Try (-Dexec\\.args=\".*\")"))
+                            .orElse(closingHint);
                 } else {
                     assertStartsWriting(softly, command, run, settings.get());
                 }
@@ -219,12 +222,18 @@ class ReadmeCommandsIT {
         return matching;
     }
 
-    /** Starts a command in the copy, with this build's Maven first on the PATH. */
+    /** Starts a command in the copy, with this build's Maven first on the PATH and its local repository. */
     private static ShellRun start(String command) {
         Map<String, String> environment = new HashMap<>();
         String mavenHome = System.getProperty("maven.home");
         if (mavenHome != null) {
             environment.put("PATH", Paths.get(mavenHome, "bin") + ":" + System.getenv("PATH"));
+        }
+        String localRepository = System.getProperty("mooring.local-repository");
+        if (localRepository != null) { // what -Dmaven.repo.local would say, without changing the command's text
+            String options = System.getenv("MAVEN_OPTS");
+            environment.put("MAVEN_OPTS", (options == null ? "" : options + " ") + "-Dmaven.repo.local="
+                    + localRepository);
         }
         // The outer build's: the nested mvn finds its own project root (the copy) and reads its .mvn/jvm.config.
         environment.put("MAVEN_PROJECTBASEDIR", null);

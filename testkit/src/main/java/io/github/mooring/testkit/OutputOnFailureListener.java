@@ -7,12 +7,15 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.engine.support.descriptor.MethodSource;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -42,8 +45,9 @@ import org.junit.platform.launcher.TestPlan;
  * </configuration>
  * }</pre>
  *
- * With a {@value #LABEL}, the run ends with one line saying how many tests passed, failed and were skipped, e.g.
- * {@code mooring-core unit tests: 341 passed (1 min 12 s)}, whatever the mode.
+ * With a {@value #LABEL}, whatever the mode, each test class gets a line when it is done, so that a long run shows
+ * where it is ({@code   MasterFollowingIT: 12 passed (1 min 02 s)}), and the run ends with one saying how many tests
+ * passed, failed and were skipped ({@code mooring-core unit tests: 341 passed (1 min 12 s)}).
  */
 public final class OutputOnFailureListener implements TestExecutionListener {
 
@@ -55,6 +59,8 @@ public final class OutputOnFailureListener implements TestExecutionListener {
     static final int MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
     private final Deque<Capture> captures = new ArrayDeque<>();
+    private final Map<String, ClassTally> classes = new HashMap<>();
+    private TestPlan plan;
     private boolean active;
     private String label;
     private PrintStream realOut;
@@ -78,10 +84,14 @@ public final class OutputOnFailureListener implements TestExecutionListener {
         startNanos = System.nanoTime();
         realOut = System.out;
         realErr = System.err;
+        plan = testPlan;
     }
 
     @Override
     public void executionStarted(TestIdentifier testIdentifier) {
+        if (isClass(testIdentifier)) {
+            classes.put(testIdentifier.getUniqueId(), new ClassTally(System.nanoTime()));
+        }
         if (!active) {
             return;
         }
@@ -95,6 +105,7 @@ public final class OutputOnFailureListener implements TestExecutionListener {
     public void executionSkipped(TestIdentifier testIdentifier, String reason) {
         if (testIdentifier.isTest()) {
             skipped++;
+            tallyOf(testIdentifier).ifPresent(tally -> tally.skipped++);
         }
     }
 
@@ -102,23 +113,37 @@ public final class OutputOnFailureListener implements TestExecutionListener {
     public void executionFinished(TestIdentifier testIdentifier, TestExecutionResult result) {
         boolean failure = result.getStatus() == TestExecutionResult.Status.FAILED;
         if (testIdentifier.isTest()) {
+            Optional<ClassTally> tally = tallyOf(testIdentifier);
             switch (result.getStatus()) {
-                case SUCCESSFUL -> passed++;
-                case ABORTED -> aborted++;
-                case FAILED -> failed.add(name(testIdentifier));
+                case SUCCESSFUL -> {
+                    passed++;
+                    tally.ifPresent(t -> t.passed++);
+                }
+                case ABORTED -> {
+                    aborted++;
+                    tally.ifPresent(t -> t.aborted++);
+                }
+                case FAILED -> {
+                    failed.add(name(testIdentifier));
+                    tally.ifPresent(t -> t.failed++);
+                }
             }
         } else if (failure) {
             failed.add(name(testIdentifier));
         }
-        if (!active) {
-            return;
+        if (active) {
+            Capture capture = pop(testIdentifier);
+            PrintStream current = captures.isEmpty() ? null : captures.peek().stream;
+            System.setOut(current != null ? current : realOut);
+            System.setErr(current != null ? current : realErr);
+            if (capture != null && failure && capture.size() > 0) {
+                show(capture, result);
+            }
         }
-        Capture capture = pop(testIdentifier);
-        PrintStream current = captures.isEmpty() ? null : captures.peek().stream;
-        System.setOut(current != null ? current : realOut);
-        System.setErr(current != null ? current : realErr);
-        if (capture != null && failure && capture.size() > 0) {
-            show(capture, result);
+        ClassTally tally = classes.remove(testIdentifier.getUniqueId());
+        if (tally != null && label != null) {
+            realOut.println("  " + name(testIdentifier) + ": " + tally.describe(failure));
+            realOut.flush();
         }
     }
 
@@ -181,21 +206,72 @@ public final class OutputOnFailureListener implements TestExecutionListener {
         return t.getClass().getSimpleName() + " " + (newline < 0 ? message : message.substring(0, newline) + " ...");
     }
 
-    /** {@code MasterFollowingIT.followsAReplacedMaster()} for a test, the class name for a class. */
+    /** {@code MasterFollowingIT.followsAReplacedMaster()} for a test, {@code MasterFollowingIT} for a class. */
     static String name(TestIdentifier identifier) {
         Optional<MethodSource> method = identifier.getSource().filter(MethodSource.class::isInstance)
                 .map(MethodSource.class::cast);
         if (method.isPresent()) {
-            String className = method.get().getClassName();
-            return className.substring(className.lastIndexOf('.') + 1) + "." + identifier.getLegacyReportingName();
+            return simpleName(method.get().getClassName()) + "." + identifier.getLegacyReportingName();
         }
-        return identifier.getLegacyReportingName();
+        Optional<ClassSource> type = identifier.getSource().filter(ClassSource.class::isInstance)
+                .map(ClassSource.class::cast);
+        return type.map(t -> simpleName(t.getClassName())).orElse(identifier.getLegacyReportingName());
+    }
+
+    private static String simpleName(String className) {
+        return className.substring(className.lastIndexOf('.') + 1);
+    }
+
+    private static boolean isClass(TestIdentifier identifier) {
+        return identifier.isContainer() && identifier.getSource().filter(ClassSource.class::isInstance).isPresent();
+    }
+
+    /** The tally of the innermost test class around {@code test}. */
+    private Optional<ClassTally> tallyOf(TestIdentifier test) {
+        for (Optional<TestIdentifier> at = Optional.of(test); at.isPresent(); at = plan.getParent(at.get())) {
+            ClassTally tally = classes.get(at.get().getUniqueId());
+            if (tally != null) {
+                return Optional.of(tally);
+            }
+        }
+        return Optional.empty();
     }
 
     static String format(Duration duration) {
         long seconds = duration.toSeconds();
         return seconds < 60 ? String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0)
                 : String.format(Locale.ROOT, "%d min %02d s", seconds / 60, seconds % 60);
+    }
+
+    /** What one test class's tests came to. */
+    private static final class ClassTally {
+        private final long startNanos;
+        private int passed;
+        private int failed;
+        private int aborted;
+        private int skipped;
+
+        ClassTally(long startNanos) {
+            this.startNanos = startNanos;
+        }
+
+        /** {@code 12 passed (1 min 02 s)}, {@code 11 passed, 1 FAILED (...)}; {@code FAILED} alone if its setup did. */
+        String describe(boolean classFailed) {
+            StringBuilder text = new StringBuilder().append(passed).append(" passed");
+            if (failed > 0) {
+                text.append(", ").append(failed).append(" FAILED");
+            } else if (classFailed) {
+                text.append(", FAILED");
+            }
+            if (aborted > 0) {
+                text.append(", ").append(aborted).append(" aborted");
+            }
+            if (skipped > 0) {
+                text.append(", ").append(skipped).append(" skipped");
+            }
+            return text.append(" (").append(format(Duration.ofNanos(System.nanoTime() - startNanos))).append(')')
+                    .toString();
+        }
     }
 
     /** One test's (or container's) output: the last {@link #MAX_BUFFERED_BYTES} bytes of it. */

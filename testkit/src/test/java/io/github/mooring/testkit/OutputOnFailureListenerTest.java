@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 class OutputOnFailureListenerTest {
 
     private static final String FAILING = "OutputOnFailureListenerTest$Scenario.fails()";
+    private static final String SECONDS = "\\(\\d+\\.\\d s\\)";
 
     @Test
-    void showsTheOutputOfFailingTestsOnlyAndSumsTheRunUp() {
+    void showsTheOutputOfFailingTestsOnlyAndSumsUpEachClassAndTheRun() {
         String console = run(Map.of(OutputOnFailureListener.MODE, "on-failure",
                 OutputOnFailureListener.LABEL, "scenario tests"));
 
@@ -35,7 +36,8 @@ class OutputOnFailureListenerTest {
                 .doesNotContain("quiet stdout", "quiet stderr", "quiet log line", "class setup")
                 .contains(">>> output of " + FAILING + " failed: AssertionError deliberate failure", "loud stdout",
                         "loud stderr", "loud log line", "<<< end of the output of " + FAILING)
-                .containsPattern("scenario tests: 1 passed, 1 FAILED: " + Pattern.quote(FAILING) + " \\(\\d+\\.\\d s\\)");
+                .containsPattern("(?m)^  OutputOnFailureListenerTest\\$Scenario: 1 passed, 1 FAILED " + SECONDS + "$")
+                .containsPattern("scenario tests: 1 passed, 1 FAILED: " + Pattern.quote(FAILING) + " " + SECONDS);
         // What a test printed stays in the order it was printed, stdout and stderr interleaved.
         assertThat(console.indexOf("loud stdout")).isLessThan(console.indexOf("loud stderr"));
         assertThat(console.indexOf("loud stderr")).isLessThan(console.indexOf("loud log line"));
