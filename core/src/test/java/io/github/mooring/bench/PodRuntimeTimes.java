@@ -19,8 +19,7 @@ import io.github.mooring.testkit.SimulatedNamespace;
  * measurement to run by hand (Docker and the tests' image needed, see {@link PodRuntimes}).
  *
  * <pre>
- * mvn -q -B -pl core -am test-compile exec:java -Dexec.mainClass=io.github.mooring.bench.PodRuntimeTimes \
- *     -Dexec.classpathScope=test
+ * mvn -q -B -pl core -am test-compile exec:java@pod-runtime-times
  * </pre>
  *
  * Rounds alternate the runtimes (processes, then containers), each in a namespace of its own:

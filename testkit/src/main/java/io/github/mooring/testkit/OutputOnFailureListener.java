@@ -121,7 +121,7 @@ public final class OutputOnFailureListener implements TestExecutionListener {
                 }
                 case ABORTED -> {
                     aborted++;
-                    tally.ifPresent(t -> t.aborted++);
+                    tally.ifPresent(t -> t.aborted(result.getThrowable().map(OutputOnFailureListener::firstLine)));
                 }
                 case FAILED -> {
                     failed.add(name(testIdentifier));
@@ -200,7 +200,7 @@ public final class OutputOnFailureListener implements TestExecutionListener {
         }
     }
 
-    private static String firstLine(Throwable t) {
+    static String firstLine(Throwable t) {
         String message = String.valueOf(t.getMessage()).strip();
         int newline = message.indexOf('\n');
         return t.getClass().getSimpleName() + " " + (newline < 0 ? message : message.substring(0, newline) + " ...");
@@ -250,9 +250,17 @@ public final class OutputOnFailureListener implements TestExecutionListener {
         private int failed;
         private int aborted;
         private int skipped;
+        private String firstAbort;
 
         ClassTally(long startNanos) {
             this.startNanos = startNanos;
+        }
+
+        void aborted(Optional<String> why) {
+            aborted++;
+            if (firstAbort == null) {
+                firstAbort = why.orElse("no reason given");
+            }
         }
 
         /** {@code 12 passed (1 min 02 s)}, {@code 11 passed, 1 FAILED (...)}; {@code FAILED} alone if its setup did. */
@@ -269,8 +277,9 @@ public final class OutputOnFailureListener implements TestExecutionListener {
             if (skipped > 0) {
                 text.append(", ").append(skipped).append(" skipped");
             }
-            return text.append(" (").append(format(Duration.ofNanos(System.nanoTime() - startNanos))).append(')')
-                    .toString();
+            text.append(" (").append(format(Duration.ofNanos(System.nanoTime() - startNanos))).append(')');
+            // A skip proves nothing: say why, once per class (the test's own log of it is held back with its output).
+            return firstAbort == null ? text.toString() : text.append("; first abort: ").append(firstAbort).toString();
         }
     }
 
