@@ -125,6 +125,11 @@ class HealerRepairIT {
             writer.start();
             try {
                 await().atMost(LONG).until(() -> acknowledged.get() >= 500);
+                // A replica's sync ends before its master streams writes to it (from its first REPLCONF ACK, up to a
+                // second later): a kill before the replicas hold the key loses every write since their sync, a loss
+                // of Redis's own replication, not the one this test is about.
+                await().atMost(LONG).until(() -> redis.pod(1).info("keyspace").containsKey("db0")
+                        && redis.pod(2).info("keyspace").containsKey("db0"));
                 String oldIp = redis.pod(0).ip();
                 redis.pod(0).replace(RedisPod.Deletion.KILL, Duration.ofMillis(500));
                 await().atMost(LONG).until(() -> sentinels.masterAddress().map(a -> !a.startsWith(oldIp + ":"))
