@@ -39,6 +39,8 @@ public final class QuickStart {
         System.out.println("TOPOLOGY " + mooring.topology());
         mooring.addListener(event -> System.out.println("EVENT " + event));
         // ---- end of the Quick start
+        System.out.println("VERSIONS lettuce=" + io.lettuce.core.RedisClient.class.getPackage().getImplementationVersion()
+                + " netty=" + io.netty.util.Version.identify().get("netty-common").artifactVersion());
 
         AtomicBoolean stop = new AtomicBoolean();
         Thread stdin = new Thread(() -> {

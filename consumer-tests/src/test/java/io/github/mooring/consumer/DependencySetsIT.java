@@ -61,7 +61,7 @@ class DependencySetsIT {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = { "plain-java", "testkit-user", "boot-4.1-app", "boot-4.0-app" })
+    @ValueSource(strings = { "plain-java", "plain-java-lettuce-6.8", "testkit-user", "boot-4.1-app", "boot-4.0-app" })
     void everyReleaseTrainHasOneVersion(String project) {
         Path repository = ConsumerProjects.repository();
         List<Path> classpath = ConsumerProjects.classpath(project);
