@@ -55,12 +55,13 @@ class LettuceHooksIT {
 
     private ClientResources resources;
     private RecordingClient client;
+    private RedisPod redisPod;
     private InetSocketAddress pod;
 
     @BeforeEach
     void start(SimulatedNamespace ns) {
-        RedisPod redis = ns.redis("redis").replicas(1).persistence(false).start().pod(0);
-        pod = new InetSocketAddress(redis.ip(), redis.port());
+        redisPod = ns.redis("redis").replicas(1).persistence(false).start().pod(0);
+        pod = new InetSocketAddress(redisPod.ip(), redisPod.port());
         resources = DefaultClientResources.create();
         client = new RecordingClient(resources, pod);
     }
@@ -125,17 +126,21 @@ class LettuceHooksIT {
     @Test
     void aCommandInFlightIsNotDoneYetWhenTheListenerHearsOfTheDisconnect() throws Exception {
         StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8, uri());
-        RedisFuture<?> blocked = connection.async().blpop(0, "nothing-will-come");
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.encoded.contains("BLPOP"));
-        client.inFlight = blocked;
+        redisPod.freeze(); // the command below is written and never answered
+        try {
+            RedisFuture<String> written = connection.async().set("in-flight", "1");
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.encoded.contains("SET"));
+            client.inFlight = written;
 
-        ((DefaultEndpoint) client.pushHandler).disconnect();
+            ((DefaultEndpoint) client.pushHandler).disconnect();
 
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> client.inFlightDoneWhenDisconnected != null);
-        assertThat(client.inFlightDoneWhenDisconnected).as(hook("a command in flight is already completed when"
-                + " onRedisDisconnected runs", "MooringRedisClient.onDisconnected decides its fate (re-send or"
-                + " CommandFateUnknownException) there")).isFalse();
-        blocked.cancel(true);
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> client.inFlightDoneWhenDisconnected != null);
+            assertThat(client.inFlightDoneWhenDisconnected).as(hook("a command in flight is already completed when"
+                    + " onRedisDisconnected runs", "MooringRedisClient.onDisconnected decides its fate (re-send or"
+                    + " CommandFateUnknownException) there")).isFalse();
+        } finally {
+            redisPod.thaw();
+        }
     }
 
     @Test
