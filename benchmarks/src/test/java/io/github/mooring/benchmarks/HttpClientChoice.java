@@ -28,6 +28,9 @@ import io.github.mooring.testkit.SimulatedNamespace;
  * <p>
  * {@code mvn -q -B -DskipTests -pl benchmarks -am test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.github.mooring.benchmarks.HttpClientChoice}
+ * <p>
+ * With {@code -Dexec.args=--one-request} it only sends one request with each client to a plain JDK HTTP server (no
+ * testkit), which runs on any Netty: add {@code -Dnetty.version=4.2.15.Final} to try Spring Boot 4.0's.
  */
 public final class HttpClientChoice {
 
@@ -39,6 +42,12 @@ public final class HttpClientChoice {
         clients.put("vertx-5", Vertx5HttpClientFactory::new);
         System.out.println("Netty " + io.netty.util.Version.identify().get("netty-common").artifactVersion()
                 + ", Java " + Runtime.version());
+        if (args.length > 0 && args[0].equals("--one-request")) {
+            for (Map.Entry<String, Supplier<HttpClient.Factory>> client : clients.entrySet()) {
+                oneRequest(client.getKey(), client.getValue().get());
+            }
+            System.exit(0);
+        }
         try (SimulatedNamespace ns = SimulatedNamespace.start()) {
             RedisStatefulSet redis = ns.redis("redis").replicas(2).persistence(false).start();
             for (Map.Entry<String, Supplier<HttpClient.Factory>> client : clients.entrySet()) {
@@ -77,6 +86,35 @@ public final class HttpClientChoice {
             System.out.printf("%s: a pod replacement reached the informer, after its connections were dropped: %s ms;"
                     + " after a 3 s API outage: %s ms%n", name, afterDrop, afterOutage);
             informer.close();
+        }
+    }
+
+    /** One GET /version through a client of this factory, to a JDK HTTP server answering like an API server. */
+    private static void oneRequest(String name, HttpClient.Factory factory) throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/version", exchange -> {
+            byte[] body = "{\"major\":\"1\",\"minor\":\"33\",\"gitVersion\":\"v1.33.0\"}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try (KubernetesClient client = new KubernetesClientBuilder()
+                .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
+                        .withMasterUrl("http://127.0.0.1:" + server.getAddress().getPort()).build())
+                .withHttpClientFactory(factory).build()) {
+            System.out.printf("%s: GET /version answered %s%n", name, client.getKubernetesVersion().getGitVersion());
+        } catch (Throwable e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            System.out.printf("%s: GET /version failed: %s (root cause %s)%n", name, e, root);
+        } finally {
+            server.stop(0);
         }
     }
 
