@@ -29,8 +29,4 @@ final class LettuceLine {
     static boolean six() {
         return version().startsWith("6.");
     }
-
-    static int major() {
-        return Integer.parseInt(version().substring(0, version().indexOf('.')));
-    }
 }
