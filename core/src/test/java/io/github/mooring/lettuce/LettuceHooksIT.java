@@ -118,6 +118,9 @@ class LettuceHooksIT {
                 + " subscription is " + client.events, "MooringRedisClient: onRedisDisconnected settles what was in"
                 + " flight before the reconnect asks getSocketAddress's Mono for the next master"))
                 .containsSubsequence("disconnected", "address subscribed", "connected");
+        assertThat(client.events).as(hook("the reconnected channel did not activate through the facade set on the"
+                + " outermost writer: " + client.events, "FailoverWriter.ActivationAware (held commands go after"
+                + " Lettuce's re-subscriptions)")).contains("facade activated");
         assertThat(connection.sync().ping()).isEqualTo("PONG");
         assertThat(client.disconnectedConnections).as(hook("onRedisDisconnected gets another object than the"
                 + " connection", "MooringRedisClient finds the connection's binding by it")).containsOnly((Object) connection);
@@ -262,7 +265,23 @@ class LettuceHooksIT {
 
             @Override
             public void setConnectionFacade(ConnectionFacade connection) {
-                delegate.setConnectionFacade(connection);
+                delegate.setConnectionFacade(new ConnectionFacade() {
+                    @Override
+                    public void activated() {
+                        events.add("facade activated");
+                        connection.activated();
+                    }
+
+                    @Override
+                    public void deactivated() {
+                        connection.deactivated();
+                    }
+
+                    /** Lettuce 6.x only; not called in these tests. */
+                    public void reset() {
+                        throw new UnsupportedOperationException();
+                    }
+                });
             }
 
             @Override

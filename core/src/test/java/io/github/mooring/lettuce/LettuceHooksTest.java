@@ -20,6 +20,7 @@ import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.internal.ExceptionFactory;
 import io.lettuce.core.protocol.CommandWrapper;
+import io.lettuce.core.protocol.ConnectionFacade;
 import io.lettuce.core.protocol.DefaultEndpoint;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.PushHandler;
@@ -117,6 +118,24 @@ class LettuceHooksTest {
                 .map(Method::toString).toList();
         assertThat(missing).as(hook("RedisChannelWriter has methods FailoverWriter does not implement (calling them"
                 + " would throw AbstractMethodError)", "FailoverWriter, Mooring's outermost writer")).isEmpty();
+    }
+
+    @Test
+    void failoverWritersFacadeImplementsEveryMethodOfConnectionFacade() throws Exception {
+        Class<?> facade = Class.forName(FailoverWriter.class.getName() + "$ActivationAware");
+        List<String> missing = Arrays.stream(ConnectionFacade.class.getMethods())
+                .filter(m -> Modifier.isAbstract(m.getModifiers()))
+                .filter(m -> {
+                    try {
+                        return Modifier.isAbstract(facade.getMethod(m.getName(), m.getParameterTypes()).getModifiers());
+                    } catch (NoSuchMethodException e) {
+                        return true;
+                    }
+                })
+                .map(Method::toString).toList();
+        assertThat(missing).as(hook("ConnectionFacade has methods FailoverWriter's ActivationAware does not implement"
+                + " (calling them would throw AbstractMethodError)", "FailoverWriter.setConnectionFacade, which sees"
+                + " activated() before Lettuce flushes its buffer")).isEmpty();
     }
 
     @Test
