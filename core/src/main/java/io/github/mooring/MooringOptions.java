@@ -155,12 +155,12 @@ public final class MooringOptions {
                                 .tcpUserTimeout(Duration.ofSeconds(10)).build())
                         .build())
                 .build();
-        return base.mutate()
+        ClientOptions.Builder following = base.mutate()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-                .cancelCommandsOnReconnectFailure(false)
-                .suspendReconnectOnProtocolFailure(false)
-                .build();
+                .suspendReconnectOnProtocolFailure(false);
+        // Lettuce 6.x can cancel waiting commands when a reconnect fails; Lettuce 7 never does (and has no option).
+        return Lettuce6ClientOptions.keepCommandsOnReconnectFailure(following).build();
     }
 
     /** Shared Lettuce resources, or null when the client makes (and shuts down) its own. */

@@ -666,9 +666,12 @@ final class FailoverWriter implements RedisChannelWriter {
         return delegate.closeAsync();
     }
 
-    @Override
+    /**
+     * Lettuce 6.x's {@code RedisChannelWriter#reset()} (removed in Lettuce 7, hence no {@code @Override}): the
+     * deprecated {@code StatefulConnection.reset()} calls it on this writer, which passes it on to Lettuce's own.
+     */
     public void reset() {
-        delegate.reset();
+        Lettuce6Reset.reset(delegate);
         cancelHeld(false);
     }
 

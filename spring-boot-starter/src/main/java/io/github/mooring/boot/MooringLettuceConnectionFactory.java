@@ -87,18 +87,32 @@ public class MooringLettuceConnectionFactory extends LettuceConnectionFactory {
         RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
         standalone.setDatabase(uri.getDatabase());
         // Static credentials are mirrored; dynamic ones (a token provider) stay with the URI, which connections use.
-        if (uri.getCredentialsProvider() instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider immediate) {
-            RedisCredentials credentials = immediate.resolveCredentialsNow();
-            if (credentials != null) {
-                if (credentials.hasUsername()) {
-                    standalone.setUsername(credentials.getUsername());
-                }
-                if (credentials.hasPassword()) {
-                    standalone.setPassword(RedisPassword.of(credentials.getPassword()));
-                }
+        RedisCredentials credentials = staticCredentials(uri.getCredentialsProvider());
+        if (credentials != null) {
+            if (credentials.hasUsername()) {
+                standalone.setUsername(credentials.getUsername());
+            }
+            if (credentials.hasPassword()) {
+                standalone.setPassword(RedisPassword.of(credentials.getPassword()));
             }
         }
         return standalone;
+    }
+
+    /**
+     * The credentials of a provider that has them at once, else null. Lettuce 6.x builds
+     * {@code withAuthentication(user, password)} and {@code withPassword(...)} as an
+     * {@link RedisCredentialsProvider.ImmediateRedisCredentialsProvider}; Lettuce 7 as a plain provider whose
+     * {@code Mono} is already resolved: both are static.
+     */
+    private static RedisCredentials staticCredentials(RedisCredentialsProvider provider) {
+        if (provider instanceof RedisCredentialsProvider.ImmediateRedisCredentialsProvider immediate) {
+            return immediate.resolveCredentialsNow();
+        }
+        if (provider == null || provider.supportsStreaming()) {
+            return null;
+        }
+        return provider.resolveCredentials().toFuture().getNow(null);
     }
 
     @Override

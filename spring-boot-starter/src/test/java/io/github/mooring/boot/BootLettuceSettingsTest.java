@@ -15,7 +15,6 @@ import org.springframework.data.redis.connection.lettuce.LettucePoolingClientCon
 import io.github.mooring.MooringOptions;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisCredentials;
-import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 
 /**
@@ -73,8 +72,8 @@ class BootLettuceSettingsTest {
         assertThat(uri.getDatabase()).isEqualTo(2);
         assertThat(uri.getClientName()).isEqualTo("checkout");
         assertThat(uri.getTimeout()).isEqualTo(Duration.ofSeconds(3));
-        RedisCredentials credentials = ((RedisCredentialsProvider.ImmediateRedisCredentialsProvider) uri
-                .getCredentialsProvider()).resolveCredentialsNow();
+        // Lettuce 6.x resolves static credentials through ImmediateRedisCredentialsProvider, 7.x through a Mono.
+        RedisCredentials credentials = uri.getCredentialsProvider().resolveCredentials().block();
         assertThat(credentials.getUsername()).isEqualTo("app");
         assertThat(credentials.getPassword()).isEqualTo("secret".toCharArray());
         // The bundle's trust material, for the handshake with whichever pod is master.

@@ -19,12 +19,17 @@ import java.util.regex.Pattern;
 /**
  * Finds the {@code redis-server} binary the pods run: an explicit override, else {@code redis-server} on
  * the PATH when it is at least 6.2, else the binary shipped inside {@code com.github.codemonstur:embedded-redis}
- * (extracted once into a cache directory shared by every JVM).
+ * (extracted once into a cache directory shared by every JVM). The override {@code embedded} picks the latter even
+ * when the PATH has one: CI runs the failover suites on both (Debian's 7.0 and the embedded 6.2).
  */
 final class RedisServerBinary {
 
-    /** System property (or environment variable {@code MOORING_REDIS_SERVER}) naming a binary to use. */
+    /**
+     * System property (or environment variable {@code MOORING_REDIS_SERVER}) naming a binary to use, or
+     * {@value #EMBEDDED} for the one inside embedded-redis.
+     */
     static final String OVERRIDE_PROPERTY = "mooring.testkit.redis-server";
+    static final String EMBEDDED = "embedded";
 
     private static final Pattern VERSION = Pattern.compile("v=(\\d+)\\.(\\d+)\\.(\\d+)");
     private static volatile RedisServerBinary instance;
@@ -61,6 +66,11 @@ final class RedisServerBinary {
 
     private static RedisServerBinary locate() {
         String override = System.getProperty(OVERRIDE_PROPERTY, System.getenv("MOORING_REDIS_SERVER"));
+        if (EMBEDDED.equals(override)) {
+            Path extracted = extractEmbedded();
+            return new RedisServerBinary(extracted, versionOf(extracted).orElseThrow(() -> new IllegalStateException(
+                    "the redis-server binary extracted to " + extracted + " does not run on this machine")));
+        }
         if (override != null && !override.isBlank()) {
             Path path = Paths.get(override);
             String version = versionOf(path).orElseThrow(() -> new IllegalStateException(

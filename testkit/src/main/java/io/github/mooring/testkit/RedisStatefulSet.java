@@ -199,10 +199,54 @@ public final class RedisStatefulSet {
     }
 
     /**
-     * Waits until every running replica reports {@code master_link_status:up} (its initial sync is done).
+     * Waits until every running replica reports {@code master_link_status:up} (its initial sync is done) and its master
+     * streams writes to it (a write reaches every replica).
      */
     public RedisStatefulSet awaitReplicationLinked(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        awaitLinksUp(timeout, deadline);
+        for (RedisPod pod : pods) {
+            awaitStreaming(pod, timeout, deadline);
+        }
+        return this;
+    }
+
+    /**
+     * After a diskless sync (Redis 7's default), a master streams writes to a replica only once that replica sent its
+     * first {@code REPLCONF ACK}, up to a second later, although the replica already reports its link up: a master
+     * killed in that second takes every write since with it. A write that every replica acknowledges ({@code WAIT})
+     * proves the stream flows. The write is a {@code PUBLISH} to a channel nobody reads, which changes no key.
+     */
+    private void awaitStreaming(RedisPod pod, Duration timeout, long deadline) {
+        java.util.Map<String, String> info;
+        try {
+            info = pod.info("replication");
+        } catch (RuntimeException e) {
+            return; // not running: nothing to stream
+        }
+        int replicas = Integer.parseInt(info.getOrDefault("connected_slaves", "0"));
+        if (!"master".equals(info.get("role")) || replicas == 0) {
+            return;
+        }
+        while (true) {
+            Object acknowledged;
+            try (Resp resp = Resp.connect(pod.ip(), pod.port(), Duration.ofSeconds(5), access())) {
+                resp.call("PUBLISH", "__mooring_testkit__:linked", "1");
+                acknowledged = resp.call("WAIT", Integer.toString(replicas), "1000");
+            } catch (java.io.IOException e) {
+                acknowledged = e.toString();
+            }
+            if (acknowledged instanceof Long count && count >= replicas) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(pod.name() + " did not stream writes to its " + replicas
+                        + " replica(s) within " + timeout + ": WAIT answered " + acknowledged);
+            }
+        }
+    }
+
+    private void awaitLinksUp(Duration timeout, long deadline) {
         for (RedisPod pod : pods) {
             while (true) {
                 java.util.Map<String, String> info;
@@ -221,7 +265,6 @@ public final class RedisStatefulSet {
                 RedisProcess.pause(Duration.ofMillis(10));
             }
         }
-        return this;
     }
 
     /** Waits until every pod runs and is ready. */

@@ -9,6 +9,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.listener.ChannelTopic;
 import org.springframework.data.redis.listener.RedisMessageListenerContainer;
+import org.springframework.session.data.redis.config.annotation.web.http.EnableRedisHttpSession;
 
 /**
  * An ordinary Spring Boot Redis application, as a team would have it before adding Mooring: templates, a cache, a
@@ -16,6 +17,7 @@ import org.springframework.data.redis.listener.RedisMessageListenerContainer;
  */
 @SpringBootApplication
 @EnableCaching
+@EnableRedisHttpSession
 public class SampleApplication {
 
     /** Messages received on the {@code events} channel. */
