@@ -78,7 +78,7 @@ public final class MooringClient implements AutoCloseable {
             started = TopologyMonitor.start(options.serviceRef(), options.source(),
                     new RoleProber(options.probeSettings(), resources),
                     options.monitorSettings().withWithholdMasterWhenDataAtRisk(healerMode == HealerMode.REPAIR),
-                    listeners);
+                    resources.eventBus(), listeners);
             this.monitor = started;
             this.redisClient = new MooringRedisClient(resources, options.redisUri(), monitor,
                     options.failoverSettings(), "mooring-" + options.service());

@@ -39,7 +39,7 @@ import io.lettuce.core.resource.ClientResources;
  * <p>
  * Used by the topology monitor; public so that tools and tests can probe pods the same way.
  */
-public final class RoleProber implements AutoCloseable {
+public final class RoleProber implements Prober {
 
     private static final String[] SECTIONS = {"replication", "persistence", "keyspace", "server"};
 
@@ -72,7 +72,7 @@ public final class RoleProber implements AutoCloseable {
         });
     }
 
-    /** Probes every endpoint at once; the future completes when all have answered or failed. */
+    @Override
     public CompletableFuture<List<ProbeResult>> probe(Collection<Endpoint> endpoints) {
         List<CompletableFuture<ProbeResult>> probes = new ArrayList<>();
         for (Endpoint endpoint : endpoints) {
@@ -103,7 +103,7 @@ public final class RoleProber implements AutoCloseable {
                 });
     }
 
-    /** Closes the connections of pods that are no longer endpoints. */
+    @Override
     public void retain(Collection<Endpoint> endpoints) {
         Set<String> keep = endpoints.stream().map(Endpoint::address).collect(Collectors.toSet());
         for (String address : new ArrayList<>(connections.keySet())) {

@@ -5,12 +5,14 @@ import java.time.Instant;
 import java.util.Optional;
 
 import io.github.mooring.discovery.DiscoveryException;
+import io.lettuce.core.event.Event;
 
 /**
  * Something that changed in a Service's replication group. Listeners receive events in the order they happened,
- * on Mooring's event thread, never on an I/O thread. Every event carries the topology right after the change.
+ * on Mooring's event thread, never on an I/O thread. Every event carries the topology right after the change. Events
+ * are also published on the Lettuce {@link io.lettuce.core.event.EventBus} of the client's {@code ClientResources}.
  */
-public sealed interface TopologyEvent {
+public sealed interface TopologyEvent extends Event {
 
     /** The topology right after the change. */
     Topology topology();

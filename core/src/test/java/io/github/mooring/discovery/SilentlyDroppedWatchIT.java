@@ -37,7 +37,7 @@ class SilentlyDroppedWatchIT {
              TopologyMonitor monitor = TopologyMonitor.start(ServiceRef.of("redis", ns.name()),
                      KubernetesSource.builder().client(kubernetes).build(),
                      new RoleProber(ProbeSettings.defaults(RedisURI.create("redis://localhost")), resources),
-                     MonitorSettings.defaults())) {
+                     MonitorSettings.defaults(), resources.eventBus())) {
             monitor.awaitMaster(Duration.ofSeconds(30));
             ns.api().dropConnections(); // before the watch has delivered any event: it never notices
 

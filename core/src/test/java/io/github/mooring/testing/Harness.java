@@ -111,7 +111,7 @@ public final class Harness implements AutoCloseable {
         EventLog events = new EventLog();
         RoleProber prober = new RoleProber(ProbeSettings.defaults(probeUri), resources());
         TopologyMonitor monitor = TopologyMonitor.start(service, source, prober,
-                MonitorSettings.defaults().withProbeInterval(probeInterval), events);
+                MonitorSettings.defaults().withProbeInterval(probeInterval), resources().eventBus(), events);
         register(monitor);
         return new Watched(monitor, events);
     }

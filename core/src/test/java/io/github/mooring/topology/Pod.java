@@ -34,6 +34,7 @@ final class Pod {
     private boolean syncing;
     private Set<String> resolved = Set.of();
     private int sentinelLinks = ProbeResult.UNKNOWN_SENTINEL_LINKS;
+    private String runId;
 
     private Pod(String name, Role role, String failure) {
         this.name = name;
@@ -41,6 +42,7 @@ final class Pod {
         this.failure = failure;
         this.host = name != null && name.matches(".*-\\d+") ? "10.0.0." + (10 + ordinal(name)) : null;
         this.replId = "replid-of-" + name;
+        this.runId = "run-" + name;
     }
 
     static Pod master(String name) {
@@ -65,6 +67,12 @@ final class Pod {
 
     Pod at(String host) {
         this.host = host;
+        return this;
+    }
+
+    /** Another Redis process than the default one of this pod (a restarted container, a replacement). */
+    Pod runId(String runId) {
+        this.runId = runId;
         return this;
     }
 
@@ -152,7 +160,7 @@ final class Pod {
             return ProbeResult.failed(endpoint, PROBED_AT, latency, failure);
         }
         boolean replica = role == Role.REPLICA;
-        NodeReport report = new NodeReport(role, "run-" + name, replId, replId2, -1, offset,
+        NodeReport report = new NodeReport(role, runId, replId, replId2, -1, offset,
                 replica ? masterHost : null, replica ? masterPort : 0, replica && linkUp,
                 replica && !linkUp ? linkDownSeconds : -1, syncing, loading,
                 role == Role.SENTINEL ? 0 : keys, 0);
