@@ -204,8 +204,9 @@ public final class KubernetesApiServer implements AutoCloseable {
             }
             // fabric8's mock server (8.0) closes a watch by awaiting, on its only Vert.x event loop, an executor that
             // may itself wait for that loop: after a client closed a watch just before, destroy() can give up waiting
-            // for Vert.x. Nothing reaches the server any more (the proxy is closed); Vert.x finishes closing once the
-            // listener's one-minute wait ends (fixed upstream after 8.0, fabric8 #7857). Not a failure of the test that closes the namespace.
+            // for Vert.x (fabric8 #7857, fixed after 8.0). Nothing reaches the server any more (the proxy is closed);
+            // Vert.x finishes closing once the listener's one-minute wait ends. Not a failure of the test that closes
+            // the namespace.
             log.debug("{}: fabric8's mock server is still closing ({})", this, e.getMessage());
         }
     }
