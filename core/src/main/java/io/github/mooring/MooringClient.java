@@ -14,10 +14,10 @@ import io.github.mooring.healer.Healer;
 import io.github.mooring.healer.HealerListener;
 import io.github.mooring.healer.HealerMode;
 import io.github.mooring.lettuce.MooringRedisClient;
-import io.github.mooring.probe.RoleProber;
+import io.github.mooring.internal.probe.RoleProber;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyListener;
-import io.github.mooring.topology.TopologyMonitor;
+import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.resilience4j.retry.Retry;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -26,6 +26,10 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.FailoverQueueFullException;
+import io.github.mooring.exceptions.TransactionAbortedException;
+import io.github.mooring.topology.NoMasterException;
 
 /**
  * Lettuce connections that always talk to the live master of a Redis replication group behind a Kubernetes Service.

@@ -12,15 +12,16 @@ import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.healer.HealerSettings;
 import io.github.mooring.lettuce.FailoverRetry;
 import io.github.mooring.lettuce.FailoverSettings;
-import io.github.mooring.probe.ProbeSettings;
+import io.github.mooring.internal.probe.ProbeSettings;
 import io.github.mooring.topology.ElectionPolicy;
-import io.github.mooring.topology.MonitorSettings;
+import io.github.mooring.internal.topology.MonitorSettings;
 import io.github.resilience4j.retry.RetryConfig;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EpollProvider;
+import io.github.mooring.topology.NoMasterException;
 
 /**
  * Everything a {@link MooringClient} needs: which Service to follow and how. Immutable; build with

@@ -12,9 +12,9 @@ import io.github.resilience4j.retry.RetryConfig;
  * How connections behave while the master changes.
  *
  * @param failoverWait how long a command may wait for a master before it fails with a
- *        {@link io.github.mooring.NoMasterException}
+ *        {@link io.github.mooring.topology.NoMasterException}
  * @param maxQueuedCommands how many commands one connection holds while it has no master; more fail at once with a
- *        {@link io.github.mooring.FailoverQueueFullException}
+ *        {@link io.github.mooring.exceptions.FailoverQueueFullException}
  * @param retry the policy for commands a node rejected because of a failover ({@code READONLY}, {@code LOADING},
  *        {@code MASTERDOWN}), or null to surface those errors at once
  * @param idempotentCommands commands (besides read-only ones) that may be sent again when their fate is unknown,

@@ -15,9 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.github.mooring.CommandNotResentException;
-import io.github.mooring.FailoverQueueFullException;
-import io.github.mooring.TransactionAbortedException;
+import io.github.mooring.exceptions.CommandNotResentException;
+import io.github.mooring.exceptions.FailoverQueueFullException;
+import io.github.mooring.exceptions.TransactionAbortedException;
 import io.github.resilience4j.retry.Retry;
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisCommandTimeoutException;

@@ -4,7 +4,7 @@ import java.net.SocketAddress;
 import java.util.concurrent.CompletableFuture;
 
 import io.github.mooring.topology.Topology;
-import io.github.mooring.topology.TopologyMonitor;
+import io.github.mooring.internal.topology.TopologyMonitor;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.protocol.DefaultEndpoint;
 import io.netty.channel.EventLoop;
@@ -56,7 +56,7 @@ final class MasterBinding {
             var node = topology.master().orElseThrow();
             boundAddress = node.address();
             movedByMooring = false;
-            return io.github.mooring.probe.NodeClient.socketAddress(node.endpoint(), uri);
+            return io.github.mooring.internal.probe.NodeClient.socketAddress(node.endpoint(), uri);
         });
     }
 }

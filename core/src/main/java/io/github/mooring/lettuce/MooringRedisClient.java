@@ -11,14 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.github.mooring.CommandFateUnknownException;
-import io.github.mooring.NoMasterException;
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.discovery.ServiceRef;
-import io.github.mooring.probe.NodeClient;
+import io.github.mooring.internal.probe.NodeClient;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.Node;
 import io.github.mooring.topology.Topology;
-import io.github.mooring.topology.TopologyMonitor;
+import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.lettuce.core.RedisChannelHandler;

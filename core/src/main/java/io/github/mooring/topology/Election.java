@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The outcome of one {@link MasterElection}. Every probed endpoint appears in exactly one of {@code master},
+ * The outcome of one election of the master among the probed endpoints. Every probed endpoint appears in exactly one of {@code master},
  * {@code replicas}, the split brain's losers, or {@code unreachable}. Lists are sorted by pod name, then address.
  *
  * @param master         the elected master, empty when none could be elected

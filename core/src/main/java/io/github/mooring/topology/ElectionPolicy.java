@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Tunables of {@link MasterElection}.
+ * Tunables of the election of the master.
  *
  * @param linkDownStaleAfter how long a replica's link to the elected master may be down before the replica counts
  *                           as {@link StaleReplica.Reason#LINK_DOWN stale}

@@ -14,7 +14,7 @@ import io.github.mooring.testkit.EndpointChange;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
-import io.github.mooring.topology.MonitorSettings;
+import io.github.mooring.internal.topology.MonitorSettings;
 import io.github.mooring.topology.TopologyEvent;
 
 /**

@@ -6,7 +6,7 @@ import java.util.Collections;
 import java.util.List;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.github.mooring.CommandFateUnknownException;
+import io.github.mooring.exceptions.CommandFateUnknownException;
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
 import io.github.mooring.discovery.KubernetesSource;

@@ -13,8 +13,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.github.mooring.CommandFateUnknownException;
-import io.github.mooring.MooringException;
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.MooringException;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.UnpausedFailover;
 import io.github.mooring.testkit.WriteCheck;

@@ -18,10 +18,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.github.mooring.CommandFateUnknownException;
-import io.github.mooring.FailoverQueueFullException;
-import io.github.mooring.NoMasterException;
-import io.github.mooring.TransactionAbortedException;
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.FailoverQueueFullException;
+import io.github.mooring.topology.NoMasterException;
+import io.github.mooring.exceptions.TransactionAbortedException;
 import io.github.mooring.testkit.Credentials;
 import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.RedisPod;

@@ -9,7 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.github.mooring.NoMasterException;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.testkit.Credentials;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
-import io.github.mooring.NoMasterException;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.testing.Harness;
 import io.github.mooring.testing.SystemProperty;
 import io.github.mooring.testkit.RedisStatefulSet;

@@ -9,14 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.github.mooring.probe.ProbeSettings;
-import io.github.mooring.probe.RoleProber;
+import io.github.mooring.internal.probe.ProbeSettings;
+import io.github.mooring.internal.probe.RoleProber;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
-import io.github.mooring.topology.MonitorSettings;
-import io.github.mooring.topology.TopologyMonitor;
+import io.github.mooring.internal.topology.MonitorSettings;
+import io.github.mooring.internal.topology.TopologyMonitor;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;

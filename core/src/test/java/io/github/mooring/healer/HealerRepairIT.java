@@ -52,7 +52,7 @@ class HealerRepairIT {
                     } catch (InterruptedException e) {
                         return;
                     } catch (java.util.concurrent.ExecutionException e) {
-                        if (e.getCause() instanceof io.github.mooring.CommandFateUnknownException) {
+                        if (e.getCause() instanceof io.github.mooring.exceptions.CommandFateUnknownException) {
                             fateUnknown.incrementAndGet(); // the INCR in flight when the master was killed
                         } else {
                             failure.set(e);
@@ -114,7 +114,7 @@ class HealerRepairIT {
                     } catch (InterruptedException e) {
                         return;
                     } catch (java.util.concurrent.ExecutionException e) {
-                        if (e.getCause() instanceof io.github.mooring.CommandFateUnknownException) {
+                        if (e.getCause() instanceof io.github.mooring.exceptions.CommandFateUnknownException) {
                             fateUnknown.incrementAndGet();
                         } else {
                             failure.set(e);

@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.github.mooring.CommandNotResentException;
+import io.github.mooring.exceptions.CommandNotResentException;
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
-import io.github.mooring.TransactionAbortedException;
+import io.github.mooring.exceptions.TransactionAbortedException;
 import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;

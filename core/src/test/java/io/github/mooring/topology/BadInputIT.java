@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.github.mooring.NoMasterException;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.discovery.DiscoveryException;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.ServiceRef;

@@ -11,13 +11,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.github.mooring.NoMasterException;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.testing.Harness;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisPod.Deletion;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.github.mooring.internal.topology.MasterElection;
 
 /**
  * The election rules of {@link MasterElection}, this time with what real Redis processes report in the situations

@@ -1,8 +1,8 @@
 package io.github.mooring.topology;
 
-import static io.github.mooring.topology.Pod.master;
-import static io.github.mooring.topology.Pod.replica;
-import static io.github.mooring.topology.Pod.unreachable;
+import static io.github.mooring.internal.topology.Pod.master;
+import static io.github.mooring.internal.topology.Pod.replica;
+import static io.github.mooring.internal.topology.Pod.unreachable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,6 +10,7 @@ import io.github.mooring.probe.ProbeResult;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import io.github.mooring.internal.topology.MasterElection;
 
 class TopologyTest {
 

@@ -1,9 +1,10 @@
 package io.github.mooring.topology;
 
-import static io.github.mooring.topology.Pod.master;
+import static io.github.mooring.internal.topology.Pod.master;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.mooring.internal.topology.Pod;
 import io.github.mooring.discovery.Endpoint;
 import java.time.Duration;
 import java.util.ArrayList;

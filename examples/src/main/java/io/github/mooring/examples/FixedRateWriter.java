@@ -15,9 +15,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.github.mooring.CommandFateUnknownException;
-import io.github.mooring.FailoverQueueFullException;
-import io.github.mooring.NoMasterException;
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.FailoverQueueFullException;
+import io.github.mooring.topology.NoMasterException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;

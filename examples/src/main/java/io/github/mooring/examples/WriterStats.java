@@ -13,7 +13,7 @@ import java.util.OptionalLong;
  * @param succeeded       writes acknowledged by Redis
  * @param failed          writes that ended with an error (fate-unknown ones not included)
  * @param fateUnknown     writes that reached a master which went away before answering: maybe applied, maybe not;
- *                        Mooring says so ({@link io.github.mooring.CommandFateUnknownException}) instead of sending
+ *                        Mooring says so ({@link io.github.mooring.exceptions.CommandFateUnknownException}) instead of sending
  *                        them again; empty for a client that has no such notion (plain Lettuce re-sends them)
  * @param longestGap      the longest time without a successful write (the start and the end of the run count)
  * @param gapLastsToEnd   whether the longest gap was still going on when the run ended

@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
-import io.github.mooring.NoMasterException;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.discovery.DiscoveryException;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.Topology;

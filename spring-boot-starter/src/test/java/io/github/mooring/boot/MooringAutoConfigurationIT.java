@@ -33,7 +33,7 @@ import org.springframework.data.redis.core.types.RedisClientInfo;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.mooring.MooringClient;
-import io.github.mooring.NoMasterException;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.discovery.AutoSource;
 import io.github.mooring.discovery.DnsSource;
 import io.github.mooring.discovery.StaticSource;

@@ -10,9 +10,9 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-import io.github.mooring.CommandFateUnknownException;
-import io.github.mooring.MooringException;
-import io.github.mooring.NoMasterException;
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.MooringException;
+import io.github.mooring.topology.NoMasterException;
 
 /**
  * Mooring's failover errors as HTTP answers that say what happened, instead of a bare 500. Spring Data Redis wraps

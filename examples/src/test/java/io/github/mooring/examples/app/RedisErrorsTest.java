@@ -10,9 +10,9 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 
-import io.github.mooring.CommandFateUnknownException;
-import io.github.mooring.FailoverQueueFullException;
-import io.github.mooring.NoMasterException;
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.FailoverQueueFullException;
+import io.github.mooring.topology.NoMasterException;
 
 /**
  * Mooring's errors as Spring Data Redis hands them to a controller (wrapped in a {@link RedisSystemException}), and

@@ -1,0 +1,58 @@
+package io.github.mooring.internal.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import io.github.mooring.topology.ElectionPolicy;
+
+class MonitorSettingsTest {
+
+    @Test
+    void defaults() {
+        MonitorSettings settings = MonitorSettings.defaults();
+
+        assertThat(settings.probeInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(settings.electionPolicy()).isEqualTo(ElectionPolicy.defaults());
+        assertThat(ElectionPolicy.defaults().linkDownStaleAfter()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void probeIntervalCanBeChanged() {
+        MonitorSettings settings = MonitorSettings.defaults().withProbeInterval(Duration.ofMillis(200));
+
+        assertThat(settings.probeInterval()).isEqualTo(Duration.ofMillis(200));
+        assertThat(settings.electionPolicy()).isEqualTo(ElectionPolicy.defaults());
+        assertThat(MonitorSettings.defaults().withProbeInterval(Duration.ofMillis(10)).probeInterval())
+                .isEqualTo(Duration.ofMillis(10));
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {-1000, -1, 0, 1, 9})
+    void probeIntervalMustBeAtLeastTenMilliseconds(long millis) {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> MonitorSettings.defaults().withProbeInterval(Duration.ofMillis(millis)))
+                .withMessage("probe interval must be at least 10 ms, was " + Duration.ofMillis(millis));
+    }
+
+    @Test
+    void rejectsMissingValues() {
+        assertThatIllegalArgumentException().isThrownBy(() -> MonitorSettings.defaults().withProbeInterval(null))
+                .withMessage("probe interval must be at least 10 ms, was null");
+        assertThatNullPointerException().isThrownBy(() -> new MonitorSettings(Duration.ofSeconds(1), null))
+                .withMessage("electionPolicy");
+    }
+
+    @Test
+    void electionPolicyRejectsNegativeDurations() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new ElectionPolicy(Duration.ofSeconds(-1)))
+                .withMessageContaining("must not be negative");
+        assertThatNullPointerException().isThrownBy(() -> new ElectionPolicy(null));
+        assertThat(new ElectionPolicy(Duration.ZERO).linkDownStaleAfter()).isZero();
+    }
+}
