@@ -359,7 +359,7 @@ class MasterElectionTest {
     }
 
     @ParameterizedTest(name = "real Redis {0} INFO after REPLICAOF NO ONE on redis-2")
-    @MethodSource("io.github.mooring.probe.Samples#versions")
+    @MethodSource("io.github.mooring.internal.probe.Samples#versions")
     void electsFromRealInfoOutput(String version) {
         // Captured in one run: redis-0 served two replicas, then redis-2 ran REPLICAOF NO ONE.
         String prefix = version.equals("6.2") ? "127.77.62." : "127.77.70.";
