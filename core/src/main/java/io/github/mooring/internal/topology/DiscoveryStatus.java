@@ -56,6 +56,20 @@ record DiscoveryStatus(EndpointSnapshot endpoints, DiscoveryException error, Str
         return new DiscoveryStatus(endpoints, error, reportedError, null, lastingProblem, sawEndpoints);
     }
 
+    /**
+     * The problem that makes waiting for a master pointless: one waiting cannot cure, from the source in use
+     * ({@code activeSource}, null before the watch started), while no endpoint was ever seen. The auto source reports
+     * why it left the Kubernetes API and then waits for DNS: a problem of a source no longer in use is no reason.
+     */
+    DiscoveryException reasonToStopWaiting(String activeSource) {
+        if (lastingProblem == null || sawEndpoints) {
+            return null;
+        }
+        boolean fromSourceInUse = activeSource == null || lastingProblem.source() == null
+                || activeSource.startsWith(lastingProblem.source());
+        return fromSourceInUse ? lastingProblem : null;
+    }
+
     /** Problems that waiting does not cure: configuration or permissions. */
     static boolean isLasting(DiscoveryException problem) {
         return switch (problem.reason()) {

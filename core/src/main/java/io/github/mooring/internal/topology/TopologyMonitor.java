@@ -6,12 +6,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -52,26 +46,22 @@ public final class TopologyMonitor implements AutoCloseable {
     private final ServiceRef service;
     private final MonitorSettings settings;
     private final Prober prober;
-    private final ScheduledExecutorService coordinator;
+    private final RoundScheduler rounds;
     private final EventDispatcher events;
     private final MasterWaiters waiters = new MasterWaiters();
     private volatile EndpointWatch watch;
-    private volatile ScheduledFuture<?> periodic;
 
     // Written on the coordinator thread, read from any.
     private volatile TopologyStep.State state = TopologyStep.State.initial();
     private volatile boolean withholdWhenDataAtRisk;
     private volatile boolean closed;
 
-    // Confined to the coordinator thread: what the next round is for, and whether a round runs.
-    private TopologyStep.Pending pending;
-    private boolean roundRunning;
-
     private TopologyMonitor(ServiceRef service, MonitorSettings settings, Prober prober, EventBus eventBus) {
         this.service = service;
         this.settings = settings;
         this.prober = prober;
-        this.coordinator = Executors.newSingleThreadScheduledExecutor(daemon("mooring-monitor-" + service.name()));
+        this.rounds = new RoundScheduler(service, () -> topology().hasMaster() ? settings.probeInterval()
+                : settings.noMasterProbeInterval(), this::startRound);
         this.events = new EventDispatcher(service, eventBus);
         this.withholdWhenDataAtRisk = settings.withholdMasterWhenDataAtRisk();
     }
@@ -89,8 +79,7 @@ public final class TopologyMonitor implements AutoCloseable {
         try {
             // On the coordinator thread: a source may deliver its first snapshot before watch() returns, and the
             // round that snapshot triggers must find the watch assigned (it runs after this task, on this thread).
-            monitor.coordinator.submit(() -> monitor.watch = source.watch(service, monitor.new DiscoveryListener()))
-                    .get();
+            monitor.rounds.call(() -> monitor.watch = source.watch(service, monitor.new DiscoveryListener()));
         } catch (ExecutionException e) {
             monitor.close();
             throw e.getCause() instanceof RuntimeException runtime ? runtime
@@ -100,7 +89,7 @@ public final class TopologyMonitor implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting discovery of " + service, e);
         }
-        monitor.schedulePeriodic(); // the first round runs on the first snapshot, or on the first periodic round
+        monitor.rounds.schedulePeriodic(); // the first round runs on the first snapshot, or on the first periodic round
         return monitor;
     }
 
@@ -138,7 +127,7 @@ public final class TopologyMonitor implements AutoCloseable {
         if (withholdWhenDataAtRisk != withhold) {
             withholdWhenDataAtRisk = withhold;
             if (topology().dataAtRisk().isPresent()) {
-                trigger(TopologyEvent.Trigger.SUSPICION, System.nanoTime());
+                rounds.trigger(TopologyEvent.Trigger.SUSPICION, System.nanoTime());
             }
         }
     }
@@ -146,7 +135,7 @@ public final class TopologyMonitor implements AutoCloseable {
     /** The master may have changed (connection lost, {@code READONLY}, timeouts): probe now, not at the next round. */
     public void suspect(String why) {
         log.debug("{}: master suspected: {}", service, why);
-        trigger(TopologyEvent.Trigger.SUSPICION, System.nanoTime());
+        rounds.trigger(TopologyEvent.Trigger.SUSPICION, System.nanoTime());
     }
 
     /** Completes with the first topology that has a master (at once if the current one has). */
@@ -175,18 +164,11 @@ public final class TopologyMonitor implements AutoCloseable {
      */
     public Topology awaitMaster(Duration timeout) {
         return waiters.await(whenMaster(), timeout, () -> {
-            DiscoveryStatus discovery = state.discovery();
-            DiscoveryException problem = discovery.lastingProblem();
-            return problem != null && !discovery.sawEndpoints() && fromSourceInUse(problem)
-                    ? new NoMasterException("no master for " + service + ": " + problem.getMessage(), topology(), problem)
-                    : null;
+            EndpointWatch active = watch;
+            DiscoveryException problem = state.discovery().reasonToStopWaiting(active == null ? null : active.sourceName());
+            return problem == null ? null
+                    : new NoMasterException("no master for " + service + ": " + problem.getMessage(), topology(), problem);
         }, () -> noMaster(topology(), timeout));
-    }
-
-    /** The auto source reports why it left the Kubernetes API, then waits for DNS: no reason to stop waiting. */
-    private boolean fromSourceInUse(DiscoveryException problem) {
-        EndpointWatch active = watch;
-        return active == null || problem.source() == null || active.sourceName().startsWith(problem.source());
     }
 
     /** The exception for "no master within {@code waited}", with the reason spelled out. */
@@ -196,52 +178,7 @@ public final class TopologyMonitor implements AutoCloseable {
 
     // ---------------------------------------------------------------- rounds (coordinator thread)
 
-    /** The next periodic round: every probe interval, or more often while there is no master. */
-    private void schedulePeriodic() {
-        Duration interval = topology().hasMaster() ? settings.probeInterval() : settings.noMasterProbeInterval();
-        try {
-            periodic = coordinator.schedule(() -> {
-                trigger(TopologyEvent.Trigger.PERIODIC, System.nanoTime());
-                schedulePeriodic();
-            }, interval.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
-    }
-
-    private void trigger(TopologyEvent.Trigger trigger, long nanos) {
-        onCoordinator(() -> {
-            pending = TopologyStep.Pending.merge(pending, trigger, nanos);
-            if (!roundRunning) {
-                startRound();
-            }
-        });
-    }
-
-    /** Runs {@code task} on the coordinator thread; a failure is logged and never stops later rounds. */
-    private void onCoordinator(Runnable task) {
-        if (closed) {
-            return;
-        }
-        try {
-            coordinator.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException | Error e) {
-                    log.error("{}: topology monitor task failed", service, e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
-    }
-
-    private void startRound() {
-        if (closed || pending == null) {
-            return;
-        }
-        TopologyStep.Pending round = pending;
-        pending = null;
+    private boolean startRound(TopologyStep.Pending round) {
         long started = System.nanoTime();
         EndpointSnapshot endpoints = state.discovery().endpoints();
         if (!topology().hasMaster() || round.trigger() == TopologyEvent.Trigger.SUSPICION) {
@@ -252,16 +189,15 @@ public final class TopologyMonitor implements AutoCloseable {
         List<Endpoint> candidates = TopologyStep.candidates(endpoints);
         prober.retain(candidates);
         CompletableFuture<List<ProbeResult>> probes = prober.probe(candidates);
-        roundRunning = true; // after probe(): had it thrown, no round would ever run again
-        probes.whenComplete((results, failure) -> onCoordinator(() -> finishRound(
+        probes.whenComplete((results, failure) -> rounds.onCoordinator(() -> finishRound(
                 new TopologyStep.Round(service, watch.sourceName(), endpoints, results == null ? List.of() : results,
                         withholdWhenDataAtRisk, round.trigger(), Duration.ofNanos(System.nanoTime() - round.sinceNanos()),
                         Instant.now()),
                 started)));
+        return true;
     }
 
     private void finishRound(TopologyStep.Round round, long startedNanos) {
-        roundRunning = false;
         if (closed) {
             return;
         }
@@ -270,27 +206,24 @@ public final class TopologyMonitor implements AutoCloseable {
         state = outcome.next();
         waiters.publish(outcome.topology(), startedNanos);
         events.observed(outcome.topology());
-        ScheduledFuture<?> scheduled = periodic;
-        if (masterLost && scheduled != null && scheduled.cancel(false)) {
-            schedulePeriodic(); // look for the next master at the faster pace now, not after a full interval
+        if (masterLost) {
+            rounds.paceChanged(); // look for the next master at the faster pace now, not after a full interval
         }
         outcome.events().forEach(events::dispatch);
-        if (pending != null) {
-            startRound();
-        }
+        rounds.roundFinished();
     }
 
     private final class DiscoveryListener implements EndpointListener {
         @Override
         public void onEndpoints(EndpointSnapshot snapshot) {
-            onCoordinator(() -> state = state.withDiscovery(state.discovery().withEndpoints(snapshot,
+            rounds.onCoordinator(() -> state = state.withDiscovery(state.discovery().withEndpoints(snapshot,
                     topology().source(), topology().version() > 0)));
-            trigger(TopologyEvent.Trigger.ENDPOINTS_CHANGED, snapshot.nanoTime());
+            rounds.trigger(TopologyEvent.Trigger.ENDPOINTS_CHANGED, snapshot.nanoTime());
         }
 
         @Override
         public void onError(DiscoveryException error) {
-            onCoordinator(() -> {
+            rounds.onCoordinator(() -> {
                 DiscoveryStatus before = state.discovery();
                 state = state.withDiscovery(before.withError(error));
                 if (before.isNew(error)) {
@@ -306,24 +239,13 @@ public final class TopologyMonitor implements AutoCloseable {
             return;
         }
         closed = true;
-        if (periodic != null) {
-            periodic.cancel(false);
-        }
+        rounds.close();
         if (watch != null) {
             watch.close();
         }
-        coordinator.shutdownNow();
         events.close();
         prober.close();
         waiters.close(new NoMasterException("the monitor of " + service + " is closed", topology()));
-    }
-
-    private static ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     @Override
