@@ -29,7 +29,10 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.internal.probe.InfoParser;
 import io.github.mooring.internal.probe.NodeClient;
+import io.github.mooring.probe.NodeReport;
+import io.github.mooring.probe.Role;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.internal.topology.TopologyMonitor;
 import io.lettuce.core.ClientOptions;
@@ -310,28 +313,28 @@ public final class Healer implements AutoCloseable {
 
     /** Why {@code action} must not be sent now (asked of the pods themselves, right before), or empty. */
     private Optional<String> recheck(RepairAction action) {
-        Map<String, String> target = info(action.target());
+        NodeReport target = replication(action.target());
         if (target == null) {
             return Optional.of(action.target().displayName() + " does not answer");
         }
-        String role = target.get("role");
         if (action.kind() == RepairAction.Kind.PROMOTE) {
-            return "master".equals(role) ? Optional.of("it is master already") : Optional.empty();
+            return target.role() == Role.MASTER ? Optional.of("it is master already") : Optional.empty();
         }
-        if ("slave".equals(role) && action.masterHost().equals(target.get("master_host"))
-                && Integer.toString(action.masterPort()).equals(target.get("master_port"))) {
+        if (target.role() == Role.REPLICA && action.masterHost().equals(target.masterHost())
+                && action.masterPort() == target.masterPort()) {
             return Optional.of("it follows " + action.masterHost() + ":" + action.masterPort() + " already");
         }
-        Map<String, String> master = info(Endpoint.of(action.masterHost(), action.masterPort()));
-        if (master == null || !"master".equals(master.get("role"))) {
+        NodeReport master = replication(Endpoint.of(action.masterHost(), action.masterPort()));
+        if (master == null || master.role() != Role.MASTER) {
             return Optional.of(action.masterHost() + ":" + action.masterPort() + " is not a master right now");
         }
         return Optional.empty();
     }
 
-    private Map<String, String> info(Endpoint endpoint) {
+    /** The replication section of {@code endpoint}'s INFO, read as the probes read it; null when it does not answer. */
+    private NodeReport replication(Endpoint endpoint) {
         try (StatefulRedisConnection<String, String> connection = connect(endpoint)) {
-            return parse(connection.sync().info("replication"));
+            return InfoParser.parse(connection.sync().info("replication"), "", "", "");
         } catch (RuntimeException e) {
             return null;
         }
@@ -401,17 +404,6 @@ public final class Healer implements AutoCloseable {
 
     private StatefulRedisConnection<String, String> connect(Endpoint endpoint) {
         return commands.connect(endpoint, uriTemplate, Duration.ofSeconds(2), "mooring-healer");
-    }
-
-    private static Map<String, String> parse(String info) {
-        Map<String, String> fields = new HashMap<>();
-        for (String line : info.split("\r?\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && !line.startsWith("#")) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            }
-        }
-        return fields;
     }
 
     private static String field(String clientLine, String name) {
