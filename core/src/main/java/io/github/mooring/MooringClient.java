@@ -1,23 +1,21 @@
 package io.github.mooring;
 
-import java.time.Duration;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.github.mooring.discovery.AutoSource;
 import io.github.mooring.discovery.KubernetesSource;
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.FailoverQueueFullException;
+import io.github.mooring.exceptions.TransactionAbortedException;
 import io.github.mooring.healer.Healer;
 import io.github.mooring.healer.HealerListener;
 import io.github.mooring.healer.HealerMode;
-import io.github.mooring.lettuce.MooringRedisClient;
 import io.github.mooring.internal.probe.RoleProber;
+import io.github.mooring.internal.topology.TopologyMonitor;
+import io.github.mooring.lettuce.MooringRedisClient;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyListener;
-import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.resilience4j.retry.Retry;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -26,10 +24,13 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import io.github.mooring.exceptions.CommandFateUnknownException;
-import io.github.mooring.exceptions.FailoverQueueFullException;
-import io.github.mooring.exceptions.TransactionAbortedException;
-import io.github.mooring.topology.NoMasterException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lettuce connections that always talk to the live master of a Redis replication group behind a Kubernetes Service.
@@ -52,7 +53,7 @@ import io.github.mooring.topology.NoMasterException;
  */
 public final class MooringClient implements AutoCloseable {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MooringClient.class);
+    private static final Logger log = LoggerFactory.getLogger(MooringClient.class);
 
     private final MooringOptions options;
     private final ClientResources resources;
@@ -69,8 +70,8 @@ public final class MooringClient implements AutoCloseable {
         TopologyMonitor started = null;
         Healer startedHealer = null;
         KubernetesClient leaseClient = leaseClient(options);
-        this.ownKubernetesClient = leaseClient != null && leaseClient != suppliedKubernetesClient(options)
-                ? leaseClient : null;
+        this.ownKubernetesClient =
+                leaseClient != null && leaseClient != suppliedKubernetesClient(options) ? leaseClient : null;
         try {
             HealerMode healerMode = options.healer().mode();
             Optional<String> noRepair = Healer.repairUnavailable(options.healer(), options.serviceRef(), leaseClient);
@@ -79,17 +80,27 @@ public final class MooringClient implements AutoCloseable {
                 healerMode = HealerMode.REPORT;
             }
             // Only a client that may repair withholds an empty master from writers (the repair ends the wait).
-            started = TopologyMonitor.start(options.serviceRef(), options.source(),
+            started = TopologyMonitor.start(
+                    options.serviceRef(),
+                    options.source(),
                     new RoleProber(options.probeSettings(), resources),
                     options.monitorSettings().withWithholdMasterWhenDataAtRisk(healerMode == HealerMode.REPAIR),
-                    resources.eventBus(), listeners);
+                    resources.eventBus(),
+                    listeners);
             this.monitor = started;
-            this.redisClient = new MooringRedisClient(resources, options.redisUri(), monitor,
-                    options.failoverSettings(), "mooring-" + options.service());
+            this.redisClient = new MooringRedisClient(
+                    resources, options.redisUri(), monitor, options.failoverSettings(), "mooring-" + options.service());
             redisClient.setOptions(options.clientOptions());
             if (healerMode != HealerMode.OFF) {
-                startedHealer = Healer.start(options.healer(), options.serviceRef(), monitor, options.redisUri(),
-                        options.clientOptions().getSslOptions(), resources, leaseClient, healerMode);
+                startedHealer = Healer.start(
+                        options.healer(),
+                        options.serviceRef(),
+                        monitor,
+                        options.redisUri(),
+                        options.clientOptions().getSslOptions(),
+                        resources,
+                        leaseClient,
+                        healerMode);
             }
             this.healer = startedHealer;
         } catch (RuntimeException e) {
@@ -121,7 +132,8 @@ public final class MooringClient implements AutoCloseable {
         if (supplied != null) {
             return supplied;
         }
-        boolean kubernetesSource = options.source() instanceof KubernetesSource || options.source() instanceof AutoSource;
+        boolean kubernetesSource =
+                options.source() instanceof KubernetesSource || options.source() instanceof AutoSource;
         return kubernetesSource && AutoSource.runningInCluster() ? new KubernetesClientBuilder().build() : null;
     }
 

@@ -1,27 +1,26 @@
 package io.github.mooring;
 
-import java.time.Duration;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Objects;
-import java.util.Set;
-
 import io.github.mooring.discovery.EndpointSource;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.healer.HealerSettings;
+import io.github.mooring.internal.probe.ProbeSettings;
+import io.github.mooring.internal.topology.MonitorSettings;
 import io.github.mooring.lettuce.FailoverRetry;
 import io.github.mooring.lettuce.FailoverSettings;
-import io.github.mooring.internal.probe.ProbeSettings;
 import io.github.mooring.topology.ElectionPolicy;
-import io.github.mooring.internal.topology.MonitorSettings;
+import io.github.mooring.topology.NoMasterException;
 import io.github.resilience4j.retry.RetryConfig;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EpollProvider;
-import io.github.mooring.topology.NoMasterException;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything a {@link MooringClient} needs: which Service to follow and how. Immutable; build with
@@ -136,7 +135,9 @@ public final class MooringOptions {
         if (redisUri != null) {
             return redisUri;
         }
-        return RedisURI.builder().withHost(service + "." + namespace + ".svc.cluster.local").build();
+        return RedisURI.builder()
+                .withHost(service + "." + namespace + ".svc.cluster.local")
+                .build();
     }
 
     /**
@@ -145,17 +146,25 @@ public final class MooringOptions {
      * a vanished peer within seconds (TCP_USER_TIMEOUT too, where the native transport offers it).
      */
     public ClientOptions clientOptions() {
-        ClientOptions base = clientOptions != null ? clientOptions : ClientOptions.builder()
-                .socketOptions(SocketOptions.builder()
-                        .connectTimeout(Duration.ofSeconds(2))
-                        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable()
-                                .idle(Duration.ofSeconds(5)).interval(Duration.ofSeconds(1)).count(3).build())
-                        // Only the native epoll transport can set TCP_USER_TIMEOUT; NIO would log a warning per connect.
-                        .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder()
-                                .enable(EpollProvider.isAvailable())
-                                .tcpUserTimeout(Duration.ofSeconds(10)).build())
-                        .build())
-                .build();
+        ClientOptions base = clientOptions != null
+                ? clientOptions
+                : ClientOptions.builder()
+                        .socketOptions(SocketOptions.builder()
+                                .connectTimeout(Duration.ofSeconds(2))
+                                .keepAlive(SocketOptions.KeepAliveOptions.builder()
+                                        .enable()
+                                        .idle(Duration.ofSeconds(5))
+                                        .interval(Duration.ofSeconds(1))
+                                        .count(3)
+                                        .build())
+                                // Only the native epoll transport can set TCP_USER_TIMEOUT; NIO would log a warning per
+                                // connect.
+                                .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder()
+                                        .enable(EpollProvider.isAvailable())
+                                        .tcpUserTimeout(Duration.ofSeconds(10))
+                                        .build())
+                                .build())
+                        .build();
         ClientOptions.Builder following = base.mutate()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
@@ -179,8 +188,8 @@ public final class MooringOptions {
     }
 
     public FailoverSettings failoverSettings() {
-        return new FailoverSettings(failoverWait, maxQueuedCommands, retry, idempotentCommands,
-                unreachableRoundsBeforeDisconnect);
+        return new FailoverSettings(
+                failoverWait, maxQueuedCommands, retry, idempotentCommands, unreachableRoundsBeforeDisconnect);
     }
 
     public MonitorSettings monitorSettings() {
@@ -193,7 +202,8 @@ public final class MooringOptions {
     }
 
     public ProbeSettings probeSettings() {
-        return new ProbeSettings(redisUri(), probeConnectTimeout, probeTimeout, clientOptions().getSslOptions());
+        return new ProbeSettings(
+                redisUri(), probeConnectTimeout, probeTimeout, clientOptions().getSslOptions());
     }
 
     @Override
@@ -224,8 +234,7 @@ public final class MooringOptions {
         private int unreachableRoundsBeforeDisconnect = 2;
         private HealerSettings healer = HealerSettings.defaults();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * What to do about replication Kubernetes broke (stale replicas, a master that came back empty, split brain):
@@ -359,8 +368,8 @@ public final class MooringOptions {
         /** Checks every setting and builds the options. */
         public MooringOptions build() {
             if (service == null || service.isBlank()) {
-                throw new IllegalArgumentException("service must be set: the name of the Kubernetes Service in front"
-                        + " of the Redis pods");
+                throw new IllegalArgumentException(
+                        "service must be set: the name of the Kubernetes Service in front" + " of the Redis pods");
             }
             MooringOptions options = new MooringOptions(this);
             // Constructing these validates names, durations and counts, each with a message naming the setting.

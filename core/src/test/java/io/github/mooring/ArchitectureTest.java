@@ -31,7 +31,11 @@ class ArchitectureTest {
     @BeforeAll
     static void importCore() throws URISyntaxException {
         // Exactly the classes of mooring-core's main output, not the tests nor the testkit on the same classpath.
-        Path classes = Path.of(MooringClient.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(MooringClient.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         core = new ClassFileImporter().importPath(classes);
     }
 
@@ -56,28 +60,44 @@ class ArchitectureTest {
 
     @Test
     void theApiModelDoesNotDependOnTheEngine() {
-        noClasses().that().resideInAnyPackage("io.github.mooring.exceptions", "io.github.mooring.discovery",
-                        "io.github.mooring.probe", "io.github.mooring.topology")
-                .should().dependOnClassesThat().resideInAnyPackage("io.github.mooring.internal..",
-                        "io.github.mooring.lettuce", "io.github.mooring.healer", "io.github.mooring")
+        noClasses()
+                .that()
+                .resideInAnyPackage(
+                        "io.github.mooring.exceptions",
+                        "io.github.mooring.discovery",
+                        "io.github.mooring.probe",
+                        "io.github.mooring.topology")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.github.mooring.internal..",
+                        "io.github.mooring.lettuce",
+                        "io.github.mooring.healer",
+                        "io.github.mooring")
                 .because("an application reads topologies and catches exceptions without loading the engine")
                 .check(core);
     }
 
     @Test
     void exceptionsDependOnNothingOfMooring() {
-        noClasses().that().resideInAPackage("io.github.mooring.exceptions")
-                .should().dependOnClassesThat().resideOutsideOfPackages("io.github.mooring.exceptions", "java..",
-                        "io.lettuce.core")
+        noClasses()
+                .that()
+                .resideInAPackage("io.github.mooring.exceptions")
+                .should()
+                .dependOnClassesThat()
+                .resideOutsideOfPackages("io.github.mooring.exceptions", "java..", "io.lettuce.core")
                 .because("every package may throw them")
                 .check(core);
     }
 
     @Test
     void theEngineDoesNotReachBackIntoTheFacade() {
-        noClasses().that().resideInAPackage("io.github.mooring.internal..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.github.mooring", "io.github.mooring.lettuce",
-                        "io.github.mooring.healer")
+        noClasses()
+                .that()
+                .resideInAPackage("io.github.mooring.internal..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.github.mooring", "io.github.mooring.lettuce", "io.github.mooring.healer")
                 .check(core);
     }
 }

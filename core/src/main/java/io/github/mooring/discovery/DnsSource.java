@@ -58,16 +58,15 @@ public final class DnsSource implements EndpointSource {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(listener, "listener");
         if (srv && service.port().name() == null) {
-            throw new IllegalArgumentException("the dns source's SRV lookup needs the port by name, not "
-                    + service.port());
+            throw new IllegalArgumentException(
+                    "the dns source's SRV lookup needs the port by name, not " + service.port());
         }
         return DnsWatch.start(this, service, listener);
     }
 
     /** The name whose A/AAAA records list the pods. */
     String hostnameFor(ServiceRef service) {
-        return hostname != null ? hostname
-                : service.name() + "." + service.namespace() + ".svc." + clusterDomain + ".";
+        return hostname != null ? hostname : service.name() + "." + service.namespace() + ".svc." + clusterDomain + ".";
     }
 
     /** {@code _<port>._tcp.<hostname>}. */
@@ -121,8 +120,7 @@ public final class DnsSource implements EndpointSource {
         private Duration interval = Duration.ofSeconds(1);
         private Duration queryTimeout = Duration.ofSeconds(2);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Nameservers to ask instead of those in {@code /etc/resolv.conf}. */
         public Builder nameServers(InetSocketAddress... servers) {

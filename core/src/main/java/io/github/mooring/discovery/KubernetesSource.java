@@ -1,9 +1,8 @@
 package io.github.mooring.discovery;
 
-import java.util.Objects;
-
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Objects;
 
 /**
  * Discovers a Service's pods through the Kubernetes API: an informer (list + watch) on the {@code discovery.k8s.io/v1}
@@ -72,8 +71,9 @@ public final class KubernetesSource implements EndpointSource {
 
     @Override
     public String toString() {
-        return "KubernetesSource[" + (client != null ? "client supplied" : config != null ? "config supplied"
-                : "in-cluster configuration") + (endpointsFallback ? ", endpoints fallback" : "") + "]";
+        return "KubernetesSource["
+                + (client != null ? "client supplied" : config != null ? "config supplied" : "in-cluster configuration")
+                + (endpointsFallback ? ", endpoints fallback" : "") + "]";
     }
 
     /** Settings of a {@link KubernetesSource}. */
@@ -83,8 +83,7 @@ public final class KubernetesSource implements EndpointSource {
         private boolean endpointsFallback = true;
         private KubernetesWatch.Pacing pacing = KubernetesWatch.Pacing.DEFAULT;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** How often the watch is checked against a list; tests check it far more often than production does. */
         Builder pacing(KubernetesWatch.Pacing pacing) {

@@ -21,7 +21,8 @@ public record ServicePort(String name, int number) {
             throw new IllegalArgumentException("port must be 1..65535, was " + number);
         }
         if (name != null && !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
-            throw new IllegalArgumentException("not a valid port name: '" + name + "' (lowercase letters, digits, '-')");
+            throw new IllegalArgumentException(
+                    "not a valid port name: '" + name + "' (lowercase letters, digits, '-')");
         }
     }
 

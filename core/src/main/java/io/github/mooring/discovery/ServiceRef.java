@@ -38,7 +38,8 @@ public record ServiceRef(String name, String namespace, ServicePort port) {
     static String currentNamespace(Path file) {
         try {
             if (Files.isReadable(file)) {
-                String namespace = Files.readString(file, StandardCharsets.UTF_8).trim();
+                String namespace =
+                        Files.readString(file, StandardCharsets.UTF_8).trim();
                 if (!namespace.isEmpty()) {
                     return namespace;
                 }

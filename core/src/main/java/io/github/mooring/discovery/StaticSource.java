@@ -17,8 +17,7 @@ public final class StaticSource implements EndpointSource {
     public static final String NAME = "static";
 
     /** One configured node. */
-    private record Node(String host, int port) {
-    }
+    private record Node(String host, int port) {}
 
     private final List<Node> nodes;
 
@@ -93,7 +92,8 @@ public final class StaticSource implements EndpointSource {
 
     @Override
     public String toString() {
-        return "StaticSource" + nodes.stream().map(n -> n.host() + ":" + n.port()).toList();
+        return "StaticSource"
+                + nodes.stream().map(n -> n.host() + ":" + n.port()).toList();
     }
 
     private final class StaticWatch implements EndpointWatch {
@@ -118,8 +118,11 @@ public final class StaticSource implements EndpointSource {
                         endpoints.add(new Endpoint(address.getHostAddress(), node.port(), pod, true, false));
                     }
                 } catch (UnknownHostException e) {
-                    listener.onError(new DiscoveryException(DiscoveryException.Reason.NOT_RESOLVABLE, NAME,
-                            "static node '" + node.host() + "' does not resolve: " + e.getMessage(), e));
+                    listener.onError(new DiscoveryException(
+                            DiscoveryException.Reason.NOT_RESOLVABLE,
+                            NAME,
+                            "static node '" + node.host() + "' does not resolve: " + e.getMessage(),
+                            e));
                 }
             }
             EndpointSnapshot next = EndpointSnapshot.now(NAME, endpoints);

@@ -1,9 +1,8 @@
 package io.github.mooring.healer;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Objects;
-
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * How the healer behaves. Defaults: {@link HealerMode#REPORT} (detect and explain, change nothing), act only on a
@@ -100,8 +99,7 @@ public final class HealerSettings {
         private String identity;
         private KubernetesClient kubernetesClient;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder mode(HealerMode mode) {
             this.mode = Objects.requireNonNull(mode, "mode");

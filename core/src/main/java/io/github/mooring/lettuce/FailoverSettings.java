@@ -1,12 +1,11 @@
 package io.github.mooring.lettuce;
 
+import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import io.github.resilience4j.retry.RetryConfig;
 
 /**
  * How connections behave while the master changes.
@@ -22,11 +21,16 @@ import io.github.resilience4j.retry.RetryConfig;
  * @param unreachableRoundsBeforeDisconnect how many probe rounds in a row the master must stay unreachable (frozen,
  *        partitioned) before its connections are dropped
  */
-public record FailoverSettings(Duration failoverWait, int maxQueuedCommands, RetryConfig retry,
-        Set<String> idempotentCommands, int unreachableRoundsBeforeDisconnect) {
+public record FailoverSettings(
+        Duration failoverWait,
+        int maxQueuedCommands,
+        RetryConfig retry,
+        Set<String> idempotentCommands,
+        int unreachableRoundsBeforeDisconnect) {
 
     /** Long enough for Kubernetes to restart a Redis container or replace its pod. */
     public static final Duration DEFAULT_FAILOVER_WAIT = Duration.ofSeconds(30);
+
     public static final int DEFAULT_MAX_QUEUED_COMMANDS = 100_000;
 
     public FailoverSettings {
@@ -41,11 +45,12 @@ public record FailoverSettings(Duration failoverWait, int maxQueuedCommands, Ret
                     + unreachableRoundsBeforeDisconnect);
         }
         idempotentCommands = Objects.requireNonNull(idempotentCommands, "idempotentCommands").stream()
-                .map(c -> c.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+                .map(c -> c.toUpperCase(Locale.ROOT))
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     public static FailoverSettings defaults() {
-        return new FailoverSettings(DEFAULT_FAILOVER_WAIT, DEFAULT_MAX_QUEUED_COMMANDS, FailoverRetry.defaultConfig(),
-                Set.of(), 2);
+        return new FailoverSettings(
+                DEFAULT_FAILOVER_WAIT, DEFAULT_MAX_QUEUED_COMMANDS, FailoverRetry.defaultConfig(), Set.of(), 2);
     }
 }

@@ -18,8 +18,13 @@ import java.util.Optional;
  * @param splitBrain     present when more than one pod could have been master
  * @param noMasterReason one line saying why there is no master, listing every pod; {@code null} when elected
  */
-public record Election(Optional<Node> master, List<Node> replicas, List<StaleReplica> staleReplicas,
-        List<ProbeResult> unreachable, Optional<SplitBrain> splitBrain, String noMasterReason) {
+public record Election(
+        Optional<Node> master,
+        List<Node> replicas,
+        List<StaleReplica> staleReplicas,
+        List<ProbeResult> unreachable,
+        Optional<SplitBrain> splitBrain,
+        String noMasterReason) {
 
     public Election {
         Objects.requireNonNull(master, "master");

@@ -1,6 +1,5 @@
 package io.github.mooring.topology;
 
-import io.github.mooring.topology.Topology;
 import io.github.mooring.exceptions.MooringException;
 
 /**

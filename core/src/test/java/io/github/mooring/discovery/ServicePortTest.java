@@ -27,14 +27,16 @@ class ServicePortTest {
     @NullAndEmptySource
     @ValueSource(strings = {"   "})
     void rejectsNothing(String value) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ServicePort.parse(value))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServicePort.parse(value))
                 .withMessage("port must not be empty");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"0", "65536", "99999"})
     void rejectsNumbersOutsideThePortRange(String value) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ServicePort.parse(value))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServicePort.parse(value))
                 .withMessageContaining("port must be 1..65535, was " + Integer.parseInt(value));
     }
 
@@ -46,17 +48,21 @@ class ServicePortTest {
     @ParameterizedTest
     @ValueSource(strings = {"-1", "-6379", "Redis", "redis_port", "redis-", "port:6379", "63 79"})
     void rejectsNegativeNumbersAndInvalidNames(String value) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ServicePort.parse(value))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServicePort.parse(value))
                 .withMessageContaining("not a valid port name");
     }
 
     @Test
     void isChosenByNameOrByNumberNotBoth() {
-        assertThatIllegalArgumentException().isThrownBy(() -> new ServicePort("redis", 6379))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ServicePort("redis", 6379))
                 .withMessageContaining("by name or by number, not both");
-        assertThatIllegalArgumentException().isThrownBy(() -> new ServicePort(null, 0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ServicePort(null, 0))
                 .withMessage("port must be 1..65535, was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> ServicePort.number(-1))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServicePort.number(-1))
                 .withMessage("port must be 1..65535, was -1");
     }
 

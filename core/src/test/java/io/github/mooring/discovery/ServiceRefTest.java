@@ -32,7 +32,8 @@ class ServiceRefTest {
     @NullAndEmptySource
     @ValueSource(strings = {" ", "\t"})
     void rejectsAnEmptyServiceName(String name) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of(name, "shop"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServiceRef.of(name, "shop"))
                 .withMessage("Service name must not be empty");
     }
 
@@ -40,14 +41,16 @@ class ServiceRefTest {
     @NullAndEmptySource
     @ValueSource(strings = {"  "})
     void rejectsAnEmptyNamespace(String namespace) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of("redis", namespace))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServiceRef.of("redis", namespace))
                 .withMessage("namespace must not be empty");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"Redis", "redis_master", "-redis", "redis-", "redis.shop", "rédis", "redis master"})
     void rejectsNamesThatAreNoDnsLabel(String name) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of(name, "shop"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServiceRef.of(name, "shop"))
                 .withMessageContaining("Service name '" + name + "' is not a valid DNS label");
     }
 
@@ -55,15 +58,18 @@ class ServiceRefTest {
     void rejectsNamesLongerThanADnsLabel() {
         String name = "r".repeat(64);
 
-        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of(name, "shop"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServiceRef.of(name, "shop"))
                 .withMessageContaining("at most 63 characters");
-        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of("redis", name))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServiceRef.of("redis", name))
                 .withMessageContaining("namespace '" + name + "' is not a valid DNS label");
     }
 
     @Test
     void requiresAPort() {
-        assertThatNullPointerException().isThrownBy(() -> new ServiceRef("redis", "shop", null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new ServiceRef("redis", "shop", null))
                 .withMessage("port");
     }
 }

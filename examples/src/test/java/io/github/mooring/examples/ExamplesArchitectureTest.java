@@ -13,9 +13,13 @@ class ExamplesArchitectureTest {
 
     @Test
     void useNoInternalPackageOfCore() throws URISyntaxException {
-        Path classes = Path.of(Demo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(
+                Demo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         JavaClasses examples = new ClassFileImporter().importPath(classes);
-        noClasses().should().dependOnClassesThat().resideInAPackage("io.github.mooring.internal..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.github.mooring.internal..")
                 .because("users copy the examples; io.github.mooring.internal may change in any release")
                 .check(examples);
     }

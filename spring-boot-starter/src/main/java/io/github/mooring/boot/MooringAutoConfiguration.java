@@ -1,5 +1,12 @@
 package io.github.mooring.boot;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.github.mooring.MooringClient;
+import io.github.mooring.MooringOptions;
+import io.github.mooring.topology.Topology;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.resource.ClientResources;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -26,14 +33,6 @@ import org.springframework.data.redis.connection.RedisStaticMasterReplicaConfigu
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.StringUtils;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.github.mooring.MooringClient;
-import io.github.mooring.MooringOptions;
-import io.github.mooring.topology.Topology;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.resource.ClientResources;
-
 /**
  * Auto-configuration of a {@link MooringLettuceConnectionFactory}: the application's
  * Redis connections follow the live master of the Kubernetes Service named by {@code mooring.service}.
@@ -55,12 +54,16 @@ import io.lettuce.core.resource.ClientResources;
  * @see MooringProperties
  */
 @AutoConfiguration(before = DataRedisAutoConfiguration.class)
-@ConditionalOnClass({ MooringClient.class, RedisClient.class, LettuceConnectionFactory.class,
-        DataRedisConnectionDetails.class })
+@ConditionalOnClass({
+    MooringClient.class,
+    RedisClient.class,
+    LettuceConnectionFactory.class,
+    DataRedisConnectionDetails.class
+})
 @ConditionalOnBooleanProperty(name = "mooring.enabled", matchIfMissing = true)
 @ConditionalOnProperty("mooring.service")
 @ConditionalOnMissingBean(RedisConnectionFactory.class)
-@EnableConfigurationProperties({ MooringProperties.class, DataRedisProperties.class })
+@EnableConfigurationProperties({MooringProperties.class, DataRedisProperties.class})
 public final class MooringAutoConfiguration {
 
     private static final Log logger = LogFactory.getLog(MooringAutoConfiguration.class);
@@ -91,8 +94,12 @@ public final class MooringAutoConfiguration {
 
     private @Nullable BootLettuceSettings settings;
 
-    MooringAutoConfiguration(MooringProperties mooring, DataRedisProperties redis, Environment environment,
-            ConfigurableListableBeanFactory beanFactory, ObjectProvider<DataRedisConnectionDetails> connectionDetails,
+    MooringAutoConfiguration(
+            MooringProperties mooring,
+            DataRedisProperties redis,
+            Environment environment,
+            ConfigurableListableBeanFactory beanFactory,
+            ObjectProvider<DataRedisConnectionDetails> connectionDetails,
             ObjectProvider<RedisStandaloneConfiguration> standaloneConfiguration,
             ObjectProvider<RedisSentinelConfiguration> sentinelConfiguration,
             ObjectProvider<RedisClusterConfiguration> clusterConfiguration,
@@ -122,7 +129,9 @@ public final class MooringAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    MooringClient mooringClient(TopologyHistory history, ObjectProvider<KubernetesClient> kubernetesClient,
+    MooringClient mooringClient(
+            TopologyHistory history,
+            ObjectProvider<KubernetesClient> kubernetesClient,
             ObjectProvider<MooringOptionsCustomizer> customizers) {
         MooringOptions.Builder builder = OptionsFromProperties.builder(mooring, kubernetesClient::getIfUnique);
         MooringOptions defaults = builder.build();
@@ -152,8 +161,8 @@ public final class MooringAutoConfiguration {
     @Bean
     MooringLettuceConnectionFactory redisConnectionFactory(MooringClient mooringClient, TopologyHistory history) {
         history.attach(mooringClient); // done already, unless the application defined its own MooringClient
-        BootLettuceSettings settings = settings(mooringClient.options().clientOptions(),
-                tlsHost(mooringClient.options()));
+        BootLettuceSettings settings =
+                settings(mooringClient.options().clientOptions(), tlsHost(mooringClient.options()));
         dependsOn("redisConnectionFactory", ClientResources.class);
         return new MooringLettuceConnectionFactory(mooringClient, settings.clientConfiguration());
     }
@@ -178,8 +187,14 @@ public final class MooringAutoConfiguration {
                         + " mooring.enabled=false.");
             }
             checkConflicts(details);
-            settings = BootLettuceSettings.of(redis, details, standaloneConfiguration.getIfAvailable(), tlsHost,
-                    mooringClientOptions, clientResources.getIfAvailable(), clientOptionsCustomizers.orderedStream(),
+            settings = BootLettuceSettings.of(
+                    redis,
+                    details,
+                    standaloneConfiguration.getIfAvailable(),
+                    tlsHost,
+                    mooringClientOptions,
+                    clientResources.getIfAvailable(),
+                    clientOptionsCustomizers.orderedStream(),
                     clientConfigurationCustomizers.orderedStream());
         }
         return settings;
@@ -192,9 +207,10 @@ public final class MooringAutoConfiguration {
      */
     private @Nullable String tlsHost(MooringOptions options) {
         DataRedisConnectionDetails details = connectionDetails.getIfAvailable();
-        boolean propertyDetails = details == null
-                || details.getClass().getName().endsWith(".PropertiesDataRedisConnectionDetails");
-        if (environment.containsProperty("spring.data.redis.host") || StringUtils.hasText(redis.getUrl())
+        boolean propertyDetails =
+                details == null || details.getClass().getName().endsWith(".PropertiesDataRedisConnectionDetails");
+        if (environment.containsProperty("spring.data.redis.host")
+                || StringUtils.hasText(redis.getUrl())
                 || !propertyDetails) {
             return null;
         }
@@ -211,41 +227,51 @@ public final class MooringAutoConfiguration {
     private void checkConflicts(DataRedisConnectionDetails details) {
         String service = "mooring.service=" + mooring.service();
         if (redis.getClientType() == DataRedisProperties.ClientType.JEDIS) {
-            throw new MooringConfigurationConflictException(service + " asks for Mooring's connection factory, which"
-                    + " is built on Lettuce, but spring.data.redis.client-type=jedis asks for Jedis.",
+            throw new MooringConfigurationConflictException(
+                    service + " asks for Mooring's connection factory, which"
+                            + " is built on Lettuce, but spring.data.redis.client-type=jedis asks for Jedis.",
                     "Remove spring.data.redis.client-type (or set it to lettuce) to use Mooring, or set"
                             + " mooring.enabled=false to keep Jedis without Mooring.");
         }
-        String sentinel = redis.getSentinel() != null ? "spring.data.redis.sentinel.*"
-                : sentinelConfiguration.getIfAvailable() != null ? "a RedisSentinelConfiguration bean"
-                : details.getSentinel() != null ? describe(details) + " (Sentinel)" : null;
+        String sentinel = redis.getSentinel() != null
+                ? "spring.data.redis.sentinel.*"
+                : sentinelConfiguration.getIfAvailable() != null
+                        ? "a RedisSentinelConfiguration bean"
+                        : details.getSentinel() != null ? describe(details) + " (Sentinel)" : null;
         if (sentinel != null) {
-            throw new MooringConfigurationConflictException(service + " and " + sentinel + " are two ways of finding"
-                    + " the Redis master. Mooring follows the master of the Kubernetes Service by asking its pods"
-                    + " their role; Spring Boot would ask Sentinel instead, and the two disagree exactly when it"
-                    + " matters: Sentinel keeps the IP of a replaced master pod, while Mooring follows the pod.",
+            throw new MooringConfigurationConflictException(
+                    service + " and " + sentinel + " are two ways of finding"
+                            + " the Redis master. Mooring follows the master of the Kubernetes Service by asking its pods"
+                            + " their role; Spring Boot would ask Sentinel instead, and the two disagree exactly when it"
+                            + " matters: Sentinel keeps the IP of a replaced master pod, while Mooring follows the pod.",
                     "Remove " + sentinel + " to let Mooring follow the master (Sentinel may keep running: Mooring"
                             + " sees its promotions by asking the pods), or set mooring.enabled=false to connect"
                             + " through Sentinel with Spring Boot's own connection factory.");
         }
-        String cluster = redis.getCluster() != null ? "spring.data.redis.cluster.*"
-                : clusterConfiguration.getIfAvailable() != null ? "a RedisClusterConfiguration bean"
-                : details.getCluster() != null ? describe(details) + " (Cluster)" : null;
+        String cluster = redis.getCluster() != null
+                ? "spring.data.redis.cluster.*"
+                : clusterConfiguration.getIfAvailable() != null
+                        ? "a RedisClusterConfiguration bean"
+                        : details.getCluster() != null ? describe(details) + " (Cluster)" : null;
         if (cluster != null) {
-            throw new MooringConfigurationConflictException(service + " and " + cluster + " cannot both apply."
-                    + " Mooring follows the one master of a replicated Redis (a master with replicas behind a"
-                    + " Service); Redis Cluster shards data over several masters and has its own topology protocol,"
-                    + " which Lettuce's cluster client follows by itself.",
+            throw new MooringConfigurationConflictException(
+                    service + " and " + cluster + " cannot both apply."
+                            + " Mooring follows the one master of a replicated Redis (a master with replicas behind a"
+                            + " Service); Redis Cluster shards data over several masters and has its own topology protocol,"
+                            + " which Lettuce's cluster client follows by itself.",
                     "Remove " + cluster + " if the Service's pods are one master with replicas, or set"
                             + " mooring.enabled=false (or remove mooring.service) for Redis Cluster.");
         }
-        String masterReplica = redis.getMasterreplica() != null ? "spring.data.redis.masterreplica.*"
-                : masterReplicaConfiguration.getIfAvailable() != null ? "a RedisStaticMasterReplicaConfiguration bean"
-                : details.getMasterReplica() != null ? describe(details) + " (master/replica)" : null;
+        String masterReplica = redis.getMasterreplica() != null
+                ? "spring.data.redis.masterreplica.*"
+                : masterReplicaConfiguration.getIfAvailable() != null
+                        ? "a RedisStaticMasterReplicaConfiguration bean"
+                        : details.getMasterReplica() != null ? describe(details) + " (master/replica)" : null;
         if (masterReplica != null) {
-            throw new MooringConfigurationConflictException(service + " and " + masterReplica + " are two ways of"
-                    + " finding the Redis master. A static master/replica list is read once and never follows a pod"
-                    + " that moves; Mooring discovers the pods and follows the master.",
+            throw new MooringConfigurationConflictException(
+                    service + " and " + masterReplica + " are two ways of"
+                            + " finding the Redis master. A static master/replica list is read once and never follows a pod"
+                            + " that moves; Mooring discovers the pods and follows the master.",
                     "Remove " + masterReplica + " to let Mooring find the pods through the Service, or set"
                             + " mooring.enabled=false to keep the static list without Mooring.");
         }

@@ -3,21 +3,19 @@ package io.github.mooring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-import java.util.HashMap;
-import java.util.Map;
-
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
-import org.springframework.boot.diagnostics.FailureAnalysis;
-
 import io.github.mooring.MooringOptions;
 import io.github.mooring.discovery.AutoSource;
 import io.github.mooring.discovery.DnsSource;
 import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.discovery.StaticSource;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /** Every invalid {@code mooring.*} value is refused with the property's name and what to set instead. */
 class OptionsFromPropertiesTest {
@@ -27,8 +25,8 @@ class OptionsFromPropertiesTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             values.put(keyValues[i], keyValues[i + 1]);
         }
-        MooringProperties properties = new Binder(new MapConfigurationPropertySource(values))
-                .bindOrCreate("mooring", MooringProperties.class);
+        MooringProperties properties =
+                new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("mooring", MooringProperties.class);
         return OptionsFromProperties.builder(properties, () -> null);
     }
 
@@ -60,21 +58,30 @@ class OptionsFromPropertiesTest {
             mooring.healer.lease-duration  | 1s             | mooring.healer.lease-duration | duration > renew deadline
             """)
     void refusesInvalidValues(String property, String value, String reported, String reason) {
-        assertThatExceptionOfType(InvalidMooringPropertyException.class).isThrownBy(() -> map(property, value).build())
+        assertThatExceptionOfType(InvalidMooringPropertyException.class)
+                .isThrownBy(() -> map(property, value).build())
                 .satisfies(e -> {
                     assertThat(e.property()).isEqualTo(reported);
                     assertThat(e.reason()).contains(reason);
                     assertThat(e.action()).contains(reported);
                     FailureAnalysis analysis = new InvalidMooringPropertyFailureAnalyzer(null).analyze(e);
-                    assertThat(analysis.getDescription()).startsWith("Mooring cannot start: ").contains(reported);
+                    assertThat(analysis.getDescription())
+                            .startsWith("Mooring cannot start: ")
+                            .contains(reported);
                     assertThat(analysis.getAction()).isEqualTo(e.action());
                 });
     }
 
     @Test
     void healerModeAndTimingAreMapped() {
-        MooringOptions options = map("mooring.healer.mode", "repair", "mooring.healer.stable-for", "2s",
-                "mooring.healer.lease-duration", "30s").build();
+        MooringOptions options = map(
+                        "mooring.healer.mode",
+                        "repair",
+                        "mooring.healer.stable-for",
+                        "2s",
+                        "mooring.healer.lease-duration",
+                        "30s")
+                .build();
         assertThat(options.healer().mode()).isEqualTo(io.github.mooring.healer.HealerMode.REPAIR);
         assertThat(options.healer().stableFor()).hasSeconds(2);
         assertThat(options.healer().leaseDuration()).hasSeconds(30);
@@ -100,7 +107,9 @@ class OptionsFromPropertiesTest {
         assertThat(map().build().source()).isInstanceOf(AutoSource.class);
         assertThat(map("mooring.source", "kubernetes").build().source()).isInstanceOf(KubernetesSource.class);
         assertThat(map("mooring.source", "dns", "mooring.dns.name-servers", "10.96.0.10,[fd00::10]:5353")
-                .build().source()).isInstanceOf(DnsSource.class);
+                        .build()
+                        .source())
+                .isInstanceOf(DnsSource.class);
         assertThat(map("mooring.static-nodes", "10.0.0.1:6379,10.0.0.2").build().source())
                 .isInstanceOf(StaticSource.class);
     }

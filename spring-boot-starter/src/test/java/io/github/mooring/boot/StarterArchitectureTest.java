@@ -18,13 +18,20 @@ class StarterArchitectureTest {
     @BeforeAll
     static void importStarter() throws URISyntaxException {
         // Exactly the starter's main classes.
-        Path classes = Path.of(MooringAutoConfiguration.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(MooringAutoConfiguration.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         starter = new ClassFileImporter().importPath(classes);
     }
 
     @Test
     void usesNoInternalPackageOfCore() {
-        noClasses().should().dependOnClassesThat().resideInAPackage("io.github.mooring.internal..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.github.mooring.internal..")
                 .because("io.github.mooring.internal is mooring-core's engine, free to change in any release; "
                         + "what the starter needs belongs in the public options and model")
                 .check(starter);
@@ -32,6 +39,9 @@ class StarterArchitectureTest {
 
     @Test
     void packagesFormNoCycle() {
-        slices().matching("io.github.mooring.boot.(**)").should().beFreeOfCycles().check(starter);
+        slices().matching("io.github.mooring.boot.(**)")
+                .should()
+                .beFreeOfCycles()
+                .check(starter);
     }
 }

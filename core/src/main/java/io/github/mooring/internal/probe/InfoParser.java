@@ -1,9 +1,9 @@
 package io.github.mooring.internal.probe;
 
-import java.util.HashMap;
-import java.util.Map;
 import io.github.mooring.probe.NodeReport;
 import io.github.mooring.probe.Role;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Turns the bulk strings Redis returns for {@code INFO replication}, {@code INFO persistence},
@@ -15,8 +15,7 @@ import io.github.mooring.probe.Role;
  */
 public final class InfoParser {
 
-    private InfoParser() {
-    }
+    private InfoParser() {}
 
     /** Parses the four sections; never fails on odd content, only reports less. */
     public static NodeReport parse(String replication, String persistence, String keyspace, String server) {
@@ -92,7 +91,9 @@ public final class InfoParser {
         for (String line : section.split("\r?\n")) {
             int colon = line.indexOf(':');
             if (colon > 0 && !line.startsWith("#")) {
-                fields.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+                fields.put(
+                        line.substring(0, colon).trim(),
+                        line.substring(colon + 1).trim());
             }
         }
         return fields;

@@ -1,11 +1,5 @@
 package io.github.mooring.internal.probe;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.net.UnknownHostException;
-import java.time.Duration;
-
 import io.github.mooring.discovery.Endpoint;
 import io.lettuce.core.ConnectionFuture;
 import io.lettuce.core.RedisClient;
@@ -13,6 +7,11 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
 import reactor.core.publisher.Mono;
 
 /**
@@ -35,9 +34,11 @@ public final class NodeClient extends RedisClient {
     }
 
     /** Opens a connection to {@code endpoint} with {@code template}'s credentials, TLS, database and client name. */
-    public ConnectionFuture<StatefulRedisConnection<String, String>> connectAsync(Endpoint endpoint,
-            RedisURI template, Duration timeout, String clientName) {
-        RedisURI.Builder uri = RedisURI.builder(template).withPort(endpoint.port()).withTimeout(timeout)
+    public ConnectionFuture<StatefulRedisConnection<String, String>> connectAsync(
+            Endpoint endpoint, RedisURI template, Duration timeout, String clientName) {
+        RedisURI.Builder uri = RedisURI.builder(template)
+                .withPort(endpoint.port())
+                .withTimeout(timeout)
                 .withClientName(clientName);
         if (!template.isSsl()) {
             uri.withHost(endpoint.host());
@@ -52,8 +53,8 @@ public final class NodeClient extends RedisClient {
     }
 
     /** Blocking {@link #connectAsync(Endpoint, RedisURI, Duration, String)}. */
-    public StatefulRedisConnection<String, String> connect(Endpoint endpoint, RedisURI template, Duration timeout,
-            String clientName) {
+    public StatefulRedisConnection<String, String> connect(
+            Endpoint endpoint, RedisURI template, Duration timeout, String clientName) {
         return connectAsync(endpoint, template, timeout, clientName).join();
     }
 

@@ -1,10 +1,9 @@
 package io.github.mooring.internal.probe;
 
-import java.time.Duration;
-import java.util.Objects;
-
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
+import java.time.Duration;
+import java.util.Objects;
 
 /**
  * How the {@link RoleProber} talks to pods.
@@ -18,6 +17,7 @@ public record ProbeSettings(RedisURI uriTemplate, Duration connectTimeout, Durat
 
     /** Probes give up after 1 s (connect 500 ms): a pod that slow is not one to send writes to. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofMillis(500);
 
     public ProbeSettings {

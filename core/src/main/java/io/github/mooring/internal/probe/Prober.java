@@ -1,11 +1,10 @@
 package io.github.mooring.internal.probe;
 
+import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.probe.ProbeResult;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-
-import io.github.mooring.discovery.Endpoint;
-import io.github.mooring.probe.ProbeResult;
 
 /**
  * Asks pods what they are, for the topology monitor. {@link RoleProber} does it over Lettuce; tests and tools may

@@ -1,5 +1,19 @@
 package io.github.mooring.internal.probe;
 
+import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.probe.NodeReport;
+import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.probe.Role;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -13,26 +27,12 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
-
-import io.github.mooring.discovery.Endpoint;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.protocol.ProtocolVersion;
-import io.lettuce.core.resource.ClientResources;
-import io.github.mooring.probe.NodeReport;
-import io.github.mooring.probe.ProbeResult;
-import io.github.mooring.probe.Role;
 
 /**
  * Asks pods what they are. One small connection per pod, kept between rounds, sends {@code INFO replication},
@@ -64,7 +64,10 @@ public final class RoleProber implements Prober {
                 .autoReconnect(false) // a failed probe connection is replaced on the next round instead
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .protocolVersion(ProtocolVersion.RESP2) // AUTH + INFO only: works with the narrowest ACL
-                .socketOptions(SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build())
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(settings.connectTimeout())
+                        .keepAlive(true)
+                        .build())
                 .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
                 .sslOptions(settings.sslOptions())
                 .build());
@@ -82,7 +85,8 @@ public final class RoleProber implements Prober {
             probes.add(probe(endpoint));
         }
         return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> probes.stream().map(CompletableFuture::join).collect(Collectors.toList()));
+                .thenApply(
+                        ignored -> probes.stream().map(CompletableFuture::join).collect(Collectors.toList()));
     }
 
     /** Probes one endpoint; never completes exceptionally. */
@@ -97,8 +101,8 @@ public final class RoleProber implements Prober {
         return connection(endpoint)
                 .thenCompose(connection -> ask(connection.async()))
                 .thenCompose(answer -> resolveMaster(answer.report())
-                        .thenApply(addresses -> ProbeResult.reached(endpoint, probedAt, since(start), answer.report(),
-                                addresses, answer.sentinelLinks())))
+                        .thenApply(addresses -> ProbeResult.reached(
+                                endpoint, probedAt, since(start), answer.report(), addresses, answer.sentinelLinks())))
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionally(failure -> {
                     drop(key);
@@ -118,17 +122,20 @@ public final class RoleProber implements Prober {
 
     private CompletableFuture<StatefulRedisConnection<String, String>> connection(Endpoint endpoint) {
         CompletableFuture<StatefulRedisConnection<String, String>> cached = connections.get(endpoint.address());
-        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally() && !cached.join().isOpen()) {
+        if (cached != null
+                && cached.isDone()
+                && !cached.isCompletedExceptionally()
+                && !cached.join().isOpen()) {
             drop(endpoint.address()); // the pod closed it (restarted, killed): open a new one
         }
-        return connections.computeIfAbsent(endpoint.address(), address -> client
-                .connectAsync(endpoint, settings.uriTemplate(), settings.timeout(), "mooring-probe")
-                .toCompletableFuture());
+        return connections.computeIfAbsent(
+                endpoint.address(),
+                address -> client.connectAsync(endpoint, settings.uriTemplate(), settings.timeout(), "mooring-probe")
+                        .toCompletableFuture());
     }
 
     /** What one pod answered. */
-    private record Answer(NodeReport report, int sentinelLinks) {
-    }
+    private record Answer(NodeReport report, int sentinelLinks) {}
 
     private static CompletableFuture<Answer> ask(RedisAsyncCommands<String, String> commands) {
         List<CompletableFuture<String>> replies = new ArrayList<>();
@@ -137,15 +144,23 @@ public final class RoleProber implements Prober {
         }
         // Optional knowledge: a Sentinel process, or an ACL user without +pubsub, refuses it, and the probe still
         // counts (the election then simply does not know about Sentinels on that pod).
-        CompletableFuture<Integer> sentinelLinks = commands.pubsubNumsub(SENTINEL_HELLO_CHANNEL).toCompletableFuture()
-                .thenApply(counts -> counts.values().stream().findFirst().map(Long::intValue)
+        CompletableFuture<Integer> sentinelLinks = commands.pubsubNumsub(SENTINEL_HELLO_CHANNEL)
+                .toCompletableFuture()
+                .thenApply(counts -> counts.values().stream()
+                        .findFirst()
+                        .map(Long::intValue)
                         .orElse(ProbeResult.UNKNOWN_SENTINEL_LINKS))
                 .exceptionally(refused -> ProbeResult.UNKNOWN_SENTINEL_LINKS);
         return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-                .thenCombine(sentinelLinks, (ignored, links) -> new Answer(
-                        InfoParser.parse(replies.get(0).join(), replies.get(1).join(), replies.get(2).join(),
-                                replies.get(3).join()),
-                        links));
+                .thenCombine(
+                        sentinelLinks,
+                        (ignored, links) -> new Answer(
+                                InfoParser.parse(
+                                        replies.get(0).join(),
+                                        replies.get(1).join(),
+                                        replies.get(2).join(),
+                                        replies.get(3).join()),
+                                links));
     }
 
     /** The IPs a replica's {@code master_host} stands for (a host name needs a lookup, off the I/O thread). */
@@ -157,17 +172,19 @@ public final class RoleProber implements Prober {
         if (isIpLiteral(host)) {
             return CompletableFuture.completedFuture(Set.of(host));
         }
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                Set<String> addresses = new LinkedHashSet<>();
-                for (InetAddress address : InetAddress.getAllByName(host)) {
-                    addresses.add(address.getHostAddress());
-                }
-                return addresses;
-            } catch (UnknownHostException e) {
-                return Set.<String>of();
-            }
-        }, resolver);
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        Set<String> addresses = new LinkedHashSet<>();
+                        for (InetAddress address : InetAddress.getAllByName(host)) {
+                            addresses.add(address.getHostAddress());
+                        }
+                        return addresses;
+                    } catch (UnknownHostException e) {
+                        return Set.<String>of();
+                    }
+                },
+                resolver);
     }
 
     static boolean isIpLiteral(String host) {
@@ -184,7 +201,7 @@ public final class RoleProber implements Prober {
     /** A failure worded for an error message: what happened, never a credential. */
     static String describe(Throwable failure) {
         Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
                 && cause.getCause() != null) {
             cause = cause.getCause();
         }

@@ -1,9 +1,8 @@
 package io.github.mooring.internal.topology;
 
-import java.util.Objects;
-
 import io.github.mooring.discovery.DiscoveryException;
 import io.github.mooring.discovery.EndpointSnapshot;
+import java.util.Objects;
 
 /**
  * What discovery has said lately, as the monitor keeps it between rounds. Immutable; each piece of news gives a new
@@ -18,8 +17,13 @@ import io.github.mooring.discovery.EndpointSnapshot;
  *        {@code awaitMaster} to fail fast while no endpoint was ever seen
  * @param sawEndpoints whether discovery ever reported an endpoint
  */
-record DiscoveryStatus(EndpointSnapshot endpoints, DiscoveryException error, String reportedError,
-        String sourceChangeReason, DiscoveryException lastingProblem, boolean sawEndpoints) {
+record DiscoveryStatus(
+        EndpointSnapshot endpoints,
+        DiscoveryException error,
+        String reportedError,
+        String sourceChangeReason,
+        DiscoveryException lastingProblem,
+        boolean sawEndpoints) {
 
     static DiscoveryStatus initial() {
         return new DiscoveryStatus(null, null, null, null, null, false);
@@ -31,15 +35,25 @@ record DiscoveryStatus(EndpointSnapshot endpoints, DiscoveryException error, Str
      */
     DiscoveryStatus withEndpoints(EndpointSnapshot snapshot, String publishedSource, boolean firstRoundDone) {
         boolean sameSource = !firstRoundDone || snapshot.source().equals(publishedSource);
-        return new DiscoveryStatus(snapshot, null, null, sameSource ? null : sourceChangeReason, lastingProblem,
+        return new DiscoveryStatus(
+                snapshot,
+                null,
+                null,
+                sameSource ? null : sourceChangeReason,
+                lastingProblem,
                 sawEndpoints || !snapshot.endpoints().isEmpty());
     }
 
     /** A problem: kept, and worth reporting when it says something new ({@link #isNew(DiscoveryException)}). */
     DiscoveryStatus withError(DiscoveryException problem) {
         Objects.requireNonNull(problem, "problem");
-        return new DiscoveryStatus(endpoints, problem, problem.getMessage(), problem.getMessage(),
-                isLasting(problem) ? problem : lastingProblem, sawEndpoints);
+        return new DiscoveryStatus(
+                endpoints,
+                problem,
+                problem.getMessage(),
+                problem.getMessage(),
+                isLasting(problem) ? problem : lastingProblem,
+                sawEndpoints);
     }
 
     /** Whether {@code problem} differs from the one last reported. */
@@ -65,7 +79,8 @@ record DiscoveryStatus(EndpointSnapshot endpoints, DiscoveryException error, Str
         if (lastingProblem == null || sawEndpoints) {
             return null;
         }
-        boolean fromSourceInUse = activeSource == null || lastingProblem.source() == null
+        boolean fromSourceInUse = activeSource == null
+                || lastingProblem.source() == null
                 || activeSource.startsWith(lastingProblem.source());
         return fromSourceInUse ? lastingProblem : null;
     }

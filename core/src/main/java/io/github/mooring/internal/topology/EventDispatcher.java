@@ -1,5 +1,10 @@
 package io.github.mooring.internal.topology;
 
+import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.topology.Topology;
+import io.github.mooring.topology.TopologyEvent;
+import io.github.mooring.topology.TopologyListener;
+import io.lettuce.core.event.EventBus;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -8,15 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.github.mooring.discovery.ServiceRef;
-import io.lettuce.core.event.EventBus;
-import io.github.mooring.topology.Topology;
-import io.github.mooring.topology.TopologyEvent;
-import io.github.mooring.topology.TopologyListener;
 
 /**
  * Hands topology events out, in the order they happened: a log line each, Lettuce's {@link EventBus} (so tooling that
@@ -76,8 +74,12 @@ final class EventDispatcher implements AutoCloseable {
                 try {
                     listener.onEvent(event);
                 } catch (RuntimeException e) {
-                    log.warn("{}: topology listener {} failed on {}", service, listener,
-                            event.getClass().getSimpleName(), e);
+                    log.warn(
+                            "{}: topology listener {} failed on {}",
+                            service,
+                            listener,
+                            event.getClass().getSimpleName(),
+                            e);
                 }
             }));
         } catch (RejectedExecutionException e) {

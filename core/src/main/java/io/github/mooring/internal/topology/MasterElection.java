@@ -6,6 +6,11 @@ import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.probe.NodeReport;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.probe.Role;
+import io.github.mooring.topology.Election;
+import io.github.mooring.topology.ElectionPolicy;
+import io.github.mooring.topology.Node;
+import io.github.mooring.topology.SplitBrain;
+import io.github.mooring.topology.StaleReplica;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,11 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToLongFunction;
 import java.util.function.UnaryOperator;
-import io.github.mooring.topology.Election;
-import io.github.mooring.topology.ElectionPolicy;
-import io.github.mooring.topology.Node;
-import io.github.mooring.topology.SplitBrain;
-import io.github.mooring.topology.StaleReplica;
 
 /**
  * Decides which pod is master from one round of probe results.
@@ -48,11 +48,9 @@ import io.github.mooring.topology.StaleReplica;
 public final class MasterElection {
 
     /** One split-brain rule: keeps the candidates it prefers, or all of them when it cannot tell. */
-    private record Rule(String name, UnaryOperator<List<Node>> prefer) {
-    }
+    private record Rule(String name, UnaryOperator<List<Node>> prefer) {}
 
-    private MasterElection() {
-    }
+    private MasterElection() {}
 
     /**
      * Elects a master from {@code results}, one per endpoint.
@@ -65,8 +63,8 @@ public final class MasterElection {
         List<ProbeResult> sorted = results.stream().sorted(Ordering.RESULTS).toList();
         requireDistinctAddresses(sorted);
         if (sorted.isEmpty()) {
-            return new Election(Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(),
-                    "no endpoints to probe");
+            return new Election(
+                    Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(), "no endpoints to probe");
         }
 
         boolean sentinelManaged = sorted.stream().anyMatch(ProbeResult::monitoredBySentinels);
@@ -89,18 +87,20 @@ public final class MasterElection {
             }
         }
 
-        Optional<SplitBrain> splitBrain = candidates.size() > 1
-                ? Optional.of(resolve(candidates, replicas))
-                : Optional.empty();
-        Optional<Node> master = splitBrain.map(SplitBrain::winner)
-                .or(() -> candidates.stream().findFirst());
+        Optional<SplitBrain> splitBrain =
+                candidates.size() > 1 ? Optional.of(resolve(candidates, replicas)) : Optional.empty();
+        Optional<Node> master =
+                splitBrain.map(SplitBrain::winner).or(() -> candidates.stream().findFirst());
         if (!unmonitored.isEmpty()) {
             if (master.isPresent()) {
                 // Masters the Sentinels do not know lose to the one they do, whatever the other rules would say.
-                List<Node> losers = new ArrayList<>(splitBrain.map(SplitBrain::losers).orElse(List.of()));
+                List<Node> losers =
+                        new ArrayList<>(splitBrain.map(SplitBrain::losers).orElse(List.of()));
                 unmonitored.forEach(result -> losers.add(node(result)));
                 losers.sort(Ordering.NODES);
-                splitBrain = Optional.of(new SplitBrain(master.get(), losers,
+                splitBrain = Optional.of(new SplitBrain(
+                        master.get(),
+                        losers,
                         splitBrain.map(SplitBrain::decidedBy).orElse(MONITORED_BY_SENTINELS)));
             } else {
                 unreachable.addAll(unmonitored);
@@ -111,8 +111,13 @@ public final class MasterElection {
         for (ProbeResult replica : replicas) {
             staleness(replica, master.orElse(null), sorted, policy).ifPresent(stale::add);
         }
-        return new Election(master, replicas.stream().map(MasterElection::node).toList(), stale, unreachable,
-                splitBrain, master.isPresent() ? null : noMasterReason(sorted, sentinelManaged));
+        return new Election(
+                master,
+                replicas.stream().map(MasterElection::node).toList(),
+                stale,
+                unreachable,
+                splitBrain,
+                master.isPresent() ? null : noMasterReason(sorted, sentinelManaged));
     }
 
     /** {@link SplitBrain#decidedBy()} when the only master a Sentinel monitors wins over others. */
@@ -126,7 +131,8 @@ public final class MasterElection {
         List<Rule> rules = List.of(
                 // Endpoints still warming up are probed only while there is no master: a ready one wins.
                 new Rule("ready endpoint", keepHighest(node -> node.endpoint().ready() ? 1 : 0)),
-                new Rule("only one holds data", keepHighest(node -> node.report().keys() > 0 ? 1 : 0)),
+                new Rule(
+                        "only one holds data", keepHighest(node -> node.report().keys() > 0 ? 1 : 0)),
                 new Rule("succession", newestInSuccession(candidates)),
                 new Rule("followed by replicas", keepHighest(node -> linkedFollowers(node, replicas))),
                 new Rule("replication offset", keepHighest(node -> node.report().replOffset())));
@@ -141,18 +147,23 @@ public final class MasterElection {
         }
         if (decidedBy == null) {
             // Still tied: remaining is in pod name, then address order, so the first one wins.
-            decidedBy = Objects.equals(remaining.get(0).endpoint().podName(), remaining.get(1).endpoint().podName())
+            decidedBy = Objects.equals(
+                            remaining.get(0).endpoint().podName(),
+                            remaining.get(1).endpoint().podName())
                     ? "tie broken by address"
                     : "tie broken by pod name";
         }
         Node winner = remaining.get(0);
-        return new SplitBrain(winner, candidates.stream().filter(node -> node != winner).toList(), decidedBy);
+        return new SplitBrain(
+                winner, candidates.stream().filter(node -> node != winner).toList(), decidedBy);
     }
 
     private static UnaryOperator<List<Node>> keepHighest(ToLongFunction<Node> score) {
         return nodes -> {
             long highest = nodes.stream().mapToLong(score).max().orElseThrow();
-            return nodes.stream().filter(node -> score.applyAsLong(node) == highest).toList();
+            return nodes.stream()
+                    .filter(node -> score.applyAsLong(node) == highest)
+                    .toList();
         };
     }
 
@@ -165,7 +176,8 @@ public final class MasterElection {
         return nodes -> {
             List<Node> newest = nodes.stream()
                     .filter(older -> nodes.stream()
-                            .noneMatch(newer -> newer != older && ancestors(newer, candidates).contains(older)))
+                            .noneMatch(newer -> newer != older
+                                    && ancestors(newer, candidates).contains(older)))
                     .toList();
             return newest.isEmpty() ? nodes : newest;
         };
@@ -188,7 +200,8 @@ public final class MasterElection {
     private static boolean promotedFrom(Node newer, Node older) {
         String previousHistory = newer.report().replId2();
         // A never-promoted master reports forty zeros as replId2: that names no history.
-        return previousHistory != null && !previousHistory.equals(NodeReport.NO_REPL_ID)
+        return previousHistory != null
+                && !previousHistory.equals(NodeReport.NO_REPL_ID)
                 && previousHistory.equals(older.report().replId());
     }
 
@@ -206,21 +219,26 @@ public final class MasterElection {
         }
         String host = Ordering.canonicalHost(endpoint.host());
         return Ordering.canonicalHost(report.masterHost()).equals(host)
-                || replica.masterHostAddresses().stream().map(Ordering::canonicalHost).anyMatch(host::equals);
+                || replica.masterHostAddresses().stream()
+                        .map(Ordering::canonicalHost)
+                        .anyMatch(host::equals);
     }
 
-    private static Optional<StaleReplica> staleness(ProbeResult replica, Node master, List<ProbeResult> all,
-            ElectionPolicy policy) {
+    private static Optional<StaleReplica> staleness(
+            ProbeResult replica, Node master, List<ProbeResult> all, ElectionPolicy policy) {
         NodeReport report = replica.report();
         String follows = Objects.requireNonNullElse(report.masterAddress(), "no master_host");
         StaleReplica.Reason reason;
         if (master != null && follows(replica, master.endpoint())) {
             long down = report.masterLinkDownSinceSeconds();
-            boolean downTooLong = !report.masterLinkUp() && down >= 0
+            boolean downTooLong = !report.masterLinkUp()
+                    && down >= 0
                     && Duration.ofSeconds(down).compareTo(policy.linkDownStaleAfter()) >= 0;
             reason = downTooLong ? StaleReplica.Reason.LINK_DOWN : null;
         } else {
-            Optional<ProbeResult> followed = all.stream().filter(other -> follows(replica, other.endpoint())).findFirst();
+            Optional<ProbeResult> followed = all.stream()
+                    .filter(other -> follows(replica, other.endpoint()))
+                    .findFirst();
             if (followed.isEmpty()) {
                 reason = StaleReplica.Reason.FOLLOWS_UNKNOWN_ADDRESS;
             } else if (master != null || reportsNonMasterRole(followed.get())) {
@@ -239,8 +257,10 @@ public final class MasterElection {
     }
 
     private static String noMasterReason(List<ProbeResult> sorted, boolean sentinelManaged) {
-        return "no pod reports master: " + sorted.stream().map(result -> describe(result, sentinelManaged))
-                .collect(joining("; "));
+        return "no pod reports master: "
+                + sorted.stream()
+                        .map(result -> describe(result, sentinelManaged))
+                        .collect(joining("; "));
     }
 
     /** What one pod said, for {@link Election#noMasterReason()}. */
@@ -250,19 +270,26 @@ public final class MasterElection {
             return pod + " unreachable: " + result.failure();
         }
         NodeReport report = result.report();
-        return pod + switch (report.role()) {
-            case MASTER -> " master but " + (report.loading() && result.endpoint().terminating()
-                    ? "loading and terminating"
-                    : report.loading() ? "loading"
-                    : result.endpoint().terminating() ? "terminating"
-                    : sentinelManaged ? "no Sentinel monitors it while Sentinels manage this group (a pod recreated"
-                            + " with a new IP: writes wait for the Sentinels to promote a replica)"
-                    : "not elected");
-            case REPLICA -> " replica of " + Objects.requireNonNullElse(report.masterAddress(), "no master_host")
-                    + linkState(report);
-            case SENTINEL -> " is a Sentinel, not a Redis server (the Service should not select Sentinel pods)";
-            case UNKNOWN -> " answered without a known role";
-        };
+        return pod
+                + switch (report.role()) {
+                    case MASTER ->
+                        " master but "
+                                + (report.loading() && result.endpoint().terminating()
+                                        ? "loading and terminating"
+                                        : report.loading()
+                                                ? "loading"
+                                                : result.endpoint().terminating()
+                                                        ? "terminating"
+                                                        : sentinelManaged
+                                                                ? "no Sentinel monitors it while Sentinels manage this group (a pod recreated"
+                                                                        + " with a new IP: writes wait for the Sentinels to promote a replica)"
+                                                                : "not elected");
+                    case REPLICA ->
+                        " replica of " + Objects.requireNonNullElse(report.masterAddress(), "no master_host")
+                                + linkState(report);
+                    case SENTINEL -> " is a Sentinel, not a Redis server (the Service should not select Sentinel pods)";
+                    case UNKNOWN -> " answered without a known role";
+                };
     }
 
     private static String linkState(NodeReport replica) {
@@ -274,9 +301,12 @@ public final class MasterElection {
     private static void requireDistinctAddresses(List<ProbeResult> results) {
         Set<String> seen = new HashSet<>();
         for (ProbeResult result : results) {
-            String address = Endpoint.address(Ordering.canonicalHost(result.endpoint().host()), result.endpoint().port());
+            String address = Endpoint.address(
+                    Ordering.canonicalHost(result.endpoint().host()),
+                    result.endpoint().port());
             if (!seen.add(address)) {
-                throw new IllegalArgumentException("endpoint " + result.endpoint().address() + " was probed twice");
+                throw new IllegalArgumentException(
+                        "endpoint " + result.endpoint().address() + " was probed twice");
             }
         }
     }

@@ -1,17 +1,16 @@
 package io.github.mooring.internal.topology;
 
+import io.github.mooring.topology.NoMasterException;
+import io.github.mooring.topology.Topology;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-
-import io.github.mooring.topology.NoMasterException;
-import io.github.mooring.topology.Topology;
 
 /**
  * Who waits for a master, and for which one: any master, or one found by a probe round started after a given
@@ -55,7 +54,7 @@ final class MasterWaiters {
         }
         List<CompletableFuture<Topology>> ready = new ArrayList<>();
         synchronized (this) {
-            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext();) {
+            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
                 Waiter waiter = it.next();
                 if (waiter.satisfiedBy(roundStartedNanos)) {
                     it.remove();
@@ -70,7 +69,10 @@ final class MasterWaiters {
      * Blocks until {@code master} completes, up to {@code timeout}. Every 100 ms it asks {@code giveUp} whether waiting
      * is pointless (a discovery problem waiting cannot cure); {@code timedOut} is thrown when time runs out.
      */
-    Topology await(CompletableFuture<Topology> master, Duration timeout, Supplier<NoMasterException> giveUp,
+    Topology await(
+            CompletableFuture<Topology> master,
+            Duration timeout,
+            Supplier<NoMasterException> giveUp,
             Supplier<NoMasterException> timedOut) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -80,7 +82,8 @@ final class MasterWaiters {
             }
             long left = deadline - System.nanoTime();
             try {
-                return master.get(Math.max(0, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100))), TimeUnit.NANOSECONDS);
+                return master.get(
+                        Math.max(0, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100))), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 if (left <= 0) {
                     throw timedOut.get();

@@ -1,9 +1,9 @@
 package io.github.mooring.internal.topology;
 
-import java.time.Duration;
-import java.util.Objects;
 import io.github.mooring.topology.DataAtRisk;
 import io.github.mooring.topology.ElectionPolicy;
+import java.time.Duration;
+import java.util.Objects;
 
 /**
  * How the {@link TopologyMonitor} watches a group.
@@ -17,8 +17,12 @@ import io.github.mooring.topology.ElectionPolicy;
  *        no client writes to an empty master meanwhile
  * @param farBehindRatio a master holding fewer keys than this share of a stale replica's is "far behind"
  */
-public record MonitorSettings(Duration probeInterval, ElectionPolicy electionPolicy, Duration noMasterProbeInterval,
-        boolean withholdMasterWhenDataAtRisk, double farBehindRatio) {
+public record MonitorSettings(
+        Duration probeInterval,
+        ElectionPolicy electionPolicy,
+        Duration noMasterProbeInterval,
+        boolean withholdMasterWhenDataAtRisk,
+        double farBehindRatio) {
 
     public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_NO_MASTER_PROBE_INTERVAL = Duration.ofMillis(50);
@@ -29,8 +33,8 @@ public record MonitorSettings(Duration probeInterval, ElectionPolicy electionPol
         }
         Objects.requireNonNull(electionPolicy, "electionPolicy");
         if (noMasterProbeInterval == null || noMasterProbeInterval.toMillis() < 10) {
-            throw new IllegalArgumentException("no-master probe interval must be at least 10 ms, was "
-                    + noMasterProbeInterval);
+            throw new IllegalArgumentException(
+                    "no-master probe interval must be at least 10 ms, was " + noMasterProbeInterval);
         }
         if (!(farBehindRatio > 0 && farBehindRatio <= 1)) {
             throw new IllegalArgumentException("far-behind ratio must be in (0, 1], was " + farBehindRatio);
@@ -53,7 +57,7 @@ public record MonitorSettings(Duration probeInterval, ElectionPolicy electionPol
     }
 
     public MonitorSettings withProbeInterval(Duration interval) {
-        return new MonitorSettings(interval, electionPolicy, noMasterProbeInterval, withholdMasterWhenDataAtRisk,
-                farBehindRatio);
+        return new MonitorSettings(
+                interval, electionPolicy, noMasterProbeInterval, withholdMasterWhenDataAtRisk, farBehindRatio);
     }
 }

@@ -2,24 +2,24 @@ package io.github.mooring.internal.topology;
 
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.topology.Node;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Comparator;
 import java.util.Locale;
-import io.github.mooring.topology.Node;
 
 /** The deterministic order of everything an election lists, and how hosts compare. */
 final class Ordering {
 
     /** By pod name (endpoints without one last), then by address. */
-    static final Comparator<Endpoint> ENDPOINTS = Comparator
-            .comparing(Endpoint::podName, Comparator.nullsLast(Ordering::natural))
+    static final Comparator<Endpoint> ENDPOINTS = Comparator.comparing(
+                    Endpoint::podName, Comparator.nullsLast(Ordering::natural))
             .thenComparing(Endpoint::address, Ordering::natural);
+
     static final Comparator<Node> NODES = Comparator.comparing(Node::endpoint, ENDPOINTS);
     static final Comparator<ProbeResult> RESULTS = Comparator.comparing(ProbeResult::endpoint, ENDPOINTS);
 
-    private Ordering() {
-    }
+    private Ordering() {}
 
     /**
      * Compares digit runs as numbers, so that "redis-2" sorts before "redis-10" and "10.0.0.9" before "10.0.0.10",
@@ -79,7 +79,8 @@ final class Ordering {
 
     private static boolean looksLikeIpv6(String host) {
         // A zone ("%eth0") would make InetAddress consult the network interfaces: leave such hosts as written.
-        return host.indexOf(':') >= 0 && host.indexOf('%') < 0
+        return host.indexOf(':') >= 0
+                && host.indexOf('%') < 0
                 && (host.charAt(0) == ':' || Character.digit(host.charAt(0), 16) >= 0);
     }
 

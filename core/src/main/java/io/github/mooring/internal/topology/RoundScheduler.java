@@ -1,5 +1,7 @@
 package io.github.mooring.internal.topology;
 
+import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.topology.TopologyEvent;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -10,12 +12,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.github.mooring.discovery.ServiceRef;
-import io.github.mooring.topology.TopologyEvent;
 
 /**
  * When the monitor's probe rounds run. Everything happens on one thread, the coordinator: never two rounds at once;
@@ -41,8 +39,8 @@ final class RoundScheduler implements AutoCloseable {
      * @param roundStarter starts a round for the pending triggers, on the coordinator; false when it cannot start one
      *        yet (the triggers stay pending)
      */
-    RoundScheduler(ServiceRef service, Supplier<Duration> periodicInterval,
-            Predicate<TopologyStep.Pending> roundStarter) {
+    RoundScheduler(
+            ServiceRef service, Supplier<Duration> periodicInterval, Predicate<TopologyStep.Pending> roundStarter) {
         this.service = service;
         this.periodicInterval = periodicInterval;
         this.roundStarter = roundStarter;
@@ -100,10 +98,13 @@ final class RoundScheduler implements AutoCloseable {
 
     void schedulePeriodic() {
         try {
-            periodic = coordinator.schedule(() -> {
-                trigger(TopologyEvent.Trigger.PERIODIC, System.nanoTime());
-                schedulePeriodic();
-            }, periodicInterval.get().toMillis(), TimeUnit.MILLISECONDS);
+            periodic = coordinator.schedule(
+                    () -> {
+                        trigger(TopologyEvent.Trigger.PERIODIC, System.nanoTime());
+                        schedulePeriodic();
+                    },
+                    periodicInterval.get().toMillis(),
+                    TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // closing
         }

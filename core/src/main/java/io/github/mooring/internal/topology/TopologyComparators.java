@@ -1,15 +1,15 @@
 package io.github.mooring.internal.topology;
 
-import java.util.List;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import io.github.mooring.topology.DataAtRisk;
 import io.github.mooring.topology.Election;
 import io.github.mooring.topology.Node;
 import io.github.mooring.topology.SplitBrain;
 import io.github.mooring.topology.StaleReplica;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Pure comparisons of what two probe rounds found, the way Lettuce's {@code TopologyComparators} compare cluster
@@ -17,8 +17,7 @@ import io.github.mooring.topology.StaleReplica;
  */
 final class TopologyComparators {
 
-    private TopologyComparators() {
-    }
+    private TopologyComparators() {}
 
     /**
      * Whether two elections describe the same group: who is master, replica, stale, unreachable or a split-brain
@@ -27,18 +26,24 @@ final class TopologyComparators {
      */
     static boolean sameGroup(Election a, boolean aWithheld, Election b, boolean bWithheld) {
         return aWithheld == bWithheld
-                && Objects.equals(a.master().map(TopologyComparators::process), b.master().map(TopologyComparators::process))
+                && Objects.equals(
+                        a.master().map(TopologyComparators::process), b.master().map(TopologyComparators::process))
                 && processes(a.replicas()).equals(processes(b.replicas()))
                 && staleKeys(a.staleReplicas()).equals(staleKeys(b.staleReplicas()))
-                && a.unreachable().stream().map(u -> u.endpoint().address()).toList()
-                        .equals(b.unreachable().stream().map(u -> u.endpoint().address()).toList())
+                && a.unreachable().stream()
+                        .map(u -> u.endpoint().address())
+                        .toList()
+                        .equals(b.unreachable().stream()
+                                .map(u -> u.endpoint().address())
+                                .toList())
                 && losers(a.splitBrain()).equals(losers(b.splitBrain()));
     }
 
     /** Whether {@code risk} is what {@code before} already reported: the same empty master and the same holder. */
     static boolean sameRisk(Optional<DataAtRisk> before, DataAtRisk risk) {
         return before.map(p -> p.master().address().equals(risk.master().address())
-                && p.holder().address().equals(risk.holder().address())).orElse(false);
+                        && p.holder().address().equals(risk.holder().address()))
+                .orElse(false);
     }
 
     /** Whether {@code split} has the same losers as {@code before}. */
@@ -64,6 +69,7 @@ final class TopologyComparators {
     }
 
     private static Set<String> losers(Optional<SplitBrain> split) {
-        return split.map(s -> s.losers().stream().map(Node::address).collect(Collectors.toSet())).orElse(Set.of());
+        return split.map(s -> s.losers().stream().map(Node::address).collect(Collectors.toSet()))
+                .orElse(Set.of());
     }
 }

@@ -1,17 +1,5 @@
 package io.github.mooring.internal.topology;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.function.Consumer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.discovery.DiscoveryException;
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.EndpointListener;
@@ -19,13 +7,23 @@ import io.github.mooring.discovery.EndpointSnapshot;
 import io.github.mooring.discovery.EndpointSource;
 import io.github.mooring.discovery.EndpointWatch;
 import io.github.mooring.discovery.ServiceRef;
-import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.internal.probe.Prober;
-import io.lettuce.core.event.EventBus;
+import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.DataAtRisk;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyEvent;
 import io.github.mooring.topology.TopologyListener;
+import io.lettuce.core.event.EventBus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Knows which pod of a Service is master, right now. It runs probe rounds when discovery reports a change, when the
@@ -60,8 +58,10 @@ public final class TopologyMonitor implements AutoCloseable {
         this.service = service;
         this.settings = settings;
         this.prober = prober;
-        this.rounds = new RoundScheduler(service, () -> topology().hasMaster() ? settings.probeInterval()
-                : settings.noMasterProbeInterval(), this::startRound);
+        this.rounds = new RoundScheduler(
+                service,
+                () -> topology().hasMaster() ? settings.probeInterval() : settings.noMasterProbeInterval(),
+                this::startRound);
         this.events = new EventDispatcher(service, eventBus);
         this.withholdWhenDataAtRisk = settings.withholdMasterWhenDataAtRisk();
     }
@@ -70,11 +70,19 @@ public final class TopologyMonitor implements AutoCloseable {
      * Starts watching {@code service}. The monitor owns {@code prober} and closes it on {@link #close()}; events also
      * go to {@code eventBus} (Lettuce's, of the client's resources), when given.
      */
-    public static TopologyMonitor start(ServiceRef service, EndpointSource source, Prober prober,
-            MonitorSettings settings, EventBus eventBus, TopologyListener... listeners) {
+    public static TopologyMonitor start(
+            ServiceRef service,
+            EndpointSource source,
+            Prober prober,
+            MonitorSettings settings,
+            EventBus eventBus,
+            TopologyListener... listeners) {
         Objects.requireNonNull(source, "source");
-        TopologyMonitor monitor = new TopologyMonitor(Objects.requireNonNull(service, "service"),
-                Objects.requireNonNull(settings, "settings"), Objects.requireNonNull(prober, "prober"), eventBus);
+        TopologyMonitor monitor = new TopologyMonitor(
+                Objects.requireNonNull(service, "service"),
+                Objects.requireNonNull(settings, "settings"),
+                Objects.requireNonNull(prober, "prober"),
+                eventBus);
         List.of(listeners).forEach(monitor::addListener);
         try {
             // On the coordinator thread: a source may deliver its first snapshot before watch() returns, and the
@@ -82,7 +90,8 @@ public final class TopologyMonitor implements AutoCloseable {
             monitor.rounds.call(() -> monitor.watch = source.watch(service, monitor.new DiscoveryListener()));
         } catch (ExecutionException e) {
             monitor.close();
-            throw e.getCause() instanceof RuntimeException runtime ? runtime
+            throw e.getCause() instanceof RuntimeException runtime
+                    ? runtime
                     : new IllegalStateException("starting discovery of " + service + " failed", e.getCause());
         } catch (InterruptedException e) {
             monitor.close();
@@ -163,12 +172,19 @@ public final class TopologyMonitor implements AutoCloseable {
      *         reported an endpoint
      */
     public Topology awaitMaster(Duration timeout) {
-        return waiters.await(whenMaster(), timeout, () -> {
-            EndpointWatch active = watch;
-            DiscoveryException problem = state.discovery().reasonToStopWaiting(active == null ? null : active.sourceName());
-            return problem == null ? null
-                    : new NoMasterException("no master for " + service + ": " + problem.getMessage(), topology(), problem);
-        }, () -> noMaster(topology(), timeout));
+        return waiters.await(
+                whenMaster(),
+                timeout,
+                () -> {
+                    EndpointWatch active = watch;
+                    DiscoveryException problem =
+                            state.discovery().reasonToStopWaiting(active == null ? null : active.sourceName());
+                    return problem == null
+                            ? null
+                            : new NoMasterException(
+                                    "no master for " + service + ": " + problem.getMessage(), topology(), problem);
+                },
+                () -> noMaster(topology(), timeout));
     }
 
     /** The exception for "no master within {@code waited}", with the reason spelled out. */
@@ -190,8 +206,14 @@ public final class TopologyMonitor implements AutoCloseable {
         prober.retain(candidates);
         CompletableFuture<List<ProbeResult>> probes = prober.probe(candidates);
         probes.whenComplete((results, failure) -> rounds.onCoordinator(() -> finishRound(
-                new TopologyStep.Round(service, watch.sourceName(), endpoints, results == null ? List.of() : results,
-                        withholdWhenDataAtRisk, round.trigger(), Duration.ofNanos(System.nanoTime() - round.sinceNanos()),
+                new TopologyStep.Round(
+                        service,
+                        watch.sourceName(),
+                        endpoints,
+                        results == null ? List.of() : results,
+                        withholdWhenDataAtRisk,
+                        round.trigger(),
+                        Duration.ofNanos(System.nanoTime() - round.sinceNanos()),
                         Instant.now()),
                 started)));
         return true;
@@ -216,8 +238,8 @@ public final class TopologyMonitor implements AutoCloseable {
     private final class DiscoveryListener implements EndpointListener {
         @Override
         public void onEndpoints(EndpointSnapshot snapshot) {
-            rounds.onCoordinator(() -> state = state.withDiscovery(state.discovery().withEndpoints(snapshot,
-                    topology().source(), topology().version() > 0)));
+            rounds.onCoordinator(() -> state = state.withDiscovery(state.discovery()
+                    .withEndpoints(snapshot, topology().source(), topology().version() > 0)));
             rounds.trigger(TopologyEvent.Trigger.ENDPOINTS_CHANGED, snapshot.nanoTime());
         }
 

@@ -1,5 +1,16 @@
 package io.github.mooring.internal.topology;
 
+import io.github.mooring.discovery.DiscoveryException;
+import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.discovery.EndpointSnapshot;
+import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.topology.DataAtRisk;
+import io.github.mooring.topology.Election;
+import io.github.mooring.topology.NoMasterException;
+import io.github.mooring.topology.Node;
+import io.github.mooring.topology.Topology;
+import io.github.mooring.topology.TopologyEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,18 +20,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import io.github.mooring.topology.NoMasterException;
-import io.github.mooring.discovery.DiscoveryException;
-import io.github.mooring.discovery.Endpoint;
-import io.github.mooring.discovery.EndpointSnapshot;
-import io.github.mooring.discovery.ServiceRef;
-import io.github.mooring.probe.ProbeResult;
-import io.github.mooring.topology.DataAtRisk;
-import io.github.mooring.topology.Election;
-import io.github.mooring.topology.Node;
-import io.github.mooring.topology.Topology;
-import io.github.mooring.topology.TopologyEvent;
 
 /**
  * What one probe round does to the topology: a pure function from the state before the round and what the round saw
@@ -43,8 +42,7 @@ import io.github.mooring.topology.TopologyEvent;
  */
 final class TopologyStep {
 
-    private TopologyStep() {
-    }
+    private TopologyStep() {}
 
     /**
      * What the monitor remembers between rounds.
@@ -55,8 +53,8 @@ final class TopologyStep {
      * @param noMasterSince when the current spell without master began; empty while there is a master
      * @param discovery what discovery has said lately (it changes between rounds too)
      */
-    record State(Topology topology, Optional<Node> lastMaster, Optional<Instant> noMasterSince,
-            DiscoveryStatus discovery) {
+    record State(
+            Topology topology, Optional<Node> lastMaster, Optional<Instant> noMasterSince, DiscoveryStatus discovery) {
 
         State {
             Objects.requireNonNull(topology, "topology");
@@ -67,8 +65,8 @@ final class TopologyStep {
 
         /** Before the first round: version 0, nothing known. */
         static State initial() {
-            return new State(Topology.initial("starting"), Optional.empty(), Optional.empty(),
-                    DiscoveryStatus.initial());
+            return new State(
+                    Topology.initial("starting"), Optional.empty(), Optional.empty(), DiscoveryStatus.initial());
         }
 
         State withDiscovery(DiscoveryStatus status) {
@@ -88,8 +86,15 @@ final class TopologyStep {
      * @param detection from the trigger to the end of the round
      * @param observedAt when the round completed
      */
-    record Round(ServiceRef service, String source, EndpointSnapshot endpoints, List<ProbeResult> results,
-            boolean withholdWhenDataAtRisk, TopologyEvent.Trigger trigger, Duration detection, Instant observedAt) {
+    record Round(
+            ServiceRef service,
+            String source,
+            EndpointSnapshot endpoints,
+            List<ProbeResult> results,
+            boolean withholdWhenDataAtRisk,
+            TopologyEvent.Trigger trigger,
+            Duration detection,
+            Instant observedAt) {
 
         Round {
             Objects.requireNonNull(service, "service");
@@ -108,8 +113,9 @@ final class TopologyStep {
     record Pending(TopologyEvent.Trigger trigger, long sinceNanos) {
 
         static Pending merge(Pending pending, TopologyEvent.Trigger trigger, long nanos) {
-            if (pending == null || pending.trigger() == TopologyEvent.Trigger.PERIODIC
-                    && trigger != TopologyEvent.Trigger.PERIODIC) {
+            if (pending == null
+                    || pending.trigger() == TopologyEvent.Trigger.PERIODIC
+                            && trigger != TopologyEvent.Trigger.PERIODIC) {
                 return new Pending(trigger, nanos); // detection counts from what made the round worth running
             }
             return nanos - pending.sinceNanos() < 0 ? new Pending(pending.trigger(), nanos) : pending;
@@ -121,18 +127,26 @@ final class TopologyStep {
      * before its readiness probe passes), one per address even if a source lists an address twice.
      */
     static List<Endpoint> candidates(EndpointSnapshot endpoints) {
-        return endpoints == null ? List.of() : List.copyOf(endpoints.endpoints().stream()
-                .filter(e -> !e.terminating())
-                .collect(Collectors.toMap(Endpoint::address, e -> e, (a, b) -> a, LinkedHashMap::new)).values());
+        return endpoints == null
+                ? List.of()
+                : List.copyOf(endpoints.endpoints().stream()
+                        .filter(e -> !e.terminating())
+                        .collect(Collectors.toMap(Endpoint::address, e -> e, (a, b) -> a, LinkedHashMap::new))
+                        .values());
     }
 
     /** The exception for "no master within {@code waited}", with the reason spelled out. */
     static NoMasterException noMaster(ServiceRef service, State state, Topology topology, Duration waited) {
         String reason = topology.noMasterReason().orElse("no probe round has completed yet");
         DiscoveryException problem = state.discovery().error();
-        return new NoMasterException("no master for " + service + " within " + waited.toMillis() + " ms"
-                + state.noMasterSince().map(since -> " (none since " + since + ")").orElse("") + ": " + reason
-                + (problem != null ? "; discovery: " + problem.getMessage() : ""), topology, problem);
+        return new NoMasterException(
+                "no master for " + service + " within " + waited.toMillis() + " ms"
+                        + state.noMasterSince()
+                                .map(since -> " (none since " + since + ")")
+                                .orElse("") + ": " + reason
+                        + (problem != null ? "; discovery: " + problem.getMessage() : ""),
+                topology,
+                problem);
     }
 
     /** The next state, the topology to publish (also {@code next.topology()}), and what changed, in order. */
@@ -151,22 +165,23 @@ final class TopologyStep {
     static Outcome apply(State before, Round round, MonitorSettings settings) {
         Topology previous = before.topology();
         DiscoveryStatus discovery = before.discovery();
-        Election election = round.results().isEmpty() ? noCandidates(round, discovery)
+        Election election = round.results().isEmpty()
+                ? noCandidates(round, discovery)
                 : MasterElection.elect(round.results(), settings.electionPolicy());
         Optional<DataAtRisk> dataAtRisk = DataAtRisk.assess(election, settings.farBehindRatio());
         boolean withheld = round.withholdWhenDataAtRisk() && dataAtRisk.isPresent();
         boolean sameGroup = previous.version() > 0
                 && TopologyComparators.sameGroup(previous.election(), previous.masterWithheld(), election, withheld);
         long version = sameGroup ? previous.version() : previous.version() + 1;
-        Topology next = new Topology(version, round.observedAt(), round.source(), election, round.results(),
-                dataAtRisk, withheld);
+        Topology next = new Topology(
+                version, round.observedAt(), round.source(), election, round.results(), dataAtRisk, withheld);
 
         List<TopologyEvent> events = new ArrayList<>();
         boolean first = previous.version() == 0;
         TopologyEvent.Trigger trigger = first ? TopologyEvent.Trigger.STARTUP : round.trigger();
         if (!first && !previous.source().equals(next.source())) {
-            events.add(new TopologyEvent.SourceDegraded(next, previous.source(), next.source(),
-                    discovery.whySourceChanged()));
+            events.add(new TopologyEvent.SourceDegraded(
+                    next, previous.source(), next.source(), discovery.whySourceChanged()));
             discovery = discovery.sourceChangeReported();
         }
         Optional<Node> lastMaster = before.lastMaster();
@@ -175,27 +190,34 @@ final class TopologyStep {
         if (master.isPresent()) {
             Node now = master.get();
             Optional<Node> was = previous.master();
-            if (was.isEmpty() && noMasterSince.isPresent() && lastMaster.filter(m -> sameProcess(m, now)).isPresent()) {
-                events.add(new TopologyEvent.MasterRestored(next, now,
-                        Duration.between(noMasterSince.get(), next.observedAt())));
+            if (was.isEmpty()
+                    && noMasterSince.isPresent()
+                    && lastMaster.filter(m -> sameProcess(m, now)).isPresent()) {
+                events.add(new TopologyEvent.MasterRestored(
+                        next, now, Duration.between(noMasterSince.get(), next.observedAt())));
             } else if (was.isEmpty() || !sameProcess(was.get(), now)) {
                 Optional<Node> from = was.isPresent() ? was : lastMaster;
-                events.add(new TopologyEvent.MasterChanged(next, from, now, describeChange(from, now, next), trigger,
-                        round.detection()));
+                events.add(new TopologyEvent.MasterChanged(
+                        next, from, now, describeChange(from, now, next), trigger, round.detection()));
             }
             lastMaster = master;
             noMasterSince = Optional.empty();
         } else if (previous.master().isPresent() || first) {
-            events.add(new TopologyEvent.NoMaster(next, previous.master(), next.noMasterReason().orElse("no master")));
+            events.add(new TopologyEvent.NoMaster(
+                    next, previous.master(), next.noMasterReason().orElse("no master")));
             noMasterSince = Optional.of(next.observedAt());
         }
-        dataAtRisk.filter(risk -> !TopologyComparators.sameRisk(previous.dataAtRisk(), risk))
+        dataAtRisk
+                .filter(risk -> !TopologyComparators.sameRisk(previous.dataAtRisk(), risk))
                 .ifPresent(risk -> events.add(new TopologyEvent.DataAtRiskDetected(next, risk)));
-        next.splitBrain().filter(split -> !TopologyComparators.sameLosers(previous.splitBrain(), split))
+        next.splitBrain()
+                .filter(split -> !TopologyComparators.sameLosers(previous.splitBrain(), split))
                 .ifPresent(split -> events.add(new TopologyEvent.SplitBrainDetected(next, split)));
-        Set<String> staleBefore = previous.staleReplicas().stream().map(TopologyComparators::staleKey)
+        Set<String> staleBefore = previous.staleReplicas().stream()
+                .map(TopologyComparators::staleKey)
                 .collect(Collectors.toSet());
-        next.staleReplicas().stream().filter(stale -> !staleBefore.contains(TopologyComparators.staleKey(stale)))
+        next.staleReplicas().stream()
+                .filter(stale -> !staleBefore.contains(TopologyComparators.staleKey(stale)))
                 .forEach(stale -> events.add(new TopologyEvent.StaleReplicaDetected(next, stale)));
         return new Outcome(new State(next, lastMaster, noMasterSince, discovery), events);
     }
@@ -211,14 +233,15 @@ final class TopologyStep {
             reason = "discovery has reported no endpoints of " + round.service() + " yet";
         } else if (snapshot.endpoints().isEmpty()) {
             DiscoveryException problem = discovery.error();
-            reason = round.service() + " has no endpoints (" + snapshot.source() + "): " + (problem != null
-                    && problem.reason() != DiscoveryException.Reason.NO_ENDPOINTS ? problem.getMessage()
-                    : "check that its pods are running and pass their readiness probe, and that its selector matches"
-                            + " them");
+            reason = round.service() + " has no endpoints (" + snapshot.source() + "): "
+                    + (problem != null && problem.reason() != DiscoveryException.Reason.NO_ENDPOINTS
+                            ? problem.getMessage()
+                            : "check that its pods are running and pass their readiness probe, and that its selector matches"
+                                    + " them");
         } else {
             // Only terminating endpoints are left out of a round.
-            reason = round.service() + " has only terminating endpoints (" + snapshot.source() + "): " + snapshot.endpoints()
-                    .stream().map(Endpoint::displayName).collect(Collectors.joining(", "))
+            reason = round.service() + " has only terminating endpoints (" + snapshot.source() + "): "
+                    + snapshot.endpoints().stream().map(Endpoint::displayName).collect(Collectors.joining(", "))
                     + "; its pods are being deleted";
         }
         return new Election(Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(), reason);
@@ -233,10 +256,12 @@ final class TopologyStep {
                 reason.append(old.displayName()).append(" restarted (new Redis process)");
             } else if (next.replicas().stream().anyMatch(n -> n.address().equals(address))) {
                 reason.append(old.displayName()).append(" is now a replica");
-            } else if (next.splitBrain().map(s -> s.losers().stream().anyMatch(n -> n.address().equals(address)))
+            } else if (next.splitBrain()
+                    .map(s -> s.losers().stream().anyMatch(n -> n.address().equals(address)))
                     .orElse(false)) {
                 reason.append(old.displayName()).append(" lost a split brain");
-            } else if (next.unreachable().stream().anyMatch(r -> r.endpoint().address().equals(address))) {
+            } else if (next.unreachable().stream()
+                    .anyMatch(r -> r.endpoint().address().equals(address))) {
                 reason.append(old.displayName()).append(" is unreachable");
             } else {
                 reason.append(old.displayName()).append(" is no longer an endpoint");
@@ -244,11 +269,14 @@ final class TopologyStep {
             reason.append("; ");
         }
         reason.append(master.displayName()).append(" reports master");
-        next.splitBrain().ifPresent(s -> reason.append(" (chosen by ").append(s.decidedBy()).append(")"));
+        next.splitBrain()
+                .ifPresent(
+                        s -> reason.append(" (chosen by ").append(s.decidedBy()).append(")"));
         return reason.toString();
     }
 
     private static boolean sameProcess(Node a, Node b) {
-        return a.address().equals(b.address()) && Objects.equals(a.report().runId(), b.report().runId());
+        return a.address().equals(b.address())
+                && Objects.equals(a.report().runId(), b.report().runId());
     }
 }

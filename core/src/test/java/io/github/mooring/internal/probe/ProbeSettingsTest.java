@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
+import io.lettuce.core.RedisURI;
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import io.lettuce.core.RedisURI;
 
 class ProbeSettingsTest {
 
@@ -30,18 +28,24 @@ class ProbeSettingsTest {
     void timeoutsMustBePositive(long millis) {
         Duration bad = Duration.ofMillis(millis);
 
-        assertThatIllegalArgumentException().isThrownBy(() -> new ProbeSettings(URI, bad, Duration.ofSeconds(1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ProbeSettings(URI, bad, Duration.ofSeconds(1)))
                 .withMessage("probe connect timeout must be positive, was " + bad);
-        assertThatIllegalArgumentException().isThrownBy(() -> new ProbeSettings(URI, Duration.ofMillis(500), bad))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ProbeSettings(URI, Duration.ofMillis(500), bad))
                 .withMessage("probe timeout must be positive, was " + bad);
     }
 
     @Test
     void rejectsMissingValues() {
-        assertThatIllegalArgumentException().isThrownBy(() -> new ProbeSettings(URI, null, Duration.ofSeconds(1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ProbeSettings(URI, null, Duration.ofSeconds(1)))
                 .withMessage("probe connect timeout must be positive, was null");
-        assertThatIllegalArgumentException().isThrownBy(() -> new ProbeSettings(URI, Duration.ofMillis(500), null))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ProbeSettings(URI, Duration.ofMillis(500), null))
                 .withMessage("probe timeout must be positive, was null");
-        assertThatNullPointerException().isThrownBy(() -> ProbeSettings.defaults(null)).withMessage("uriTemplate");
+        assertThatNullPointerException()
+                .isThrownBy(() -> ProbeSettings.defaults(null))
+                .withMessage("uriTemplate");
     }
 }

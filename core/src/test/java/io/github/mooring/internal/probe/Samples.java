@@ -1,12 +1,12 @@
 package io.github.mooring.internal.probe;
 
+import io.github.mooring.probe.NodeReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Stream;
-import io.github.mooring.probe.NodeReport;
 
 /**
  * Test fixture: {@code INFO} output captured byte for byte from real {@code redis-server} 6.2.11 and 7.0.15
@@ -18,8 +18,7 @@ public final class Samples {
 
     private static final String[] HEADERS = {"# Server", "# Replication", "# Persistence", "# Keyspace"};
 
-    private Samples() {
-    }
+    private Samples() {}
 
     /** The Redis versions samples were captured from. */
     public static Stream<String> versions() {
@@ -67,7 +66,10 @@ public final class Samples {
 
     public static NodeReport parse(String text) {
         Map<String, String> sections = sections(text);
-        return InfoParser.parse(sections.get("replication"), sections.get("persistence"), sections.get("keyspace"),
+        return InfoParser.parse(
+                sections.get("replication"),
+                sections.get("persistence"),
+                sections.get("keyspace"),
                 sections.get("server"));
     }
 }

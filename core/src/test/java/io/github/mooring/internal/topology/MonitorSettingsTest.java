@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
+import io.github.mooring.topology.ElectionPolicy;
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import io.github.mooring.topology.ElectionPolicy;
 
 class MonitorSettingsTest {
 
@@ -28,7 +27,9 @@ class MonitorSettingsTest {
 
         assertThat(settings.probeInterval()).isEqualTo(Duration.ofMillis(200));
         assertThat(settings.electionPolicy()).isEqualTo(ElectionPolicy.defaults());
-        assertThat(MonitorSettings.defaults().withProbeInterval(Duration.ofMillis(10)).probeInterval())
+        assertThat(MonitorSettings.defaults()
+                        .withProbeInterval(Duration.ofMillis(10))
+                        .probeInterval())
                 .isEqualTo(Duration.ofMillis(10));
     }
 
@@ -42,15 +43,18 @@ class MonitorSettingsTest {
 
     @Test
     void rejectsMissingValues() {
-        assertThatIllegalArgumentException().isThrownBy(() -> MonitorSettings.defaults().withProbeInterval(null))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> MonitorSettings.defaults().withProbeInterval(null))
                 .withMessage("probe interval must be at least 10 ms, was null");
-        assertThatNullPointerException().isThrownBy(() -> new MonitorSettings(Duration.ofSeconds(1), null))
+        assertThatNullPointerException()
+                .isThrownBy(() -> new MonitorSettings(Duration.ofSeconds(1), null))
                 .withMessage("electionPolicy");
     }
 
     @Test
     void electionPolicyRejectsNegativeDurations() {
-        assertThatIllegalArgumentException().isThrownBy(() -> new ElectionPolicy(Duration.ofSeconds(-1)))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ElectionPolicy(Duration.ofSeconds(-1)))
                 .withMessageContaining("must not be negative");
         assertThatNullPointerException().isThrownBy(() -> new ElectionPolicy(null));
         assertThat(new ElectionPolicy(Duration.ZERO).linkDownStaleAfter()).isZero();

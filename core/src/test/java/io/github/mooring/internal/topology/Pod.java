@@ -160,10 +160,21 @@ public final class Pod {
             return ProbeResult.failed(endpoint, PROBED_AT, latency, failure);
         }
         boolean replica = role == Role.REPLICA;
-        NodeReport report = new NodeReport(role, runId, replId, replId2, -1, offset,
-                replica ? masterHost : null, replica ? masterPort : 0, replica && linkUp,
-                replica && !linkUp ? linkDownSeconds : -1, syncing, loading,
-                role == Role.SENTINEL ? 0 : keys, 0);
+        NodeReport report = new NodeReport(
+                role,
+                runId,
+                replId,
+                replId2,
+                -1,
+                offset,
+                replica ? masterHost : null,
+                replica ? masterPort : 0,
+                replica && linkUp,
+                replica && !linkUp ? linkDownSeconds : -1,
+                syncing,
+                loading,
+                role == Role.SENTINEL ? 0 : keys,
+                0);
         return ProbeResult.reached(endpoint, PROBED_AT, latency, report, resolved, sentinelLinks);
     }
 
