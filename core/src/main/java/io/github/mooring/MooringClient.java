@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -211,6 +212,15 @@ public final class MooringClient implements AutoCloseable {
 
     public void removeListener(TopologyListener listener) {
         monitor.removeListener(listener);
+    }
+
+    /**
+     * Calls {@code observer} with every topology published from now on (one per probe round), at once on the monitor's
+     * thread and before listeners hear of a change: for state that must follow the topology without delay (health,
+     * metrics). It must not block; use {@link #addListener} for anything that may.
+     */
+    public void observe(Consumer<Topology> observer) {
+        monitor.observe(observer);
     }
 
     /** The healer (report or repair mode), or empty when it is off. */

@@ -100,8 +100,8 @@ public final class MooringRedisClient extends RedisClient {
         return retry;
     }
 
-    /** The monitor whose topology this client follows. */
-    public TopologyMonitor monitor() {
+    /** The monitor whose topology this client follows (the engine's: applications use {@code MooringClient}). */
+    TopologyMonitor monitor() {
         return monitor;
     }
 

@@ -361,7 +361,7 @@ class MooringAutoConfigurationIT {
                     // sending the watch's first events (WatchEventsListener.onClosed blocks its event loop until
                     // its sender, which needs that loop, finishes). Let the watch settle for a few probe rounds.
                     AtomicInteger rounds = new AtomicInteger();
-                    client.redisClient().monitor().observe(topology -> rounds.incrementAndGet());
+                    client.observe(topology -> rounds.incrementAndGet());
                     await().atMost(Duration.ofSeconds(10)).until(() -> rounds.get() > 3);
                 });
         // The context is closed: Mooring stopped its watch but did not close the application's client.

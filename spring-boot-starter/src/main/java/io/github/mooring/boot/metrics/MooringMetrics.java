@@ -143,7 +143,7 @@ public final class MooringMetrics implements AutoCloseable {
                         .increment();
             }
         });
-        client.redisClient().monitor().observe(this::onTopology);
+        client.observe(this::onTopology);
         client.addListener(listener);
         onTopology(client.topology());
     }
