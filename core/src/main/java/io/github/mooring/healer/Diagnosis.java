@@ -14,11 +14,11 @@ import java.util.stream.Collectors;
  * What is wrong with a group and how to fix it, from one topology: a pure function. Data at risk comes first (its fix
  * also covers the split brain and stale replicas it implies), then a split brain, then stale replicas.
  */
-public final class Diagnosis {
+final class Diagnosis {
 
     private Diagnosis() {}
 
-    public static List<Finding> of(Topology topology) {
+    static List<Finding> of(Topology topology) {
         Optional<DataAtRisk> risk = topology.dataAtRisk();
         if (risk.isPresent()) {
             String master = risk.get().master().address();
