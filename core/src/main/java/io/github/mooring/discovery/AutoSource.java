@@ -6,6 +6,8 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.github.mooring.internal.Require;
+
 /**
  * The default source: the Kubernetes API where this process finds one, cluster DNS otherwise.
  * <ul>
@@ -46,7 +48,7 @@ public final class AutoSource implements EndpointSource {
 
     /** Tries {@code kubernetes} first, falls back to {@code dns}. */
     public static AutoSource of(KubernetesSource kubernetes, DnsSource dns) {
-        return new AutoSource(Objects.requireNonNull(kubernetes, "kubernetes"), Objects.requireNonNull(dns, "dns"));
+        return new AutoSource(Require.nonNull(kubernetes, "kubernetes"), Require.nonNull(dns, "dns"));
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.github.mooring.topology;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.github.mooring.internal.Require;
+
 /**
  * Tunables of the election of the master.
  *
@@ -15,9 +17,7 @@ public record ElectionPolicy(Duration linkDownStaleAfter) {
 
     public ElectionPolicy {
         Objects.requireNonNull(linkDownStaleAfter, "linkDownStaleAfter");
-        if (linkDownStaleAfter.isNegative()) {
-            throw new IllegalArgumentException("linkDownStaleAfter must not be negative, was " + linkDownStaleAfter);
-        }
+        Require.zeroOrPositive(linkDownStaleAfter, "linkDownStaleAfter");
     }
 
     /** A replica is stale after its link has been down 10 seconds. */
