@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -199,6 +200,15 @@ public final class MooringClient implements AutoCloseable {
 
     public void removeListener(TopologyListener listener) {
         monitor.removeListener(listener);
+    }
+
+    /**
+     * Calls {@code observer} with every topology Mooring publishes (each probe round's, not only changes), on
+     * Mooring's own thread, before listeners hear of a change: for gauges and histories that must not wait behind
+     * slow listeners. It must not block.
+     */
+    public void observe(Consumer<Topology> observer) {
+        monitor.observe(observer);
     }
 
     /** The healer (report or repair mode), or empty when it is off. */
