@@ -61,7 +61,7 @@ public final class TopologyHistory {
                     + " already; use one history per MooringClient");
         }
         attached = client;
-        client.redisClient().monitor().observe(this::onTopology);
+        client.observe(this::onTopology);
         // Listeners can only be added once the client runs: its first rounds may be over already. What they found is
         // recorded as one change, and the events of those rounds, if they still arrive, are not recorded twice.
         Topology now = client.topology();

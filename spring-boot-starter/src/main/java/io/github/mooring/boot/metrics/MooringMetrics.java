@@ -118,7 +118,7 @@ public final class MooringMetrics implements AutoCloseable {
                         .tag("outcome", "skipped").register(registry).increment();
             }
         });
-        client.redisClient().monitor().observe(this::onTopology);
+        client.observe(this::onTopology);
         client.addListener(listener);
         onTopology(client.topology());
     }
