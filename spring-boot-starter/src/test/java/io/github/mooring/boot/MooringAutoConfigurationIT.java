@@ -181,16 +181,15 @@ class MooringAutoConfigurationIT {
                     assertThat(options.port().number()).isEqualTo(6379);
                     assertThat(options.failoverWait()).isEqualTo(Duration.ofSeconds(12));
                     assertThat(options.startupWait()).isEqualTo(Duration.ofSeconds(8));
-                    assertThat(options.failoverSettings().maxQueuedCommands()).isEqualTo(500);
+                    assertThat(options.maxQueuedCommands()).isEqualTo(500);
                     assertThat(options.failoverSettings().idempotentCommands()).containsExactlyInAnyOrder("SET", "HSET");
-                    assertThat(options.failoverSettings().retry().getMaxAttempts()).isEqualTo(4);
-                    assertThat(options.failoverSettings().retry().getIntervalFunction().apply(1)).isEqualTo(5L);
-                    assertThat(options.failoverSettings().retry().getIntervalFunction().apply(10)).isEqualTo(50L);
-                    assertThat(options.monitorSettings().probeInterval()).isEqualTo(Duration.ofMillis(300));
-                    assertThat(options.monitorSettings().electionPolicy().linkDownStaleAfter())
-                            .isEqualTo(Duration.ofSeconds(3));
-                    assertThat(options.probeSettings().timeout()).isEqualTo(Duration.ofMillis(700));
-                    assertThat(options.probeSettings().connectTimeout()).isEqualTo(Duration.ofMillis(400));
+                    assertThat(options.retry().getMaxAttempts()).isEqualTo(4);
+                    assertThat(options.retry().getIntervalFunction().apply(1)).isEqualTo(5L);
+                    assertThat(options.retry().getIntervalFunction().apply(10)).isEqualTo(50L);
+                    assertThat(options.probeInterval()).isEqualTo(Duration.ofMillis(300));
+                    assertThat(options.staleReplicaAfter()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(options.probeTimeout()).isEqualTo(Duration.ofMillis(700));
+                    assertThat(options.probeConnectTimeout()).isEqualTo(Duration.ofMillis(400));
                 });
     }
 
@@ -198,7 +197,7 @@ class MooringAutoConfigurationIT {
     void retryCanBeTurnedOff() {
         runner().withPropertyValues(staticNodes(), "mooring.retry.enabled=false").run(context -> {
             assertThat(context).hasNotFailed();
-            assertThat(context.getBean(MooringClient.class).options().failoverSettings().retry()).isNull();
+            assertThat(context.getBean(MooringClient.class).options().retry()).isNull();
         });
     }
 
@@ -250,8 +249,11 @@ class MooringAutoConfigurationIT {
 
     @Test
     void appliesTheApplicationsCustomizers() {
+        Customizers.calls.set(0);
         runner().withPropertyValues(staticNodes()).withUserConfiguration(Customizers.class).run(context -> {
             assertThat(context).hasNotFailed();
+            // Once each for the client and its connection factory together: Boot's settings are assembled once.
+            assertThat(Customizers.calls).hasValue(2);
             MooringClient client = context.getBean(MooringClient.class);
             assertThat(client.options().redisUri().getClientName()).isEqualTo("customized");
             ClientOptions options = client.redisClient().getOptions();
@@ -259,21 +261,29 @@ class MooringAutoConfigurationIT {
             // Mooring's requirement wins over a customizer that would break master following.
             assertThat(options.isAutoReconnect()).isTrue();
             assertThat(client.options().clientResources().computationThreadPoolSize()).isEqualTo(3);
-            assertThat(client.options().failoverSettings().maxQueuedCommands()).isEqualTo(42);
+            assertThat(client.options().maxQueuedCommands()).isEqualTo(42);
         });
     }
 
     @Configuration(proxyBeanMethods = false)
     static class Customizers {
 
+        static final AtomicInteger calls = new AtomicInteger();
+
         @Bean
         LettuceClientConfigurationBuilderCustomizer clientName() {
-            return builder -> builder.clientName("customized");
+            return builder -> {
+                calls.incrementAndGet();
+                builder.clientName("customized");
+            };
         }
 
         @Bean
         LettuceClientOptionsBuilderCustomizer clientOptions() {
-            return builder -> builder.publishOnScheduler(true).autoReconnect(false);
+            return builder -> {
+                calls.incrementAndGet();
+                builder.publishOnScheduler(true).autoReconnect(false);
+            };
         }
 
         @Bean
@@ -302,7 +312,7 @@ class MooringAutoConfigurationIT {
                     // sending the watch's first events (WatchEventsListener.onClosed blocks its event loop until
                     // its sender, which needs that loop, finishes). Let the watch settle for a few probe rounds.
                     AtomicInteger rounds = new AtomicInteger();
-                    client.redisClient().monitor().observe(topology -> rounds.incrementAndGet());
+                    client.observe(topology -> rounds.incrementAndGet());
                     await().atMost(Duration.ofSeconds(10)).until(() -> rounds.get() > 3);
                 });
         // The context is closed: Mooring stopped its watch but did not close the application's client.
