@@ -215,9 +215,9 @@ public final class MooringClient implements AutoCloseable {
     }
 
     /**
-     * Calls {@code observer} with every topology published from now on (one per probe round), at once on the monitor's
-     * thread and before listeners hear of a change: for state that must follow the topology without delay (health,
-     * metrics). It must not block; use {@link #addListener} for anything that may.
+     * Calls {@code observer} with every topology Mooring publishes (each probe round's, not only changes), on
+     * Mooring's own thread, before listeners hear of a change: for gauges and histories that must not wait behind
+     * slow listeners. It must not block.
      */
     public void observe(Consumer<Topology> observer) {
         monitor.observe(observer);

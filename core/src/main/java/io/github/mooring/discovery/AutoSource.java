@@ -1,5 +1,6 @@
 package io.github.mooring.discovery;
 
+import io.github.mooring.internal.Require;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -46,7 +47,7 @@ public final class AutoSource implements EndpointSource {
 
     /** Tries {@code kubernetes} first, falls back to {@code dns}. */
     public static AutoSource of(KubernetesSource kubernetes, DnsSource dns) {
-        return new AutoSource(Objects.requireNonNull(kubernetes, "kubernetes"), Objects.requireNonNull(dns, "dns"));
+        return new AutoSource(Require.nonNull(kubernetes, "kubernetes"), Require.nonNull(dns, "dns"));
     }
 
     @Override

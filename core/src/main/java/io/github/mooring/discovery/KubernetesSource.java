@@ -2,6 +2,7 @@ package io.github.mooring.discovery;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.github.mooring.internal.Require;
 import java.util.Objects;
 
 /**
@@ -87,7 +88,7 @@ public final class KubernetesSource implements EndpointSource {
 
         /** How often the watch is checked against a list; tests check it far more often than production does. */
         Builder pacing(KubernetesWatch.Pacing pacing) {
-            this.pacing = Objects.requireNonNull(pacing, "pacing");
+            this.pacing = Require.nonNull(pacing, "pacing");
             return this;
         }
 
@@ -96,13 +97,13 @@ public final class KubernetesSource implements EndpointSource {
          * environment (the pod's service account in a cluster, else the kubeconfig) and closes it when done.
          */
         public Builder client(KubernetesClient client) {
-            this.client = Objects.requireNonNull(client, "client");
+            this.client = Require.nonNull(client, "client");
             return this;
         }
 
         /** Builds Mooring's own client from this configuration instead of the environment. */
         public Builder config(Config config) {
-            this.config = Objects.requireNonNull(config, "config");
+            this.config = Require.nonNull(config, "config");
             return this;
         }
 
@@ -114,7 +115,7 @@ public final class KubernetesSource implements EndpointSource {
 
         public KubernetesSource build() {
             if (client != null && config != null) {
-                throw new IllegalArgumentException("give the kubernetes source a client or a config, not both");
+                throw Require.notBoth("client", "config");
             }
             return new KubernetesSource(this);
         }

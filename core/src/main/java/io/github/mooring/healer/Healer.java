@@ -138,7 +138,8 @@ public final class Healer implements AutoCloseable {
 
     /**
      * Starts healing {@code service}. {@code mode} is the effective mode ({@link HealerMode#REPORT} when repair is
-     * unavailable); {@code client} is needed for {@link HealerMode#REPAIR}.
+     * unavailable); {@code client} is needed for {@link HealerMode#REPAIR}. Called by {@code MooringClient}, which
+     * owns the monitor; applications configure the healer through {@code MooringOptions.Builder#healer}.
      */
     public static Healer start(
             HealerSettings settings,

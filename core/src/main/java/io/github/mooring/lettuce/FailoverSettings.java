@@ -1,9 +1,9 @@
 package io.github.mooring.lettuce;
 
+import io.github.mooring.internal.Require;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -34,17 +34,10 @@ public record FailoverSettings(
     public static final int DEFAULT_MAX_QUEUED_COMMANDS = 100_000;
 
     public FailoverSettings {
-        if (failoverWait == null || failoverWait.isNegative()) {
-            throw new IllegalArgumentException("failover wait must be zero or positive, was " + failoverWait);
-        }
-        if (maxQueuedCommands < 1) {
-            throw new IllegalArgumentException("max queued commands must be at least 1, was " + maxQueuedCommands);
-        }
-        if (unreachableRoundsBeforeDisconnect < 1) {
-            throw new IllegalArgumentException("unreachable rounds before disconnect must be at least 1, was "
-                    + unreachableRoundsBeforeDisconnect);
-        }
-        idempotentCommands = Objects.requireNonNull(idempotentCommands, "idempotentCommands").stream()
+        Require.zeroOrPositive(failoverWait, "failoverWait");
+        Require.atLeast(maxQueuedCommands, 1, "maxQueuedCommands");
+        Require.atLeast(unreachableRoundsBeforeDisconnect, 1, "unreachableRoundsBeforeDisconnect");
+        idempotentCommands = Require.nonNull(idempotentCommands, "idempotentCommands").stream()
                 .map(c -> c.toUpperCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
     }

@@ -73,6 +73,9 @@ public final class MooringRedisClient extends RedisClient {
     private volatile boolean closing;
 
     /**
+     * Built by {@code MooringClient}, which owns the monitor; applications take it from
+     * {@code MooringClient.redisClient()}.
+     *
      * @param resources shared Lettuce resources (not shut down by this client)
      * @param uriTemplate credentials, TLS, database, client name and timeout for {@link #connect()} without a URI;
      *        its host is kept for TLS (SNI and hostname verification), its port is ignored

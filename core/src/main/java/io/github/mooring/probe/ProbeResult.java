@@ -1,6 +1,7 @@
 package io.github.mooring.probe;
 
 import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.internal.Require;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -39,9 +40,7 @@ public record ProbeResult(
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(probedAt, "probedAt");
         Objects.requireNonNull(latency, "latency");
-        if (latency.isNegative()) {
-            throw new IllegalArgumentException("latency must not be negative, was " + latency);
-        }
+        Require.zeroOrPositive(latency, "latency");
         if ((report == null) == (failure == null)) {
             throw new IllegalArgumentException("exactly one of report and failure must be given");
         }

@@ -1,5 +1,6 @@
 package io.github.mooring.topology;
 
+import io.github.mooring.internal.Require;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,9 +16,7 @@ public record ElectionPolicy(Duration linkDownStaleAfter) {
 
     public ElectionPolicy {
         Objects.requireNonNull(linkDownStaleAfter, "linkDownStaleAfter");
-        if (linkDownStaleAfter.isNegative()) {
-            throw new IllegalArgumentException("linkDownStaleAfter must not be negative, was " + linkDownStaleAfter);
-        }
+        Require.zeroOrPositive(linkDownStaleAfter, "linkDownStaleAfter");
     }
 
     /** A replica is stale after its link has been down 10 seconds. */

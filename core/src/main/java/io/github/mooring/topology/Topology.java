@@ -1,5 +1,6 @@
 package io.github.mooring.topology;
 
+import io.github.mooring.internal.Require;
 import io.github.mooring.probe.ProbeResult;
 import java.time.Instant;
 import java.util.List;
@@ -30,9 +31,7 @@ public record Topology(
         boolean masterWithheld) {
 
     public Topology {
-        if (version < 0) {
-            throw new IllegalArgumentException("version must not be negative, was " + version);
-        }
+        Require.zeroOrPositive(version, "version");
         Objects.requireNonNull(observedAt, "observedAt");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(election, "election");

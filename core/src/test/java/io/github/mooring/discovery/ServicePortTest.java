@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.EmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ServicePortTest {
@@ -24,12 +24,15 @@ class ServicePortTest {
     }
 
     @ParameterizedTest
-    @NullAndEmptySource
+    @EmptySource
     @ValueSource(strings = {"   "})
     void rejectsNothing(String value) {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> ServicePort.parse(value))
-                .withMessage("port must not be empty");
+                .withMessage("port must not be blank");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServicePort.parse(null))
+                .withMessage("port must not be null");
     }
 
     @ParameterizedTest
@@ -50,14 +53,15 @@ class ServicePortTest {
     void rejectsNegativeNumbersAndInvalidNames(String value) {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> ServicePort.parse(value))
-                .withMessageContaining("not a valid port name");
+                .withMessage("port must be a port name (lowercase letters, digits and '-') or a number, was '" + value
+                        + "'");
     }
 
     @Test
     void isChosenByNameOrByNumberNotBoth() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new ServicePort("redis", 6379))
-                .withMessageContaining("by name or by number, not both");
+                .withMessage("port name and port number must not both be set");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new ServicePort(null, 0))
                 .withMessage("port must be 1..65535, was 0");

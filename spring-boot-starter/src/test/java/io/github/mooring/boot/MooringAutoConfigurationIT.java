@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.mooring.MooringClient;
+import io.github.mooring.MooringOptions;
 import io.github.mooring.discovery.AutoSource;
 import io.github.mooring.discovery.DnsSource;
 import io.github.mooring.discovery.StaticSource;
@@ -19,6 +20,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -212,26 +214,16 @@ class MooringAutoConfigurationIT {
                     assertThat(options.port().number()).isEqualTo(6379);
                     assertThat(options.failoverWait()).isEqualTo(Duration.ofSeconds(12));
                     assertThat(options.startupWait()).isEqualTo(Duration.ofSeconds(8));
-                    assertThat(options.failoverSettings().maxQueuedCommands()).isEqualTo(500);
+                    assertThat(options.maxQueuedCommands()).isEqualTo(500);
                     assertThat(options.failoverSettings().idempotentCommands())
                             .containsExactlyInAnyOrder("SET", "HSET");
-                    assertThat(options.failoverSettings().retry().getMaxAttempts())
-                            .isEqualTo(4);
-                    assertThat(options.failoverSettings()
-                                    .retry()
-                                    .getIntervalFunction()
-                                    .apply(1))
-                            .isEqualTo(5L);
-                    assertThat(options.failoverSettings()
-                                    .retry()
-                                    .getIntervalFunction()
-                                    .apply(10))
-                            .isEqualTo(50L);
-                    assertThat(options.monitorSettings().probeInterval()).isEqualTo(Duration.ofMillis(300));
-                    assertThat(options.monitorSettings().electionPolicy().linkDownStaleAfter())
-                            .isEqualTo(Duration.ofSeconds(3));
-                    assertThat(options.probeSettings().timeout()).isEqualTo(Duration.ofMillis(700));
-                    assertThat(options.probeSettings().connectTimeout()).isEqualTo(Duration.ofMillis(400));
+                    assertThat(options.retry().getMaxAttempts()).isEqualTo(4);
+                    assertThat(options.retry().getIntervalFunction().apply(1)).isEqualTo(5L);
+                    assertThat(options.retry().getIntervalFunction().apply(10)).isEqualTo(50L);
+                    assertThat(options.probeInterval()).isEqualTo(Duration.ofMillis(300));
+                    assertThat(options.staleReplicaAfter()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(options.probeTimeout()).isEqualTo(Duration.ofMillis(700));
+                    assertThat(options.probeConnectTimeout()).isEqualTo(Duration.ofMillis(400));
                 });
     }
 
@@ -240,10 +232,7 @@ class MooringAutoConfigurationIT {
         runner().withPropertyValues(staticNodes(), "mooring.retry.enabled=false")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
-                    assertThat(context.getBean(MooringClient.class)
-                                    .options()
-                                    .failoverSettings()
-                                    .retry())
+                    assertThat(context.getBean(MooringClient.class).options().retry())
                             .isNull();
                 });
     }
@@ -303,10 +292,13 @@ class MooringAutoConfigurationIT {
 
     @Test
     void appliesTheApplicationsCustomizers() {
+        Customizers.calls.set(0);
         runner().withPropertyValues(staticNodes())
                 .withUserConfiguration(Customizers.class)
                 .run(context -> {
                     assertThat(context).hasNotFailed();
+                    // Once each for the client and its connection factory together: Boot's settings are assembled once.
+                    assertThat(Customizers.calls).hasValue(2);
                     MooringClient client = context.getBean(MooringClient.class);
                     assertThat(client.options().redisUri().getClientName()).isEqualTo("customized");
                     ClientOptions options = client.redisClient().getOptions();
@@ -315,22 +307,29 @@ class MooringAutoConfigurationIT {
                     assertThat(options.isAutoReconnect()).isTrue();
                     assertThat(client.options().clientResources().computationThreadPoolSize())
                             .isEqualTo(3);
-                    assertThat(client.options().failoverSettings().maxQueuedCommands())
-                            .isEqualTo(42);
+                    assertThat(client.options().maxQueuedCommands()).isEqualTo(42);
                 });
     }
 
     @Configuration(proxyBeanMethods = false)
     static class Customizers {
 
+        static final AtomicInteger calls = new AtomicInteger();
+
         @Bean
         LettuceClientConfigurationBuilderCustomizer clientName() {
-            return builder -> builder.clientName("customized");
+            return builder -> {
+                calls.incrementAndGet();
+                builder.clientName("customized");
+            };
         }
 
         @Bean
         LettuceClientOptionsBuilderCustomizer clientOptions() {
-            return builder -> builder.publishOnScheduler(true).autoReconnect(false);
+            return builder -> {
+                calls.incrementAndGet();
+                builder.publishOnScheduler(true).autoReconnect(false);
+            };
         }
 
         @Bean
@@ -427,7 +426,7 @@ class MooringAutoConfigurationIT {
 
         @Bean(destroyMethod = "close")
         MooringClient ownMooringClient() {
-            return MooringClient.create(io.github.mooring.MooringOptions.builder()
+            return MooringClient.create(MooringOptions.builder()
                     .service("redis")
                     .namespace(ns.name())
                     .source(StaticSource.of(redis.pod(0).address()))
@@ -472,7 +471,7 @@ class MooringAutoConfigurationIT {
                 });
     }
 
-    private static String hostAndPort(java.net.InetSocketAddress address) {
+    private static String hostAndPort(InetSocketAddress address) {
         return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 

@@ -7,6 +7,7 @@ import io.github.mooring.boot.actuate.MooringEndpoint;
 import io.github.mooring.boot.actuate.MooringEndpointAutoConfiguration;
 import io.github.mooring.boot.health.MooringHealthContributorAutoConfiguration;
 import io.github.mooring.boot.health.MooringHealthIndicator;
+import io.github.mooring.boot.health.MooringRedisHealthIndicator;
 import io.github.mooring.boot.metrics.MooringMetrics;
 import io.github.mooring.boot.metrics.MooringMetricsAutoConfiguration;
 import io.github.mooring.testkit.RedisStatefulSet;
@@ -16,6 +17,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -82,7 +84,7 @@ class MooringOperationsAutoConfigurationIT {
                     .containsEntry("replicas", 1);
             // Spring Boot's Redis health check, through Mooring's connection factory, in place of Boot's own bean.
             assertThat(context.getBean("redisHealthContributor", HealthIndicator.class))
-                    .isInstanceOf(io.github.mooring.boot.health.MooringRedisHealthIndicator.class);
+                    .isInstanceOf(MooringRedisHealthIndicator.class);
             Health redisHealth = context.getBean("redisHealthContributor", HealthIndicator.class)
                     .health();
             assertThat(redisHealth.getStatus()).isEqualTo(Status.UP);
@@ -266,7 +268,7 @@ class MooringOperationsAutoConfigurationIT {
                     assertThat(registry.get("mooring.failover")
                                     .tag("outcome", "new-master")
                                     .timer()
-                                    .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS))
+                                    .totalTime(TimeUnit.MILLISECONDS))
                             .isGreaterThan(1500);
                     assertThat(registry.get("mooring.master.absent")
                                     .longTaskTimer()

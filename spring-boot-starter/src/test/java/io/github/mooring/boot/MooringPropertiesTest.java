@@ -32,15 +32,11 @@ class MooringPropertiesTest {
         assertThat(properties.effectiveSource()).isEqualTo(MooringProperties.Source.AUTO);
         assertThat(properties.failoverWait()).isEqualTo(core.failoverWait());
         assertThat(properties.startupWait()).isNull();
-        assertThat(properties.maxQueuedCommands())
-                .isEqualTo(core.failoverSettings().maxQueuedCommands());
-        assertThat(properties.staleReplicaAfter())
-                .isEqualTo(core.monitorSettings().electionPolicy().linkDownStaleAfter());
-        assertThat(properties.probe().interval())
-                .isEqualTo(core.monitorSettings().probeInterval());
-        assertThat(properties.probe().timeout()).isEqualTo(core.probeSettings().timeout());
-        assertThat(properties.probe().connectTimeout())
-                .isEqualTo(core.probeSettings().connectTimeout());
+        assertThat(properties.maxQueuedCommands()).isEqualTo(core.maxQueuedCommands());
+        assertThat(properties.staleReplicaAfter()).isEqualTo(core.staleReplicaAfter());
+        assertThat(properties.probe().interval()).isEqualTo(core.probeInterval());
+        assertThat(properties.probe().timeout()).isEqualTo(core.probeTimeout());
+        assertThat(properties.probe().connectTimeout()).isEqualTo(core.probeConnectTimeout());
         assertThat(properties.idempotentCommands()).isEmpty();
 
         var retry = FailoverRetry.defaultConfig();

@@ -1,5 +1,6 @@
 package io.github.mooring.internal.probe;
 
+import io.github.mooring.internal.Require;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import java.time.Duration;
@@ -22,8 +23,9 @@ public record ProbeSettings(RedisURI uriTemplate, Duration connectTimeout, Durat
 
     public ProbeSettings {
         Objects.requireNonNull(uriTemplate, "uriTemplate");
-        requirePositive(connectTimeout, "probe connect timeout");
-        requirePositive(timeout, "probe timeout");
+        // Named as MooringOptions.Builder names them: that is where they are set.
+        Require.positive(connectTimeout, "probeConnectTimeout");
+        Require.positive(timeout, "probeTimeout");
         Objects.requireNonNull(sslOptions, "sslOptions");
     }
 
@@ -33,11 +35,5 @@ public record ProbeSettings(RedisURI uriTemplate, Duration connectTimeout, Durat
 
     public static ProbeSettings defaults(RedisURI uriTemplate) {
         return new ProbeSettings(uriTemplate, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT);
-    }
-
-    private static void requirePositive(Duration d, String what) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(what + " must be positive, was " + d);
-        }
     }
 }

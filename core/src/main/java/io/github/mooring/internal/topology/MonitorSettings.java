@@ -1,5 +1,6 @@
 package io.github.mooring.internal.topology;
 
+import io.github.mooring.internal.Require;
 import io.github.mooring.topology.DataAtRisk;
 import io.github.mooring.topology.ElectionPolicy;
 import java.time.Duration;
@@ -28,16 +29,11 @@ public record MonitorSettings(
     public static final Duration DEFAULT_NO_MASTER_PROBE_INTERVAL = Duration.ofMillis(50);
 
     public MonitorSettings {
-        if (probeInterval == null || probeInterval.toMillis() < 10) {
-            throw new IllegalArgumentException("probe interval must be at least 10 ms, was " + probeInterval);
-        }
+        Require.atLeastMillis(probeInterval, 10, "probeInterval");
         Objects.requireNonNull(electionPolicy, "electionPolicy");
-        if (noMasterProbeInterval == null || noMasterProbeInterval.toMillis() < 10) {
-            throw new IllegalArgumentException(
-                    "no-master probe interval must be at least 10 ms, was " + noMasterProbeInterval);
-        }
+        Require.atLeastMillis(noMasterProbeInterval, 10, "noMasterProbeInterval");
         if (!(farBehindRatio > 0 && farBehindRatio <= 1)) {
-            throw new IllegalArgumentException("far-behind ratio must be in (0, 1], was " + farBehindRatio);
+            throw Require.invalid("farBehindRatio", "in (0, 1]", farBehindRatio);
         }
     }
 

@@ -30,20 +30,20 @@ class ProbeSettingsTest {
 
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new ProbeSettings(URI, bad, Duration.ofSeconds(1)))
-                .withMessage("probe connect timeout must be positive, was " + bad);
+                .withMessage("probeConnectTimeout must be positive, was " + bad);
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new ProbeSettings(URI, Duration.ofMillis(500), bad))
-                .withMessage("probe timeout must be positive, was " + bad);
+                .withMessage("probeTimeout must be positive, was " + bad);
     }
 
     @Test
     void rejectsMissingValues() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new ProbeSettings(URI, null, Duration.ofSeconds(1)))
-                .withMessage("probe connect timeout must be positive, was null");
+                .withMessage("probeConnectTimeout must not be null");
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new ProbeSettings(URI, Duration.ofMillis(500), null))
-                .withMessage("probe timeout must be positive, was null");
+                .withMessage("probeTimeout must not be null");
         assertThatNullPointerException()
                 .isThrownBy(() -> ProbeSettings.defaults(null))
                 .withMessage("uriTemplate");

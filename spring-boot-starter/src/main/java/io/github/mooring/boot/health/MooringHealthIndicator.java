@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -90,7 +91,7 @@ public class MooringHealthIndicator extends AbstractHealthIndicator {
         client.healer()
                 .ifPresent(healer -> builder.withDetail(
                         "healer",
-                        healer.mode().name().toLowerCase(java.util.Locale.ROOT)
+                        healer.mode().name().toLowerCase(Locale.ROOT)
                                 + (healer.isLeader() ? " (this pod repairs)" : "")));
         topology.splitBrain().ifPresent(split -> {
             Map<String, Object> details = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -132,12 +133,12 @@ public final class MooringMetrics implements AutoCloseable {
             if (event instanceof HealerEvent.FindingReported found) {
                 findings.tag("kind", kind(found.finding())).register(registry).increment();
             } else if (event instanceof HealerEvent.ActionTaken taken) {
-                actions.tag("command", taken.action().kind().name().toLowerCase(java.util.Locale.ROOT))
+                actions.tag("command", taken.action().kind().name().toLowerCase(Locale.ROOT))
                         .tag("outcome", "taken")
                         .register(registry)
                         .increment();
             } else if (event instanceof HealerEvent.ActionSkipped skipped) {
-                actions.tag("command", skipped.action().kind().name().toLowerCase(java.util.Locale.ROOT))
+                actions.tag("command", skipped.action().kind().name().toLowerCase(Locale.ROOT))
                         .tag("outcome", "skipped")
                         .register(registry)
                         .increment();
