@@ -137,16 +137,19 @@ public final class Harness implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws Exception {
-        Exception failure = null;
+    public synchronized void close() {
+        RuntimeException failure = null;
         while (!closeables.isEmpty()) {
             try {
                 closeables.pop().close();
             } catch (Exception e) {
                 if (failure == null) {
-                    failure = e;
+                    failure = new IllegalStateException("closing the harness failed", e);
                 } else {
                     failure.addSuppressed(e);
+                }
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
                 }
             }
         }
