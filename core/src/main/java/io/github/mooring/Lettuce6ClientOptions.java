@@ -1,10 +1,9 @@
 package io.github.mooring;
 
+import io.lettuce.core.ClientOptions;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-
-import io.lettuce.core.ClientOptions;
 
 /**
  * The one client option that only Lettuce 6.x has and that following a master must override:
@@ -20,8 +19,7 @@ final class Lettuce6ClientOptions {
     /** {@code cancelCommandsOnReconnectFailure(boolean)} on Lettuce 6.x; null on 7.x. */
     static final MethodHandle CANCEL_COMMANDS_ON_RECONNECT_FAILURE = find();
 
-    private Lettuce6ClientOptions() {
-    }
+    private Lettuce6ClientOptions() {}
 
     /** Turns the option off where this Lettuce has it; a no-op on Lettuce 7, which never cancels. */
     static ClientOptions.Builder keepCommandsOnReconnectFailure(ClientOptions.Builder builder) {
@@ -39,13 +37,18 @@ final class Lettuce6ClientOptions {
 
     private static MethodHandle find() {
         try {
-            return MethodHandles.publicLookup().findVirtual(ClientOptions.Builder.class,
-                    "cancelCommandsOnReconnectFailure", MethodType.methodType(ClientOptions.Builder.class, boolean.class));
+            return MethodHandles.publicLookup()
+                    .findVirtual(
+                            ClientOptions.Builder.class,
+                            "cancelCommandsOnReconnectFailure",
+                            MethodType.methodType(ClientOptions.Builder.class, boolean.class));
         } catch (NoSuchMethodException e) {
             return null; // Lettuce 7 and later
         } catch (IllegalAccessException e) {
-            throw new IllegalStateException("Lettuce's ClientOptions.Builder.cancelCommandsOnReconnectFailure(boolean)"
-                    + " exists but is not public: this Lettuce version is not supported by Mooring", e);
+            throw new IllegalStateException(
+                    "Lettuce's ClientOptions.Builder.cancelCommandsOnReconnectFailure(boolean)"
+                            + " exists but is not public: this Lettuce version is not supported by Mooring",
+                    e);
         }
     }
 }

@@ -1,23 +1,21 @@
 package io.github.mooring;
 
-import java.time.Duration;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.github.mooring.discovery.AutoSource;
 import io.github.mooring.discovery.KubernetesSource;
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.FailoverQueueFullException;
+import io.github.mooring.exceptions.TransactionAbortedException;
 import io.github.mooring.healer.Healer;
 import io.github.mooring.healer.HealerListener;
 import io.github.mooring.healer.HealerMode;
+import io.github.mooring.internal.probe.RoleProber;
+import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.lettuce.MooringRedisClient;
-import io.github.mooring.probe.RoleProber;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyListener;
-import io.github.mooring.topology.TopologyMonitor;
 import io.github.resilience4j.retry.Retry;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -26,6 +24,14 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lettuce connections that always talk to the live master of a Redis replication group behind a Kubernetes Service.
@@ -48,7 +54,7 @@ import io.lettuce.core.resource.DefaultClientResources;
  */
 public final class MooringClient implements AutoCloseable {
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MooringClient.class);
+    private static final Logger log = LoggerFactory.getLogger(MooringClient.class);
 
     private final MooringOptions options;
     private final ClientResources resources;
@@ -65,8 +71,8 @@ public final class MooringClient implements AutoCloseable {
         TopologyMonitor started = null;
         Healer startedHealer = null;
         KubernetesClient leaseClient = leaseClient(options);
-        this.ownKubernetesClient = leaseClient != null && leaseClient != suppliedKubernetesClient(options)
-                ? leaseClient : null;
+        this.ownKubernetesClient =
+                leaseClient != null && leaseClient != suppliedKubernetesClient(options) ? leaseClient : null;
         try {
             HealerMode healerMode = options.healer().mode();
             Optional<String> noRepair = Healer.repairUnavailable(options.healer(), options.serviceRef(), leaseClient);
@@ -75,17 +81,27 @@ public final class MooringClient implements AutoCloseable {
                 healerMode = HealerMode.REPORT;
             }
             // Only a client that may repair withholds an empty master from writers (the repair ends the wait).
-            started = TopologyMonitor.start(options.serviceRef(), options.source(),
+            started = TopologyMonitor.start(
+                    options.serviceRef(),
+                    options.source(),
                     new RoleProber(options.probeSettings(), resources),
                     options.monitorSettings().withWithholdMasterWhenDataAtRisk(healerMode == HealerMode.REPAIR),
+                    resources.eventBus(),
                     listeners);
             this.monitor = started;
-            this.redisClient = new MooringRedisClient(resources, options.redisUri(), monitor,
-                    options.failoverSettings(), "mooring-" + options.service());
+            this.redisClient = new MooringRedisClient(
+                    resources, options.redisUri(), monitor, options.failoverSettings(), "mooring-" + options.service());
             redisClient.setOptions(options.clientOptions());
             if (healerMode != HealerMode.OFF) {
-                startedHealer = Healer.start(options.healer(), options.serviceRef(), monitor, options.redisUri(),
-                        options.clientOptions().getSslOptions(), resources, leaseClient, healerMode);
+                startedHealer = Healer.start(
+                        options.healer(),
+                        options.serviceRef(),
+                        monitor,
+                        options.redisUri(),
+                        options.clientOptions().getSslOptions(),
+                        resources,
+                        leaseClient,
+                        healerMode);
             }
             this.healer = startedHealer;
         } catch (RuntimeException e) {
@@ -117,7 +133,8 @@ public final class MooringClient implements AutoCloseable {
         if (supplied != null) {
             return supplied;
         }
-        boolean kubernetesSource = options.source() instanceof KubernetesSource || options.source() instanceof AutoSource;
+        boolean kubernetesSource =
+                options.source() instanceof KubernetesSource || options.source() instanceof AutoSource;
         return kubernetesSource && AutoSource.runningInCluster() ? new KubernetesClientBuilder().build() : null;
     }
 
@@ -195,6 +212,15 @@ public final class MooringClient implements AutoCloseable {
 
     public void removeListener(TopologyListener listener) {
         monitor.removeListener(listener);
+    }
+
+    /**
+     * Calls {@code observer} with every topology Mooring publishes (each probe round's, not only changes), on
+     * Mooring's own thread, before listeners hear of a change: for gauges and histories that must not wait behind
+     * slow listeners. It must not block.
+     */
+    public void observe(Consumer<Topology> observer) {
+        monitor.observe(observer);
     }
 
     /** The healer (report or repair mode), or empty when it is off. */

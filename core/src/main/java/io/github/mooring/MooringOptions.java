@@ -1,31 +1,32 @@
 package io.github.mooring;
 
-import java.time.Duration;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Objects;
-import java.util.Set;
-
 import io.github.mooring.discovery.EndpointSource;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.healer.HealerSettings;
+import io.github.mooring.internal.Require;
+import io.github.mooring.internal.probe.ProbeSettings;
+import io.github.mooring.internal.topology.MonitorSettings;
 import io.github.mooring.lettuce.FailoverRetry;
 import io.github.mooring.lettuce.FailoverSettings;
-import io.github.mooring.probe.ProbeSettings;
 import io.github.mooring.topology.ElectionPolicy;
-import io.github.mooring.topology.MonitorSettings;
+import io.github.mooring.topology.NoMasterException;
 import io.github.resilience4j.retry.RetryConfig;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EpollProvider;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Everything a {@link MooringClient} needs: which Service to follow and how. Immutable; build with
- * {@link #builder()}, derive a variant with {@link #mutate()}. Invalid values fail in {@link Builder#build()} with a
- * message that names the setting.
+ * {@link #builder()}, derive a variant with {@link #mutate()}. Each builder method refuses an invalid value at once
+ * ({@link IllegalArgumentException}, or {@link NullPointerException} for a null where one is not allowed) with a
+ * message that names the setting, as in {@code probeInterval must be at least 10 ms, was PT0.005S};
+ * {@link Builder#build()} refuses options without a service.
  *
  * <pre>{@code
  * MooringOptions options = MooringOptions.builder()
@@ -135,7 +136,9 @@ public final class MooringOptions {
         if (redisUri != null) {
             return redisUri;
         }
-        return RedisURI.builder().withHost(service + "." + namespace + ".svc.cluster.local").build();
+        return RedisURI.builder()
+                .withHost(service + "." + namespace + ".svc.cluster.local")
+                .build();
     }
 
     /**
@@ -144,17 +147,38 @@ public final class MooringOptions {
      * a vanished peer within seconds (TCP_USER_TIMEOUT too, where the native transport offers it).
      */
     public ClientOptions clientOptions() {
-        ClientOptions base = clientOptions != null ? clientOptions : ClientOptions.builder()
+        return following(clientOptions != null ? clientOptions : keepAliveDefaults());
+    }
+
+    /**
+     * The client options of a client that is given none: {@link #clientOptions()} without options of its own. Start
+     * from these to change one thing while keeping the keep-alive that notices a vanished master.
+     */
+    public static ClientOptions defaultClientOptions() {
+        return following(keepAliveDefaults());
+    }
+
+    private static ClientOptions keepAliveDefaults() {
+        return ClientOptions.builder()
                 .socketOptions(SocketOptions.builder()
                         .connectTimeout(Duration.ofSeconds(2))
-                        .keepAlive(SocketOptions.KeepAliveOptions.builder().enable()
-                                .idle(Duration.ofSeconds(5)).interval(Duration.ofSeconds(1)).count(3).build())
-                        // Only the native epoll transport can set TCP_USER_TIMEOUT; NIO would log a warning per connect.
+                        .keepAlive(SocketOptions.KeepAliveOptions.builder()
+                                .enable()
+                                .idle(Duration.ofSeconds(5))
+                                .interval(Duration.ofSeconds(1))
+                                .count(3)
+                                .build())
+                        // Only the native epoll transport can set TCP_USER_TIMEOUT; NIO would log a warning per
+                        // connect.
                         .tcpUserTimeout(SocketOptions.TcpUserTimeoutOptions.builder()
                                 .enable(EpollProvider.isAvailable())
-                                .tcpUserTimeout(Duration.ofSeconds(10)).build())
+                                .tcpUserTimeout(Duration.ofSeconds(10))
+                                .build())
                         .build())
                 .build();
+    }
+
+    private static ClientOptions following(ClientOptions base) {
         ClientOptions.Builder following = base.mutate()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
@@ -177,12 +201,52 @@ public final class MooringOptions {
         return startupWait;
     }
 
-    public FailoverSettings failoverSettings() {
-        return new FailoverSettings(failoverWait, maxQueuedCommands, retry, idempotentCommands,
-                unreachableRoundsBeforeDisconnect);
+    /** How many commands one connection holds while it has no master. */
+    public int maxQueuedCommands() {
+        return maxQueuedCommands;
     }
 
-    public MonitorSettings monitorSettings() {
+    /** The policy for commands rejected during a failover, or null when they surface at once. */
+    public RetryConfig retry() {
+        return retry;
+    }
+
+    /** Commands, besides read-only ones, that may be sent again when their fate is unknown, as given. */
+    public Set<String> idempotentCommands() {
+        return idempotentCommands;
+    }
+
+    /** The interval of the periodic probe round. */
+    public Duration probeInterval() {
+        return probeInterval;
+    }
+
+    /** How long one probe of one pod may take. */
+    public Duration probeTimeout() {
+        return probeTimeout;
+    }
+
+    /** How long opening a probe connection may take. */
+    public Duration probeConnectTimeout() {
+        return probeConnectTimeout;
+    }
+
+    /** How long a replica's link to the master may be down before the replica is reported stale. */
+    public Duration staleReplicaAfter() {
+        return staleReplicaAfter;
+    }
+
+    /** Probe rounds a master may miss before its connections are dropped as frozen. */
+    public int unreachableRoundsBeforeDisconnect() {
+        return unreachableRoundsBeforeDisconnect;
+    }
+
+    public FailoverSettings failoverSettings() {
+        return new FailoverSettings(
+                failoverWait, maxQueuedCommands, retry, idempotentCommands, unreachableRoundsBeforeDisconnect);
+    }
+
+    MonitorSettings monitorSettings() {
         return new MonitorSettings(probeInterval, new ElectionPolicy(staleReplicaAfter));
     }
 
@@ -191,8 +255,9 @@ public final class MooringOptions {
         return healer;
     }
 
-    public ProbeSettings probeSettings() {
-        return new ProbeSettings(redisUri(), probeConnectTimeout, probeTimeout, clientOptions().getSslOptions());
+    ProbeSettings probeSettings() {
+        return new ProbeSettings(
+                redisUri(), probeConnectTimeout, probeTimeout, clientOptions().getSslOptions());
     }
 
     @Override
@@ -223,30 +288,29 @@ public final class MooringOptions {
         private int unreachableRoundsBeforeDisconnect = 2;
         private HealerSettings healer = HealerSettings.defaults();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * What to do about replication Kubernetes broke (stale replicas, a master that came back empty, split brain):
          * report it (the default), repair it, or nothing. See {@link HealerSettings}.
          */
         public Builder healer(HealerSettings healer) {
-            this.healer = Objects.requireNonNull(healer, "healer");
+            this.healer = Require.nonNull(healer, "healer");
             return this;
         }
 
-        /** The Kubernetes Service in front of the Redis pods (required). */
+        /** The Kubernetes Service in front of the Redis pods (required), as Kubernetes names it: a DNS label. */
         public Builder service(String service) {
-            this.service = service;
+            this.service = Require.dnsLabel(service, "service");
             return this;
         }
 
         /**
          * The Service's namespace (default: the pod's own; outside a pod, that of the kubeconfig's current context;
-         * else {@code default}).
+         * else {@code default}; null for that default); a DNS label.
          */
         public Builder namespace(String namespace) {
-            this.namespace = namespace;
+            this.namespace = namespace == null ? null : Require.dnsLabel(namespace, "namespace");
             return this;
         }
 
@@ -256,53 +320,62 @@ public final class MooringOptions {
             return this;
         }
 
+        /** The Service port (default: the port named {@code redis}). */
         public Builder port(ServicePort port) {
-            this.port = Objects.requireNonNull(port, "port");
+            this.port = Require.nonNull(port, "port");
             return this;
         }
 
         /** Where pods come from (default {@link EndpointSource#auto()}: Kubernetes API, else DNS). */
         public Builder source(EndpointSource source) {
-            this.source = Objects.requireNonNull(source, "source");
+            this.source = Require.nonNull(source, "source");
             return this;
         }
 
         /** Credentials, TLS, database, client name and command timeout, as a Lettuce {@link RedisURI}. */
         public Builder redisUri(RedisURI redisUri) {
-            this.redisUri = Objects.requireNonNull(redisUri, "redisUri");
+            this.redisUri = Require.nonNull(redisUri, "redisUri");
             return this;
         }
 
-        /** Lettuce client options; Mooring keeps them but for reconnect behaviour (see {@link MooringOptions#clientOptions()}). */
+        /**
+         * Lettuce client options; Mooring keeps them but for reconnect behaviour (see
+         * {@link MooringOptions#clientOptions()}). To change one thing, start from
+         * {@link MooringOptions#defaultClientOptions()}.
+         */
         public Builder clientOptions(ClientOptions clientOptions) {
-            this.clientOptions = Objects.requireNonNull(clientOptions, "clientOptions");
+            this.clientOptions = Require.nonNull(clientOptions, "clientOptions");
             return this;
         }
 
         /** Lettuce resources to share (event loops, timers); the application shuts them down, not Mooring. */
         public Builder clientResources(ClientResources clientResources) {
-            this.clientResources = Objects.requireNonNull(clientResources, "clientResources");
+            this.clientResources = Require.nonNull(clientResources, "clientResources");
             return this;
         }
 
         /**
          * How long a command may wait for a master during a failover before it fails with {@link NoMasterException}
-         * (default 30 s: a pod restart). A command also never waits longer than its own Lettuce timeout.
+         * (default 30 s: a pod restart). A command also never waits longer than its own Lettuce timeout. Zero or
+         * positive.
          */
         public Builder failoverWait(Duration failoverWait) {
-            this.failoverWait = failoverWait;
+            this.failoverWait = Require.zeroOrPositive(failoverWait, "failoverWait");
             return this;
         }
 
-        /** How long {@code connect()} waits for a first master (default: the failover wait). */
+        /**
+         * How long {@code connect()} waits for a first master (default, or null: the failover wait). Zero or
+         * positive.
+         */
         public Builder startupWait(Duration startupWait) {
-            this.startupWait = startupWait;
+            this.startupWait = startupWait == null ? null : Require.zeroOrPositive(startupWait, "startupWait");
             return this;
         }
 
-        /** Commands one connection may hold while it has no master (default 100 000). */
+        /** Commands one connection may hold while it has no master (default 100 000); at least 1. */
         public Builder maxQueuedCommands(int maxQueuedCommands) {
-            this.maxQueuedCommands = maxQueuedCommands;
+            this.maxQueuedCommands = Require.atLeast(maxQueuedCommands, 1, "maxQueuedCommands");
             return this;
         }
 
@@ -321,55 +394,59 @@ public final class MooringOptions {
          * of fixed values, {@code DEL}, {@code EXPIRE}.
          */
         public Builder idempotentCommands(String... commands) {
-            idempotentCommands.addAll(List.of(commands));
+            for (String command : Require.nonNull(commands, "idempotentCommands")) {
+                idempotentCommands.add(Require.nonNull(command, "idempotent command"));
+            }
             return this;
         }
 
-        /** The periodic safety probe (default 1 s); endpoint changes and suspicions probe at once anyway. */
+        /**
+         * The periodic safety probe (default 1 s; at least 10 ms); endpoint changes and suspicions probe at once
+         * anyway.
+         */
         public Builder probeInterval(Duration probeInterval) {
-            this.probeInterval = probeInterval;
+            this.probeInterval = Require.atLeastMillis(probeInterval, 10, "probeInterval");
             return this;
         }
 
-        /** How long one probe of one pod may take (default 1 s). */
+        /** How long one probe of one pod may take (default 1 s); positive. */
         public Builder probeTimeout(Duration probeTimeout) {
-            this.probeTimeout = probeTimeout;
+            this.probeTimeout = Require.positive(probeTimeout, "probeTimeout");
             return this;
         }
 
-        /** How long opening a probe connection may take (default 500 ms). */
+        /** How long opening a probe connection may take (default 500 ms); positive. */
         public Builder probeConnectTimeout(Duration probeConnectTimeout) {
-            this.probeConnectTimeout = probeConnectTimeout;
+            this.probeConnectTimeout = Require.positive(probeConnectTimeout, "probeConnectTimeout");
             return this;
         }
 
-        /** A replica whose link to the master has been down this long is reported stale (default 10 s). */
+        /**
+         * A replica whose link to the master has been down this long is reported stale (default 10 s); zero or
+         * positive.
+         */
         public Builder staleReplicaAfter(Duration staleReplicaAfter) {
-            this.staleReplicaAfter = staleReplicaAfter;
+            this.staleReplicaAfter = Require.zeroOrPositive(staleReplicaAfter, "staleReplicaAfter");
             return this;
         }
 
-        /** Probe rounds a master may miss before its connections are dropped as frozen (default 2). */
+        /** Probe rounds a master may miss before its connections are dropped as frozen (default 2); at least 1. */
         public Builder unreachableRoundsBeforeDisconnect(int rounds) {
-            this.unreachableRoundsBeforeDisconnect = rounds;
+            this.unreachableRoundsBeforeDisconnect = Require.atLeast(rounds, 1, "unreachableRoundsBeforeDisconnect");
             return this;
         }
 
-        /** Checks every setting and builds the options. */
+        /** Builds the options; each setting was checked when it was set. */
         public MooringOptions build() {
-            if (service == null || service.isBlank()) {
-                throw new IllegalArgumentException("service must be set: the name of the Kubernetes Service in front"
-                        + " of the Redis pods");
+            if (service == null) {
+                throw Require.missing("service", "the name of the Kubernetes Service in front of the Redis pods");
             }
             MooringOptions options = new MooringOptions(this);
-            // Constructing these validates names, durations and counts, each with a message naming the setting.
+            // The settings were checked one by one; constructing these checks them once more, together.
             options.serviceRef();
             options.failoverSettings();
             options.monitorSettings();
             options.probeSettings();
-            if (options.startupWait.isNegative()) {
-                throw new IllegalArgumentException("startup wait must be zero or positive, was " + options.startupWait);
-            }
             return options;
         }
     }

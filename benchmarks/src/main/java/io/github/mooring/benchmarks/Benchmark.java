@@ -1,5 +1,8 @@
 package io.github.mooring.benchmarks;
 
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.Sentinels;
+import io.github.mooring.testkit.SimulatedNamespace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,10 +20,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import io.github.mooring.testkit.RedisStatefulSet;
-import io.github.mooring.testkit.Sentinels;
-import io.github.mooring.testkit.SimulatedNamespace;
-
 /**
  * Mooring against the alternatives, side by side, in one run: every contender writes through the same disruptions of
  * the same simulated namespace; then steady-state throughput and latency against a raw Lettuce connection. Writes
@@ -35,8 +34,7 @@ public final class Benchmark {
 
     private static final long START = System.nanoTime();
 
-    private Benchmark() {
-    }
+    private Benchmark() {}
 
     public static void main(String[] args) {
         if (Options.wantsHelp(args)) {
@@ -68,11 +66,13 @@ public final class Benchmark {
         List<Scenario> scenarios = options.scenarios();
         boolean steadyState = options.steady();
         Path out = options.out();
-        String startedAt = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").format(Instant.now().atZone(ZoneOffset.UTC));
+        String startedAt = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+                .format(Instant.now().atZone(ZoneOffset.UTC));
         String loadStart = loadAverage();
         List<String> notes = new ArrayList<>();
-        log("Mooring benchmark: " + reps + " repetitions of " + scenarios.stream().map(Scenario::key).toList()
-                + (steadyState ? " and the steady state" : "") + "; load average " + loadStart);
+        log("Mooring benchmark: " + reps + " repetitions of "
+                + scenarios.stream().map(Scenario::key).toList() + (steadyState ? " and the steady state" : "")
+                + "; load average " + loadStart);
 
         ExecutorService executor = Executors.newCachedThreadPool(r -> {
             Thread thread = new Thread(r, "benchmark");
@@ -86,17 +86,31 @@ public final class Benchmark {
             notes.add(skipped);
         }
         Map<String, String> versions = new LinkedHashMap<>();
-        try (SimulatedNamespace ns = SimulatedNamespace.builder().dnsTtl(Duration.ofSeconds(30)).start();
+        try (SimulatedNamespace ns = SimulatedNamespace.builder()
+                        .dnsTtl(Duration.ofSeconds(30))
+                        .start();
                 Contenders contenders = new Contenders(ns)) {
-            RedisStatefulSet plainSet = ns.redis("redis").replicas(3).persistence(true).start();
-            RedisStatefulSet fiveSet = ns.redis("redis-s5").replicas(3).persistence(true).start();
-            RedisStatefulSet oneSet = ns.redis("redis-s1").replicas(3).persistence(true).start();
-            Sentinels five = ns.sentinels(fiveSet).downAfter(Duration.ofSeconds(5))
-                    .failoverTimeout(Duration.ofSeconds(10)).start();
-            Sentinels one = ns.sentinels(oneSet).downAfter(Duration.ofSeconds(1))
-                    .failoverTimeout(Duration.ofSeconds(10)).start();
-            Haproxy haproxy = haproxyBinary.map(binary -> Haproxy.start(binary, ns.workDir().resolve("haproxy"),
-                    ns.dns().address(), Map.of("plain", plainSet, "five", fiveSet))).orElse(null);
+            RedisStatefulSet plainSet =
+                    ns.redis("redis").replicas(3).persistence(true).start();
+            RedisStatefulSet fiveSet =
+                    ns.redis("redis-s5").replicas(3).persistence(true).start();
+            RedisStatefulSet oneSet =
+                    ns.redis("redis-s1").replicas(3).persistence(true).start();
+            Sentinels five = ns.sentinels(fiveSet)
+                    .downAfter(Duration.ofSeconds(5))
+                    .failoverTimeout(Duration.ofSeconds(10))
+                    .start();
+            Sentinels one = ns.sentinels(oneSet)
+                    .downAfter(Duration.ofSeconds(1))
+                    .failoverTimeout(Duration.ofSeconds(10))
+                    .start();
+            Haproxy haproxy = haproxyBinary
+                    .map(binary -> Haproxy.start(
+                            binary,
+                            ns.workDir().resolve("haproxy"),
+                            ns.dns().address(),
+                            Map.of("plain", plainSet, "five", fiveSet)))
+                    .orElse(null);
             try {
                 Setup plain = new Setup("k8s", "no Sentinels", "", plainSet, null);
                 Setup sentinel5 = new Setup("s5", "Sentinels, down-after 5 s", "Sentinel 5 s", fiveSet, five);
@@ -132,7 +146,8 @@ public final class Benchmark {
                 log("versions: " + versions);
 
                 FailoverSuite suite = new FailoverSuite(setups, executor, Benchmark::log);
-                log("starting " + setups.stream().mapToInt(s -> s.slots().size()).sum() + " contenders");
+                log("starting "
+                        + setups.stream().mapToInt(s -> s.slots().size()).sum() + " contenders");
                 suite.prepare(null);
 
                 SteadyState steady = new SteadyState(Benchmark::log);
@@ -151,24 +166,39 @@ public final class Benchmark {
 
                 Duration took = Duration.ofNanos(System.nanoTime() - START);
                 Map<String, String> run = new LinkedHashMap<>();
-                run.put("command", COMMAND + (args.length > 0 ? " -Dexec.args=\"" + String.join(" ", args) + "\"" : ""));
+                run.put(
+                        "command",
+                        COMMAND + (args.length > 0 ? " -Dexec.args=\"" + String.join(" ", args) + "\"" : ""));
                 run.put("started", startedAt);
-                run.put("duration", String.format("%d min %02d s in all, build excluded", took.toMinutes(),
-                        took.toSecondsPart()));
+                run.put(
+                        "duration",
+                        String.format("%d min %02d s in all, build excluded", took.toMinutes(), took.toSecondsPart()));
                 run.put("machine", machine());
                 run.put("loadStart", loadStart);
                 run.put("loadEnd", loadAverage());
-                run.put("versions", versions.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
-                        .reduce((a, b) -> a + ", " + b).orElse(""));
+                run.put(
+                        "versions",
+                        versions.entrySet().stream()
+                                .map(e -> e.getKey() + " " + e.getValue())
+                                .reduce((a, b) -> a + ", " + b)
+                                .orElse(""));
                 run.put("reps", Integer.toString(reps));
                 notes.add("Setups (one namespace, disrupted at the same moment): **no Sentinels** (the Kubernetes "
                         + "way), **Sentinels, down-after 5 s** and **Sentinels, down-after 1 s**; each a "
                         + "StatefulSet of 3 pods with persistence (AOF), DNS TTL 30 s, Sentinel failover-timeout 10 s");
                 Report report = new Report(setups, scenarios, suite.results(), steady.measures(), run, notes);
                 report.write(out);
-                Chart.write(out.resolve("comparison.png"), setups, suite.timeline(), report.summaries(), scenarios,
-                        "cut-offs: " + scenarios.stream().map(s -> s.title() + " " + s.cap().toSeconds() + " s")
-                                .reduce((a, b) -> a + ", " + b).orElse(""));
+                Chart.write(
+                        out.resolve("comparison.png"),
+                        setups,
+                        suite.timeline(),
+                        report.summaries(),
+                        scenarios,
+                        "cut-offs: "
+                                + scenarios.stream()
+                                        .map(s -> s.title() + " " + s.cap().toSeconds() + " s")
+                                        .reduce((a, b) -> a + ", " + b)
+                                        .orElse(""));
                 System.out.println();
                 System.out.println(report.markdown(report.summaries()));
                 log("results in " + out.toAbsolutePath() + "; took " + run.get("duration"));
@@ -245,13 +275,21 @@ public final class Benchmark {
         String memory = "?";
         String os = System.getProperty("os.name");
         try {
-            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("?");
-            memory = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("?");
+            memory = Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                    .filter(l -> l.startsWith("MemTotal"))
                     .map(l -> Math.round(Long.parseLong(l.replaceAll("\\D", "")) / 1024.0 / 1024.0) + " GiB")
-                    .findFirst().orElse("?");
-            os = Files.readAllLines(Path.of("/etc/os-release")).stream().filter(l -> l.startsWith("PRETTY_NAME="))
-                    .map(l -> l.substring(l.indexOf('=') + 1).replace("\"", "")).findFirst().orElse(os);
+                    .findFirst()
+                    .orElse("?");
+            os = Files.readAllLines(Path.of("/etc/os-release")).stream()
+                    .filter(l -> l.startsWith("PRETTY_NAME="))
+                    .map(l -> l.substring(l.indexOf('=') + 1).replace("\"", ""))
+                    .findFirst()
+                    .orElse(os);
         } catch (IOException | RuntimeException e) {
             // not Linux: keep what the JVM says
         }

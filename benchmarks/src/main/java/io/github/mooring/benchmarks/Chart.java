@@ -11,9 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import javax.imageio.ImageIO;
-
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -21,6 +19,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -31,25 +30,32 @@ final class Chart {
 
     private static final int WIDTH = 1600;
     private static final int LANE_HEIGHT = 78;
-    private static final Color[] SETUP_COLORS = {new Color(31, 119, 180), new Color(214, 39, 40),
-            new Color(44, 160, 44)};
+    private static final Color[] SETUP_COLORS = {new Color(31, 119, 180), new Color(214, 39, 40), new Color(44, 160, 44)
+    };
 
-    private Chart() {
-    }
+    private Chart() {}
 
-    static void write(Path file, List<Setup> setups, FailoverSuite.Timeline timeline,
-            Map<Scenario, Map<Slot, Report.Summary>> summaries, List<Scenario> scenarios, String subtitle)
+    static void write(
+            Path file,
+            List<Setup> setups,
+            FailoverSuite.Timeline timeline,
+            Map<Scenario, Map<Slot, Report.Summary>> summaries,
+            List<Scenario> scenarios,
+            String subtitle)
             throws IOException {
         List<BufferedImage> parts = new ArrayList<>();
         if (timeline != null) {
-            parts.add(header("Successful writes per 10 ms across one master pod replacement (kill -9 at 0 s, new pod "
-                    + "with a new IP 1 s later); one lane per contender", "dashed line: the new master container "
-                    + "answers; writers attempt one SET every 2 ms (5 per 10 ms)"));
+            parts.add(header(
+                    "Successful writes per 10 ms across one master pod replacement (kill -9 at 0 s, new pod "
+                            + "with a new IP 1 s later); one lane per contender",
+                    "dashed line: the new master container "
+                            + "answers; writers attempt one SET every 2 ms (5 per 10 ms)"));
             for (Map.Entry<Slot, long[]> lane : timeline.acks().entrySet()) {
                 parts.add(lane(lane.getKey(), lane.getValue(), timeline, setups));
             }
         }
-        parts.add(header("Failover window, median over the repetitions (log scale)",
+        parts.add(header(
+                "Failover window, median over the repetitions (log scale)",
                 "a bar at the top of its range means the median repetition had not recovered when the observation "
                         + "ended (" + subtitle + ")"));
         parts.add(bars(setups, summaries, scenarios));
@@ -101,7 +107,7 @@ final class Chart {
             }
         }
         XYChart chart = new XYChartBuilder().width(WIDTH).height(LANE_HEIGHT).build();
-        org.knowm.xchart.style.XYStyler styler = chart.getStyler();
+        XYStyler styler = chart.getStyler();
         styler.setLegendVisible(false);
         styler.setChartTitleVisible(false);
         styler.setPlotGridLinesVisible(false);
@@ -120,7 +126,7 @@ final class Chart {
         chart.getStyler().setAxisTitlePadding(4);
         chart.getStyler().setYAxisLeftWidthHint(330);
         XYSeries series = chart.addSeries(slot.name(), x, y);
-        series.setXYSeriesRenderStyle(org.knowm.xchart.XYSeries.XYSeriesRenderStyle.StepArea);
+        series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.StepArea);
         series.setMarker(SeriesMarkers.NONE);
         Color color = SETUP_COLORS[Math.max(0, setups.indexOf(slot.setup())) % SETUP_COLORS.length];
         series.setLineColor(color);
@@ -142,17 +148,18 @@ final class Chart {
             int right = WIDTH - 6;
             int px = (int) Math.round(left + (seconds - from) / (to - from) * (right - left));
             g.setColor(Color.GRAY);
-            g.setStroke(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
-                    new float[] {4f, 4f}, 0f));
+            g.setStroke(
+                    new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
             g.drawLine(px, 4, px, LANE_HEIGHT - 22);
         }
         g.dispose();
         return image;
     }
 
-    private static BufferedImage bars(List<Setup> setups, Map<Scenario, Map<Slot, Report.Summary>> summaries,
-            List<Scenario> scenarios) {
-        CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(680).build();
+    private static BufferedImage bars(
+            List<Setup> setups, Map<Scenario, Map<Slot, Report.Summary>> summaries, List<Scenario> scenarios) {
+        CategoryChart chart =
+                new CategoryChartBuilder().width(WIDTH).height(680).build();
         chart.setYAxisTitle("median failover window (ms)");
         var styler = chart.getStyler();
         styler.setLegendPosition(Styler.LegendPosition.OutsideS);

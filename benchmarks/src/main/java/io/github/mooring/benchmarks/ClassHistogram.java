@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
+import javax.management.JMException;
 import javax.management.ObjectName;
 
 /**
@@ -23,8 +23,7 @@ import javax.management.ObjectName;
 record ClassHistogram(Map<String, Row> rows) {
 
     /** One class's line. */
-    record Row(String className, long instances, long bytes) {
-    }
+    record Row(String className, long instances, long bytes) {}
 
     // "   1:         12345        1234567  [B (java.base@17.0.15)"
     private static final Pattern LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+).*$");
@@ -36,13 +35,16 @@ record ClassHistogram(Map<String, Row> rows) {
     /** Runs {@code GC.class_histogram} (a full GC, then the count of live objects) in this JVM. */
     static ClassHistogram live() {
         try {
-            Object text = ManagementFactory.getPlatformMBeanServer().invoke(
-                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
-                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            Object text = ManagementFactory.getPlatformMBeanServer()
+                    .invoke(
+                            new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                            "gcClassHistogram",
+                            new Object[] {new String[0]},
+                            new String[] {String[].class.getName()});
             return parse(String.valueOf(text));
-        } catch (javax.management.JMException e) {
-            throw new IllegalStateException("GC.class_histogram is not available in this JVM (HotSpot needed): " + e,
-                    e);
+        } catch (JMException e) {
+            throw new IllegalStateException(
+                    "GC.class_histogram is not available in this JVM (HotSpot needed): " + e, e);
         }
     }
 
@@ -53,13 +55,15 @@ record ClassHistogram(Map<String, Row> rows) {
             if (m.matches()) {
                 Row row = new Row(m.group(3), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
                 // Two loaders may each define a class of one name: one line for both.
-                rows.merge(row.className(), row, (a, b) -> new Row(a.className(), a.instances() + b.instances(),
-                        a.bytes() + b.bytes()));
+                rows.merge(
+                        row.className(),
+                        row,
+                        (a, b) -> new Row(a.className(), a.instances() + b.instances(), a.bytes() + b.bytes()));
             }
         }
         if (rows.isEmpty()) {
-            throw new IllegalArgumentException("not a class histogram: "
-                    + text.substring(0, Math.min(200, text.length())));
+            throw new IllegalArgumentException(
+                    "not a class histogram: " + text.substring(0, Math.min(200, text.length())));
         }
         return new ClassHistogram(rows);
     }
@@ -93,8 +97,10 @@ record ClassHistogram(Map<String, Row> rows) {
         if (name.startsWith("L") && name.endsWith(";")) {
             name = name.substring(1, name.length() - 1);
         }
-        if (name.startsWith("io.github.mooring.testkit.") || name.startsWith("io.fabric8.mockwebserver.")
-                || name.startsWith("io.fabric8.kubernetes.client.server.mock.") || name.startsWith("io.vertx.")) {
+        if (name.startsWith("io.github.mooring.testkit.")
+                || name.startsWith("io.fabric8.mockwebserver.")
+                || name.startsWith("io.fabric8.kubernetes.client.server.mock.")
+                || name.startsWith("io.vertx.")) {
             return "testkit / mock API server";
         }
         if (name.startsWith("io.github.mooring.")) {

@@ -1,5 +1,19 @@
 package io.github.mooring.benchmarks;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.github.mooring.MooringClient;
+import io.github.mooring.MooringOptions;
+import io.github.mooring.benchmarks.FootprintOptions.Source;
+import io.github.mooring.discovery.DnsSource;
+import io.github.mooring.discovery.EndpointSource;
+import io.github.mooring.discovery.KubernetesSource;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.SimulatedNamespace;
+import io.github.mooring.topology.Topology;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.netty.util.internal.PlatformDependent;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -16,21 +30,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.github.mooring.MooringClient;
-import io.github.mooring.MooringOptions;
-import io.github.mooring.benchmarks.FootprintOptions.Source;
-import io.github.mooring.discovery.DnsSource;
-import io.github.mooring.discovery.EndpointSource;
-import io.github.mooring.discovery.KubernetesSource;
-import io.github.mooring.testkit.RedisStatefulSet;
-import io.github.mooring.testkit.SimulatedNamespace;
-import io.github.mooring.topology.Topology;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
-import io.netty.util.internal.PlatformDependent;
 
 /**
  * What one MooringClient costs (issue 14): the threads it starts, by owner, and the heap it keeps, with a 3-pod
@@ -49,8 +48,8 @@ import io.netty.util.internal.PlatformDependent;
  */
 public final class ClientFootprint {
 
-    static final String COMMAND = "mvn -B -q -Dmaven.test.skip=true -pl benchmarks -am package"
-            + " exec:java@client-footprint";
+    static final String COMMAND =
+            "mvn -B -q -Dmaven.test.skip=true -pl benchmarks -am package" + " exec:java@client-footprint";
 
     private static final Duration QUIET = Duration.ofSeconds(2);
     private static final Duration SETTLE_MAX = Duration.ofSeconds(30);
@@ -58,10 +57,10 @@ public final class ClientFootprint {
     private static final Duration STEADY_TIMEOUT = Duration.ofSeconds(60);
     /** The testkit's API server proxy: two pump threads per connection, each with a buffer of this size. */
     private static final String PROXY_PUMP = "mooring-testkit-apiserver-pump";
+
     private static final int PROXY_BUFFER = 16 * 1024;
 
-    private ClientFootprint() {
-    }
+    private ClientFootprint() {}
 
     public static void main(String[] args) {
         if (FootprintOptions.wantsHelp(args)) {
@@ -87,17 +86,27 @@ public final class ClientFootprint {
     }
 
     private static void run(FootprintOptions options) {
-        String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream().map(GarbageCollectorMXBean::getName)
+        String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(GarbageCollectorMXBean::getName)
                 .collect(Collectors.joining(", "));
-        Benchmark.log(String.format(Locale.ROOT, "Client footprint: Java %s (%s; max heap %d MiB), %d CPUs, load %s;"
-                + " Lettuce %s (default threads: %d I/O, %d computation), Netty %s, fabric8 %s",
-                System.getProperty("java.version"), gcs, Runtime.getRuntime().maxMemory() >> 20,
-                Runtime.getRuntime().availableProcessors(), Benchmark.loadAverage(),
-                Benchmark.artifactVersion("io.lettuce", "lettuce-core"), DefaultClientResources.DEFAULT_IO_THREADS,
-                DefaultClientResources.DEFAULT_COMPUTATION_THREADS, Benchmark.artifactVersion("io.netty",
-                        "netty-common"), Benchmark.artifactVersion("io.fabric8", "kubernetes-client")));
-        Benchmark.log("clients " + (options.shared() ? "share one Lettuce ClientResources and one fabric8 client"
-                : "each make their own Lettuce ClientResources (and, kubernetes source, fabric8 client)")
+        Benchmark.log(String.format(
+                Locale.ROOT,
+                "Client footprint: Java %s (%s; max heap %d MiB), %d CPUs, load %s;"
+                        + " Lettuce %s (default threads: %d I/O, %d computation), Netty %s, fabric8 %s",
+                System.getProperty("java.version"),
+                gcs,
+                Runtime.getRuntime().maxMemory() >> 20,
+                Runtime.getRuntime().availableProcessors(),
+                Benchmark.loadAverage(),
+                Benchmark.artifactVersion("io.lettuce", "lettuce-core"),
+                DefaultClientResources.DEFAULT_IO_THREADS,
+                DefaultClientResources.DEFAULT_COMPUTATION_THREADS,
+                Benchmark.artifactVersion("io.netty", "netty-common"),
+                Benchmark.artifactVersion("io.fabric8", "kubernetes-client")));
+        Benchmark.log("clients "
+                + (options.shared()
+                        ? "share one Lettuce ClientResources and one fabric8 client"
+                        : "each make their own Lettuce ClientResources (and, kubernetes source, fabric8 client)")
                 + "; 3-pod StatefulSet, default probe interval, healer in report mode (the defaults)");
         try (SimulatedNamespace ns = SimulatedNamespace.start()) {
             RedisStatefulSet set = ns.redis("redis").replicas(3).start();
@@ -122,8 +131,7 @@ public final class ClientFootprint {
 
     // ------------------------------------------------------------------ threads
 
-    private static void threads(SimulatedNamespace ns, RedisStatefulSet set, Source source,
-            FootprintOptions options) {
+    private static void threads(SimulatedNamespace ns, RedisStatefulSet set, Source source, FootprintOptions options) {
         int n = options.threadClients();
         try (Fleet warmUp = new Fleet(ns, set, source, options.shared())) {
             warmUp.grow(1);
@@ -143,11 +151,15 @@ public final class ClientFootprint {
         ThreadCensus testkitLeft = ThreadCensus.take().stillAlive(many).only(ThreadOwner.TESTKIT);
 
         System.out.println();
-        System.out.printf(Locale.ROOT, "Threads, %s source (%s): %d alive before the first client%n", source.key(),
-                options.shared() ? "shared resources" : "own resources", base.size());
+        System.out.printf(
+                Locale.ROOT,
+                "Threads, %s source (%s): %d alive before the first client%n",
+                source.key(),
+                options.shared() ? "shared resources" : "own resources",
+                base.size());
         String format = "  %-26s %-36s %9s %10s %11s%n";
-        System.out.printf(Locale.ROOT, format, "owner", "thread name pattern", "1 client", n + " clients",
-                "per client");
+        System.out.printf(
+                Locale.ROOT, format, "owner", "thread name pattern", "1 client", n + " clients", "per client");
         Map<ThreadCensus.Kind, Integer> oneKinds = one.byKind();
         Map<ThreadCensus.Kind, Integer> manyKinds = many.byKind();
         TreeSet<ThreadCensus.Kind> kinds = new TreeSet<>(oneKinds.keySet());
@@ -164,40 +176,60 @@ public final class ClientFootprint {
         int[] all = new int[2];
         for (Map.Entry<ThreadOwner, int[]> total : totals.entrySet()) {
             int[] sum = total.getValue();
-            System.out.printf(Locale.ROOT, format, "= " + total.getKey().label(), "", sum[0], sum[1],
+            System.out.printf(
+                    Locale.ROOT,
+                    format,
+                    "= " + total.getKey().label(),
+                    "",
+                    sum[0],
+                    sum[1],
                     perClient(sum[0], sum[1], n));
             if (total.getKey() != ThreadOwner.TESTKIT) {
                 all[0] += sum[0];
                 all[1] += sum[1];
             }
         }
-        System.out.printf(Locale.ROOT, format, "= all but the testkit", "", all[0], all[1], perClient(all[0], all[1],
-                n));
+        System.out.printf(
+                Locale.ROOT, format, "= all but the testkit", "", all[0], all[1], perClient(all[0], all[1], n));
         for (ThreadCensus.Counted thread : many.threads()) {
             if (thread.owner() == ThreadOwner.UNATTRIBUTED) {
                 System.out.printf("  unattributed: %s at %s%n", thread.name(), thread.topOfStack(8));
             }
         }
         if (leftover.alive().size() == 0 && leftover.endedAfterGc().size() == 0) {
-            System.out.printf(Locale.ROOT, "  after close: all %d threads the clients started have ended%n",
-                    started.size());
+            System.out.printf(
+                    Locale.ROOT, "  after close: all %d threads the clients started have ended%n", started.size());
         } else {
-            System.out.printf(Locale.ROOT, "  after close: %d of %d threads still alive %d s later, %d more ended"
-                    + " only after a full GC:%n", leftover.alive().size(), started.size(), CLOSE_WAIT.toSeconds(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "  after close: %d of %d threads still alive %d s later, %d more ended"
+                            + " only after a full GC:%n",
+                    leftover.alive().size(),
+                    started.size(),
+                    CLOSE_WAIT.toSeconds(),
                     leftover.endedAfterGc().size());
             describe("ended after GC", leftover.endedAfterGc());
             describe("still alive", leftover.alive());
         }
         if (testkitLeft.size() > 0) {
-            System.out.printf(Locale.ROOT, "  the testkit's side of their connections, still alive too: %s%n",
-                    testkitLeft.byKind().entrySet().stream().map(e -> e.getValue() + "x " + e.getKey().pattern())
+            System.out.printf(
+                    Locale.ROOT,
+                    "  the testkit's side of their connections, still alive too: %s%n",
+                    testkitLeft.byKind().entrySet().stream()
+                            .map(e -> e.getValue() + "x " + e.getKey().pattern())
                             .collect(Collectors.joining(", ")));
         }
     }
 
     private static void describe(String what, ThreadCensus threads) {
-        threads.byKind().forEach((kind, count) -> System.out.printf(Locale.ROOT, "    %s: %dx %s (%s)%n", what, count,
-                kind.pattern(), kind.owner().label()));
+        threads.byKind()
+                .forEach((kind, count) -> System.out.printf(
+                        Locale.ROOT,
+                        "    %s: %dx %s (%s)%n",
+                        what,
+                        count,
+                        kind.pattern(),
+                        kind.owner().label()));
         Map<String, ThreadCensus.Counted> onePerKind = threads.threads().stream()
                 .collect(Collectors.toMap(ThreadCensus.Counted::pattern, t -> t, (a, b) -> a, TreeMap::new));
         onePerKind.values().forEach(t -> System.out.printf("      %s at %s%n", t.name(), t.topOfStack(6)));
@@ -208,8 +240,7 @@ public final class ClientFootprint {
     }
 
     /** What closing the clients left: the threads still alive, and those that ended only after a GC. */
-    private record Leftover(ThreadCensus alive, ThreadCensus endedAfterGc) {
-    }
+    private record Leftover(ThreadCensus alive, ThreadCensus endedAfterGc) {}
 
     /**
      * Waits for the threads of {@code started} to end, half of {@link #CLOSE_WAIT} as they are, the other half after
@@ -223,8 +254,11 @@ public final class ClientFootprint {
         System.gc();
         ThreadCensus alive = awaitGone(beforeGc, CLOSE_WAIT.dividedBy(2));
         Set<Long> stillAlive = alive.ids();
-        return new Leftover(alive, new ThreadCensus(beforeGc.threads().stream()
-                .filter(t -> !stillAlive.contains(t.id())).toList()));
+        return new Leftover(
+                alive,
+                new ThreadCensus(beforeGc.threads().stream()
+                        .filter(t -> !stillAlive.contains(t.id()))
+                        .toList()));
     }
 
     private static ThreadCensus awaitGone(ThreadCensus threads, Duration wait) {
@@ -243,10 +277,17 @@ public final class ClientFootprint {
      * One repetition, per client: live heap (and heap used) with the clients minus before them, growth while they
      * idled, direct memory, the proxy's buffers, and the class histogram's difference (summed by owner, and the top).
      */
-    private record HeapSample(long live, long used, long idleGrowth, long nettyDirect, long jdkDirect, long proxy,
-            Map<String, Long> byOwner, List<ClassHistogram.Row> top, long afterClose,
-            List<ClassHistogram.Row> leftAfterClose) {
-    }
+    private record HeapSample(
+            long live,
+            long used,
+            long idleGrowth,
+            long nettyDirect,
+            long jdkDirect,
+            long proxy,
+            Map<String, Long> byOwner,
+            List<ClassHistogram.Row> top,
+            long afterClose,
+            List<ClassHistogram.Row> leftAfterClose) {}
 
     private static void heap(SimulatedNamespace ns, RedisStatefulSet set, Source source, FootprintOptions options) {
         int m = options.heapClients();
@@ -259,32 +300,56 @@ public final class ClientFootprint {
         HeapSample median = samples.get(samples.size() / 2);
 
         System.out.println();
-        System.out.printf(Locale.ROOT, "Heap, %s source (%s): %d clients, %d repetitions, per client%n",
-                source.key(), options.shared() ? "shared resources" : "own resources", m, samples.size());
-        System.out.printf(Locale.ROOT, "  live heap (class histogram after a full GC): median %s  (reps: %s)%n",
-                kib(median.live()), samples.stream().map(s -> kib(s.live())).collect(Collectors.joining(", ")));
+        System.out.printf(
+                Locale.ROOT,
+                "Heap, %s source (%s): %d clients, %d repetitions, per client%n",
+                source.key(),
+                options.shared() ? "shared resources" : "own resources",
+                m,
+                samples.size());
+        System.out.printf(
+                Locale.ROOT,
+                "  live heap (class histogram after a full GC): median %s  (reps: %s)%n",
+                kib(median.live()),
+                samples.stream().map(s -> kib(s.live())).collect(Collectors.joining(", ")));
         if (median.proxy() > 0) {
-            System.out.printf(Locale.ROOT, "  less proxy: %s (less the testkit API server proxy's pump buffers,"
-                    + " %s)%n", kib(median.live() - median.proxy()), kib(median.proxy()));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  less proxy: %s (less the testkit API server proxy's pump buffers," + " %s)%n",
+                    kib(median.live() - median.proxy()),
+                    kib(median.proxy()));
         }
-        System.out.printf(Locale.ROOT, "  cross-check, MemoryMXBean heap used after System.gc(): %s%n",
-                kib(median.used()));
+        System.out.printf(
+                Locale.ROOT, "  cross-check, MemoryMXBean heap used after System.gc(): %s%n", kib(median.used()));
         if (options.idleSeconds() > 0) {
-            System.out.printf(Locale.ROOT, "  growth over %d s idle: %s  (reps: %s)%n", options.idleSeconds(),
-                    kib(median.idleGrowth()), samples.stream().map(s -> kib(s.idleGrowth()))
-                            .collect(Collectors.joining(", ")));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  growth over %d s idle: %s  (reps: %s)%n",
+                    options.idleSeconds(),
+                    kib(median.idleGrowth()),
+                    samples.stream().map(s -> kib(s.idleGrowth())).collect(Collectors.joining(", ")));
         }
-        System.out.printf(Locale.ROOT, "  direct memory (not heap): Netty's counter %s, JDK direct buffers %s%n",
-                median.nettyDirect() < 0 ? "n/a" : kib(median.nettyDirect()), kib(median.jdkDirect()));
+        System.out.printf(
+                Locale.ROOT,
+                "  direct memory (not heap): Netty's counter %s, JDK direct buffers %s%n",
+                median.nettyDirect() < 0 ? "n/a" : kib(median.nettyDirect()),
+                kib(median.jdkDirect()));
         System.out.println("  live heap by owner of the class (median repetition):");
-        median.byOwner().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        median.byOwner().entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .forEach(e -> System.out.printf(Locale.ROOT, "    %11s  %s%n", kib(e.getValue()), e.getKey()));
-        System.out.printf(Locale.ROOT, "  after close (threads settled): %s per client still live%s%n",
-                kib(median.afterClose()), median.leftAfterClose().isEmpty() ? "" : "; at least one instance per"
-                        + " closed client left of:");
-        for (ClassHistogram.Row row : median.leftAfterClose().subList(0, Math.min(4,
-                median.leftAfterClose().size()))) {
-            System.out.printf(Locale.ROOT, "    %11s %10.1f  %s%n", kib(row.bytes() / m), row.instances() / (double) m,
+        System.out.printf(
+                Locale.ROOT,
+                "  after close (threads settled): %s per client still live%s%n",
+                kib(median.afterClose()),
+                median.leftAfterClose().isEmpty() ? "" : "; at least one instance per" + " closed client left of:");
+        for (ClassHistogram.Row row : median.leftAfterClose()
+                .subList(0, Math.min(4, median.leftAfterClose().size()))) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "    %11s %10.1f  %s%n",
+                    kib(row.bytes() / m),
+                    row.instances() / (double) m,
                     row.className());
         }
         for (String owner : List.of("Mooring", "Lettuce", "fabric8", "JDK HttpClient")) {
@@ -292,8 +357,10 @@ public final class ClientFootprint {
                     .filter(row -> ClassHistogram.ownerOf(row.className()).equals(owner))
                     .sorted(Comparator.comparingLong(ClassHistogram.Row::instances)
                             .thenComparing(ClassHistogram.Row::className))
-                    .limit(8).map(row -> String.format(Locale.ROOT, "%s %.0f", simpleName(row.className()),
-                            row.instances() / (double) m)).collect(Collectors.joining(", "));
+                    .limit(8)
+                    .map(row -> String.format(
+                            Locale.ROOT, "%s %.0f", simpleName(row.className()), row.instances() / (double) m))
+                    .collect(Collectors.joining(", "));
             if (!left.isEmpty()) {
                 System.out.printf(Locale.ROOT, "    %s objects left per closed client: %s%n", owner, left);
             }
@@ -302,8 +369,12 @@ public final class ClientFootprint {
             System.out.printf(Locale.ROOT, "  top %d classes by growth:%n", options.top());
             System.out.printf(Locale.ROOT, "    %11s %10s  %s%n", "bytes", "instances", "class");
             for (ClassHistogram.Row row : median.top()) {
-                System.out.printf(Locale.ROOT, "    %11s %10.1f  %s%n", kib(row.bytes() / m),
-                        row.instances() / (double) m, row.className());
+                System.out.printf(
+                        Locale.ROOT,
+                        "    %11s %10.1f  %s%n",
+                        kib(row.bytes() / m),
+                        row.instances() / (double) m,
+                        row.className());
             }
         }
     }
@@ -356,14 +427,25 @@ public final class ClientFootprint {
         }
         ThreadCensus.settled(QUIET, SETTLE_MAX);
         ClassHistogram after = liveHeap();
-        List<ClassHistogram.Row> residue = after.minus(before).stream().filter(r -> r.instances() >= m).toList();
-        return new HeapSample(live / m, used / m, idleGrowth / m, nettyDirect / m, jdkDirect / m, proxy / m,
-                byOwner, top, (after.totalBytes() - before.totalBytes()) / m,
+        List<ClassHistogram.Row> residue =
+                after.minus(before).stream().filter(r -> r.instances() >= m).toList();
+        return new HeapSample(
+                live / m,
+                used / m,
+                idleGrowth / m,
+                nettyDirect / m,
+                jdkDirect / m,
+                proxy / m,
+                byOwner,
+                top,
+                (after.totalBytes() - before.totalBytes()) / m,
                 residue);
     }
 
     private static int proxyPumps() {
-        return (int) Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(PROXY_PUMP)).count();
+        return (int) Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(PROXY_PUMP))
+                .count();
     }
 
     /** The histogram of the second of two full GCs: what the first freed may have queued work for the second. */
@@ -381,7 +463,9 @@ public final class ClientFootprint {
 
     private static long jdkDirect() {
         return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-                .filter(pool -> pool.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+                .filter(pool -> pool.getName().equals("direct"))
+                .mapToLong(BufferPoolMXBean::getMemoryUsed)
+                .sum();
     }
 
     private static String simpleName(String className) {
@@ -408,13 +492,16 @@ public final class ClientFootprint {
             this.set = set;
             this.source = source;
             this.sharedResources = shared ? DefaultClientResources.create() : null;
-            this.sharedKubernetes = shared && source == Source.KUBERNETES ? ns.api().newClient() : null;
+            this.sharedKubernetes =
+                    shared && source == Source.KUBERNETES ? ns.api().newClient() : null;
         }
 
         /** Adds clients up to {@code total}, then waits until each sees the master and both replicas. */
         void grow(int total) {
             while (clients.size() < total) {
-                MooringOptions.Builder builder = MooringOptions.builder().service(set.name()).namespace(ns.name())
+                MooringOptions.Builder builder = MooringOptions.builder()
+                        .service(set.name())
+                        .namespace(ns.name())
                         .source(endpointSource());
                 if (sharedResources != null) {
                     builder.clientResources(sharedResources);
@@ -437,14 +524,21 @@ public final class ClientFootprint {
         }
 
         private boolean steady(Topology topology) {
-            return topology.hasMaster() && topology.replicas().size() == set.pods().size() - 1;
+            return topology.hasMaster()
+                    && topology.replicas().size() == set.pods().size() - 1;
         }
 
         private EndpointSource endpointSource() {
             return switch (source) {
                 // Without a client, the source builds and closes its own, as it does in a pod by default.
-                case KUBERNETES -> sharedKubernetes != null ? KubernetesSource.builder().client(sharedKubernetes)
-                        .build() : KubernetesSource.builder().config(ns.api().config()).build();
+                case KUBERNETES ->
+                    sharedKubernetes != null
+                            ? KubernetesSource.builder()
+                                    .client(sharedKubernetes)
+                                    .build()
+                            : KubernetesSource.builder()
+                                    .config(ns.api().config())
+                                    .build();
                 case DNS -> DnsSource.builder().nameServers(ns.dns().address()).build();
             };
         }

@@ -1,14 +1,5 @@
 package io.github.mooring.benchmarks;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.redisson.Redisson;
-import org.redisson.api.RedissonClient;
-import org.redisson.config.Config;
-import org.redisson.config.ReadMode;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
@@ -33,6 +24,13 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.SingletonDnsServerAddressStreamProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+import org.redisson.config.ReadMode;
 
 /**
  * The contenders: Mooring, and the ways teams reach a Redis master on Kubernetes today. Every plain Lettuce contender
@@ -60,12 +58,15 @@ final class Contenders implements AutoCloseable {
     }
 
     Contender mooringDns(RedisStatefulSet set) {
-        return mooring(set, DnsSource.builder().nameServers(ns.dns().address()).build(), () -> { });
+        return mooring(set, DnsSource.builder().nameServers(ns.dns().address()).build(), () -> {});
     }
 
     private Contender mooring(RedisStatefulSet set, EndpointSource source, Runnable cleanup) {
         MooringClient client = MooringClient.create(MooringOptions.builder()
-                .service(set.name()).namespace(ns.name()).source(source).build());
+                .service(set.name())
+                .namespace(ns.name())
+                .source(source)
+                .build());
         StatefulRedisConnection<String, String> connection = client.connect();
         return new LettuceContender(connection.sync(), () -> {
             client.close();
@@ -75,7 +76,8 @@ final class Contenders implements AutoCloseable {
 
     /** The connection MooringClient's overhead is measured against: Lettuce with its defaults, to the master's IP. */
     Contender raw(RedisStatefulSet set) {
-        RedisClient client = RedisClient.create(shared, RedisURI.create(set.pod(0).ip(), set.port()));
+        RedisClient client =
+                RedisClient.create(shared, RedisURI.create(set.pod(0).ip(), set.port()));
         return new LettuceContender(client.connect().sync(), client::shutdown);
     }
 
@@ -94,8 +96,10 @@ final class Contenders implements AutoCloseable {
     Contender lettuceByServiceName(RedisStatefulSet set) {
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(NioDatagramChannel.class)
-                .nameServerProvider(new SingletonDnsServerAddressStreamProvider(ns.dns().address())));
-        ClientResources resources = DefaultClientResources.builder().addressResolverGroup(resolver).build();
+                .nameServerProvider(
+                        new SingletonDnsServerAddressStreamProvider(ns.dns().address())));
+        ClientResources resources =
+                DefaultClientResources.builder().addressResolverGroup(resolver).build();
         RedisClient client = RedisClient.create(resources, uri(set.serviceDnsName(), set.port()));
         try {
             StatefulRedisConnection<String, String> connection = client.connect();
@@ -127,8 +131,8 @@ final class Contenders implements AutoCloseable {
 
     /** Lettuce Master/Replica through Sentinel (what Spring Data Redis builds for a Sentinel configuration). */
     Contender lettuceSentinel(Sentinels sentinels) {
-        RedisURI.Builder builder = RedisURI.builder().withSentinelMasterId(sentinels.masterName())
-                .withTimeout(PLAIN_TIMEOUT);
+        RedisURI.Builder builder =
+                RedisURI.builder().withSentinelMasterId(sentinels.masterName()).withTimeout(PLAIN_TIMEOUT);
         for (String ip : sentinels.ips()) {
             builder.withSentinel(ip, Sentinels.PORT);
         }
@@ -146,7 +150,11 @@ final class Contenders implements AutoCloseable {
     }
 
     private static RedisURI uri(String host, int port) {
-        return RedisURI.builder().withHost(host).withPort(port).withTimeout(PLAIN_TIMEOUT).build();
+        return RedisURI.builder()
+                .withHost(host)
+                .withPort(port)
+                .withTimeout(PLAIN_TIMEOUT)
+                .build();
     }
 
     // ------------------------------------------------------------------ Redisson
@@ -166,7 +174,9 @@ final class Contenders implements AutoCloseable {
     /** Redisson's Sentinel mode. */
     Contender redissonSentinel(Sentinels sentinels) {
         Config config = redissonConfig();
-        var sentinel = config.useSentinelServers().setMasterName(sentinels.masterName()).setScanInterval(1000)
+        var sentinel = config.useSentinelServers()
+                .setMasterName(sentinels.masterName())
+                .setScanInterval(1000)
                 .setReadMode(ReadMode.MASTER);
         for (String ip : sentinels.ips()) {
             sentinel.addSentinelAddress("redis://" + ip + ":" + Sentinels.PORT);
@@ -206,12 +216,14 @@ final class Contenders implements AutoCloseable {
     private record RedissonContender(RedissonClient redisson) implements Contender {
         @Override
         public void write(String key, String value) {
-            redisson.<String>getBucket(key, org.redisson.client.codec.StringCodec.INSTANCE).set(value);
+            redisson.<String>getBucket(key, org.redisson.client.codec.StringCodec.INSTANCE)
+                    .set(value);
         }
 
         @Override
         public String read(String key) {
-            return redisson.<String>getBucket(key, org.redisson.client.codec.StringCodec.INSTANCE).get();
+            return redisson.<String>getBucket(key, org.redisson.client.codec.StringCodec.INSTANCE)
+                    .get();
         }
 
         @Override

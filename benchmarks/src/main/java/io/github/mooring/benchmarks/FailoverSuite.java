@@ -1,5 +1,6 @@
 package io.github.mooring.benchmarks;
 
+import io.github.mooring.testkit.RedisPod;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -7,10 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
-
-import io.github.mooring.testkit.RedisPod;
 
 /**
  * Repeats each scenario on every setup at once, with every contender writing, and measures per contender and
@@ -39,22 +40,35 @@ final class FailoverSuite {
      * @param lostAfter acknowledged after that, missing from the final master: acknowledged by a node that was not
      *     (or was no longer) the master
      */
-    record RepResult(Scenario scenario, int rep, Slot slot, double windowMs, boolean censored, double afterNewPodMs,
-            int failures, Map<String, Integer> failureKinds, int acked, int lostBefore, int lostAfter,
-            String finalMaster) {
-    }
+    record RepResult(
+            Scenario scenario,
+            int rep,
+            Slot slot,
+            double windowMs,
+            boolean censored,
+            double afterNewPodMs,
+            int failures,
+            Map<String, Integer> failureKinds,
+            int acked,
+            int lostBefore,
+            int lostAfter,
+            String finalMaster) {}
 
     /** The acknowledgement times of every contender across one repetition, for the chart. */
-    record Timeline(Scenario scenario, Map<Slot, long[]> acks, Map<Setup, Long> disruptedAt,
-            Map<Setup, Long> newPodUpAt, long end) {
-    }
+    record Timeline(
+            Scenario scenario,
+            Map<Slot, long[]> acks,
+            Map<Setup, Long> disruptedAt,
+            Map<Setup, Long> newPodUpAt,
+            long end) {}
 
     private final List<Setup> setups;
     private final ExecutorService executor;
     private final Consumer<String> log;
     private final List<RepResult> results = new ArrayList<>();
     /** Contenders still not writing when the last observation ended: restarted right after the group is restored. */
-    private final java.util.Set<Slot> stuck = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Slot> stuck = ConcurrentHashMap.newKeySet();
+
     private Timeline timeline;
 
     FailoverSuite(List<Setup> setups, ExecutorService executor, Consumer<String> log) {
@@ -77,32 +91,40 @@ final class FailoverSuite {
      */
     void prepare(Scenario previous) {
         long start = System.nanoTime();
-        Map<String, Long> took = new java.util.concurrent.ConcurrentHashMap<>();
-        Parallel.run(executor, setups.stream().<Runnable>map(setup -> () -> {
-            setup.restore(previous);
-            took.put(setup.key(), (System.nanoTime() - start) / 1_000_000);
-            List<Runnable> checks = new ArrayList<>();
-            for (Slot slot : setup.slots()) {
-                checks.add(() -> {
-                    int before = slot.recreations();
-                    if (stuck.remove(slot)) {
-                        slot.recreate(executor); // an application that stopped working is restarted
-                    }
-                    // By Service name a fresh connection lands on a replica 2 times out of 3; through HAProxy a new
-                    // connection fails until its DNS and health check caught up with the restored group.
-                    boolean retries = slot.name().contains("Service name") || slot.name().contains("HAProxy");
-                    boolean ok = slot.ensureWritable(executor, retries ? 10 : 3);
-                    int restarts = slot.recreations() - before;
-                    if (restarts > 0) {
-                        took.put(slot + " x" + restarts, (System.nanoTime() - start) / 1_000_000);
-                    }
-                    if (!ok) {
-                        log.accept("    ! " + slot + " cannot write even after " + restarts + " restarts");
-                    }
-                });
-            }
-            Parallel.run(executor, checks);
-        }).toList());
+        Map<String, Long> took = new ConcurrentHashMap<>();
+        Parallel.run(
+                executor,
+                setups.stream()
+                        .<Runnable>map(setup -> () -> {
+                            setup.restore(previous);
+                            took.put(setup.key(), (System.nanoTime() - start) / 1_000_000);
+                            List<Runnable> checks = new ArrayList<>();
+                            for (Slot slot : setup.slots()) {
+                                checks.add(() -> {
+                                    int before = slot.recreations();
+                                    if (stuck.remove(slot)) {
+                                        slot.recreate(executor); // an application that stopped working is restarted
+                                    }
+                                    // By Service name a fresh connection lands on a replica 2 times out of 3; through
+                                    // HAProxy a new
+                                    // connection fails until its DNS and health check caught up with the restored
+                                    // group.
+                                    boolean retries = slot.name().contains("Service name")
+                                            || slot.name().contains("HAProxy");
+                                    boolean ok = slot.ensureWritable(executor, retries ? 10 : 3);
+                                    int restarts = slot.recreations() - before;
+                                    if (restarts > 0) {
+                                        took.put(slot + " x" + restarts, (System.nanoTime() - start) / 1_000_000);
+                                    }
+                                    if (!ok) {
+                                        log.accept(
+                                                "    ! " + slot + " cannot write even after " + restarts + " restarts");
+                                    }
+                                });
+                            }
+                            Parallel.run(executor, checks);
+                        })
+                        .toList());
         if (Boolean.getBoolean("bench.debug")) {
             log.accept("    prepared in " + (System.nanoTime() - start) / 1_000_000 + " ms: " + took);
         }
@@ -121,12 +143,16 @@ final class FailoverSuite {
         Benchmark.pause(LEAD_IN);
 
         Map<Setup, long[]> disruption = new LinkedHashMap<>();
-        Parallel.run(executor, taking.stream().<Runnable>map(setup -> () -> {
-            long[] times = setup.disrupt(scenario);
-            synchronized (disruption) {
-                disruption.put(setup, times);
-            }
-        }).toList());
+        Parallel.run(
+                executor,
+                taking.stream()
+                        .<Runnable>map(setup -> () -> {
+                            long[] times = setup.disrupt(scenario);
+                            synchronized (disruption) {
+                                disruption.put(setup, times);
+                            }
+                        })
+                        .toList());
         long disrupted = disruption.values().stream().mapToLong(t -> t[1]).max().orElseThrow();
 
         boolean thawed = false;
@@ -135,13 +161,17 @@ final class FailoverSuite {
             long now = System.nanoTime();
             long elapsed = now - disrupted;
             if (scenario == Scenario.FROZEN && !thawed && elapsed >= Scenario.FREEZE.toNanos()) {
-                Parallel.run(executor, taking.stream().<Runnable>map(setup -> setup::thaw).toList());
+                Parallel.run(
+                        executor,
+                        taking.stream().<Runnable>map(setup -> setup::thaw).toList());
                 thawed = true;
             }
             if (elapsed >= scenario.cap().toNanos() || settleUntil > 0 && now >= settleUntil) {
                 break;
             }
-            if (settleUntil < 0 && elapsed >= scenario.minObservation().toNanos() && allBack(writers, disruption, now)
+            if (settleUntil < 0
+                    && elapsed >= scenario.minObservation().toNanos()
+                    && allBack(writers, disruption, now)
                     && taking.stream().allMatch(Setup::settled)) {
                 settleUntil = now + 500_000_000L; // let a last switch (a Sentinel demotion) show
             }
@@ -163,8 +193,8 @@ final class FailoverSuite {
             taking.forEach(Setup::thaw);
         }
 
-        StringBuilder line = new StringBuilder(String.format("  %-17s #%-2d %4.1f s:", scenario.key(), rep,
-                (end - disrupted) / 1e9));
+        StringBuilder line = new StringBuilder(
+                String.format("  %-17s #%-2d %4.1f s:", scenario.key(), rep, (end - disrupted) / 1e9));
         Map<Slot, long[]> acks = new LinkedHashMap<>();
         Map<Setup, Long> newPodUp = new LinkedHashMap<>();
         for (Setup setup : taking) {
@@ -178,17 +208,34 @@ final class FailoverSuite {
                 }
                 TimedWriter.Record record = records.get(writer);
                 acks.put(writer.slot(), record.ackTimes());
-                RepResult result = measure(scenario, rep, writer.slot(), record, times[0], times[1], end, started,
-                        authority, setup.sentinels() == null ? pod0.runningSinceNanos() : 0);
+                RepResult result = measure(
+                        scenario,
+                        rep,
+                        writer.slot(),
+                        record,
+                        times[0],
+                        times[1],
+                        end,
+                        started,
+                        authority,
+                        setup.sentinels() == null ? pod0.runningSinceNanos() : 0);
                 results.add(result);
                 if (result.censored() || Double.isNaN(result.windowMs())) {
                     stuck.add(writer.slot());
                 }
-                line.append(' ').append(setup.key()).append('/').append(writer.slot().id()).append('=')
-                        .append(Double.isNaN(result.windowMs()) ? "?"
-                                : (result.censored() ? ">" : "") + Math.round(result.windowMs()))
-                        .append(result.lostBefore() + result.lostAfter() > 0
-                                ? "(lost " + (result.lostBefore() + result.lostAfter()) + ")" : "");
+                line.append(' ')
+                        .append(setup.key())
+                        .append('/')
+                        .append(writer.slot().id())
+                        .append('=')
+                        .append(
+                                Double.isNaN(result.windowMs())
+                                        ? "?"
+                                        : (result.censored() ? ">" : "") + Math.round(result.windowMs()))
+                        .append(
+                                result.lostBefore() + result.lostAfter() > 0
+                                        ? "(lost " + (result.lostBefore() + result.lostAfter()) + ")"
+                                        : "");
             }
         }
         log.accept(line.toString());
@@ -202,7 +249,8 @@ final class FailoverSuite {
     private boolean allBack(List<TimedWriter> writers, Map<Setup, long[]> disruption, long now) {
         for (TimedWriter writer : writers) {
             long disruptedAt = disruption.get(writer.slot().setup())[1];
-            if (writer.lastAck() <= disruptedAt || writer.lastAck() < now - 300_000_000L
+            if (writer.lastAck() <= disruptedAt
+                    || writer.lastAck() < now - 300_000_000L
                     || writer.lastFailure() > now - STABLE.toNanos()) {
                 return false;
             }
@@ -210,8 +258,17 @@ final class FailoverSuite {
         return true;
     }
 
-    private RepResult measure(Scenario scenario, int rep, Slot slot, TimedWriter.Record record, long t0, long t1,
-            long end, long started, Optional<RedisPod> authority, long newPodUp) {
+    private RepResult measure(
+            Scenario scenario,
+            int rep,
+            Slot slot,
+            TimedWriter.Record record,
+            long t0,
+            long t1,
+            long end,
+            long started,
+            Optional<RedisPod> authority,
+            long newPodUp) {
         long[] ackTimes = record.ackTimes();
         int before = record.lastAckIndexAtOrBefore(t0);
         double window = Double.NaN;
@@ -235,7 +292,8 @@ final class FailoverSuite {
                 censored = true;
             } else {
                 window = longest / 1e6;
-                if (newPodUp > 0 && longestEnd > newPodUp
+                if (newPodUp > 0
+                        && longestEnd > newPodUp
                         && (scenario == Scenario.POD_REPLACED || scenario == Scenario.RESTART)) {
                     afterNewPod = (longestEnd - newPodUp) / 1e6;
                 }
@@ -270,8 +328,18 @@ final class FailoverSuite {
             lostBefore = -1;
             lostAfter = -1;
         }
-        return new RepResult(scenario, rep, slot, window, censored, afterNewPod,
-                record.failuresBetween(started, end), record.failureKinds(), ackTimes.length, lostBefore, lostAfter,
+        return new RepResult(
+                scenario,
+                rep,
+                slot,
+                window,
+                censored,
+                afterNewPod,
+                record.failuresBetween(started, end),
+                record.failureKinds(),
+                ackTimes.length,
+                lostBefore,
+                lostAfter,
                 finalMaster);
     }
 }

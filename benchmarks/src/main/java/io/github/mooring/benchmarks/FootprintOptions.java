@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
  * @param top           how many classes the histogram difference lists
  * @param shared        whether the clients share one Lettuce {@code ClientResources} and one fabric8 client
  */
-record FootprintOptions(List<Source> sources, int threadClients, int heapClients, int reps, int idleSeconds, int top,
-        boolean shared) {
+record FootprintOptions(
+        List<Source> sources, int threadClients, int heapClients, int reps, int idleSeconds, int top, boolean shared) {
 
     /** An endpoint source to measure. */
     enum Source {
@@ -148,9 +148,10 @@ record FootprintOptions(List<Source> sources, int threadClients, int heapClients
                 continue;
             }
             Source source = Arrays.stream(Source.values())
-                    .filter(s -> s.key().equals(key.trim().toLowerCase(Locale.ROOT))).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("unknown source '" + key.trim()
-                            + "' in --sources; known: " + keys()));
+                    .filter(s -> s.key().equals(key.trim().toLowerCase(Locale.ROOT)))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
+                            "unknown source '" + key.trim() + "' in --sources; known: " + keys()));
             if (!chosen.contains(source)) {
                 chosen.add(source);
             }
@@ -180,8 +181,8 @@ record FootprintOptions(List<Source> sources, int threadClients, int heapClients
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw new IllegalArgumentException("--" + option + " must be true or false, was '" + value
-                    + "'");
+            default ->
+                throw new IllegalArgumentException("--" + option + " must be true or false, was '" + value + "'");
         };
     }
 }

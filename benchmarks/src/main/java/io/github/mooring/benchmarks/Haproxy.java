@@ -1,8 +1,10 @@
 package io.github.mooring.benchmarks;
 
+import io.github.mooring.testkit.RedisStatefulSet;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -16,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-
-import io.github.mooring.testkit.RedisStatefulSet;
 
 /**
  * HAProxy in front of a replication group, routing to the pod whose health check finds {@code role:master}, checked
@@ -108,7 +108,8 @@ final class Haproxy implements AutoCloseable {
             Path file = workDir.resolve("haproxy.cfg");
             Files.write(file, config, StandardCharsets.UTF_8);
             Process check = new ProcessBuilder(binary.toString(), "-c", "-q", "-f", file.toString())
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String checkOutput = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!check.waitFor(10, TimeUnit.SECONDS) || check.exitValue() != 0) {
                 throw new IllegalStateException("haproxy rejected " + file + ":\n" + checkOutput);
@@ -134,7 +135,9 @@ final class Haproxy implements AutoCloseable {
     /** {@code HAProxy version 2.6.12-1+deb12u4 ...} reduced to its number. */
     static String version(Path binary) {
         try {
-            Process process = new ProcessBuilder(binary.toString(), "-v").redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(binary.toString(), "-v")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             process.waitFor(10, TimeUnit.SECONDS);
             String first = out.lines().findFirst().orElse("");
@@ -175,7 +178,7 @@ final class Haproxy implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -117,8 +117,10 @@ record Options(int reps, List<Scenario> scenarios, boolean steady, Path out) {
             if (key.isBlank()) {
                 continue;
             }
-            Scenario scenario = Arrays.stream(Scenario.values()).filter(s -> s.key().equals(key.trim()
-                    .toLowerCase(Locale.ROOT))).findFirst().orElseThrow(() -> new IllegalArgumentException(
+            Scenario scenario = Arrays.stream(Scenario.values())
+                    .filter(s -> s.key().equals(key.trim().toLowerCase(Locale.ROOT)))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(
                             "unknown scenario '" + key.trim() + "' in --scenarios; known: " + keys()));
             if (!chosen.contains(scenario)) {
                 chosen.add(scenario);
@@ -143,8 +145,8 @@ record Options(int reps, List<Scenario> scenarios, boolean steady, Path out) {
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw new IllegalArgumentException("--" + option + " must be true or false, was '" + value
-                    + "'");
+            default ->
+                throw new IllegalArgumentException("--" + option + " must be true or false, was '" + value + "'");
         };
     }
 }

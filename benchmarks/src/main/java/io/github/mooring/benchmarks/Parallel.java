@@ -9,8 +9,7 @@ import java.util.concurrent.Future;
 /** Runs tasks at once and waits for all; the first failure is rethrown with the others suppressed. */
 final class Parallel {
 
-    private Parallel() {
-    }
+    private Parallel() {}
 
     static void run(ExecutorService executor, List<Runnable> tasks) {
         List<Future<?>> futures = new ArrayList<>();
@@ -22,8 +21,8 @@ final class Parallel {
             try {
                 future.get();
             } catch (ExecutionException e) {
-                RuntimeException cause = e.getCause() instanceof RuntimeException r ? r
-                        : new IllegalStateException(e.getCause());
+                RuntimeException cause =
+                        e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
                 if (failure == null) {
                     failure = cause;
                 } else {

@@ -1,16 +1,17 @@
 package io.github.mooring.benchmarks;
 
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.Sentinels;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-
-import io.github.mooring.testkit.RedisPod;
-import io.github.mooring.testkit.RedisStatefulSet;
-import io.github.mooring.testkit.Sentinels;
+import java.util.concurrent.Callable;
 
 /**
  * One replication group (a StatefulSet of 3 pods behind a headless Service) with or without Sentinels, and the
@@ -61,7 +62,7 @@ final class Setup {
         return slots;
     }
 
-    Slot add(String id, String name, java.util.concurrent.Callable<Contender> factory) {
+    Slot add(String id, String name, Callable<Contender> factory) {
         Slot slot = new Slot(id, name, this, factory);
         slots.add(slot);
         return slot;
@@ -213,8 +214,16 @@ final class Setup {
         if (resetSentinels) {
             String name = sentinels.masterName();
             forEachSentinel("SENTINEL", "MONITOR", name, master.ip(), Integer.toString(set.port()), "2");
-            forEachSentinel("SENTINEL", "SET", name, "down-after-milliseconds",
-                    Long.toString(sentinels.downAfter().toMillis()), "failover-timeout", "10000", "parallel-syncs", "1");
+            forEachSentinel(
+                    "SENTINEL",
+                    "SET",
+                    name,
+                    "down-after-milliseconds",
+                    Long.toString(sentinels.downAfter().toMillis()),
+                    "failover-timeout",
+                    "10000",
+                    "parallel-syncs",
+                    "1");
             awaitSentinelsAgree(master, Duration.ofSeconds(20));
         }
         set.awaitAllReady(Duration.ofSeconds(30));
@@ -226,8 +235,10 @@ final class Setup {
         boolean onPod0 = pod0 != null && address.isPresent() && address.get().equals(pod0 + ":" + set.port());
         // A container restart shorter than down-after leaves Sentinels untouched; everything else may have started
         // (or voted for) a failover.
-        return !onPod0 || previous != null && (previous != Scenario.RESTART
-                || sentinels.downAfter().compareTo(Duration.ofSeconds(2)) <= 0);
+        return !onPod0
+                || previous != null
+                        && (previous != Scenario.RESTART
+                                || sentinels.downAfter().compareTo(Duration.ofSeconds(2)) <= 0);
     }
 
     /**
@@ -273,14 +284,15 @@ final class Setup {
         for (int i = 0; i < sentinels.ips().size(); i++) {
             while (true) {
                 Map<String, String> state = sentinelMasterState(i);
-                if (master.ip().equals(state.get("ip")) && "master".equals(state.get("flags"))
+                if (master.ip().equals(state.get("ip"))
+                        && "master".equals(state.get("flags"))
                         && parse(state.get("num-slaves")) >= replicas
                         && parse(state.get("num-other-sentinels")) >= others) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Sentinel " + i + " of " + key + " did not settle on "
-                            + master.ip() + " within " + timeout + ": " + state);
+                    throw new IllegalStateException("Sentinel " + i + " of " + key + " did not settle on " + master.ip()
+                            + " within " + timeout + ": " + state);
                 }
                 Benchmark.pause(Duration.ofMillis(50));
             }
@@ -289,7 +301,7 @@ final class Setup {
 
     private Map<String, String> sentinelMasterState(int index) {
         Object reply = sentinels.command(index, "SENTINEL", "MASTER", sentinels.masterName());
-        Map<String, String> state = new java.util.HashMap<>();
+        Map<String, String> state = new HashMap<>();
         if (reply instanceof List<?> list) {
             for (int i = 0; i + 1 < list.size(); i += 2) {
                 state.put(String.valueOf(list.get(i)), String.valueOf(list.get(i + 1)));
@@ -323,8 +335,8 @@ final class Setup {
         for (int i = 0; i < sentinels.ips().size(); i++) {
             Object reply = sentinels.command(i, command);
             if (!"OK".equals(reply) && !String.valueOf(reply).contains("No such master")) {
-                throw new IllegalStateException(String.join(" ", command) + " on Sentinel " + i + " of " + key
-                        + ": " + reply);
+                throw new IllegalStateException(
+                        String.join(" ", command) + " on Sentinel " + i + " of " + key + ": " + reply);
             }
         }
     }

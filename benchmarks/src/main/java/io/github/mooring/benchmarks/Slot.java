@@ -1,5 +1,6 @@
 package io.github.mooring.benchmarks;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -78,7 +79,7 @@ final class Slot {
             }
             if (attempt < attempts) {
                 recreate(executor);
-                Benchmark.pause(java.time.Duration.ofMillis(200));
+                Benchmark.pause(Duration.ofMillis(200));
             }
         }
         return false;

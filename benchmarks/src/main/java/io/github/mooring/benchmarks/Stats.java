@@ -11,8 +11,7 @@ import java.util.List;
 final class Stats {
 
     /** One window in milliseconds; {@code censored} means at least that long. */
-    record Window(double millis, boolean censored) {
-    }
+    record Window(double millis, boolean censored) {}
 
     private final List<Window> values = new ArrayList<>();
 

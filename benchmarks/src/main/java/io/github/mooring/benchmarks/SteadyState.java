@@ -5,11 +5,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.HdrHistogram.Histogram;
+import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -27,13 +28,22 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 final class SteadyState {
 
     /** One measurement, with the raw connection's measured right beside it (same method). Latencies in µs. */
-    record Measure(String setup, String contender, String method, String op, double opsPerSecond, double p50Micros,
-            double p99Micros, double rawOpsPerSecond, double rawP50Micros, double rawP99Micros) {
-    }
+    record Measure(
+            String setup,
+            String contender,
+            String method,
+            String op,
+            double opsPerSecond,
+            double p50Micros,
+            double p99Micros,
+            double rawOpsPerSecond,
+            double rawP50Micros,
+            double rawP99Micros) {}
 
     private static final Duration LOOP_WARMUP = Duration.ofMillis(300);
     /** Per operation: this many rounds of the raw connection then the contender, each this long. */
     private static final int LOOP_ROUNDS = 3;
+
     private static final Duration LOOP_RUN = Duration.ofMillis(333);
 
     private final Consumer<String> log;
@@ -64,9 +74,12 @@ final class SteadyState {
                     for (String client : List.of("raw", "mooring")) {
                         for (RunResult result : runJmh(op, client)) {
                             var statistics = result.getPrimaryResult().getStatistics();
-                            rounds.computeIfAbsent(client, k -> new ArrayList<>()).add(new double[] {
-                                    1e6 / statistics.getMean(), statistics.getPercentile(50),
-                                    statistics.getPercentile(99)});
+                            rounds.computeIfAbsent(client, k -> new ArrayList<>())
+                                    .add(new double[] {
+                                        1e6 / statistics.getMean(),
+                                        statistics.getPercentile(50),
+                                        statistics.getPercentile(99)
+                                    });
                         }
                     }
                 }
@@ -74,10 +87,11 @@ final class SteadyState {
                 for (String client : List.of("raw", "mooring")) {
                     double[] values = medians(rounds.get(client));
                     String name = client.equals("raw") ? "raw Lettuce" : "Mooring (kubernetes)";
-                    measures.add(new Measure(setup, name, "JMH", op, values[0], values[1], values[2], base[0],
-                            base[1], base[2]));
-                    log.accept(String.format("  JMH  %-22s %s %,9.0f ops/s  p50 %6.1f µs  p99 %6.1f µs", name,
-                            op.toUpperCase(java.util.Locale.ROOT), values[0], values[1], values[2]));
+                    measures.add(new Measure(
+                            setup, name, "JMH", op, values[0], values[1], values[2], base[0], base[1], base[2]));
+                    log.accept(String.format(
+                            "  JMH  %-22s %s %,9.0f ops/s  p50 %6.1f µs  p99 %6.1f µs",
+                            name, op.toUpperCase(Locale.ROOT), values[0], values[1], values[2]));
                 }
             }
         } finally {
@@ -100,7 +114,7 @@ final class SteadyState {
                 .param("client", client)
                 .forks(0)
                 .threads(1)
-                .mode(org.openjdk.jmh.annotations.Mode.SampleTime)
+                .mode(Mode.SampleTime)
                 .timeUnit(TimeUnit.MICROSECONDS)
                 .warmupIterations(1)
                 .warmupTime(TimeValue.milliseconds(500))
@@ -132,14 +146,29 @@ final class SteadyState {
                 histogram.add(run(contender, set, key, value, LOOP_RUN));
             }
             double seconds = LOOP_ROUNDS * LOOP_RUN.toNanos() / 1e9;
-            Measure measure = new Measure(setup, name, "loop", set ? "set" : "get",
-                    histogram.getTotalCount() / seconds, histogram.getValueAtPercentile(50) / 1e3,
-                    histogram.getValueAtPercentile(99) / 1e3, base.getTotalCount() / seconds,
-                    base.getValueAtPercentile(50) / 1e3, base.getValueAtPercentile(99) / 1e3);
+            Measure measure = new Measure(
+                    setup,
+                    name,
+                    "loop",
+                    set ? "set" : "get",
+                    histogram.getTotalCount() / seconds,
+                    histogram.getValueAtPercentile(50) / 1e3,
+                    histogram.getValueAtPercentile(99) / 1e3,
+                    base.getTotalCount() / seconds,
+                    base.getValueAtPercentile(50) / 1e3,
+                    base.getValueAtPercentile(99) / 1e3);
             measures.add(measure);
-            log.accept(String.format("  loop %-5s %-24s %s %,7.0f ops/s (raw %,7.0f)  p50 %5.1f µs (raw %5.1f)  "
-                    + "p99 %6.1f µs (raw %6.1f)", setup, name, set ? "SET" : "GET", measure.opsPerSecond(),
-                    measure.rawOpsPerSecond(), measure.p50Micros(), measure.rawP50Micros(), measure.p99Micros(),
+            log.accept(String.format(
+                    "  loop %-5s %-24s %s %,7.0f ops/s (raw %,7.0f)  p50 %5.1f µs (raw %5.1f)  "
+                            + "p99 %6.1f µs (raw %6.1f)",
+                    setup,
+                    name,
+                    set ? "SET" : "GET",
+                    measure.opsPerSecond(),
+                    measure.rawOpsPerSecond(),
+                    measure.p50Micros(),
+                    measure.rawP50Micros(),
+                    measure.p99Micros(),
                     measure.rawP99Micros()));
         }
     }

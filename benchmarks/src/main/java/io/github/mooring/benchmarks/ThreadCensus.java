@@ -30,7 +30,9 @@ record ThreadCensus(List<Counted> threads) {
     record Kind(ThreadOwner owner, String pattern) implements Comparable<Kind> {
         @Override
         public int compareTo(Kind other) {
-            return Comparator.comparing(Kind::owner).thenComparing(Kind::pattern).compare(this, other);
+            return Comparator.comparing(Kind::owner)
+                    .thenComparing(Kind::pattern)
+                    .compare(this, other);
         }
     }
 
@@ -40,11 +42,17 @@ record ThreadCensus(List<Counted> threads) {
 
     static ThreadCensus take() {
         List<Counted> threads = new ArrayList<>();
-        for (Map.Entry<Thread, StackTraceElement[]> entry : Thread.getAllStackTraces().entrySet()) {
+        for (Map.Entry<Thread, StackTraceElement[]> entry :
+                Thread.getAllStackTraces().entrySet()) {
             Thread thread = entry.getKey();
             StackTraceElement[] stack = entry.getValue();
-            threads.add(new Counted(thread.getId(), thread.getName(), ThreadOwner.of(thread, stack),
-                    Arrays.stream(stack).map(frame -> frame.getClassName() + "." + frame.getMethodName()).toList()));
+            threads.add(new Counted(
+                    thread.getId(),
+                    thread.getName(),
+                    ThreadOwner.of(thread, stack),
+                    Arrays.stream(stack)
+                            .map(frame -> frame.getClassName() + "." + frame.getMethodName())
+                            .toList()));
         }
         return new ThreadCensus(threads);
     }
@@ -77,13 +85,15 @@ record ThreadCensus(List<Counted> threads) {
     /** The threads alive now that were not alive in {@code before}. */
     ThreadCensus since(ThreadCensus before) {
         Set<Long> old = before.ids();
-        return new ThreadCensus(threads.stream().filter(t -> !old.contains(t.id())).toList());
+        return new ThreadCensus(
+                threads.stream().filter(t -> !old.contains(t.id())).toList());
     }
 
     /** The threads of {@code among} that are still alive in this census. */
     ThreadCensus stillAlive(ThreadCensus among) {
         Set<Long> alive = ids();
-        return new ThreadCensus(among.threads().stream().filter(t -> alive.contains(t.id())).toList());
+        return new ThreadCensus(
+                among.threads().stream().filter(t -> alive.contains(t.id())).toList());
     }
 
     ThreadCensus without(ThreadOwner owner) {

@@ -2,7 +2,9 @@ package io.github.mooring.benchmarks;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -104,14 +106,15 @@ final class TimedWriter {
     /** The exception's class, and for Redis error replies their code (READONLY, LOADING, ...). */
     private static String kind(Throwable e) {
         Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause
-                && (cause instanceof java.util.concurrent.ExecutionException
+        while (cause.getCause() != null
+                && cause.getCause() != cause
+                && (cause instanceof ExecutionException
                         || cause.getClass().getSimpleName().equals("RedisException"))) {
             cause = cause.getCause();
         }
         String message = String.valueOf(cause.getMessage());
         String code = message.isEmpty() ? "" : message.split("[\\s:]", 2)[0];
-        if (!code.isEmpty() && code.equals(code.toUpperCase(java.util.Locale.ROOT)) && code.matches("[A-Z]{4,}")) {
+        if (!code.isEmpty() && code.equals(code.toUpperCase(Locale.ROOT)) && code.matches("[A-Z]{4,}")) {
             return cause.getClass().getSimpleName() + " " + code;
         }
         return cause.getClass().getSimpleName();
@@ -138,8 +141,11 @@ final class TimedWriter {
         }
         synchronized (this) {
             closed = true;
-            return new Record(Arrays.copyOf(ackTimes, acks), Arrays.copyOf(ackSeqs, acks),
-                    Arrays.copyOf(failureTimes, failures), new LinkedHashMap<>(failureKinds));
+            return new Record(
+                    Arrays.copyOf(ackTimes, acks),
+                    Arrays.copyOf(ackSeqs, acks),
+                    Arrays.copyOf(failureTimes, failures),
+                    new LinkedHashMap<>(failureKinds));
         }
     }
 

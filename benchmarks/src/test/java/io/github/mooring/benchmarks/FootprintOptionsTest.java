@@ -3,9 +3,9 @@ package io.github.mooring.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.junit.jupiter.api.Test;
-
 import io.github.mooring.benchmarks.FootprintOptions.Source;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class FootprintOptionsTest {
 
@@ -22,10 +22,20 @@ class FootprintOptionsTest {
 
     @Test
     void everyOptionParsesInBothSpellings() {
-        FootprintOptions options = FootprintOptions.parse("--sources=dns", "--clients", "4", "--heap-clients=7",
-                "--reps", "5", "--idle", "0", "--top=3", "--shared", "true");
+        FootprintOptions options = FootprintOptions.parse(
+                "--sources=dns",
+                "--clients",
+                "4",
+                "--heap-clients=7",
+                "--reps",
+                "5",
+                "--idle",
+                "0",
+                "--top=3",
+                "--shared",
+                "true");
 
-        assertThat(options).isEqualTo(new FootprintOptions(java.util.List.of(Source.DNS), 4, 7, 5, 0, 3, true));
+        assertThat(options).isEqualTo(new FootprintOptions(List.of(Source.DNS), 4, 7, 5, 0, 3, true));
     }
 
     @Test
@@ -40,8 +50,8 @@ class FootprintOptionsTest {
                 .hasMessage("--shared must be true or false, was 'yes'");
         assertThatThrownBy(() -> FootprintOptions.parse("--threads", "3")).hasMessage("unknown option --threads");
         assertThatThrownBy(() -> FootprintOptions.parse("--top")).hasMessage("--top needs a value");
-        assertThatThrownBy(() -> FootprintOptions.parse("10")).hasMessage(
-                "unexpected argument '10': options start with --");
+        assertThatThrownBy(() -> FootprintOptions.parse("10"))
+                .hasMessage("unexpected argument '10': options start with --");
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Paths;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 class OptionsTest {
@@ -21,8 +20,8 @@ class OptionsTest {
 
     @Test
     void everyOptionParsesInBothSpellings() {
-        Options options = Options.parse("--reps", "3", "--scenarios=frozen,pod-replaced", "--steady", "false",
-                "--out", "/tmp/results");
+        Options options = Options.parse(
+                "--reps", "3", "--scenarios=frozen,pod-replaced", "--steady", "false", "--out", "/tmp/results");
 
         assertThat(options.reps()).isEqualTo(3);
         assertThat(options.scenarios()).containsExactly(Scenario.FROZEN, Scenario.POD_REPLACED);
@@ -49,6 +48,7 @@ class OptionsTest {
         assertThat(Options.wantsHelp("--reps", "3", "--help")).isTrue();
         assertThat(Options.wantsHelp("-h")).isTrue();
         assertThat(Options.wantsHelp("--reps", "3")).isFalse();
-        assertThat(Options.usage()).contains(List.of(Scenario.values()).stream().map(Scenario::key).toList());
+        assertThat(Options.usage())
+                .contains(List.of(Scenario.values()).stream().map(Scenario::key).toList());
     }
 }

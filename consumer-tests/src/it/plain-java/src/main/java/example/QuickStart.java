@@ -4,7 +4,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.github.mooring.CommandFateUnknownException;
+import io.github.mooring.exceptions.CommandFateUnknownException;
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
 import io.github.mooring.discovery.EndpointSource;

@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-
 import org.awaitility.Awaitility;
 
 /**
@@ -34,16 +33,18 @@ final class ConsumerProcess implements AutoCloseable {
         this.name = name;
         this.process = process;
         this.stderr = stderr;
-        this.reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = out.readLine()) != null;) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                lines.add("(output unreadable: " + e + ")");
-            }
-        }, name + "-stdout");
+        this.reader = new Thread(
+                () -> {
+                    try (BufferedReader out = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = out.readLine()) != null; ) {
+                            lines.add(line);
+                        }
+                    } catch (IOException e) {
+                        lines.add("(output unreadable: " + e + ")");
+                    }
+                },
+                name + "-stdout");
         reader.setDaemon(true);
         reader.start();
     }
@@ -51,11 +52,13 @@ final class ConsumerProcess implements AutoCloseable {
     static ConsumerProcess start(String name, List<String> command, Map<String, String> environment, Path workDir) {
         try {
             Path stderr = workDir.resolve(name + ".stderr.log");
-            ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-                    .redirectError(stderr.toFile());
+            ProcessBuilder builder =
+                    new ProcessBuilder(command).directory(workDir.toFile()).redirectError(stderr.toFile());
             // Nothing of this JVM's Kubernetes or Redis settings leaks into the program's environment.
-            builder.environment().keySet().removeIf(key -> key.startsWith("KUBERNETES_") || key.startsWith("MOORING_")
-                    || key.startsWith("SPRING_"));
+            builder.environment()
+                    .keySet()
+                    .removeIf(key ->
+                            key.startsWith("KUBERNETES_") || key.startsWith("MOORING_") || key.startsWith("SPRING_"));
             builder.environment().putAll(environment);
             return new ConsumerProcess(name, builder.start(), stderr);
         } catch (IOException e) {
@@ -65,7 +68,9 @@ final class ConsumerProcess implements AutoCloseable {
 
     /** The first line matching, waiting for it; fails at once, with the program's output, if the program exits. */
     String awaitLine(Predicate<String> matching, Duration timeout) {
-        Awaitility.await(name + " printing the expected line").atMost(timeout).pollInterval(Duration.ofMillis(50))
+        Awaitility.await(name + " printing the expected line")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(50))
                 .failFast(name + " exited", () -> {
                     if (!process.isAlive() && line(matching).isEmpty()) {
                         throw new AssertionError(name + " exited (" + process.exitValue() + ") first:\n" + output());
@@ -92,7 +97,8 @@ final class ConsumerProcess implements AutoCloseable {
         try {
             process.getOutputStream().close();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError(name + " did not exit within " + timeout + " of being asked to stop:\n" + output());
+                throw new AssertionError(
+                        name + " did not exit within " + timeout + " of being asked to stop:\n" + output());
             }
             reader.join(5_000); // the last lines
             return process.exitValue();
@@ -111,7 +117,8 @@ final class ConsumerProcess implements AutoCloseable {
         text.append("---- ").append(name).append(" stderr (").append(stderr).append(")\n");
         try {
             List<String> err = Files.readAllLines(stderr);
-            err.subList(Math.max(0, err.size() - 80), err.size()).forEach(line -> text.append(line).append('\n'));
+            err.subList(Math.max(0, err.size() - 80), err.size())
+                    .forEach(line -> text.append(line).append('\n'));
         } catch (IOException e) {
             text.append("(unreadable: ").append(e).append(")\n");
         }

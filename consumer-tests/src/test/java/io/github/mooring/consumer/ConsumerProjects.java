@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,15 +17,15 @@ import java.util.List;
  */
 final class ConsumerProjects {
 
-    private ConsumerProjects() {
-    }
+    private ConsumerProjects() {}
 
     static Path project(String name) {
         Path dir = Paths.get(required("consumer.projects")).resolve(name);
         if (!Files.isDirectory(dir.resolve("target"))) {
-            throw new IllegalStateException("The consumer project " + name + " was not built (no " + dir.resolve("target")
-                    + "): run this test through Maven (mvn -B verify -pl consumer-tests -am), whose pre-integration-test"
-                    + " phase builds it with maven-invoker-plugin");
+            throw new IllegalStateException(
+                    "The consumer project " + name + " was not built (no " + dir.resolve("target")
+                            + "): run this test through Maven (mvn -B verify -pl consumer-tests -am), whose pre-integration-test"
+                            + " phase builds it with maven-invoker-plugin");
         }
         return dir;
     }
@@ -38,17 +40,18 @@ final class ConsumerProjects {
         Path file = project(name).resolve("target/classpath.txt");
         try {
             String text = Files.readString(file).trim();
-            return java.util.Arrays.stream(text.split(File.pathSeparator)).map(Paths::get).toList();
+            return Arrays.stream(text.split(File.pathSeparator)).map(Paths::get).toList();
         } catch (IOException e) {
             throw new UncheckedIOException("no classpath written by " + name + " at " + file, e);
         }
     }
 
     static String classpathString(String name) {
-        List<Path> entries = new java.util.ArrayList<>();
+        List<Path> entries = new ArrayList<>();
         entries.add(project(name).resolve("target/classes"));
         entries.addAll(classpath(name));
-        return String.join(File.pathSeparator, entries.stream().map(Path::toString).toList());
+        return String.join(
+                File.pathSeparator, entries.stream().map(Path::toString).toList());
     }
 
     static String javaExecutable() {
@@ -58,8 +61,8 @@ final class ConsumerProjects {
     private static String required(String property) {
         String value = System.getProperty(property);
         if (value == null) {
-            throw new IllegalStateException("system property " + property + " is not set: run this test through Maven"
-                    + " (failsafe sets it)");
+            throw new IllegalStateException(
+                    "system property " + property + " is not set: run this test through Maven" + " (failsafe sets it)");
         }
         return value;
     }

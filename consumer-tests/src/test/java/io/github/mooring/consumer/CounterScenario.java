@@ -2,6 +2,10 @@ package io.github.mooring.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.mooring.testkit.Credentials;
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.SimulatedNamespace;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,13 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.awaitility.Awaitility;
-
-import io.github.mooring.testkit.Credentials;
-import io.github.mooring.testkit.RedisPod;
-import io.github.mooring.testkit.RedisStatefulSet;
-import io.github.mooring.testkit.SimulatedNamespace;
 
 /**
  * A consumer program counting visits ({@code INCR visits} every 20 ms) on a Service of 3 pods with persistence and an
@@ -30,8 +28,8 @@ final class CounterScenario {
 
     static final String USER = "app";
     static final String PASSWORD = "consumer-" + Long.toHexString(System.nanoTime());
-    private static final Pattern RESULT = Pattern.compile(
-            "RESULT acknowledged=(\\d+) fateUnknown=(\\d+) failed=(\\d+) lastError=(.*)");
+    private static final Pattern RESULT =
+            Pattern.compile("RESULT acknowledged=(\\d+) fateUnknown=(\\d+) failed=(\\d+) lastError=(.*)");
 
     private final SimulatedNamespace ns;
     private final RedisStatefulSet redis;
@@ -40,7 +38,10 @@ final class CounterScenario {
     CounterScenario(SimulatedNamespace ns, Path workDir) {
         this.ns = ns;
         this.workDir = workDir;
-        this.redis = ns.redis("redis").replicas(3).persistence(true).credentials(Credentials.aclUser(USER, PASSWORD))
+        this.redis = ns.redis("redis")
+                .replicas(3)
+                .persistence(true)
+                .credentials(Credentials.aclUser(USER, PASSWORD))
                 .start();
         redis.awaitReplicationLinked(Duration.ofSeconds(30));
     }
@@ -94,14 +95,16 @@ final class CounterScenario {
         try (ConsumerProcess program = ConsumerProcess.start(name, command, environment, workDir)) {
             program.awaitLine("WRITING"::equals, startup);
             RedisPod master = redis.master().orElseThrow();
-            Awaitility.await("writes before the disruption").atMost(Duration.ofSeconds(30))
+            Awaitility.await("writes before the disruption")
+                    .atMost(Duration.ofSeconds(30))
                     .until(() -> counter(master) >= 25);
 
             long atKill = counter(master);
             master.replace(RedisPod.Deletion.KILL, Duration.ofSeconds(1));
             master.awaitReady(Duration.ofSeconds(30));
             Awaitility.await(name + " writing on the recreated master (" + master.name() + ")")
-                    .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
                     .failFast(name + " exited", () -> {
                         if (!program.isAlive()) {
                             throw new AssertionError(name + " exited:\n" + program.output());
@@ -111,21 +114,25 @@ final class CounterScenario {
 
             int exit = program.stop(Duration.ofSeconds(60));
             assertThat(exit).as("%s's exit code\n%s", name, program.output()).isZero();
-            String line = program.line(l -> l.startsWith("RESULT ")).orElseThrow(
-                    () -> new AssertionError(name + " printed no RESULT\n" + program.output()));
+            String line = program.line(l -> l.startsWith("RESULT "))
+                    .orElseThrow(() -> new AssertionError(name + " printed no RESULT\n" + program.output()));
             Matcher result = RESULT.matcher(line);
             assertThat(result.matches()).as(line).isTrue();
             long acknowledged = Long.parseLong(result.group(1));
             long fateUnknown = Long.parseLong(result.group(2));
             long failed = Long.parseLong(result.group(3));
 
-            assertThat(failed).as("writes that failed (other than fate unknown): %s\n%s", result.group(4),
-                    program.output()).isZero();
+            assertThat(failed)
+                    .as("writes that failed (other than fate unknown): %s\n%s", result.group(4), program.output())
+                    .isZero();
             // One synchronous writer has at most one write in flight when the pod dies.
             assertThat(fateUnknown).as("writes whose fate is unknown").isLessThanOrEqualTo(1);
             long counter = masterCounter();
-            assertThat(counter).as("the counter on the master, for %d acknowledged and %d fate-unknown writes",
-                    acknowledged, fateUnknown).isBetween(acknowledged, acknowledged + fateUnknown);
+            assertThat(counter)
+                    .as(
+                            "the counter on the master, for %d acknowledged and %d fate-unknown writes",
+                            acknowledged, fateUnknown)
+                    .isBetween(acknowledged, acknowledged + fateUnknown);
             return program.lines();
         }
     }

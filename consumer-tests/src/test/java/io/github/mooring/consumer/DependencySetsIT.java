@@ -2,6 +2,7 @@ package io.github.mooring.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,7 +27,8 @@ class DependencySetsIT {
     enum Train {
         NETTY(a -> a.group().equals("io.netty") && !a.artifact().startsWith("netty-tcnative")),
         JACKSON_3(a -> a.group().startsWith("tools.jackson")),
-        JACKSON_2(a -> a.group().startsWith("com.fasterxml.jackson") && !a.artifact().equals("jackson-annotations")),
+        JACKSON_2(a ->
+                a.group().startsWith("com.fasterxml.jackson") && !a.artifact().equals("jackson-annotations")),
         FABRIC8(a -> a.group().equals("io.fabric8")),
         RESILIENCE4J(a -> a.group().equals("io.github.resilience4j")),
         VERTX(a -> a.group().equals("io.vertx")),
@@ -54,34 +55,47 @@ class DependencySetsIT {
             if (n < 4) {
                 return Optional.empty();
             }
-            String group = relative.subpath(0, n - 3).toString().replace(java.io.File.separatorChar, '.');
-            return Optional.of(new Artifact(group, relative.getName(n - 3).toString(),
+            String group = relative.subpath(0, n - 3).toString().replace(File.separatorChar, '.');
+            return Optional.of(new Artifact(
+                    group,
+                    relative.getName(n - 3).toString(),
                     relative.getName(n - 2).toString()));
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = { "plain-java", "plain-java-lettuce-6.8", "testkit-user", "boot-4.1-app", "boot-4.0-app" })
+    @ValueSource(strings = {"plain-java", "plain-java-lettuce-6.8", "testkit-user", "boot-4.1-app", "boot-4.0-app"})
     void everyReleaseTrainHasOneVersion(String project) {
         Path repository = ConsumerProjects.repository();
         List<Path> classpath = ConsumerProjects.classpath(project);
-        List<Artifact> artifacts = classpath.stream().map(jar -> Artifact.inRepository(repository, jar))
-                .flatMap(Optional::stream).toList();
-        assertThat(artifacts).as("%s's classpath, resolved into %s", project, repository).hasSameSizeAs(classpath);
-        assertThat(artifacts).as("Mooring's artifacts on %s's classpath", project)
+        List<Artifact> artifacts = classpath.stream()
+                .map(jar -> Artifact.inRepository(repository, jar))
+                .flatMap(Optional::stream)
+                .toList();
+        assertThat(artifacts)
+                .as("%s's classpath, resolved into %s", project, repository)
+                .hasSameSizeAs(classpath);
+        assertThat(artifacts)
+                .as("Mooring's artifacts on %s's classpath", project)
                 .anyMatch(a -> a.group().equals("io.github.mooring"));
 
         Map<Train, Map<String, Set<String>>> split = new TreeMap<>();
         for (Train train : Train.values()) {
-            Map<String, Set<String>> byVersion = artifacts.stream().filter(train.member)
-                    .collect(Collectors.groupingBy(Artifact::version, TreeMap::new,
+            Map<String, Set<String>> byVersion = artifacts.stream()
+                    .filter(train.member)
+                    .collect(Collectors.groupingBy(
+                            Artifact::version,
+                            TreeMap::new,
                             Collectors.mapping(Artifact::artifact, Collectors.toCollection(TreeSet::new))));
             if (byVersion.size() > 1) {
                 split.put(train, byVersion);
             }
         }
-        assertThat(split).as("release trains in more than one version on %s's classpath (version -> artifacts); the"
-                + " published POMs must declare these modules at one version (see design.md, Dependency facts)",
-                project).isEmpty();
+        assertThat(split)
+                .as(
+                        "release trains in more than one version on %s's classpath (version -> artifacts); the"
+                                + " published POMs must declare these modules at one version (see design.md, Dependency facts)",
+                        project)
+                .isEmpty();
     }
 }

@@ -1,8 +1,8 @@
 package io.github.mooring.discovery;
 
+import io.github.mooring.internal.Require;
 import java.util.Objects;
 import java.util.Optional;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,12 +41,13 @@ public final class AutoSource implements EndpointSource {
 
     /** Kubernetes with default settings, falling back to DNS with default settings. */
     public static AutoSource defaults() {
-        return new AutoSource(KubernetesSource.builder().build(), DnsSource.builder().build());
+        return new AutoSource(
+                KubernetesSource.builder().build(), DnsSource.builder().build());
     }
 
     /** Tries {@code kubernetes} first, falls back to {@code dns}. */
     public static AutoSource of(KubernetesSource kubernetes, DnsSource dns) {
-        return new AutoSource(Objects.requireNonNull(kubernetes, "kubernetes"), Objects.requireNonNull(dns, "dns"));
+        return new AutoSource(Require.nonNull(kubernetes, "kubernetes"), Require.nonNull(dns, "dns"));
     }
 
     @Override
@@ -70,7 +71,8 @@ public final class AutoSource implements EndpointSource {
         Objects.requireNonNull(listener, "listener");
         KubernetesApi api;
         if (kubernetes.client() != null || kubernetes.config() != null) {
-            api = kubernetes.client() != null ? KubernetesApi.shared(kubernetes.client())
+            api = kubernetes.client() != null
+                    ? KubernetesApi.shared(kubernetes.client())
                     : KubernetesApi.owned(kubernetes.config());
         } else if (KubernetesEnvironment.inCluster()) {
             api = KubernetesApi.owned(null);
@@ -91,17 +93,24 @@ public final class AutoSource implements EndpointSource {
                 return dnsWatch(service, listener, why);
             }
             api = KubernetesApi.owned(found.get().config());
-            log.info("Not in a Kubernetes pod: discovering {} through the Kubernetes API at {} ({})", service,
-                    api.masterUrl(), found.get().origin());
+            log.info(
+                    "Not in a Kubernetes pod: discovering {} through the Kubernetes API at {} ({})",
+                    service,
+                    api.masterUrl(),
+                    found.get().origin());
         }
         Optional<DiscoveryException> problem = check(api, service);
         if (problem.isPresent()) {
             api.close();
-            log.warn("Kubernetes API not usable, discovering {} through DNS instead: {}", service,
+            log.warn(
+                    "Kubernetes API not usable, discovering {} through DNS instead: {}",
+                    service,
                     problem.get().getMessage());
             listener.onError(problem.get());
-            return dnsWatch(service, listener, "the Kubernetes API could not be used (" + problem.get().getMessage()
-                    + ")");
+            return dnsWatch(
+                    service,
+                    listener,
+                    "the Kubernetes API could not be used (" + problem.get().getMessage() + ")");
         }
         return new AutoWatch(api, service, listener);
     }
@@ -116,8 +125,11 @@ public final class AutoSource implements EndpointSource {
 
             @Override
             public void onError(DiscoveryException error) {
-                listener.onError(new DiscoveryException(error.reason(), error.source(), error.getMessage()
-                        + ". The auto source uses DNS because " + whyDns + ": " + DNS_FALLBACK_ADVICE,
+                listener.onError(new DiscoveryException(
+                        error.reason(),
+                        error.source(),
+                        error.getMessage() + ". The auto source uses DNS because " + whyDns + ": "
+                                + DNS_FALLBACK_ADVICE,
                         error.getCause()));
             }
         });
@@ -183,7 +195,9 @@ public final class AutoSource implements EndpointSource {
                 return;
             }
             degraded = true;
-            log.warn("Kubernetes API access lost, discovering {} through DNS from now on: {}", service,
+            log.warn(
+                    "Kubernetes API access lost, discovering {} through DNS from now on: {}",
+                    service,
                     error.getMessage());
             EndpointWatch previous = active;
             // DNS snapshots name their source, so the topology shows the switch.

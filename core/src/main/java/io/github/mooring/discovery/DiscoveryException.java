@@ -1,6 +1,6 @@
 package io.github.mooring.discovery;
 
-import io.github.mooring.MooringException;
+import io.github.mooring.exceptions.MooringException;
 
 /**
  * Discovery could not tell which pods back the Service. The message names the Service, the namespace, and what

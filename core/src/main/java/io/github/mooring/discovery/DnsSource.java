@@ -1,5 +1,6 @@
 package io.github.mooring.discovery;
 
+import io.github.mooring.internal.Require;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,16 +59,15 @@ public final class DnsSource implements EndpointSource {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(listener, "listener");
         if (srv && service.port().name() == null) {
-            throw new IllegalArgumentException("the dns source's SRV lookup needs the port by name, not "
-                    + service.port());
+            throw new IllegalArgumentException(
+                    "the dns source's SRV lookup needs the port by name, not " + service.port());
         }
         return DnsWatch.start(this, service, listener);
     }
 
     /** The name whose A/AAAA records list the pods. */
     String hostnameFor(ServiceRef service) {
-        return hostname != null ? hostname
-                : service.name() + "." + service.namespace() + ".svc." + clusterDomain + ".";
+        return hostname != null ? hostname : service.name() + "." + service.namespace() + ".svc." + clusterDomain + ".";
     }
 
     /** {@code _<port>._tcp.<hostname>}. */
@@ -121,14 +121,13 @@ public final class DnsSource implements EndpointSource {
         private Duration interval = Duration.ofSeconds(1);
         private Duration queryTimeout = Duration.ofSeconds(2);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Nameservers to ask instead of those in {@code /etc/resolv.conf}. */
         public Builder nameServers(InetSocketAddress... servers) {
             nameServers.clear();
             for (InetSocketAddress server : servers) {
-                nameServers.add(Objects.requireNonNull(server, "name server"));
+                nameServers.add(Require.nonNull(server, "name server"));
             }
             return this;
         }
@@ -141,17 +140,14 @@ public final class DnsSource implements EndpointSource {
 
         /** {@code ndots} instead of the one in {@code /etc/resolv.conf}. */
         public Builder ndots(int ndots) {
-            if (ndots < 0) {
-                throw new IllegalArgumentException("ndots must be zero or positive, was " + ndots);
-            }
-            this.ndots = ndots;
+            this.ndots = Require.zeroOrPositive(ndots, "ndots");
             return this;
         }
 
         /** The cluster's DNS domain (default {@code cluster.local}). */
         public Builder clusterDomain(String domain) {
-            if (domain == null || domain.isBlank() || domain.startsWith(".")) {
-                throw new IllegalArgumentException("not a DNS domain: '" + domain + "'");
+            if (Require.notBlank(domain, "clusterDomain").startsWith(".")) {
+                throw Require.invalid("clusterDomain", "a DNS domain such as cluster.local", domain);
             }
             this.clusterDomain = domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain;
             return this;
@@ -159,10 +155,7 @@ public final class DnsSource implements EndpointSource {
 
         /** The name to resolve, instead of {@code <service>.<namespace>.svc.<cluster domain>.}. */
         public Builder hostname(String hostname) {
-            if (hostname == null || hostname.isBlank()) {
-                throw new IllegalArgumentException("hostname must not be empty");
-            }
-            this.hostname = hostname;
+            this.hostname = Require.notBlank(hostname, "hostname");
             return this;
         }
 
@@ -174,28 +167,19 @@ public final class DnsSource implements EndpointSource {
 
         /** The port used when the Service port is chosen by name and SRV is off (default 6379). */
         public Builder defaultPort(int port) {
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be 1..65535, was " + port);
-            }
-            this.defaultPort = port;
+            this.defaultPort = Require.inRange(port, 1, 65535, "defaultPort");
             return this;
         }
 
         /** How often to query (default 1 s); a probe round's {@code refresh()} also queries at once. */
         public Builder interval(Duration interval) {
-            if (interval == null || interval.toMillis() < 10) {
-                throw new IllegalArgumentException("dns interval must be at least 10 ms, was " + interval);
-            }
-            this.interval = interval;
+            this.interval = Require.atLeastMillis(interval, 10, "interval");
             return this;
         }
 
         /** How long one query may take (default 2 s). */
         public Builder queryTimeout(Duration timeout) {
-            if (timeout == null || timeout.toMillis() < 1) {
-                throw new IllegalArgumentException("dns query timeout must be positive, was " + timeout);
-            }
-            this.queryTimeout = timeout;
+            this.queryTimeout = Require.atLeastMillis(timeout, 1, "queryTimeout");
             return this;
         }
 

@@ -1,16 +1,5 @@
 package io.github.mooring.discovery;
 
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -30,7 +19,18 @@ import io.netty.resolver.dns.NoopAuthoritativeDnsServerCache;
 import io.netty.resolver.dns.NoopDnsCache;
 import io.netty.resolver.dns.NoopDnsCnameCache;
 import io.netty.resolver.dns.SequentialDnsServerAddressStreamProvider;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running {@link DnsSource}: one event loop thread that queries on a fixed delay, or at once on {@link #refresh()},
@@ -115,7 +115,7 @@ final class DnsWatch implements EndpointWatch {
     private Future<List<Endpoint>> lookupAddresses() {
         String name = settings.hostnameFor(service);
         int port = settings.portFor(service);
-        io.netty.util.concurrent.Promise<List<Endpoint>> promise = group.next().newPromise();
+        Promise<List<Endpoint>> promise = group.next().newPromise();
         resolver.resolveAll(name).addListener(done -> {
             if (!done.isSuccess()) {
                 promise.tryFailure(done.cause());
@@ -133,7 +133,7 @@ final class DnsWatch implements EndpointWatch {
     }
 
     private Future<List<Endpoint>> lookupSrv() {
-        io.netty.util.concurrent.Promise<List<Endpoint>> promise = group.next().newPromise();
+        Promise<List<Endpoint>> promise = group.next().newPromise();
         resolver.resolveAll(new DefaultDnsQuestion(settings.srvNameFor(service), DnsRecordType.SRV))
                 .addListener(done -> {
                     if (!done.isSuccess()) {
@@ -150,7 +150,7 @@ final class DnsWatch implements EndpointWatch {
                             int port = data.readUnsignedShort();
                             targets.add(new String[] {readName(data), Integer.toString(port)});
                         }
-                        io.netty.util.ReferenceCountUtil.release(record);
+                        ReferenceCountUtil.release(record);
                     }
                     resolveTargets(targets, 0, new ArrayList<>(), promise);
                 });
@@ -158,8 +158,8 @@ final class DnsWatch implements EndpointWatch {
     }
 
     /** Resolves SRV targets one after another (a handful of pods) on the event loop. */
-    private void resolveTargets(List<String[]> targets, int index, List<Endpoint> out,
-            io.netty.util.concurrent.Promise<List<Endpoint>> promise) {
+    private void resolveTargets(
+            List<String[]> targets, int index, List<Endpoint> out, Promise<List<Endpoint>> promise) {
         if (index == targets.size()) {
             promise.trySuccess(out);
             return;
@@ -175,7 +175,11 @@ final class DnsWatch implements EndpointWatch {
                     out.add(new Endpoint(address.getHostAddress(), port, pod, true, false));
                 }
             } else {
-                log.debug("SRV target {} of {} does not resolve: {}", target, service, done.cause().toString());
+                log.debug(
+                        "SRV target {} of {} does not resolve: {}",
+                        target,
+                        service,
+                        done.cause().toString());
             }
             resolveTargets(targets, index + 1, out, promise);
         });
@@ -189,7 +193,8 @@ final class DnsWatch implements EndpointWatch {
             if (length == 0 || (length & 0xC0) != 0) {
                 break;
             }
-            name.append(data.readCharSequence(length, StandardCharsets.US_ASCII)).append('.');
+            name.append(data.readCharSequence(length, StandardCharsets.US_ASCII))
+                    .append('.');
         }
         return name.toString();
     }
@@ -219,24 +224,33 @@ final class DnsWatch implements EndpointWatch {
         DnsErrorCauseException dnsError = KubernetesApi.find(cause, DnsErrorCauseException.class);
         if (dnsError != null && DnsResponseCode.NXDOMAIN.equals(dnsError.getCode())
                 || cause.getMessage() != null && cause.getMessage().contains("NXDOMAIN")) {
-            error = new DiscoveryException(DiscoveryException.Reason.NOT_RESOLVABLE, DnsSource.NAME,
+            error = new DiscoveryException(
+                    DiscoveryException.Reason.NOT_RESOLVABLE,
+                    DnsSource.NAME,
                     "DNS name '" + name + "' does not resolve (NXDOMAIN from " + describedServers + "): check the "
                             + "Service name and namespace, that the Service is headless (clusterIP: None), and that"
-                            + " it has ready pods (" + service + ")", cause);
+                            + " it has ready pods (" + service + ")",
+                    cause);
             // A headless Service without ready pods answers NXDOMAIN too: no endpoints is the truth then.
             if (current != null && !current.endpoints().isEmpty()) {
                 current = EndpointSnapshot.now(DnsSource.NAME, List.of());
                 listener.onEndpoints(current);
             }
         } else if (KubernetesApi.find(cause, DnsNameResolverTimeoutException.class) != null) {
-            error = new DiscoveryException(DiscoveryException.Reason.UNREACHABLE, DnsSource.NAME,
+            error = new DiscoveryException(
+                    DiscoveryException.Reason.UNREACHABLE,
+                    DnsSource.NAME,
                     "no answer from " + describedServers + " for '" + name + "' within "
                             + settings.queryTimeout().toMillis() + " ms; keeping the last known endpoints of "
-                            + service, cause);
+                            + service,
+                    cause);
         } else {
-            error = new DiscoveryException(DiscoveryException.Reason.NOT_RESOLVABLE, DnsSource.NAME,
+            error = new DiscoveryException(
+                    DiscoveryException.Reason.NOT_RESOLVABLE,
+                    DnsSource.NAME,
                     "DNS lookup of '" + name + "' via " + describedServers + " failed: "
-                            + KubernetesApi.rootMessage(cause) + " (" + service + ")", cause);
+                            + KubernetesApi.rootMessage(cause) + " (" + service + ")",
+                    cause);
         }
         if (!error.getMessage().equals(lastError)) {
             log.warn("dns: {}", error.getMessage());

@@ -1,6 +1,6 @@
 package io.github.mooring.discovery;
 
-import java.util.Objects;
+import io.github.mooring.internal.Require;
 
 /**
  * One address that discovery reports for the Service: normally a pod IP and the Redis port.
@@ -15,17 +15,13 @@ import java.util.Objects;
 public record Endpoint(String host, int port, String podName, boolean ready, boolean terminating) {
 
     public Endpoint {
-        Objects.requireNonNull(host, "host");
+        Require.nonNull(host, "host");
         // Accept "[fd00::1]" as sources write it in URIs; store the bare address.
         if (host.length() > 1 && host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        if (host.isBlank()) {
-            throw new IllegalArgumentException("host must not be blank");
-        }
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port must be 1..65535, was " + port);
-        }
+        Require.notBlank(host, "host");
+        Require.inRange(port, 1, 65535, "port");
         if (podName != null && podName.isBlank()) {
             podName = null;
         }

@@ -28,7 +28,6 @@ public record EndpointSnapshot(String source, List<Endpoint> endpoints, Instant 
 
     /** Whether {@code other} lists the same endpoints in the same states (ignoring when). */
     public boolean sameEndpoints(EndpointSnapshot other) {
-        return other != null && other.endpoints.size() == endpoints.size()
-                && other.endpoints.containsAll(endpoints);
+        return other != null && other.endpoints.size() == endpoints.size() && other.endpoints.containsAll(endpoints);
     }
 }

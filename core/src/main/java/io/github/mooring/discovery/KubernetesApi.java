@@ -1,13 +1,12 @@
 package io.github.mooring.discovery;
 
-import java.io.IOException;
-import java.net.ConnectException;
-import java.util.List;
-
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.List;
 
 /** A Kubernetes client with who owns it, and the translation of its failures into actionable messages. */
 final class KubernetesApi implements AutoCloseable {
@@ -48,7 +47,8 @@ final class KubernetesApi implements AutoCloseable {
 
     static KubernetesApi owned(Config config) {
         Config effective = config != null ? config : Config.autoConfigure(null);
-        return new KubernetesApi(new KubernetesClientBuilder().withConfig(effective).build(), true);
+        return new KubernetesApi(
+                new KubernetesClientBuilder().withConfig(effective).build(), true);
     }
 
     KubernetesClient client() {
@@ -62,10 +62,18 @@ final class KubernetesApi implements AutoCloseable {
     /** Lists once what the informer will watch: the way to learn, synchronously, whether it can work at all. */
     int list(Resource resource, ServiceRef service) {
         List<?> items = resource == Resource.ENDPOINT_SLICES
-                ? client.discovery().v1().endpointSlices().inNamespace(service.namespace())
-                        .withLabel(SERVICE_NAME_LABEL, service.name()).list().getItems()
-                : client.endpoints().inNamespace(service.namespace())
-                        .withField("metadata.name", service.name()).list().getItems();
+                ? client.discovery()
+                        .v1()
+                        .endpointSlices()
+                        .inNamespace(service.namespace())
+                        .withLabel(SERVICE_NAME_LABEL, service.name())
+                        .list()
+                        .getItems()
+                : client.endpoints()
+                        .inNamespace(service.namespace())
+                        .withField("metadata.name", service.name())
+                        .list()
+                        .getItems();
         return items.size();
     }
 
@@ -74,30 +82,43 @@ final class KubernetesApi implements AutoCloseable {
         KubernetesClientException k8s = find(failure, KubernetesClientException.class);
         int code = k8s == null ? 0 : k8s.getCode();
         if (code == 403) {
-            return new DiscoveryException(DiscoveryException.Reason.FORBIDDEN, KubernetesSource.NAME,
+            return new DiscoveryException(
+                    DiscoveryException.Reason.FORBIDDEN,
+                    KubernetesSource.NAME,
                     "RBAC forbids listing or watching " + resource.qualified + " in namespace '" + service.namespace()
                             + "' (needed to discover " + service + "). Grant the application's service account a Role"
                             + " rule " + resource.roleRule() + " and bind it. API server said: " + statusMessage(k8s),
                     failure);
         }
         if (code == 401) {
-            return new DiscoveryException(DiscoveryException.Reason.FORBIDDEN, KubernetesSource.NAME,
+            return new DiscoveryException(
+                    DiscoveryException.Reason.FORBIDDEN,
+                    KubernetesSource.NAME,
                     "the Kubernetes API server at " + masterUrl() + " rejected the credentials (401 Unauthorized):"
-                            + " check the service account token", failure);
+                            + " check the service account token",
+                    failure);
         }
         if (code == 404) {
-            return new DiscoveryException(DiscoveryException.Reason.FAILED, KubernetesSource.NAME,
-                    "the Kubernetes API server at " + masterUrl() + " does not serve " + resource.qualified
-                            + " (404)", failure);
+            return new DiscoveryException(
+                    DiscoveryException.Reason.FAILED,
+                    KubernetesSource.NAME,
+                    "the Kubernetes API server at " + masterUrl() + " does not serve " + resource.qualified + " (404)",
+                    failure);
         }
         // No HTTP status (fabric8 reports -1 when the request never got an answer) and an I/O failure underneath.
         if (code <= 0 && (find(failure, ConnectException.class) != null || find(failure, IOException.class) != null)) {
-            return new DiscoveryException(DiscoveryException.Reason.UNREACHABLE, KubernetesSource.NAME,
+            return new DiscoveryException(
+                    DiscoveryException.Reason.UNREACHABLE,
+                    KubernetesSource.NAME,
                     "cannot reach the Kubernetes API server at " + masterUrl() + " to discover " + service + ": "
-                            + rootMessage(failure), failure);
+                            + rootMessage(failure),
+                    failure);
         }
-        return new DiscoveryException(DiscoveryException.Reason.FAILED, KubernetesSource.NAME,
-                "discovering " + service + " through the Kubernetes API failed: " + rootMessage(failure), failure);
+        return new DiscoveryException(
+                DiscoveryException.Reason.FAILED,
+                KubernetesSource.NAME,
+                "discovering " + service + " through the Kubernetes API failed: " + rootMessage(failure),
+                failure);
     }
 
     static boolean isNotFound(Throwable failure) {
@@ -106,7 +127,9 @@ final class KubernetesApi implements AutoCloseable {
     }
 
     private static String statusMessage(KubernetesClientException e) {
-        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+        return e.getStatus() != null && e.getStatus().getMessage() != null
+                ? e.getStatus().getMessage()
+                : e.getMessage();
     }
 
     static String rootMessage(Throwable failure) {
@@ -114,7 +137,8 @@ final class KubernetesApi implements AutoCloseable {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getMessage() != null ? root.getClass().getSimpleName() + ": " + root.getMessage()
+        return root.getMessage() != null
+                ? root.getClass().getSimpleName() + ": " + root.getMessage()
                 : root.getClass().getSimpleName();
     }
 

@@ -1,12 +1,11 @@
 package io.github.mooring.discovery;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.utils.Utils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Optional;
-
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.utils.Utils;
 
 /**
  * Where this process finds a Kubernetes API server, the way kubectl and fabric8 find one: in a pod, its service
@@ -17,12 +16,10 @@ final class KubernetesEnvironment {
 
     static final Path SERVICE_ACCOUNT_TOKEN = Paths.get("/var/run/secrets/kubernetes.io/serviceaccount/token");
 
-    private KubernetesEnvironment() {
-    }
+    private KubernetesEnvironment() {}
 
     /** An API server found outside a pod, with where it was found (for log lines and error messages). */
-    record Found(Config config, String origin) {
-    }
+    record Found(Config config, String origin) {}
 
     /** Whether this process runs in a Kubernetes pod with a service account token. */
     static boolean inCluster() {
@@ -41,9 +38,11 @@ final class KubernetesEnvironment {
         }
         Config config = Config.autoConfigure(null);
         if (config.getFile() != null) {
-            String context = config.getCurrentContext() != null ? config.getCurrentContext().getName() : null;
-            return Optional.of(new Found(config, "kubeconfig " + config.getFile()
-                    + (context != null ? ", context '" + context + "'" : "")));
+            String context = config.getCurrentContext() != null
+                    ? config.getCurrentContext().getName()
+                    : null;
+            return Optional.of(new Found(
+                    config, "kubeconfig " + config.getFile() + (context != null ? ", context '" + context + "'" : "")));
         }
         String master = Utils.getSystemPropertyOrEnvVar(Config.KUBERNETES_MASTER_SYSTEM_PROPERTY);
         if (master != null && !master.isBlank()) {

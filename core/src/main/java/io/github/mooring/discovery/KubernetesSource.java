@@ -1,9 +1,9 @@
 package io.github.mooring.discovery;
 
-import java.util.Objects;
-
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.github.mooring.internal.Require;
+import java.util.Objects;
 
 /**
  * Discovers a Service's pods through the Kubernetes API: an informer (list + watch) on the {@code discovery.k8s.io/v1}
@@ -72,8 +72,9 @@ public final class KubernetesSource implements EndpointSource {
 
     @Override
     public String toString() {
-        return "KubernetesSource[" + (client != null ? "client supplied" : config != null ? "config supplied"
-                : "in-cluster configuration") + (endpointsFallback ? ", endpoints fallback" : "") + "]";
+        return "KubernetesSource["
+                + (client != null ? "client supplied" : config != null ? "config supplied" : "in-cluster configuration")
+                + (endpointsFallback ? ", endpoints fallback" : "") + "]";
     }
 
     /** Settings of a {@link KubernetesSource}. */
@@ -83,12 +84,11 @@ public final class KubernetesSource implements EndpointSource {
         private boolean endpointsFallback = true;
         private KubernetesWatch.Pacing pacing = KubernetesWatch.Pacing.DEFAULT;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** How often the watch is checked against a list; tests check it far more often than production does. */
         Builder pacing(KubernetesWatch.Pacing pacing) {
-            this.pacing = Objects.requireNonNull(pacing, "pacing");
+            this.pacing = Require.nonNull(pacing, "pacing");
             return this;
         }
 
@@ -97,13 +97,13 @@ public final class KubernetesSource implements EndpointSource {
          * environment (the pod's service account in a cluster, else the kubeconfig) and closes it when done.
          */
         public Builder client(KubernetesClient client) {
-            this.client = Objects.requireNonNull(client, "client");
+            this.client = Require.nonNull(client, "client");
             return this;
         }
 
         /** Builds Mooring's own client from this configuration instead of the environment. */
         public Builder config(Config config) {
-            this.config = Objects.requireNonNull(config, "config");
+            this.config = Require.nonNull(config, "config");
             return this;
         }
 
@@ -115,7 +115,7 @@ public final class KubernetesSource implements EndpointSource {
 
         public KubernetesSource build() {
             if (client != null && config != null) {
-                throw new IllegalArgumentException("give the kubernetes source a client or a config, not both");
+                throw Require.notBoth("client", "config");
             }
             return new KubernetesSource(this);
         }

@@ -1,17 +1,5 @@
 package io.github.mooring.discovery;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointPort;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
@@ -22,6 +10,19 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running {@link KubernetesSource}: one informer, whose every event recomputes the whole endpoint list from the
@@ -36,11 +37,11 @@ final class KubernetesWatch implements EndpointWatch {
     private final EndpointListener listener;
     private final KubernetesApi.Resource resource;
     private volatile SharedIndexInformer<? extends HasMetadata> informer;
-    private final java.util.concurrent.atomic.AtomicBoolean verifying = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean verifying = new AtomicBoolean();
     private final Pacing pacing;
-    private final java.util.concurrent.atomic.AtomicInteger verifications = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicInteger catchUps = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger verifications = new AtomicInteger();
+    private final AtomicInteger catchUps = new AtomicInteger();
+    private final AtomicInteger restarts = new AtomicInteger();
     private volatile long lastVerifiedNanos = System.nanoTime();
     private volatile long notWatchingSince = -1; // System.nanoTime() since the informer is not watching, -1 while it is
     private volatile EndpointSnapshot current;
@@ -56,8 +57,12 @@ final class KubernetesWatch implements EndpointWatch {
         static final Pacing DEFAULT = new Pacing(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(2));
     }
 
-    private KubernetesWatch(KubernetesApi api, ServiceRef service, EndpointListener listener,
-            KubernetesApi.Resource resource, Pacing pacing) {
+    private KubernetesWatch(
+            KubernetesApi api,
+            ServiceRef service,
+            EndpointListener listener,
+            KubernetesApi.Resource resource,
+            Pacing pacing) {
         this.api = api;
         this.pacing = pacing;
         this.service = service;
@@ -68,22 +73,36 @@ final class KubernetesWatch implements EndpointWatch {
 
     private SharedIndexInformer<? extends HasMetadata> newInformer() {
         return resource == KubernetesApi.Resource.ENDPOINT_SLICES
-                ? api.client().discovery().v1().endpointSlices().inNamespace(service.namespace())
-                        .withLabel(KubernetesApi.SERVICE_NAME_LABEL, service.name()).runnableInformer(0)
-                : api.client().endpoints().inNamespace(service.namespace())
-                        .withField("metadata.name", service.name()).runnableInformer(0);
+                ? api.client()
+                        .discovery()
+                        .v1()
+                        .endpointSlices()
+                        .inNamespace(service.namespace())
+                        .withLabel(KubernetesApi.SERVICE_NAME_LABEL, service.name())
+                        .runnableInformer(0)
+                : api.client()
+                        .endpoints()
+                        .inNamespace(service.namespace())
+                        .withField("metadata.name", service.name())
+                        .runnableInformer(0);
     }
 
-    static KubernetesWatch start(KubernetesApi api, ServiceRef service, EndpointListener listener,
-            boolean endpointsFallback, Pacing pacing) {
+    static KubernetesWatch start(
+            KubernetesApi api,
+            ServiceRef service,
+            EndpointListener listener,
+            boolean endpointsFallback,
+            Pacing pacing) {
         KubernetesApi.Resource resource = KubernetesApi.Resource.ENDPOINT_SLICES;
         if (endpointsFallback) {
             try {
                 api.list(KubernetesApi.Resource.ENDPOINT_SLICES, service);
             } catch (RuntimeException e) {
                 if (KubernetesApi.isNotFound(e)) {
-                    log.info("{} does not serve discovery.k8s.io/v1 EndpointSlices; reading core v1 Endpoints for {}",
-                            api.masterUrl(), service);
+                    log.info(
+                            "{} does not serve discovery.k8s.io/v1 EndpointSlices; reading core v1 Endpoints for {}",
+                            api.masterUrl(),
+                            service);
                     resource = KubernetesApi.Resource.ENDPOINTS;
                 }
                 // Any other failure: the informer meets it too, reports it, and keeps retrying.
@@ -168,10 +187,14 @@ final class KubernetesWatch implements EndpointWatch {
     /** Fills {@code out} from the cached objects; returns the problem that leaves it empty, if any. */
     private DiscoveryException collect(List<? extends HasMetadata> objects, List<Endpoint> out) {
         if (objects.isEmpty()) {
-            return new DiscoveryException(DiscoveryException.Reason.SERVICE_NOT_FOUND, KubernetesSource.NAME,
-                    service + " not found: no " + (resource == KubernetesApi.Resource.ENDPOINT_SLICES
-                            ? "EndpointSlice labelled " + KubernetesApi.SERVICE_NAME_LABEL + "=" + service.name()
-                            : "Endpoints object named '" + service.name() + "'")
+            return new DiscoveryException(
+                    DiscoveryException.Reason.SERVICE_NOT_FOUND,
+                    KubernetesSource.NAME,
+                    service + " not found: no "
+                            + (resource == KubernetesApi.Resource.ENDPOINT_SLICES
+                                    ? "EndpointSlice labelled " + KubernetesApi.SERVICE_NAME_LABEL + "="
+                                            + service.name()
+                                    : "Endpoints object named '" + service.name() + "'")
                             + ". Check the Service name and namespace (the namespace defaults to the pod's own),"
                             + " and that the Service has a selector");
         }
@@ -181,7 +204,8 @@ final class KubernetesWatch implements EndpointWatch {
         for (HasMetadata object : objects) {
             if (object instanceof EndpointSlice slice) {
                 portFound |= collectSlice(slice, byAddress, portsSeen);
-            } else if (object instanceof Endpoints legacy && legacy.getMetadata().getName().equals(service.name())) {
+            } else if (object instanceof Endpoints legacy
+                    && legacy.getMetadata().getName().equals(service.name())) {
                 portFound |= collectEndpoints(legacy, byAddress, portsSeen);
             }
         }
@@ -190,13 +214,17 @@ final class KubernetesWatch implements EndpointWatch {
             return null;
         }
         if (!portFound && !portsSeen.isEmpty()) {
-            return new DiscoveryException(DiscoveryException.Reason.PORT_NOT_FOUND, KubernetesSource.NAME,
+            return new DiscoveryException(
+                    DiscoveryException.Reason.PORT_NOT_FOUND,
+                    KubernetesSource.NAME,
                     service + " has no " + service.port() + " (its ports: " + String.join(", ", portsSeen)
                             + "). Set the port name or number Mooring should use");
         }
         // The Service exists (its EndpointSlice or Endpoints object does) but lists no pod: scaled to zero, or every
         // pod deleted. Not a lasting problem: pods come back.
-        return new DiscoveryException(DiscoveryException.Reason.NO_ENDPOINTS, KubernetesSource.NAME,
+        return new DiscoveryException(
+                DiscoveryException.Reason.NO_ENDPOINTS,
+                KubernetesSource.NAME,
                 service + " has no endpoints: check that its pods are running and pass their readiness probe,"
                         + " and that its selector matches them");
     }
@@ -251,11 +279,13 @@ final class KubernetesWatch implements EndpointWatch {
             }
             found = true;
             for (EndpointAddress a : nullSafe(subset.getAddresses())) {
-                out.putIfAbsent(a.getIp() + ":" + port,
+                out.putIfAbsent(
+                        a.getIp() + ":" + port,
                         new Endpoint(a.getIp(), port, podName(a.getTargetRef(), a.getHostname()), true, false));
             }
             for (EndpointAddress a : nullSafe(subset.getNotReadyAddresses())) {
-                out.putIfAbsent(a.getIp() + ":" + port,
+                out.putIfAbsent(
+                        a.getIp() + ":" + port,
                         new Endpoint(a.getIp(), port, podName(a.getTargetRef(), a.getHostname()), false, false));
             }
         }
@@ -281,7 +311,8 @@ final class KubernetesWatch implements EndpointWatch {
         if (closed) {
             return;
         }
-        boolean repeated = lastError != null && lastError.reason() == error.reason()
+        boolean repeated = lastError != null
+                && lastError.reason() == error.reason()
                 && String.valueOf(lastError.getMessage()).equals(error.getMessage());
         lastError = error;
         if (!repeated) {
@@ -329,23 +360,26 @@ final class KubernetesWatch implements EndpointWatch {
     }
 
     /** Longer than a watch renewal or a reconnect after a dropped connection (fabric8 waits 1 s first). */
-    private static final long WATCH_DOWN = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+    private static final long WATCH_DOWN = TimeUnit.SECONDS.toNanos(2);
 
     private void verifyIfOlderThan(Duration interval, boolean urgent) {
-        if (closed || System.nanoTime() - lastVerifiedNanos < interval.toNanos()
+        if (closed
+                || System.nanoTime() - lastVerifiedNanos < interval.toNanos()
                 || !verifying.compareAndSet(false, true)) {
             return;
         }
-        Thread verifier = new Thread(() -> {
-            try {
-                verify(urgent);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                lastVerifiedNanos = System.nanoTime();
-                verifying.set(false);
-            }
-        }, "mooring-verify-" + service.name());
+        Thread verifier = new Thread(
+                () -> {
+                    try {
+                        verify(urgent);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        lastVerifiedNanos = System.nanoTime();
+                        verifying.set(false);
+                    }
+                },
+                "mooring-verify-" + service.name());
         verifier.setDaemon(true);
         verifier.start();
     }
@@ -378,8 +412,10 @@ final class KubernetesWatch implements EndpointWatch {
         // Versions are opaque: the first list may even have been older than the cache. Confirm with a fresh one.
         Map<String, String> cachedBeforeConfirmation = cachedVersions();
         List<? extends HasMetadata> confirmation = listOrReport();
-        if (confirmation == null || confirmation.isEmpty() || WatchProgress.judge(cachedBeforeConfirmation,
-                WatchProgress.versions(confirmation), cachedVersions()) == WatchProgress.Verdict.IN_STEP) {
+        if (confirmation == null
+                || confirmation.isEmpty()
+                || WatchProgress.judge(cachedBeforeConfirmation, WatchProgress.versions(confirmation), cachedVersions())
+                        == WatchProgress.Verdict.IN_STEP) {
             return;
         }
         synchronized (this) {
@@ -387,9 +423,12 @@ final class KubernetesWatch implements EndpointWatch {
                 return;
             }
             restarts.incrementAndGet();
-            log.warn("{}: the watch on {} has not delivered changes the API server made {} ms ago or more (its"
-                    + " connection may have dropped silently); using a fresh list and restarting the watch",
-                    sourceName(), service, pacing.catchUp().toMillis());
+            log.warn(
+                    "{}: the watch on {} has not delivered changes the API server made {} ms ago or more (its"
+                            + " connection may have dropped silently); using a fresh list and restarting the watch",
+                    sourceName(),
+                    service,
+                    pacing.catchUp().toMillis());
             List<Endpoint> endpoints = new ArrayList<>();
             deliver(endpoints, collect(confirmation, endpoints));
             SharedIndexInformer<? extends HasMetadata> stale = informer;
@@ -403,10 +442,20 @@ final class KubernetesWatch implements EndpointWatch {
     private List<? extends HasMetadata> listOrReport() {
         try {
             return resource == KubernetesApi.Resource.ENDPOINT_SLICES
-                    ? api.client().discovery().v1().endpointSlices().inNamespace(service.namespace())
-                            .withLabel(KubernetesApi.SERVICE_NAME_LABEL, service.name()).list().getItems()
-                    : api.client().endpoints().inNamespace(service.namespace())
-                            .withField("metadata.name", service.name()).list().getItems();
+                    ? api.client()
+                            .discovery()
+                            .v1()
+                            .endpointSlices()
+                            .inNamespace(service.namespace())
+                            .withLabel(KubernetesApi.SERVICE_NAME_LABEL, service.name())
+                            .list()
+                            .getItems()
+                    : api.client()
+                            .endpoints()
+                            .inNamespace(service.namespace())
+                            .withField("metadata.name", service.name())
+                            .list()
+                            .getItems();
         } catch (RuntimeException e) {
             reportError(api.translate(e, resource, service));
             return null;
@@ -426,7 +475,7 @@ final class KubernetesWatch implements EndpointWatch {
             if (closed || left <= 0) {
                 return false;
             }
-            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+            TimeUnit.NANOSECONDS.timedWait(this, left);
         }
         return true;
     }
@@ -438,7 +487,9 @@ final class KubernetesWatch implements EndpointWatch {
         List<Endpoint> endpoints = new ArrayList<>();
         DiscoveryException problem = collect(listed, endpoints);
         if (!EndpointSnapshot.now(sourceName(), endpoints).sameEndpoints(current)) {
-            log.debug("{}: using endpoints of {} that a list shows and the watch has not delivered yet", sourceName(),
+            log.debug(
+                    "{}: using endpoints of {} that a list shows and the watch has not delivered yet",
+                    sourceName(),
                     service);
             deliver(endpoints, problem);
         }
@@ -461,7 +512,8 @@ final class KubernetesWatch implements EndpointWatch {
 
     @Override
     public String sourceName() {
-        return resource == KubernetesApi.Resource.ENDPOINT_SLICES ? KubernetesSource.NAME
+        return resource == KubernetesApi.Resource.ENDPOINT_SLICES
+                ? KubernetesSource.NAME
                 : KubernetesSource.NAME + " (endpoints)";
     }
 

@@ -1,5 +1,7 @@
 package io.github.mooring.discovery;
 
+import io.github.mooring.internal.Require;
+
 /**
  * Which port of the Service carries Redis: by name (as the Service's {@code ports[].name}, default {@code redis})
  * or by number.
@@ -14,14 +16,14 @@ public record ServicePort(String name, int number) {
 
     public ServicePort {
         if (name != null && number != 0) {
-            throw new IllegalArgumentException("a service port is chosen by name or by number, not both");
+            throw Require.notBoth("port name", "port number");
         }
         // Port 0 is "no number" here: parse("0") and number(0) must say the number is out of range.
-        if (name == null && (number < 1 || number > 65535)) {
-            throw new IllegalArgumentException("port must be 1..65535, was " + number);
+        if (name == null) {
+            Require.inRange(number, 1, 65535, "port");
         }
         if (name != null && !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?")) {
-            throw new IllegalArgumentException("not a valid port name: '" + name + "' (lowercase letters, digits, '-')");
+            throw Require.invalid("port", "a port name (lowercase letters, digits and '-') or a number", name);
         }
     }
 
@@ -35,9 +37,7 @@ public record ServicePort(String name, int number) {
 
     /** Parses {@code "redis"} or {@code "6379"}. */
     public static ServicePort parse(String value) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("port must not be empty");
-        }
+        Require.notBlank(value, "port");
         return value.chars().allMatch(Character::isDigit) ? number(Integer.parseInt(value)) : named(value);
     }
 

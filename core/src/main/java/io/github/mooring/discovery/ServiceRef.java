@@ -1,11 +1,11 @@
 package io.github.mooring.discovery;
 
+import io.github.mooring.internal.Require;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Objects;
 
 /**
  * The Kubernetes Service whose pods form one Redis replication group.
@@ -17,9 +17,9 @@ import java.util.Objects;
 public record ServiceRef(String name, String namespace, ServicePort port) {
 
     public ServiceRef {
-        requireDnsLabel(name, "Service name");
-        requireDnsLabel(namespace, "namespace");
-        Objects.requireNonNull(port, "port");
+        Require.dnsLabel(name, "service");
+        Require.dnsLabel(namespace, "namespace");
+        Require.nonNull(port, "port");
     }
 
     /** {@code redis} in namespace {@code shop}, port named {@code redis}. */
@@ -38,7 +38,8 @@ public record ServiceRef(String name, String namespace, ServicePort port) {
     static String currentNamespace(Path file) {
         try {
             if (Files.isReadable(file)) {
-                String namespace = Files.readString(file, StandardCharsets.UTF_8).trim();
+                String namespace =
+                        Files.readString(file, StandardCharsets.UTF_8).trim();
                 if (!namespace.isEmpty()) {
                     return namespace;
                 }
@@ -50,16 +51,6 @@ public record ServiceRef(String name, String namespace, ServicePort port) {
     }
 
     private static final Path NAMESPACE_FILE = Paths.get("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
-
-    private static void requireDnsLabel(String value, String what) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(what + " must not be empty");
-        }
-        if (!value.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
-            throw new IllegalArgumentException(what + " '" + value
-                    + "' is not a valid DNS label (lowercase letters, digits and '-', at most 63 characters)");
-        }
-    }
 
     @Override
     public String toString() {

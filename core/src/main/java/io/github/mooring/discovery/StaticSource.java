@@ -1,10 +1,10 @@
 package io.github.mooring.discovery;
 
+import io.github.mooring.internal.Require;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -17,8 +17,7 @@ public final class StaticSource implements EndpointSource {
     public static final String NAME = "static";
 
     /** One configured node. */
-    private record Node(String host, int port) {
-    }
+    private record Node(String host, int port) {}
 
     private final List<Node> nodes;
 
@@ -33,9 +32,7 @@ public final class StaticSource implements EndpointSource {
 
     /** Nodes as {@code host:port}; the port defaults to 6379. */
     public static StaticSource of(List<String> hostAndPorts) {
-        if (hostAndPorts.isEmpty()) {
-            throw new IllegalArgumentException("the static source needs at least one host:port");
-        }
+        Require.notEmpty(hostAndPorts, "static nodes");
         List<Node> nodes = new ArrayList<>();
         for (String value : hostAndPorts) {
             nodes.add(parse(value));
@@ -44,13 +41,13 @@ public final class StaticSource implements EndpointSource {
     }
 
     private static Node parse(String value) {
-        Objects.requireNonNull(value, "host:port");
+        Require.nonNull(value, "static node");
         String host = value.trim();
         int port = 6379;
         if (host.startsWith("[")) {
             int end = host.indexOf(']');
             if (end < 0) {
-                throw new IllegalArgumentException("not a host:port: '" + value + "'");
+                throw notHostAndPort(value);
             }
             String rest = host.substring(end + 1);
             host = host.substring(1, end);
@@ -62,20 +59,26 @@ public final class StaticSource implements EndpointSource {
             host = host.substring(0, host.indexOf(':'));
         }
         if (host.isEmpty()) {
-            throw new IllegalArgumentException("not a host:port: '" + value + "'");
+            throw notHostAndPort(value);
         }
         return new Node(host, port);
+    }
+
+    private static IllegalArgumentException notHostAndPort(String value) {
+        return Require.invalid("static node", "host, host:port or [IPv6 address]:port", value);
     }
 
     private static int parsePort(String port, String value) {
         try {
             int number = Integer.parseInt(port);
             if (number < 1 || number > 65535) {
-                throw new IllegalArgumentException("port must be 1..65535 in '" + value + "'");
+                throw Require.invalid("static node port", "1..65535", value);
             }
             return number;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a port number in '" + value + "'", e);
+            IllegalArgumentException invalid = Require.invalid("static node port", "a number", value);
+            invalid.initCause(e);
+            throw invalid;
         }
     }
 
@@ -93,7 +96,8 @@ public final class StaticSource implements EndpointSource {
 
     @Override
     public String toString() {
-        return "StaticSource" + nodes.stream().map(n -> n.host() + ":" + n.port()).toList();
+        return "StaticSource"
+                + nodes.stream().map(n -> n.host() + ":" + n.port()).toList();
     }
 
     private final class StaticWatch implements EndpointWatch {
@@ -118,8 +122,11 @@ public final class StaticSource implements EndpointSource {
                         endpoints.add(new Endpoint(address.getHostAddress(), node.port(), pod, true, false));
                     }
                 } catch (UnknownHostException e) {
-                    listener.onError(new DiscoveryException(DiscoveryException.Reason.NOT_RESOLVABLE, NAME,
-                            "static node '" + node.host() + "' does not resolve: " + e.getMessage(), e));
+                    listener.onError(new DiscoveryException(
+                            DiscoveryException.Reason.NOT_RESOLVABLE,
+                            NAME,
+                            "static node '" + node.host() + "' does not resolve: " + e.getMessage(),
+                            e));
                 }
             }
             EndpointSnapshot next = EndpointSnapshot.now(NAME, endpoints);

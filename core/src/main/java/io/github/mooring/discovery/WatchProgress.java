@@ -1,12 +1,11 @@
 package io.github.mooring.discovery;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-
-import io.fabric8.kubernetes.api.model.HasMetadata;
 
 /**
  * Whether a watch keeps up with the API server, judged by resourceVersions alone (a pure function, no I/O).
@@ -28,11 +27,12 @@ final class WatchProgress {
 
     /** What a comparison found. */
     enum Verdict {
-        IN_STEP, CAUGHT_UP, BEHIND
+        IN_STEP,
+        CAUGHT_UP,
+        BEHIND
     }
 
-    private WatchProgress() {
-    }
+    private WatchProgress() {}
 
     /** Object name to resourceVersion, for objects of one kind in one namespace. */
     static Map<String, String> versions(Iterable<? extends HasMetadata> objects) {
@@ -48,8 +48,8 @@ final class WatchProgress {
      * @param listed the versions the list returned
      * @param cachedNow the informer cache's versions now
      */
-    static Verdict judge(Map<String, String> cachedBeforeList, Map<String, String> listed,
-            Map<String, String> cachedNow) {
+    static Verdict judge(
+            Map<String, String> cachedBeforeList, Map<String, String> listed, Map<String, String> cachedNow) {
         if (cachedBeforeList.equals(listed)) {
             return Verdict.IN_STEP;
         }

@@ -1,12 +1,11 @@
 package io.github.mooring.healer;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.github.mooring.topology.DataAtRisk;
 import io.github.mooring.topology.Node;
 import io.github.mooring.topology.SplitBrain;
 import io.github.mooring.topology.StaleReplica;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Something wrong with the replication group, with the commands that fix it, in order. */
 public sealed interface Finding {
@@ -31,7 +30,8 @@ public sealed interface Finding {
 
         @Override
         public String key() {
-            return "data-at-risk:" + risk.master().address() + ">" + risk.holder().address();
+            return "data-at-risk:" + risk.master().address() + ">"
+                    + risk.holder().address();
         }
 
         @Override
@@ -44,7 +44,9 @@ public sealed interface Finding {
             List<RepairAction> actions = new ArrayList<>();
             Node holder = risk.holder();
             actions.add(RepairAction.promote(holder.endpoint(), "it holds the data the empty master lost"));
-            actions.add(RepairAction.follow(risk.master().endpoint(), holder.endpoint(),
+            actions.add(RepairAction.follow(
+                    risk.master().endpoint(),
+                    holder.endpoint(),
                     "it came back empty; its data lives on in " + holder.displayName()));
             for (Node other : others) {
                 actions.add(RepairAction.follow(other.endpoint(), holder.endpoint(), "it must follow the new master"));
@@ -71,7 +73,8 @@ public sealed interface Finding {
         @Override
         public String description() {
             return "split brain: " + splitBrain.winner().displayName() + " is master (" + splitBrain.decidedBy()
-                    + ") but " + splitBrain.losers().stream().map(Node::displayName).toList()
+                    + ") but "
+                    + splitBrain.losers().stream().map(Node::displayName).toList()
                     + " also report master; what is written to them only is lost when they follow it";
         }
 
@@ -80,12 +83,12 @@ public sealed interface Finding {
             List<RepairAction> actions = new ArrayList<>();
             Node winner = splitBrain.winner();
             for (Node loser : splitBrain.losers()) {
-                actions.add(RepairAction.follow(loser.endpoint(), winner.endpoint(),
-                        "it lost a split brain to " + winner.displayName()));
+                actions.add(RepairAction.follow(
+                        loser.endpoint(), winner.endpoint(), "it lost a split brain to " + winner.displayName()));
             }
             for (Node replica : replicasOfLosers) {
-                actions.add(RepairAction.follow(replica.endpoint(), winner.endpoint(),
-                        "it follows a split-brain loser"));
+                actions.add(
+                        RepairAction.follow(replica.endpoint(), winner.endpoint(), "it follows a split-brain loser"));
             }
             return actions;
         }
@@ -99,20 +102,25 @@ public sealed interface Finding {
 
         @Override
         public String key() {
-            return "stale:" + stale.stream().map(s -> s.replica().address()).sorted().toList() + ">" + master.address();
+            return "stale:"
+                    + stale.stream().map(s -> s.replica().address()).sorted().toList() + ">" + master.address();
         }
 
         @Override
         public String description() {
-            return "stale replica" + (stale.size() == 1 ? "" : "s") + ": " + stale.stream()
-                    .map(s -> s.replica().displayName() + " follows " + s.follows() + " (" + s.reason() + ")")
-                    .toList() + ", not the master " + master.displayName();
+            return "stale replica" + (stale.size() == 1 ? "" : "s") + ": "
+                    + stale.stream()
+                            .map(s -> s.replica().displayName() + " follows " + s.follows() + " (" + s.reason() + ")")
+                            .toList()
+                    + ", not the master " + master.displayName();
         }
 
         @Override
         public List<RepairAction> fix() {
             return stale.stream()
-                    .map(s -> RepairAction.follow(s.replica().endpoint(), master.endpoint(),
+                    .map(s -> RepairAction.follow(
+                            s.replica().endpoint(),
+                            master.endpoint(),
                             "it follows " + s.follows() + ", which is not the master"))
                     .toList();
         }

@@ -1,26 +1,5 @@
 package io.github.mooring.healer;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -29,9 +8,13 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.ServiceRef;
-import io.github.mooring.probe.NodeClient;
+import io.github.mooring.internal.probe.InfoParser;
+import io.github.mooring.internal.probe.NodeClient;
+import io.github.mooring.internal.topology.TopologyMonitor;
+import io.github.mooring.probe.NodeReport;
+import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.probe.Role;
 import io.github.mooring.topology.Topology;
-import io.github.mooring.topology.TopologyMonitor;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
@@ -39,6 +22,29 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Repairs what Kubernetes breaks in a Redis replication group, or (the default) says what it would do. It reads
@@ -72,8 +78,14 @@ public final class Healer implements AutoCloseable {
     private volatile boolean closed;
     private CompletableFuture<?> election;
 
-    private Healer(HealerSettings settings, ServiceRef service, TopologyMonitor monitor, RedisURI uriTemplate,
-            SslOptions sslOptions, ClientResources resources, HealerMode mode) {
+    private Healer(
+            HealerSettings settings,
+            ServiceRef service,
+            TopologyMonitor monitor,
+            RedisURI uriTemplate,
+            SslOptions sslOptions,
+            ClientResources resources,
+            HealerMode mode) {
         this.settings = settings;
         this.service = service;
         this.monitor = monitor;
@@ -81,8 +93,11 @@ public final class Healer implements AutoCloseable {
         this.mode = mode;
         this.identity = settings.identity() != null ? settings.identity() : defaultIdentity();
         this.commands = NodeClient.create(resources);
-        commands.setOptions(ClientOptions.builder().autoReconnect(false).protocolVersion(ProtocolVersion.RESP2)
-                .sslOptions(sslOptions).build());
+        commands.setOptions(ClientOptions.builder()
+                .autoReconnect(false)
+                .protocolVersion(ProtocolVersion.RESP2)
+                .sslOptions(sslOptions)
+                .build());
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "mooring-healer-" + service.name());
             thread.setDaemon(true);
@@ -95,8 +110,8 @@ public final class Healer implements AutoCloseable {
      * and RBAC must allow the Lease. Checked before the monitor starts, because only a client that may repair
      * withholds an empty master from writers.
      */
-    public static Optional<String> repairUnavailable(HealerSettings settings, ServiceRef service,
-            KubernetesClient client) {
+    public static Optional<String> repairUnavailable(
+            HealerSettings settings, ServiceRef service, KubernetesClient client) {
         if (settings.mode() != HealerMode.REPAIR) {
             return Optional.empty();
         }
@@ -105,7 +120,10 @@ public final class Healer implements AutoCloseable {
                     + "(dns or static source); the healer only reports");
         }
         try {
-            client.leases().inNamespace(service.namespace()).withName(leaseName(settings, service)).get();
+            client.leases()
+                    .inNamespace(service.namespace())
+                    .withName(leaseName(settings, service))
+                    .get();
             return Optional.empty();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 403 || e.getCode() == 401) {
@@ -120,10 +138,17 @@ public final class Healer implements AutoCloseable {
 
     /**
      * Starts healing {@code service}. {@code mode} is the effective mode ({@link HealerMode#REPORT} when repair is
-     * unavailable); {@code client} is needed for {@link HealerMode#REPAIR}.
+     * unavailable); {@code client} is needed for {@link HealerMode#REPAIR}. Called by {@code MooringClient}, which
+     * owns the monitor; applications configure the healer through {@code MooringOptions.Builder#healer}.
      */
-    public static Healer start(HealerSettings settings, ServiceRef service, TopologyMonitor monitor,
-            RedisURI uriTemplate, SslOptions sslOptions, ClientResources resources, KubernetesClient client,
+    public static Healer start(
+            HealerSettings settings,
+            ServiceRef service,
+            TopologyMonitor monitor,
+            RedisURI uriTemplate,
+            SslOptions sslOptions,
+            ClientResources resources,
+            KubernetesClient client,
             HealerMode mode) {
         Healer healer = new Healer(settings, service, monitor, uriTemplate, sslOptions, resources, mode);
         if (mode == HealerMode.REPAIR) {
@@ -202,16 +227,15 @@ public final class Healer implements AutoCloseable {
 
     private volatile boolean sentinelsPresent;
     private boolean sentinelsChecked; // healer thread only
-    private final java.util.concurrent.ScheduledExecutorService sentinelTimer =
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread thread = new Thread(r, "mooring-healer-sentinels");
-                thread.setDaemon(true);
-                return thread;
-            });
+    private final ScheduledExecutorService sentinelTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "mooring-healer-sentinels");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private void scheduleSentinelCheck() {
-        sentinelTimer.scheduleWithFixedDelay(() -> submit(this::checkSentinels), 0,
-                SENTINEL_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        sentinelTimer.scheduleWithFixedDelay(
+                () -> submit(this::checkSentinels), 0, SENTINEL_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -228,9 +252,12 @@ public final class Healer implements AutoCloseable {
         boolean present = sentinelsManagingLately(topology).isPresent();
         if (present != sentinelsPresent) {
             sentinelsPresent = present;
-            log.info("{}: {}", service, present
-                    ? "Sentinels manage this group: if its master comes back empty, writes wait for Sentinel's promotion"
-                    : "no Sentinels are connected to this group");
+            log.info(
+                    "{}: {}",
+                    service,
+                    present
+                            ? "Sentinels manage this group: if its master comes back empty, writes wait for Sentinel's promotion"
+                            : "no Sentinels are connected to this group");
         }
         monitor.withholdMasterWhenDataAtRisk(mode == HealerMode.REPAIR || present);
     }
@@ -254,8 +281,13 @@ public final class Healer implements AutoCloseable {
         for (Finding finding : findings) {
             firstSeen.putIfAbsent(finding.key(), now);
             if (reported.add(finding.key())) {
-                log.warn("{}: {}. {}: {}", service, finding.description(),
-                        mode == HealerMode.REPAIR ? "Repair" : "Fix (the healer only reports; set repair mode or run it)",
+                log.warn(
+                        "{}: {}. {}: {}",
+                        service,
+                        finding.description(),
+                        mode == HealerMode.REPAIR
+                                ? "Repair"
+                                : "Fix (the healer only reports; set repair mode or run it)",
                         finding.fix().stream().map(RepairAction::toString).collect(Collectors.joining("; ")));
                 emit(new HealerEvent.FindingReported(Instant.now(), finding, mode));
             }
@@ -264,7 +296,8 @@ public final class Healer implements AutoCloseable {
             return;
         }
         Finding urgent = findings.get(0);
-        boolean stable = now - firstSeen.get(urgent.key()) >= settings.stableFor().toNanos();
+        boolean stable =
+                now - firstSeen.get(urgent.key()) >= settings.stableFor().toNanos();
         boolean rested = now - lastActionNanos >= settings.minActionInterval().toNanos();
         if (!stable || !rested) {
             return;
@@ -310,28 +343,29 @@ public final class Healer implements AutoCloseable {
 
     /** Why {@code action} must not be sent now (asked of the pods themselves, right before), or empty. */
     private Optional<String> recheck(RepairAction action) {
-        Map<String, String> target = info(action.target());
+        NodeReport target = replication(action.target());
         if (target == null) {
             return Optional.of(action.target().displayName() + " does not answer");
         }
-        String role = target.get("role");
         if (action.kind() == RepairAction.Kind.PROMOTE) {
-            return "master".equals(role) ? Optional.of("it is master already") : Optional.empty();
+            return target.role() == Role.MASTER ? Optional.of("it is master already") : Optional.empty();
         }
-        if ("slave".equals(role) && action.masterHost().equals(target.get("master_host"))
-                && Integer.toString(action.masterPort()).equals(target.get("master_port"))) {
+        if (target.role() == Role.REPLICA
+                && action.masterHost().equals(target.masterHost())
+                && action.masterPort() == target.masterPort()) {
             return Optional.of("it follows " + action.masterHost() + ":" + action.masterPort() + " already");
         }
-        Map<String, String> master = info(Endpoint.of(action.masterHost(), action.masterPort()));
-        if (master == null || !"master".equals(master.get("role"))) {
+        NodeReport master = replication(Endpoint.of(action.masterHost(), action.masterPort()));
+        if (master == null || master.role() != Role.MASTER) {
             return Optional.of(action.masterHost() + ":" + action.masterPort() + " is not a master right now");
         }
         return Optional.empty();
     }
 
-    private Map<String, String> info(Endpoint endpoint) {
+    /** The replication section of {@code endpoint}'s INFO, read as the probes read it; null when it does not answer. */
+    private NodeReport replication(Endpoint endpoint) {
         try (StatefulRedisConnection<String, String> connection = connect(endpoint)) {
-            return parse(connection.sync().info("replication"));
+            return InfoParser.parse(connection.sync().info("replication"), "", "", "");
         } catch (RuntimeException e) {
             return null;
         }
@@ -340,7 +374,8 @@ public final class Healer implements AutoCloseable {
     private String send(RepairAction action) {
         try (StatefulRedisConnection<String, String> connection = connect(action.target())) {
             RedisCommands<String, String> sync = connection.sync();
-            return action.kind() == RepairAction.Kind.PROMOTE ? sync.replicaofNoOne()
+            return action.kind() == RepairAction.Kind.PROMOTE
+                    ? sync.replicaofNoOne()
                     : sync.replicaof(action.masterHost(), action.masterPort());
         }
     }
@@ -360,8 +395,8 @@ public final class Healer implements AutoCloseable {
             return now;
         }
         if (lastSentinels != null && System.nanoTime() - lastSentinelsNanos < SENTINEL_MEMORY.toNanos()) {
-            return Optional.of(lastSentinels + ", seen " + Duration.ofNanos(System.nanoTime() - lastSentinelsNanos)
-                    .toSeconds() + " s ago");
+            return Optional.of(lastSentinels + ", seen "
+                    + Duration.ofNanos(System.nanoTime() - lastSentinelsNanos).toSeconds() + " s ago");
         }
         return Optional.empty();
     }
@@ -371,11 +406,10 @@ public final class Healer implements AutoCloseable {
      * any. Every pod is asked: a pod Sentinel does not know (a recreated master) has none, its replicas do.
      */
     private Optional<String> sentinelsManaging(Topology topology) {
-        Set<String> sentinels = new java.util.TreeSet<>();
+        Set<String> sentinels = new TreeSet<>();
         // Replicas first: Sentinels connect to every pod, and a replica lists far fewer clients than the master.
-        List<io.github.mooring.probe.ProbeResult> reports = topology.reports().stream()
-                .sorted(java.util.Comparator.comparing(r -> !r.reachable()
-                        || r.report().role() != io.github.mooring.probe.Role.REPLICA))
+        List<ProbeResult> reports = topology.reports().stream()
+                .sorted(Comparator.comparing(r -> !r.reachable() || r.report().role() != Role.REPLICA))
                 .toList();
         for (var report : reports) {
             if (!sentinels.isEmpty()) {
@@ -385,14 +419,20 @@ public final class Healer implements AutoCloseable {
                 continue;
             }
             try (StatefulRedisConnection<String, String> connection = connect(report.endpoint())) {
-                connection.sync().clientList().lines()
+                connection
+                        .sync()
+                        .clientList()
+                        .lines()
                         .filter(line -> line.contains(" name=sentinel-"))
                         .map(line -> field(line, "addr"))
                         .map(addr -> addr.contains(":") ? addr.substring(0, addr.lastIndexOf(':')) : addr)
                         .forEach(sentinels::add);
             } catch (RuntimeException e) {
                 // Cannot tell for this pod (e.g. CLIENT LIST not allowed by ACL).
-                log.debug("{}: cannot list the clients of {}: {}", service, report.endpoint().displayName(),
+                log.debug(
+                        "{}: cannot list the clients of {}: {}",
+                        service,
+                        report.endpoint().displayName(),
                         e.toString());
             }
         }
@@ -401,17 +441,6 @@ public final class Healer implements AutoCloseable {
 
     private StatefulRedisConnection<String, String> connect(Endpoint endpoint) {
         return commands.connect(endpoint, uriTemplate, Duration.ofSeconds(2), "mooring-healer");
-    }
-
-    private static Map<String, String> parse(String info) {
-        Map<String, String> fields = new HashMap<>();
-        for (String line : info.split("\r?\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && !line.startsWith("#")) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            }
-        }
-        return fields;
     }
 
     private static String field(String clientLine, String name) {
@@ -437,7 +466,7 @@ public final class Healer implements AutoCloseable {
                     log.error("{}: healer task failed", service, e);
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // closing
         }
     }

@@ -9,22 +9,17 @@ public sealed interface HealerEvent {
     Instant at();
 
     /** A condition found for the first time, with its fix (taken in repair mode, only described in report mode). */
-    record FindingReported(Instant at, Finding finding, HealerMode mode) implements HealerEvent {
-    }
+    record FindingReported(Instant at, Finding finding, HealerMode mode) implements HealerEvent {}
 
     /** A command was sent to a pod. */
-    record ActionTaken(Instant at, RepairAction action, String reply) implements HealerEvent {
-    }
+    record ActionTaken(Instant at, RepairAction action, String reply) implements HealerEvent {}
 
     /** A planned command was not sent: the re-check right before showed it is no longer needed, or it failed. */
-    record ActionSkipped(Instant at, RepairAction action, String why) implements HealerEvent {
-    }
+    record ActionSkipped(Instant at, RepairAction action, String why) implements HealerEvent {}
 
     /** This client became (or stopped being) the one that repairs. */
-    record LeadershipChanged(Instant at, boolean leader, String identity) implements HealerEvent {
-    }
+    record LeadershipChanged(Instant at, boolean leader, String identity) implements HealerEvent {}
 
     /** The healer cannot repair (no lease permission, no Kubernetes API, Sentinel manages the group): it reports. */
-    record RepairUnavailable(Instant at, String why) implements HealerEvent {
-    }
+    record RepairUnavailable(Instant at, String why) implements HealerEvent {}
 }

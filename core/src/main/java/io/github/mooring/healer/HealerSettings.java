@@ -1,9 +1,9 @@
 package io.github.mooring.healer;
 
-import java.time.Duration;
-import java.util.Objects;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.github.mooring.internal.Require;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * How the healer behaves. Defaults: {@link HealerMode#REPORT} (detect and explain, change nothing), act only on a
@@ -100,60 +100,54 @@ public final class HealerSettings {
         private String identity;
         private KubernetesClient kubernetesClient;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder mode(HealerMode mode) {
-            this.mode = Objects.requireNonNull(mode, "mode");
+            this.mode = Require.nonNull(mode, "mode");
             return this;
         }
 
         public Builder stableFor(Duration stableFor) {
-            this.stableFor = requireNonNegative(stableFor, "healer stable-for");
+            this.stableFor = Require.zeroOrPositive(stableFor, "stableFor");
             return this;
         }
 
         public Builder minActionInterval(Duration interval) {
-            this.minActionInterval = requireNonNegative(interval, "healer min action interval");
+            this.minActionInterval = Require.zeroOrPositive(interval, "minActionInterval");
             return this;
         }
 
         /** Lease timing, as in client-go: duration > renew deadline > retry period. */
         public Builder lease(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
-            this.leaseDuration = requireNonNegative(leaseDuration, "lease duration");
-            this.renewDeadline = requireNonNegative(renewDeadline, "lease renew deadline");
-            this.retryPeriod = requireNonNegative(retryPeriod, "lease retry period");
+            this.leaseDuration = Require.zeroOrPositive(leaseDuration, "leaseDuration");
+            this.renewDeadline = Require.zeroOrPositive(renewDeadline, "renewDeadline");
+            this.retryPeriod = Require.zeroOrPositive(retryPeriod, "retryPeriod");
             return this;
         }
 
         public Builder leaseName(String leaseName) {
-            this.leaseName = Objects.requireNonNull(leaseName, "leaseName");
+            this.leaseName = Require.nonNull(leaseName, "leaseName");
             return this;
         }
 
         public Builder identity(String identity) {
-            this.identity = Objects.requireNonNull(identity, "identity");
+            this.identity = Require.nonNull(identity, "identity");
             return this;
         }
 
         public Builder kubernetesClient(KubernetesClient client) {
-            this.kubernetesClient = Objects.requireNonNull(client, "client");
+            this.kubernetesClient = Require.nonNull(client, "kubernetesClient");
             return this;
         }
 
         public HealerSettings build() {
             if (!(leaseDuration.compareTo(renewDeadline) > 0 && renewDeadline.compareTo(retryPeriod) > 0)) {
-                throw new IllegalArgumentException("lease timing must satisfy duration > renew deadline > retry period,"
-                        + " was " + leaseDuration + ", " + renewDeadline + ", " + retryPeriod);
+                throw Require.invalid(
+                        "lease",
+                        "leaseDuration > renewDeadline > retryPeriod",
+                        List.of(leaseDuration, renewDeadline, retryPeriod));
             }
             return new HealerSettings(this);
-        }
-
-        private static Duration requireNonNegative(Duration d, String what) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException(what + " must be zero or positive, was " + d);
-            }
-            return d;
         }
     }
 }

@@ -1,9 +1,8 @@
 package io.github.mooring.healer;
 
+import io.github.mooring.discovery.Endpoint;
 import java.util.List;
 import java.util.Objects;
-
-import io.github.mooring.discovery.Endpoint;
 
 /**
  * One command the healer sends (or, in report mode, would send) to one pod.
@@ -43,7 +42,8 @@ public record RepairAction(Kind kind, Endpoint target, String masterHost, int ma
 
     /** The Redis command, as an operator would type it. */
     public List<String> command() {
-        return kind == Kind.PROMOTE ? List.of("REPLICAOF", "NO", "ONE")
+        return kind == Kind.PROMOTE
+                ? List.of("REPLICAOF", "NO", "ONE")
                 : List.of("REPLICAOF", masterHost, Integer.toString(masterPort));
     }
 

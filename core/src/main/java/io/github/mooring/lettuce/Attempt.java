@@ -20,6 +20,7 @@ final class Attempt<K, V, T> extends CommandWrapper<K, V, T> {
     private volatile boolean retired;
     /** Decided when the reply is about to be decoded: null for the command's own output. Event loop only. */
     private CommandOutput<K, V, T> replySink;
+
     private boolean replyRouted;
 
     Attempt(FailoverCommand<K, V, T> owner) {
@@ -62,7 +63,7 @@ final class Attempt<K, V, T> extends CommandWrapper<K, V, T> {
      * into nothing, and is sent again after them.
      */
     @Override
-    @SuppressWarnings({ "unchecked", "rawtypes" })
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public CommandOutput<K, V, T> getOutput() {
         if (!replyRouted && written) {
             replyRouted = true;

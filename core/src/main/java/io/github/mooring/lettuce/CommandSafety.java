@@ -1,21 +1,32 @@
 package io.github.mooring.lettuce;
 
-import java.util.Locale;
-import java.util.Set;
-
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.ReadOnlyCommands;
+import java.util.Locale;
+import java.util.Set;
 
 /** What a command does, as far as sending it again and keeping a connection's order are concerned. */
 final class CommandSafety {
 
     /** Pub/sub bookkeeping: Lettuce re-subscribes after a reconnect anyway. */
-    private static final Set<String> ALWAYS_SAFE = Set.of("SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE",
-            "PUNSUBSCRIBE", "SUNSUBSCRIBE", "PING", "AUTH", "HELLO", "SELECT", "CLIENT", "READONLY", "READWRITE");
+    private static final Set<String> ALWAYS_SAFE = Set.of(
+            "SUBSCRIBE",
+            "PSUBSCRIBE",
+            "SSUBSCRIBE",
+            "UNSUBSCRIBE",
+            "PUNSUBSCRIBE",
+            "SUNSUBSCRIBE",
+            "PING",
+            "AUTH",
+            "HELLO",
+            "SELECT",
+            "CLIENT",
+            "READONLY",
+            "READWRITE");
 
     /** Commands whose execution changes neither data nor how the connection's next commands run. */
-    private static final Set<String> WITHOUT_EFFECT = Set.of("PING", "ECHO", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE",
-            "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE");
+    private static final Set<String> WITHOUT_EFFECT = Set.of(
+            "PING", "ECHO", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE");
 
     /** Scripts and functions may have written before they failed: their errors do not mean "nothing happened". */
     private static final Set<String> PARTIAL_ON_ERROR = Set.of("EVAL", "EVALSHA", "FCALL");

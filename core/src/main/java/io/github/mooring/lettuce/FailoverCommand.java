@@ -15,13 +15,17 @@ final class FailoverCommand<K, V, T> {
 
     /** Its part in a {@code MULTI} transaction. */
     enum Role {
-        NONE, MULTI, MEMBER, END
+        NONE,
+        MULTI,
+        MEMBER,
+        END
     }
 
     /** The application's command. */
     final RedisCommand<K, V, T> command;
     /** Its number in the connection's issue order. */
     final long seq;
+
     final FailoverWriter writer;
     final Role role;
     /** The transaction it opens, belongs to or ends; null outside transactions. */
@@ -31,13 +35,20 @@ final class FailoverCommand<K, V, T> {
 
     /** The attempt carrying it now, or null while it is held. Written under the writer's lock. */
     private volatile Attempt<K, V, T> attempt;
+
     private volatile String writtenTo;
     /** The last failover rejection it got (for messages). */
     volatile String refusal;
+
     private Retry.AsyncContext<Object> retryContext; // the channel's event loop only
     private volatile Timeout failoverClock;
 
-    FailoverCommand(RedisCommand<K, V, T> command, long seq, FailoverWriter writer, Role role, Transaction transaction,
+    FailoverCommand(
+            RedisCommand<K, V, T> command,
+            long seq,
+            FailoverWriter writer,
+            Role role,
+            Transaction transaction,
             boolean activation) {
         this.command = command;
         this.seq = seq;
@@ -133,7 +144,7 @@ final class FailoverCommand<K, V, T> {
     @Override
     public String toString() {
         Attempt<K, V, T> current = attempt;
-        return "FailoverCommand[" + getType() + " #" + seq + (current == null ? ", held"
-                : current.written() ? ", written to " + writtenTo : ", queued") + "]";
+        return "FailoverCommand[" + getType() + " #" + seq
+                + (current == null ? ", held" : current.written() ? ", written to " + writtenTo : ", queued") + "]";
     }
 }

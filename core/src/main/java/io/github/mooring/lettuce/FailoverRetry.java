@@ -1,12 +1,11 @@
 package io.github.mooring.lettuce;
 
-import java.time.Duration;
-
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.RetryConfig;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisLoadingException;
 import io.lettuce.core.RedisReadOnlyException;
+import java.time.Duration;
 
 /**
  * The retry policy for commands a Redis node rejected because of a failover. Mooring reports each rejection to the
@@ -16,8 +15,7 @@ import io.lettuce.core.RedisReadOnlyException;
  */
 public final class FailoverRetry {
 
-    private FailoverRetry() {
-    }
+    private FailoverRetry() {}
 
     /**
      * Up to 12 attempts, 20 ms apart at first, doubling to at most 1 s: covers the seconds a Sentinel or an operator
@@ -27,7 +25,8 @@ public final class FailoverRetry {
     public static RetryConfig defaultConfig() {
         return RetryConfig.custom()
                 .maxAttempts(12)
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(Duration.ofMillis(20), 2.0, Duration.ofSeconds(1)))
+                .intervalFunction(
+                        IntervalFunction.ofExponentialBackoff(Duration.ofMillis(20), 2.0, Duration.ofSeconds(1)))
                 .retryOnException(FailoverRetry::isFailoverRejection)
                 .failAfterMaxAttempts(false)
                 .build();
@@ -43,7 +42,7 @@ public final class FailoverRetry {
 
     /** Whether an error reply is one of the failover rejections. */
     static boolean isFailoverReply(String error) {
-        return error != null && (error.startsWith("READONLY") || error.startsWith("LOADING")
-                || error.startsWith("MASTERDOWN"));
+        return error != null
+                && (error.startsWith("READONLY") || error.startsWith("LOADING") || error.startsWith("MASTERDOWN"));
     }
 }

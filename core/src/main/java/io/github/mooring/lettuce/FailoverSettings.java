@@ -1,20 +1,19 @@
 package io.github.mooring.lettuce;
 
+import io.github.mooring.internal.Require;
+import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
-
-import io.github.resilience4j.retry.RetryConfig;
 
 /**
  * How connections behave while the master changes.
  *
  * @param failoverWait how long a command may wait for a master before it fails with a
- *        {@link io.github.mooring.NoMasterException}
+ *        {@link io.github.mooring.topology.NoMasterException}
  * @param maxQueuedCommands how many commands one connection holds while it has no master; more fail at once with a
- *        {@link io.github.mooring.FailoverQueueFullException}
+ *        {@link io.github.mooring.exceptions.FailoverQueueFullException}
  * @param retry the policy for commands a node rejected because of a failover ({@code READONLY}, {@code LOADING},
  *        {@code MASTERDOWN}), or null to surface those errors at once
  * @param idempotentCommands commands (besides read-only ones) that may be sent again when their fate is unknown,
@@ -22,30 +21,29 @@ import io.github.resilience4j.retry.RetryConfig;
  * @param unreachableRoundsBeforeDisconnect how many probe rounds in a row the master must stay unreachable (frozen,
  *        partitioned) before its connections are dropped
  */
-public record FailoverSettings(Duration failoverWait, int maxQueuedCommands, RetryConfig retry,
-        Set<String> idempotentCommands, int unreachableRoundsBeforeDisconnect) {
+public record FailoverSettings(
+        Duration failoverWait,
+        int maxQueuedCommands,
+        RetryConfig retry,
+        Set<String> idempotentCommands,
+        int unreachableRoundsBeforeDisconnect) {
 
     /** Long enough for Kubernetes to restart a Redis container or replace its pod. */
     public static final Duration DEFAULT_FAILOVER_WAIT = Duration.ofSeconds(30);
+
     public static final int DEFAULT_MAX_QUEUED_COMMANDS = 100_000;
 
     public FailoverSettings {
-        if (failoverWait == null || failoverWait.isNegative()) {
-            throw new IllegalArgumentException("failover wait must be zero or positive, was " + failoverWait);
-        }
-        if (maxQueuedCommands < 1) {
-            throw new IllegalArgumentException("max queued commands must be at least 1, was " + maxQueuedCommands);
-        }
-        if (unreachableRoundsBeforeDisconnect < 1) {
-            throw new IllegalArgumentException("unreachable rounds before disconnect must be at least 1, was "
-                    + unreachableRoundsBeforeDisconnect);
-        }
-        idempotentCommands = Objects.requireNonNull(idempotentCommands, "idempotentCommands").stream()
-                .map(c -> c.toUpperCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+        Require.zeroOrPositive(failoverWait, "failoverWait");
+        Require.atLeast(maxQueuedCommands, 1, "maxQueuedCommands");
+        Require.atLeast(unreachableRoundsBeforeDisconnect, 1, "unreachableRoundsBeforeDisconnect");
+        idempotentCommands = Require.nonNull(idempotentCommands, "idempotentCommands").stream()
+                .map(c -> c.toUpperCase(Locale.ROOT))
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     public static FailoverSettings defaults() {
-        return new FailoverSettings(DEFAULT_FAILOVER_WAIT, DEFAULT_MAX_QUEUED_COMMANDS, FailoverRetry.defaultConfig(),
-                Set.of(), 2);
+        return new FailoverSettings(
+                DEFAULT_FAILOVER_WAIT, DEFAULT_MAX_QUEUED_COMMANDS, FailoverRetry.defaultConfig(), Set.of(), 2);
     }
 }

@@ -1,5 +1,16 @@
 package io.github.mooring.lettuce;
 
+import io.github.mooring.exceptions.CommandNotResentException;
+import io.github.mooring.exceptions.FailoverQueueFullException;
+import io.github.mooring.exceptions.TransactionAbortedException;
+import io.github.resilience4j.retry.Retry;
+import io.lettuce.core.RedisChannelWriter;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.protocol.ConnectionFacade;
+import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.resource.ClientResources;
+import io.netty.channel.EventLoop;
+import io.netty.util.Timeout;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,18 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-
-import io.github.mooring.CommandNotResentException;
-import io.github.mooring.FailoverQueueFullException;
-import io.github.mooring.TransactionAbortedException;
-import io.github.resilience4j.retry.Retry;
-import io.lettuce.core.RedisChannelWriter;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.protocol.ConnectionFacade;
-import io.lettuce.core.protocol.RedisCommand;
-import io.lettuce.core.resource.ClientResources;
-import io.netty.channel.EventLoop;
-import io.netty.util.Timeout;
 
 /**
  * The outermost {@link RedisChannelWriter} of a Mooring connection, and the keeper of its order: the connection's
@@ -70,6 +69,7 @@ final class FailoverWriter implements RedisChannelWriter {
     private volatile long holdFloor = Long.MAX_VALUE;
     /** Changes whenever a new reason to hold arises; a release in progress stops at a change. */
     private long holdEpoch;
+
     private boolean releasing;
     private long retryNotBeforeNanos = System.nanoTime();
     private boolean closed;
@@ -77,6 +77,7 @@ final class FailoverWriter implements RedisChannelWriter {
     private volatile Transaction wireTransaction;
     /** The thread running Lettuce's activation of a new channel (re-subscriptions go out ahead of held commands). */
     private volatile Thread activating;
+
     private volatile boolean autoFlush = true;
 
     FailoverWriter(RedisChannelWriter delegate, MasterBinding binding, MooringRedisClient client) {
@@ -102,7 +103,7 @@ final class FailoverWriter implements RedisChannelWriter {
     }
 
     @Override
-    @SuppressWarnings({ "unchecked", "rawtypes" })
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public <K, V> Collection<RedisCommand<K, V, ?>> write(Collection<? extends RedisCommand<K, V, ?>> commands) {
         List<RedisCommand<K, V, ?>> result = new ArrayList<>(commands.size());
         List<RedisCommand<K, V, ?>> toSend = new ArrayList<>(commands.size());
@@ -139,9 +140,10 @@ final class FailoverWriter implements RedisChannelWriter {
             return null;
         }
         if (!binding.connected && unsettled.size() >= client.failover().maxQueuedCommands()) {
-            command.completeExceptionally(new FailoverQueueFullException(client.failover().maxQueuedCommands()
-                    + " commands already wait for a master of " + client.service() + "; " + command.getType()
-                    + " was not queued. " + client.noMasterSummary()));
+            command.completeExceptionally(
+                    new FailoverQueueFullException(client.failover().maxQueuedCommands()
+                            + " commands already wait for a master of " + client.service() + "; " + command.getType()
+                            + " was not queued. " + client.noMasterSummary()));
             return null;
         }
         Transaction transaction = binding.openTransaction;
@@ -152,8 +154,8 @@ final class FailoverWriter implements RedisChannelWriter {
         } else if (transaction != null) {
             role = ends ? FailoverCommand.Role.END : FailoverCommand.Role.MEMBER;
         }
-        FailoverCommand<K, V, T> admitted = new FailoverCommand<>(command, ++lastSeq, this, role, transaction,
-                activating == Thread.currentThread());
+        FailoverCommand<K, V, T> admitted = new FailoverCommand<>(
+                command, ++lastSeq, this, role, transaction, activating == Thread.currentThread());
         if (begins) {
             transaction.multi = admitted;
             binding.openTransaction = transaction;
@@ -191,7 +193,10 @@ final class FailoverWriter implements RedisChannelWriter {
 
     /** Whether the reply about to be decoded for {@code command} is to be dropped (a read behind held commands). */
     boolean dropsReplyOf(FailoverCommand<?, ?, ?> command) {
-        return holding && holdFloor < command.seq && command.transaction == null && !command.activation
+        return holding
+                && holdFloor < command.seq
+                && command.transaction == null
+                && !command.activation
                 && CommandSafety.readOnly(command.getType());
     }
 
@@ -215,8 +220,12 @@ final class FailoverWriter implements RedisChannelWriter {
         long retryDelay = -1;
         boolean deliver = true;
         synchronized (binding) {
-            OrderRules.AfterReply outcome = OrderRules.afterReply(new OrderRules.Reply(rejected, retries(),
-                    command.transaction != null, attempt.replyDropped(), tookEffect(command, error),
+            OrderRules.AfterReply outcome = OrderRules.afterReply(new OrderRules.Reply(
+                    rejected,
+                    retries(),
+                    command.transaction != null,
+                    attempt.replyDropped(),
+                    tookEffect(command, error),
                     holdFloor < command.seq && !command.activation));
             switch (outcome) {
                 case RETRY_IN_ORDER -> {
@@ -227,8 +236,10 @@ final class FailoverWriter implements RedisChannelWriter {
                         attempt.clearError();
                         takeBack(command);
                         takeBackUnwritten();
-                        retryNotBeforeNanos = Math.max(retryNotBeforeNanos - System.nanoTime(),
-                                TimeUnit.MILLISECONDS.toNanos(retryDelay)) + System.nanoTime();
+                        retryNotBeforeNanos = Math.max(
+                                        retryNotBeforeNanos - System.nanoTime(),
+                                        TimeUnit.MILLISECONDS.toNanos(retryDelay))
+                                + System.nanoTime();
                         deliver = false;
                     } else {
                         settle(command, false); // the retry policy gave up: the rejection is the answer
@@ -358,17 +369,22 @@ final class FailoverWriter implements RedisChannelWriter {
     }
 
     private CommandNotResentException overtaken(FailoverCommand<?, ?, ?> earlier, FailoverCommand<?, ?, ?> later) {
-        String why = earlier.refusal != null ? earlier.writtenTo() + " (of " + client.service() + ") refused it ("
-                + earlier.refusal + ")" : "its reply came from a node that had refused an earlier command";
-        return new CommandNotResentException(earlier.getType().toString(), later.getType().toString(),
+        String why = earlier.refusal != null
+                ? earlier.writtenTo() + " (of " + client.service() + ") refused it (" + earlier.refusal + ")"
+                : "its reply came from a node that had refused an earlier command";
+        return new CommandNotResentException(
+                earlier.getType().toString(),
+                later.getType().toString(),
                 earlier.getType() + " was not sent again: " + why + ", and " + later.getType() + ", issued after it on"
                         + " the same connection, has been applied since. Sending " + earlier.getType() + " now would"
                         + " apply the two out of order; " + notApplied(earlier));
     }
 
-    private CommandNotResentException mayHaveOvertaken(FailoverCommand<?, ?, ?> earlier, FailoverCommand<?, ?, ?> later,
-            String node) {
-        return new CommandNotResentException(earlier.getType().toString(), later.getType().toString(),
+    private CommandNotResentException mayHaveOvertaken(
+            FailoverCommand<?, ?, ?> earlier, FailoverCommand<?, ?, ?> later, String node) {
+        return new CommandNotResentException(
+                earlier.getType().toString(),
+                later.getType().toString(),
                 earlier.getType() + " was not sent again after the connection to " + node + " (master of "
                         + client.service() + ") was lost: " + later.getType() + ", issued after it on the same"
                         + " connection, may already have been applied (its fate is unknown), so sending "
@@ -376,7 +392,8 @@ final class FailoverWriter implements RedisChannelWriter {
     }
 
     private static String notApplied(FailoverCommand<?, ?, ?> command) {
-        return CommandSafety.readOnly(command.getType()) ? "its reply was not delivered."
+        return CommandSafety.readOnly(command.getType())
+                ? "its reply was not delivered."
                 : command.getType() + " was not applied.";
     }
 
@@ -480,7 +497,7 @@ final class FailoverWriter implements RedisChannelWriter {
     }
 
     /** Writes a batch straight to the channel, whatever the application's auto-flush setting. */
-    @SuppressWarnings({ "unchecked", "rawtypes" })
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private void writeFlushed(List<RedisCommand<?, ?, ?>> batch) {
         boolean buffering = !autoFlush;
         if (buffering) {
@@ -498,8 +515,12 @@ final class FailoverWriter implements RedisChannelWriter {
 
     /** Whether the hold queue may go out now. Under the lock. */
     private boolean mayRelease() {
-        return binding.connected && !binding.draining && !closed && System.nanoTime() - retryNotBeforeNanos >= 0
-                && !awaitingReplies() && !client.masterIsElsewhere(binding.boundAddress);
+        return binding.connected
+                && !binding.draining
+                && !closed
+                && System.nanoTime() - retryNotBeforeNanos >= 0
+                && !awaitingReplies()
+                && !client.masterIsElsewhere(binding.boundAddress);
     }
 
     /**
@@ -568,7 +589,8 @@ final class FailoverWriter implements RedisChannelWriter {
                     }
                     case FATE_UNKNOWN -> {
                         forget(command);
-                        RuntimeException unknown = client.fateUnknown(command, node, command.getType().toString(), null);
+                        RuntimeException unknown = client.fateUnknown(
+                                command, node, command.getType().toString(), null);
                         outcomes.add(() -> command.fail(unknown));
                     }
                     case NOT_RESENT -> {
@@ -635,8 +657,9 @@ final class FailoverWriter implements RedisChannelWriter {
 
     Timeout scheduleFailoverDeadline(FailoverCommand<?, ?, ?> command) {
         long wait = client.failover().failoverWait().toNanos();
-        return client.getResources().timer().newTimeout(timeout -> onFailoverDeadline(command), wait,
-                TimeUnit.NANOSECONDS);
+        return client.getResources()
+                .timer()
+                .newTimeout(timeout -> onFailoverDeadline(command), wait, TimeUnit.NANOSECONDS);
     }
 
     /** A held command waited the whole failover wait for a master: it fails, if it still waits. */

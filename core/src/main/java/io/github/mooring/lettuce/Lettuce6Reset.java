@@ -1,10 +1,9 @@
 package io.github.mooring.lettuce;
 
+import io.lettuce.core.RedisChannelWriter;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-
-import io.lettuce.core.RedisChannelWriter;
 
 /**
  * {@code RedisChannelWriter#reset()}, which Lettuce 6.x declares and Lettuce 7 removed. On 6.x Lettuce calls it on a
@@ -19,8 +18,7 @@ final class Lettuce6Reset {
     /** {@code RedisChannelWriter.reset()} on Lettuce 6.x; null on 7.x. */
     static final MethodHandle RESET = find();
 
-    private Lettuce6Reset() {
-    }
+    private Lettuce6Reset() {}
 
     static void reset(RedisChannelWriter writer) {
         if (RESET == null) {
@@ -37,13 +35,15 @@ final class Lettuce6Reset {
 
     private static MethodHandle find() {
         try {
-            return MethodHandles.publicLookup().findVirtual(RedisChannelWriter.class, "reset",
-                    MethodType.methodType(void.class));
+            return MethodHandles.publicLookup()
+                    .findVirtual(RedisChannelWriter.class, "reset", MethodType.methodType(void.class));
         } catch (NoSuchMethodException e) {
             return null; // Lettuce 7 and later
         } catch (IllegalAccessException e) {
-            throw new IllegalStateException("Lettuce's RedisChannelWriter.reset() is not public: this Lettuce version"
-                    + " is not supported by Mooring", e);
+            throw new IllegalStateException(
+                    "Lettuce's RedisChannelWriter.reset() is not public: this Lettuce version"
+                            + " is not supported by Mooring",
+                    e);
         }
     }
 }

@@ -1,13 +1,14 @@
 package io.github.mooring.lettuce;
 
-import java.net.SocketAddress;
-import java.util.concurrent.CompletableFuture;
-
+import io.github.mooring.internal.probe.NodeClient;
+import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.topology.Topology;
-import io.github.mooring.topology.TopologyMonitor;
 import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.protocol.DefaultEndpoint;
 import io.netty.channel.EventLoop;
+import java.net.SocketAddress;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What Mooring knows about one Lettuce connection: the Lettuce endpoint to disconnect, the master address it was
@@ -23,9 +24,11 @@ final class MasterBinding {
 
     /** {@code host:port} the connection was last pointed at. */
     volatile String boundAddress;
+
     volatile boolean connected;
     /** Set when Mooring dropped the channel itself because the master moved: the next address needs no re-probe. */
     volatile boolean movedByMooring;
+
     volatile long disconnectedAtNanos;
     /** The event loop of the connection's current channel: where its writer releases held commands. */
     volatile EventLoop eventLoop;
@@ -44,19 +47,19 @@ final class MasterBinding {
      * The address Lettuce should connect to now: the current master for the first connect, or a master from a
      * fresh probe round after the connection was lost (the topology from before the loss may name the dead pod).
      */
-    CompletableFuture<SocketAddress> nextAddress(TopologyMonitor monitor, io.lettuce.core.RedisURI uri) {
+    CompletableFuture<SocketAddress> nextAddress(TopologyMonitor monitor, RedisURI uri) {
         boolean reconnect;
         synchronized (this) {
             reconnect = firstAddressGiven;
             firstAddressGiven = true;
         }
-        CompletableFuture<Topology> master = !reconnect || movedByMooring ? monitor.whenMaster()
-                : monitor.whenFreshMaster(disconnectedAtNanos);
+        CompletableFuture<Topology> master =
+                !reconnect || movedByMooring ? monitor.whenMaster() : monitor.whenFreshMaster(disconnectedAtNanos);
         return master.thenApply(topology -> {
             var node = topology.master().orElseThrow();
             boundAddress = node.address();
             movedByMooring = false;
-            return io.github.mooring.probe.NodeClient.socketAddress(node.endpoint(), uri);
+            return NodeClient.socketAddress(node.endpoint(), uri);
         });
     }
 }

@@ -1,24 +1,13 @@
 package io.github.mooring.lettuce;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import io.github.mooring.CommandFateUnknownException;
-import io.github.mooring.NoMasterException;
 import io.github.mooring.discovery.ServiceRef;
-import io.github.mooring.probe.NodeClient;
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.internal.probe.NodeClient;
+import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.topology.Node;
 import io.github.mooring.topology.Topology;
-import io.github.mooring.topology.TopologyMonitor;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.lettuce.core.RedisChannelHandler;
@@ -30,12 +19,24 @@ import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.protocol.CommandHandler;
 import io.lettuce.core.protocol.DefaultEndpoint;
+import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.PushHandler;
 import io.lettuce.core.pubsub.PubSubEndpoint;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnectionImpl;
 import io.lettuce.core.resource.ClientResources;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -72,6 +73,9 @@ public final class MooringRedisClient extends RedisClient {
     private volatile boolean closing;
 
     /**
+     * Built by {@code MooringClient}, which owns the monitor; applications take it from
+     * {@code MooringClient.redisClient()}.
+     *
      * @param resources shared Lettuce resources (not shut down by this client)
      * @param uriTemplate credentials, TLS, database, client name and timeout for {@link #connect()} without a URI;
      *        its host is kept for TLS (SNI and hostname verification), its port is ignored
@@ -79,8 +83,12 @@ public final class MooringRedisClient extends RedisClient {
      * @param failover how connections behave during a failover
      * @param retryName name of the resilience4j {@link Retry} (its events tell what was retried)
      */
-    public MooringRedisClient(ClientResources resources, RedisURI uriTemplate, TopologyMonitor monitor,
-            FailoverSettings failover, String retryName) {
+    public MooringRedisClient(
+            ClientResources resources,
+            RedisURI uriTemplate,
+            TopologyMonitor monitor,
+            FailoverSettings failover,
+            String retryName) {
         super(Objects.requireNonNull(resources, "resources"), Objects.requireNonNull(uriTemplate, "uriTemplate"));
         this.monitor = Objects.requireNonNull(monitor, "monitor");
         this.failover = Objects.requireNonNull(failover, "failover");
@@ -95,8 +103,8 @@ public final class MooringRedisClient extends RedisClient {
         return retry;
     }
 
-    /** The monitor whose topology this client follows. */
-    public TopologyMonitor monitor() {
+    /** The monitor whose topology this client follows (the engine's: applications use {@code MooringClient}). */
+    TopologyMonitor monitor() {
         return monitor;
     }
 
@@ -111,8 +119,8 @@ public final class MooringRedisClient extends RedisClient {
     // ---------------------------------------------------------------- Lettuce hooks
 
     @Override
-    protected <K, V> StatefulRedisConnectionImpl<K, V> newStatefulRedisConnection(RedisChannelWriter channelWriter,
-            PushHandler pushHandler, RedisCodec<K, V> codec, Duration timeout) {
+    protected <K, V> StatefulRedisConnectionImpl<K, V> newStatefulRedisConnection(
+            RedisChannelWriter channelWriter, PushHandler pushHandler, RedisCodec<K, V> codec, Duration timeout) {
         MasterBinding binding = new MasterBinding(endpointOf(pushHandler));
         StatefulRedisConnectionImpl<K, V> connection = super.newStatefulRedisConnection(
                 new FailoverWriter(channelWriter, binding, this), pushHandler, codec, timeout);
@@ -124,8 +132,8 @@ public final class MooringRedisClient extends RedisClient {
     protected <K, V> StatefulRedisPubSubConnectionImpl<K, V> newStatefulRedisPubSubConnection(
             PubSubEndpoint<K, V> endpoint, RedisChannelWriter channelWriter, RedisCodec<K, V> codec, Duration timeout) {
         MasterBinding binding = new MasterBinding(endpoint);
-        StatefulRedisPubSubConnectionImpl<K, V> connection = super.newStatefulRedisPubSubConnection(endpoint,
-                new FailoverWriter(channelWriter, binding, this), codec, timeout);
+        StatefulRedisPubSubConnectionImpl<K, V> connection = super.newStatefulRedisPubSubConnection(
+                endpoint, new FailoverWriter(channelWriter, binding, this), codec, timeout);
         register(binding, connection);
         return connection;
     }
@@ -146,8 +154,7 @@ public final class MooringRedisClient extends RedisClient {
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<Void> shutdownAsync(long quietPeriod, long timeout,
-            java.util.concurrent.TimeUnit timeUnit) {
+    public CompletableFuture<Void> shutdownAsync(long quietPeriod, long timeout, TimeUnit timeUnit) {
         closing = true;
         return super.shutdownAsync(quietPeriod, timeout, timeUnit);
     }
@@ -156,8 +163,9 @@ public final class MooringRedisClient extends RedisClient {
         if (pushHandler instanceof DefaultEndpoint endpoint) {
             return endpoint;
         }
-        throw new IllegalStateException("Lettuce passed a " + pushHandler.getClass().getName()
-                + " where Mooring expects its DefaultEndpoint; this Lettuce version is not supported");
+        throw new IllegalStateException(
+                "Lettuce passed a " + pushHandler.getClass().getName()
+                        + " where Mooring expects its DefaultEndpoint; this Lettuce version is not supported");
     }
 
     private void register(MasterBinding binding, RedisChannelHandler<?, ?> connection) {
@@ -202,8 +210,11 @@ public final class MooringRedisClient extends RedisClient {
             if (stillAnswers(topology, bound) && binding.writer.awaitingReplies()) {
                 // A demoted master answers what is in flight (READONLY, which is retried, or the result): let those
                 // replies arrive instead of cutting them off and reporting their fate as unknown.
-                log.info("{}: moving a connection off {}: {}; letting the commands in flight finish first", service(),
-                        bound, why);
+                log.info(
+                        "{}: moving a connection off {}: {}; letting the commands in flight finish first",
+                        service(),
+                        bound,
+                        why);
                 binding.writer.beginDrain();
                 drainThenDisconnect(binding, System.nanoTime() + DRAIN_TIMEOUT.toNanos());
             } else {
@@ -218,21 +229,27 @@ public final class MooringRedisClient extends RedisClient {
 
     private static boolean stillAnswers(Topology topology, String address) {
         return topology.replicas().stream().anyMatch(n -> n.address().equals(address))
-                || topology.splitBrain().map(s -> s.losers().stream().anyMatch(n -> n.address().equals(address)))
+                || topology.splitBrain()
+                        .map(s -> s.losers().stream().anyMatch(n -> n.address().equals(address)))
                         .orElse(false);
     }
 
     private void drainThenDisconnect(MasterBinding binding, long deadlineNanos) {
-        getResources().eventExecutorGroup().schedule(() -> {
-            if (!binding.connected) {
-                return;
-            }
-            if (!binding.writer.awaitingReplies() || System.nanoTime() - deadlineNanos > 0) {
-                binding.endpoint.disconnect();
-            } else {
-                drainThenDisconnect(binding, deadlineNanos);
-            }
-        }, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
+        getResources()
+                .eventExecutorGroup()
+                .schedule(
+                        () -> {
+                            if (!binding.connected) {
+                                return;
+                            }
+                            if (!binding.writer.awaitingReplies() || System.nanoTime() - deadlineNanos > 0) {
+                                binding.endpoint.disconnect();
+                            } else {
+                                drainThenDisconnect(binding, deadlineNanos);
+                            }
+                        },
+                        5,
+                        TimeUnit.MILLISECONDS);
     }
 
     /** Why a connection bound to {@code bound} must go, or null to keep it. */
@@ -241,17 +258,22 @@ public final class MooringRedisClient extends RedisClient {
             return "the master is now " + master;
         }
         if (topology.masterWithheld()
-                && topology.election().master().map(m -> m.address().equals(bound)).orElse(false)) {
+                && topology.election()
+                        .master()
+                        .map(m -> m.address().equals(bound))
+                        .orElse(false)) {
             return "it came back empty while a replica holds the data";
         }
         if (topology.replicas().stream().anyMatch(n -> n.address().equals(bound))) {
             return "it is a replica now";
         }
-        if (topology.splitBrain().map(s -> s.losers().stream().anyMatch(n -> n.address().equals(bound)))
+        if (topology.splitBrain()
+                .map(s -> s.losers().stream().anyMatch(n -> n.address().equals(bound)))
                 .orElse(false)) {
             return "it lost a split brain";
         }
-        boolean probed = topology.reports().stream().anyMatch(r -> r.endpoint().address().equals(bound));
+        boolean probed =
+                topology.reports().stream().anyMatch(r -> r.endpoint().address().equals(bound));
         if (!probed) {
             return "it is no longer an endpoint of the Service (deleted or terminating)";
         }
@@ -285,23 +307,30 @@ public final class MooringRedisClient extends RedisClient {
                 return channel.eventLoop();
             }
         }
-        log.warn("{}: no channel found for a connection: Lettuce no longer lists it among the client's channels; held"
-                + " commands are released from whichever thread releases them", service());
+        log.warn(
+                "{}: no channel found for a connection: Lettuce no longer lists it among the client's channels; held"
+                        + " commands are released from whichever thread releases them",
+                service());
         return null;
     }
 
     /** Whether the topology names a master other than {@code address}: a connection bound there is being moved. */
     boolean masterIsElsewhere(String address) {
-        return monitor.topology().master().map(master -> !master.address().equals(address)).orElse(false);
+        return monitor.topology()
+                .master()
+                .map(master -> !master.address().equals(address))
+                .orElse(false);
     }
 
-    boolean mayResend(io.lettuce.core.protocol.ProtocolKeyword type) {
+    boolean mayResend(ProtocolKeyword type) {
         return safety.mayResend(type);
     }
 
-    CommandFateUnknownException fateUnknown(FailoverCommand<?, ?, ?> command, String node, String what,
-            Throwable cause) {
-        CommandFateUnknownException exception = new CommandFateUnknownException(command.getType().toString(), node,
+    CommandFateUnknownException fateUnknown(
+            FailoverCommand<?, ?, ?> command, String node, String what, Throwable cause) {
+        CommandFateUnknownException exception = new CommandFateUnknownException(
+                command.getType().toString(),
+                node,
                 command.getType() + " was sent to " + node + " (master of " + service() + "), which went away before"
                         + " answering: " + what + " may or may not have been applied. Mooring does not send it again"
                         + " (it is not read-only or marked idempotent); read the data back or repeat it if that is safe");
@@ -315,12 +344,18 @@ public final class MooringRedisClient extends RedisClient {
     NoMasterException noMasterFor(FailoverCommand<?, ?, ?> command) {
         Topology topology = monitor.topology();
         NoMasterException cause = monitor.noMaster(topology, failover.failoverWait());
-        return new NoMasterException(command.getType() + " waited " + failover.failoverWait().toMillis()
-                + " ms (the failover wait) and was never sent: " + cause.getMessage(), topology, cause.getCause());
+        return new NoMasterException(
+                command.getType() + " waited " + failover.failoverWait().toMillis()
+                        + " ms (the failover wait) and was never sent: " + cause.getMessage(),
+                topology,
+                cause.getCause());
     }
 
     String noMasterSummary() {
-        return monitor.topology().noMasterReason().map(reason -> "No master: " + reason).orElse("");
+        return monitor.topology()
+                .noMasterReason()
+                .map(reason -> "No master: " + reason)
+                .orElse("");
     }
 
     private final class ConnectionStates implements RedisConnectionStateListener {
@@ -336,8 +371,11 @@ public final class MooringRedisClient extends RedisClient {
                 // so found it not yet connected and left it alone.
                 String master = monitor.topology().master().map(Node::address).orElse(null);
                 if (master != null && !master.equals(binding.boundAddress)) {
-                    log.info("{}: a connection reached {} after the master moved to {}; moving it", service(),
-                            binding.boundAddress, master);
+                    log.info(
+                            "{}: a connection reached {} after the master moved to {}; moving it",
+                            service(),
+                            binding.boundAddress,
+                            master);
                     binding.movedByMooring = true;
                     binding.endpoint.disconnect();
                 } else {

@@ -15,8 +15,7 @@ import java.util.List;
  */
 final class OrderRules {
 
-    private OrderRules() {
-    }
+    private OrderRules() {}
 
     /** What becomes of a command whose reply arrived. */
     enum AfterReply {
@@ -43,9 +42,13 @@ final class OrderRules {
      * @param tookEffect executing it changed data or the connection's state (see {@link CommandSafety#tookEffect})
      * @param behindHeld a command issued before it waits in the hold queue
      */
-    record Reply(boolean rejected, boolean retries, boolean inTransaction, boolean dropped, boolean tookEffect,
-            boolean behindHeld) {
-    }
+    record Reply(
+            boolean rejected,
+            boolean retries,
+            boolean inTransaction,
+            boolean dropped,
+            boolean tookEffect,
+            boolean behindHeld) {}
 
     static AfterReply afterReply(Reply reply) {
         if (reply.dropped()) {
@@ -80,8 +83,7 @@ final class OrderRules {
      * @param onWire written to the connection that was lost, and not answered
      * @param mayResend read-only, connection bookkeeping, or declared idempotent: sending it twice is harmless
      */
-    record Lost(long seq, boolean onWire, boolean mayResend) {
-    }
+    record Lost(long seq, boolean onWire, boolean mayResend) {}
 
     /**
      * The fate of each command a lost connection leaves, given in issue order: what was on the wire and is not safe to

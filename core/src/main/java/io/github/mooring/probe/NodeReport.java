@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * What one Redis pod reported about itself, parsed from {@code INFO replication}, {@code persistence},
- * {@code keyspace} and {@code server} (see {@link InfoParser}).
+ * {@code keyspace} and {@code server}.
  *
  * @param role                       the reported role
  * @param runId                      {@code run_id}: changes on every process start; {@code null} if absent

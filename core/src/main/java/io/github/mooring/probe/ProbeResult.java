@@ -1,6 +1,7 @@
 package io.github.mooring.probe;
 
 import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.internal.Require;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -23,8 +24,14 @@ import java.util.TreeSet;
  *                            {@code __sentinel__:hello} channel ({@code PUBSUB NUMSUB}); -1 when unknown (the probe
  *                            failed, or the pod would not answer that command)
  */
-public record ProbeResult(Endpoint endpoint, Instant probedAt, Duration latency, NodeReport report, String failure,
-        Set<String> masterHostAddresses, int sentinelLinks) {
+public record ProbeResult(
+        Endpoint endpoint,
+        Instant probedAt,
+        Duration latency,
+        NodeReport report,
+        String failure,
+        Set<String> masterHostAddresses,
+        int sentinelLinks) {
 
     /** {@link #sentinelLinks()} when the pod was not asked, or did not say. */
     public static final int UNKNOWN_SENTINEL_LINKS = -1;
@@ -33,9 +40,7 @@ public record ProbeResult(Endpoint endpoint, Instant probedAt, Duration latency,
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(probedAt, "probedAt");
         Objects.requireNonNull(latency, "latency");
-        if (latency.isNegative()) {
-            throw new IllegalArgumentException("latency must not be negative, was " + latency);
-        }
+        Require.zeroOrPositive(latency, "latency");
         if ((report == null) == (failure == null)) {
             throw new IllegalArgumentException("exactly one of report and failure must be given");
         }
@@ -43,14 +48,15 @@ public record ProbeResult(Endpoint endpoint, Instant probedAt, Duration latency,
             throw new IllegalArgumentException("failure must say what failed");
         }
         // Sorted, so that equal results print alike in logs.
-        masterHostAddresses = masterHostAddresses == null ? Set.of()
+        masterHostAddresses = masterHostAddresses == null
+                ? Set.of()
                 : Collections.unmodifiableSet(new TreeSet<>(masterHostAddresses));
         if (!masterHostAddresses.isEmpty() && (report == null || report.role() != Role.REPLICA)) {
             throw new IllegalArgumentException("masterHostAddresses belong to replicas only");
         }
         if (sentinelLinks < UNKNOWN_SENTINEL_LINKS || report == null && sentinelLinks != UNKNOWN_SENTINEL_LINKS) {
-            throw new IllegalArgumentException("sentinelLinks must be -1 (unknown) or a count of a pod that answered,"
-                    + " was " + sentinelLinks);
+            throw new IllegalArgumentException(
+                    "sentinelLinks must be -1 (unknown) or a count of a pod that answered," + " was " + sentinelLinks);
         }
     }
 
@@ -58,15 +64,26 @@ public record ProbeResult(Endpoint endpoint, Instant probedAt, Duration latency,
      * The pod answered; a replica's {@code master_host} was resolved to {@code masterHostAddresses}, and
      * {@code sentinelLinks} Sentinels monitor it (-1: unknown).
      */
-    public static ProbeResult reached(Endpoint endpoint, Instant probedAt, Duration latency, NodeReport report,
-            Set<String> masterHostAddresses, int sentinelLinks) {
-        return new ProbeResult(endpoint, probedAt, latency, Objects.requireNonNull(report, "report"), null,
-                masterHostAddresses, sentinelLinks);
+    public static ProbeResult reached(
+            Endpoint endpoint,
+            Instant probedAt,
+            Duration latency,
+            NodeReport report,
+            Set<String> masterHostAddresses,
+            int sentinelLinks) {
+        return new ProbeResult(
+                endpoint,
+                probedAt,
+                latency,
+                Objects.requireNonNull(report, "report"),
+                null,
+                masterHostAddresses,
+                sentinelLinks);
     }
 
     /** The pod answered; a replica's {@code master_host} was resolved to {@code masterHostAddresses}. */
-    public static ProbeResult reached(Endpoint endpoint, Instant probedAt, Duration latency, NodeReport report,
-            Set<String> masterHostAddresses) {
+    public static ProbeResult reached(
+            Endpoint endpoint, Instant probedAt, Duration latency, NodeReport report, Set<String> masterHostAddresses) {
         return reached(endpoint, probedAt, latency, report, masterHostAddresses, UNKNOWN_SENTINEL_LINKS);
     }
 
@@ -77,8 +94,14 @@ public record ProbeResult(Endpoint endpoint, Instant probedAt, Duration latency,
 
     /** The pod could not be asked; {@code failure} says why. */
     public static ProbeResult failed(Endpoint endpoint, Instant probedAt, Duration latency, String failure) {
-        return new ProbeResult(endpoint, probedAt, latency, null, Objects.requireNonNull(failure, "failure"),
-                Set.of(), UNKNOWN_SENTINEL_LINKS);
+        return new ProbeResult(
+                endpoint,
+                probedAt,
+                latency,
+                null,
+                Objects.requireNonNull(failure, "failure"),
+                Set.of(),
+                UNKNOWN_SENTINEL_LINKS);
     }
 
     /** Whether the pod answered with a report. */

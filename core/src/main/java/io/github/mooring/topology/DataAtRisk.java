@@ -43,12 +43,19 @@ public record DataAtRisk(Node master, Node holder, String description) {
                     // new, short replication history.
                     return masterKeys == 0 || masterKeys < keys * farBehindRatio;
                 })
-                .max(Comparator.<StaleReplica>comparingLong(s -> s.replica().report().keys())
+                .max(Comparator.<StaleReplica>comparingLong(
+                                s -> s.replica().report().keys())
                         .thenComparingLong(s -> s.replica().report().replOffset()))
-                .map(stale -> new DataAtRisk(master, stale.replica(), master.displayName() + " is master with "
-                        + masterKeys + " keys (replication offset " + master.report().replOffset() + ") while replica "
-                        + stale.replica().displayName() + ", which still follows " + stale.follows() + ", holds "
-                        + stale.replica().report().keys() + " keys (offset " + stale.replica().report().replOffset()
-                        + ")"));
+                .map(stale -> new DataAtRisk(
+                        master,
+                        stale.replica(),
+                        master.displayName() + " is master with "
+                                + masterKeys + " keys (replication offset "
+                                + master.report().replOffset() + ") while replica "
+                                + stale.replica().displayName() + ", which still follows " + stale.follows()
+                                + ", holds "
+                                + stale.replica().report().keys() + " keys (offset "
+                                + stale.replica().report().replOffset()
+                                + ")"));
     }
 }

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The outcome of one {@link MasterElection}. Every probed endpoint appears in exactly one of {@code master},
+ * The outcome of one election of the master among the probed endpoints. Every probed endpoint appears in exactly one of {@code master},
  * {@code replicas}, the split brain's losers, or {@code unreachable}. Lists are sorted by pod name, then address.
  *
  * @param master         the elected master, empty when none could be elected
@@ -18,8 +18,13 @@ import java.util.Optional;
  * @param splitBrain     present when more than one pod could have been master
  * @param noMasterReason one line saying why there is no master, listing every pod; {@code null} when elected
  */
-public record Election(Optional<Node> master, List<Node> replicas, List<StaleReplica> staleReplicas,
-        List<ProbeResult> unreachable, Optional<SplitBrain> splitBrain, String noMasterReason) {
+public record Election(
+        Optional<Node> master,
+        List<Node> replicas,
+        List<StaleReplica> staleReplicas,
+        List<ProbeResult> unreachable,
+        Optional<SplitBrain> splitBrain,
+        String noMasterReason) {
 
     public Election {
         Objects.requireNonNull(master, "master");

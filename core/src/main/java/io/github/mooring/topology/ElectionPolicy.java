@@ -1,10 +1,11 @@
 package io.github.mooring.topology;
 
+import io.github.mooring.internal.Require;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Tunables of {@link MasterElection}.
+ * Tunables of the election of the master.
  *
  * @param linkDownStaleAfter how long a replica's link to the elected master may be down before the replica counts
  *                           as {@link StaleReplica.Reason#LINK_DOWN stale}
@@ -15,9 +16,7 @@ public record ElectionPolicy(Duration linkDownStaleAfter) {
 
     public ElectionPolicy {
         Objects.requireNonNull(linkDownStaleAfter, "linkDownStaleAfter");
-        if (linkDownStaleAfter.isNegative()) {
-            throw new IllegalArgumentException("linkDownStaleAfter must not be negative, was " + linkDownStaleAfter);
-        }
+        Require.zeroOrPositive(linkDownStaleAfter, "linkDownStaleAfter");
     }
 
     /** A replica is stale after its link has been down 10 seconds. */

@@ -1,5 +1,6 @@
 package io.github.mooring.topology;
 
+import io.github.mooring.internal.Require;
 import io.github.mooring.probe.ProbeResult;
 import java.time.Instant;
 import java.util.List;
@@ -20,13 +21,17 @@ import java.util.Optional;
  * @param masterWithheld whether the elected master is withheld from clients because of {@code dataAtRisk} (the
  *                   healer's repair mode): then {@link #master()} is empty and writes wait for the repair
  */
-public record Topology(long version, Instant observedAt, String source, Election election, List<ProbeResult> reports,
-        Optional<DataAtRisk> dataAtRisk, boolean masterWithheld) {
+public record Topology(
+        long version,
+        Instant observedAt,
+        String source,
+        Election election,
+        List<ProbeResult> reports,
+        Optional<DataAtRisk> dataAtRisk,
+        boolean masterWithheld) {
 
     public Topology {
-        if (version < 0) {
-            throw new IllegalArgumentException("version must not be negative, was " + version);
-        }
+        Require.zeroOrPositive(version, "version");
         Objects.requireNonNull(observedAt, "observedAt");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(election, "election");
@@ -44,7 +49,12 @@ public record Topology(long version, Instant observedAt, String source, Election
 
     /** The snapshot before any probe round has completed: version 0, no master. */
     public static Topology initial(String source) {
-        Election none = new Election(Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(),
+        Election none = new Election(
+                Optional.empty(),
+                List.of(),
+                List.of(),
+                List.of(),
+                Optional.empty(),
                 "no probe round has completed yet");
         return new Topology(0, Instant.EPOCH, source, none, List.of());
     }
@@ -95,17 +105,26 @@ public record Topology(long version, Instant observedAt, String source, Election
      */
     @Override
     public String toString() {
-        StringBuilder line = new StringBuilder("Topology v").append(version).append(" (").append(source).append("): ")
+        StringBuilder line = new StringBuilder("Topology v")
+                .append(version)
+                .append(" (")
+                .append(source)
+                .append("): ")
                 .append(master().map(master -> "master " + master.displayName())
                         .orElseGet(() -> "no master (" + noMasterReason().orElse("") + ")"))
-                .append(", ").append(count(replicas().size(), "replica"));
+                .append(", ")
+                .append(count(replicas().size(), "replica"));
         if (!staleReplicas().isEmpty()) {
             line.append(" (").append(staleReplicas().size()).append(" stale)");
         }
         line.append(", ").append(unreachable().size()).append(" unreachable");
         dataAtRisk.ifPresent(risk -> line.append(", DATA AT RISK: ").append(risk.description()));
-        splitBrain().ifPresent(split -> line.append(", split brain with ")
-                .append(count(split.losers().size(), "other master")).append(" (").append(split.decidedBy()).append(')'));
+        splitBrain()
+                .ifPresent(split -> line.append(", split brain with ")
+                        .append(count(split.losers().size(), "other master"))
+                        .append(" (")
+                        .append(split.decidedBy())
+                        .append(')'));
         return line.toString();
     }
 

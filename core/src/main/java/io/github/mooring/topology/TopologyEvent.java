@@ -1,16 +1,17 @@
 package io.github.mooring.topology;
 
+import io.github.mooring.discovery.DiscoveryException;
+import io.lettuce.core.event.Event;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
-import io.github.mooring.discovery.DiscoveryException;
-
 /**
  * Something that changed in a Service's replication group. Listeners receive events in the order they happened,
- * on Mooring's event thread, never on an I/O thread. Every event carries the topology right after the change.
+ * on Mooring's event thread, never on an I/O thread. Every event carries the topology right after the change. Events
+ * are also published on the Lettuce {@link io.lettuce.core.event.EventBus} of the client's {@code ClientResources}.
  */
-public sealed interface TopologyEvent {
+public sealed interface TopologyEvent extends Event {
 
     /** The topology right after the change. */
     Topology topology();
@@ -42,9 +43,9 @@ public sealed interface TopologyEvent {
      * @param trigger how the change was noticed
      * @param detection from the trigger (an endpoint update, a suspicion, the start of the round) to the election
      */
-    record MasterChanged(Topology topology, Optional<Node> previous, Node master, String reason, Trigger trigger,
-            Duration detection) implements TopologyEvent {
-    }
+    record MasterChanged(
+            Topology topology, Optional<Node> previous, Node master, String reason, Trigger trigger, Duration detection)
+            implements TopologyEvent {}
 
     /**
      * No pod is master: a failover is in progress, or the master is down. Writes wait (up to the failover wait).
@@ -52,8 +53,7 @@ public sealed interface TopologyEvent {
      * @param previous the master before, if there was one
      * @param reason what every pod answered
      */
-    record NoMaster(Topology topology, Optional<Node> previous, String reason) implements TopologyEvent {
-    }
+    record NoMaster(Topology topology, Optional<Node> previous, String reason) implements TopologyEvent {}
 
     /**
      * The same master (same pod, same Redis process) is back after a spell without master: a network blip, a
@@ -61,31 +61,25 @@ public sealed interface TopologyEvent {
      *
      * @param outage how long there was no master
      */
-    record MasterRestored(Topology topology, Node master, Duration outage) implements TopologyEvent {
-    }
+    record MasterRestored(Topology topology, Node master, Duration outage) implements TopologyEvent {}
 
     /** Two or more pods report master; one was chosen, the others must not receive writes. */
-    record SplitBrainDetected(Topology topology, SplitBrain splitBrain) implements TopologyEvent {
-    }
+    record SplitBrainDetected(Topology topology, SplitBrain splitBrain) implements TopologyEvent {}
 
     /**
      * The master is empty (or far behind) while a stale replica holds the data: see {@link DataAtRisk}. In the
      * healer's repair mode the master is withheld (writes wait) until the replica holding the data is promoted.
      */
-    record DataAtRiskDetected(Topology topology, DataAtRisk dataAtRisk) implements TopologyEvent {
-    }
+    record DataAtRiskDetected(Topology topology, DataAtRisk dataAtRisk) implements TopologyEvent {}
 
     /** A replica follows an address that is not the master (it will never receive new writes). */
-    record StaleReplicaDetected(Topology topology, StaleReplica staleReplica) implements TopologyEvent {
-    }
+    record StaleReplicaDetected(Topology topology, StaleReplica staleReplica) implements TopologyEvent {}
 
     /**
      * Discovery moved to another source, e.g. {@code kubernetes} to {@code dns} after RBAC stopped allowing the watch.
      */
-    record SourceDegraded(Topology topology, String from, String to, String reason) implements TopologyEvent {
-    }
+    record SourceDegraded(Topology topology, String from, String to, String reason) implements TopologyEvent {}
 
     /** Discovery has a problem; the last known endpoints are still in use. */
-    record DiscoveryFailed(Topology topology, DiscoveryException error) implements TopologyEvent {
-    }
+    record DiscoveryFailed(Topology topology, DiscoveryException error) implements TopologyEvent {}
 }

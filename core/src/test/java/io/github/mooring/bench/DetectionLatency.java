@@ -1,21 +1,20 @@
 package io.github.mooring.bench;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Locale;
-import java.util.function.Predicate;
-
 import io.github.mooring.discovery.EndpointSource;
+import io.github.mooring.internal.topology.MonitorSettings;
 import io.github.mooring.testing.EventLog;
 import io.github.mooring.testing.Harness;
 import io.github.mooring.testkit.EndpointChange;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
-import io.github.mooring.topology.MonitorSettings;
 import io.github.mooring.topology.TopologyEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
  * Measures how long the monitor takes to notice a replaced master pod: not a test, a measurement to run by hand.
@@ -48,16 +47,15 @@ public final class DetectionLatency {
     static final Duration RECREATE_AFTER = Duration.ofMillis(500);
     static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private DetectionLatency() {
-    }
+    private DetectionLatency() {}
 
     /** One source to measure. */
-    private record Subject(String name, boolean kubernetes, Duration dnsInterval) {
-    }
+    private record Subject(String name, boolean kubernetes, Duration dnsInterval) {}
 
     public static void main(String[] args) throws Exception {
         int replacements = args.length > 0 ? Integer.parseInt(args[0]) : REPLACEMENTS;
-        List<Subject> subjects = List.of(new Subject("kubernetes", true, null),
+        List<Subject> subjects = List.of(
+                new Subject("kubernetes", true, null),
                 new Subject("dns every 100 ms", false, Duration.ofMillis(100)),
                 new Subject("dns every 1 s", false, Duration.ofSeconds(1)));
         List<String> summaries = new ArrayList<>();
@@ -66,31 +64,39 @@ public final class DetectionLatency {
             for (Subject subject : subjects) {
                 List<double[]> millis = measure(ns, redis, subject, replacements);
                 if (subject.kubernetes()) {
-                    summaries.add(summarize("kubernetes, from the slice update listing the new pod",
+                    summaries.add(summarize(
+                            "kubernetes, from the slice update listing the new pod",
                             millis.stream().map(m -> m[0]).toList()));
-                    summaries.add(summarize("kubernetes, from the slice update publishing it ready",
+                    summaries.add(summarize(
+                            "kubernetes, from the slice update publishing it ready",
                             millis.stream().map(m -> m[1]).toList()));
                 } else {
-                    summaries.add(summarize(subject.name() + ", from the DNS record change",
+                    summaries.add(summarize(
+                            subject.name() + ", from the DNS record change",
                             millis.stream().map(m -> m[0]).toList()));
                 }
             }
         }
         System.out.println();
-        System.out.printf(Locale.ROOT, "Detection latency over %d master replacements per source (SIGKILL, recreated"
-                + " after %d ms; probe interval %d ms, %d ms without master; %d CPUs)%n", replacements,
-                RECREATE_AFTER.toMillis(), MonitorSettings.DEFAULT_PROBE_INTERVAL.toMillis(),
-                MonitorSettings.DEFAULT_NO_MASTER_PROBE_INTERVAL.toMillis(), Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                Locale.ROOT,
+                "Detection latency over %d master replacements per source (SIGKILL, recreated"
+                        + " after %d ms; probe interval %d ms, %d ms without master; %d CPUs)%n",
+                replacements,
+                RECREATE_AFTER.toMillis(),
+                MonitorSettings.DEFAULT_PROBE_INTERVAL.toMillis(),
+                MonitorSettings.DEFAULT_NO_MASTER_PROBE_INTERVAL.toMillis(),
+                Runtime.getRuntime().availableProcessors());
         summaries.forEach(System.out::println);
     }
 
     /** Per replacement: {from the start of the measure, from the slice update that published the pod ready}. */
-    private static List<double[]> measure(SimulatedNamespace ns, RedisStatefulSet redis, Subject subject,
-            int replacements) throws Exception {
+    private static List<double[]> measure(
+            SimulatedNamespace ns, RedisStatefulSet redis, Subject subject, int replacements) throws Exception {
         List<double[]> millis = new ArrayList<>();
         try (Harness harness = new Harness()) {
-            EndpointSource source = subject.kubernetes() ? harness.kubernetes(ns)
-                    : Harness.dns(ns, false, subject.dnsInterval());
+            EndpointSource source =
+                    subject.kubernetes() ? harness.kubernetes(ns) : Harness.dns(ns, false, subject.dnsInterval());
             Harness.Watched watched = harness.watch(ns, redis, source, MonitorSettings.DEFAULT_PROBE_INTERVAL);
             watched.awaitStarted(TIMEOUT);
             // The DNS time of the change that brought the event, read as the event arrives (nothing else changes
@@ -111,19 +117,27 @@ public final class DetectionLatency {
                 pod.replace(RedisPod.Deletion.KILL, RECREATE_AFTER);
                 pod.awaitReady(TIMEOUT);
                 String newAddress = pod.address();
-                events.await(mark, TopologyEvent.MasterChanged.class, e -> e.master().address().equals(newAddress),
+                events.await(
+                        mark,
+                        TopologyEvent.MasterChanged.class,
+                        e -> e.master().address().equals(newAddress),
                         TIMEOUT);
-                long eventNanos = events.receivedAt(mark, TopologyEvent.MasterChanged.class,
+                long eventNanos = events.receivedAt(
+                        mark,
+                        TopologyEvent.MasterChanged.class,
                         e -> e.master().address().equals(newAddress));
-                EndpointChange published = first(redis, historyMark, c -> c.readyIps().contains(pod.ip()));
-                EndpointChange listed = first(redis, historyMark,
-                        c -> c.endpoints().stream().anyMatch(e -> e.ip().equals(pod.ip())));
+                EndpointChange published =
+                        first(redis, historyMark, c -> c.readyIps().contains(pod.ip()));
+                EndpointChange listed =
+                        first(redis, historyMark, c -> c.endpoints().stream().anyMatch(e -> e.ip().equals(pod.ip())));
 
                 long startNanos;
                 if (subject.kubernetes()) {
                     startNanos = listed.nanoTime();
                 } else {
-                    long[] atEvent = dnsAtEvent.stream().filter(r -> r[0] >= eventNanos).findFirst()
+                    long[] atEvent = dnsAtEvent.stream()
+                            .filter(r -> r[0] >= eventNanos)
+                            .findFirst()
                             .orElseThrow(() -> new IllegalStateException("no DNS time recorded for the event"));
                     startNanos = atEvent[1];
                     // The DNS records are written right after the EndpointSlice and Endpoints of that change.
@@ -135,8 +149,15 @@ public final class DetectionLatency {
                 double ms = (eventNanos - startNanos) / 1e6;
                 double fromReady = (eventNanos - published.nanoTime()) / 1e6;
                 millis.add(new double[] {ms, fromReady});
-                System.out.printf(Locale.ROOT, "%-17s #%02d %s -> %s: %8.1f ms (%8.1f ms from published ready)%n",
-                        subject.name(), i, oldIp, pod.ip(), ms, fromReady);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-17s #%02d %s -> %s: %8.1f ms (%8.1f ms from published ready)%n",
+                        subject.name(),
+                        i,
+                        oldIp,
+                        pod.ip(),
+                        ms,
+                        fromReady);
             }
         }
         return millis;
@@ -145,7 +166,9 @@ public final class DetectionLatency {
     /** The first endpoint update after {@code from} that matches. */
     private static EndpointChange first(RedisStatefulSet redis, int from, Predicate<EndpointChange> matching) {
         List<EndpointChange> history = redis.endpointHistory();
-        return history.subList(from, history.size()).stream().filter(matching).findFirst()
+        return history.subList(from, history.size()).stream()
+                .filter(matching)
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no such endpoint update"));
     }
 
@@ -156,7 +179,15 @@ public final class DetectionLatency {
         double median = n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
         double p90 = sorted.get((int) Math.ceil(0.9 * n) - 1);
         double mean = sorted.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        return String.format(Locale.ROOT, "  %-54s n=%d  median %7.1f ms  p90 %7.1f ms  max %7.1f ms"
-                + "  (min %.1f, mean %.1f)", name, n, median, p90, sorted.get(n - 1), sorted.get(0), mean);
+        return String.format(
+                Locale.ROOT,
+                "  %-54s n=%d  median %7.1f ms  p90 %7.1f ms  max %7.1f ms" + "  (min %.1f, mean %.1f)",
+                name,
+                n,
+                median,
+                p90,
+                sorted.get(n - 1),
+                sorted.get(0),
+                mean);
     }
 }

@@ -1,21 +1,20 @@
 package io.github.mooring.bench;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.github.mooring.CommandFateUnknownException;
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
 import io.github.mooring.discovery.KubernetesSource;
+import io.github.mooring.exceptions.CommandFateUnknownException;
 import io.github.mooring.healer.HealerMode;
 import io.github.mooring.healer.HealerSettings;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * The healer's measurements for its issue: the master pod is replaced without persistence (it comes back empty) with
@@ -28,8 +27,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
  */
 public final class HealerWriteGap {
 
-    private HealerWriteGap() {
-    }
+    private HealerWriteGap() {}
 
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -37,10 +35,11 @@ public final class HealerWriteGap {
         long totalLost = 0;
         for (int run = 1; run <= runs; run++) {
             try (SimulatedNamespace ns = SimulatedNamespace.start();
-                 KubernetesClient kubernetes = ns.api().newClient()) {
+                    KubernetesClient kubernetes = ns.api().newClient()) {
                 RedisStatefulSet redis = ns.redis("redis").persistence(false).start();
                 try (MooringClient client = MooringClient.create(MooringOptions.builder()
-                        .service("redis").namespace(ns.name())
+                        .service("redis")
+                        .namespace(ns.name())
                         .source(KubernetesSource.builder().client(kubernetes).build())
                         .healer(HealerSettings.builder().mode(HealerMode.REPAIR).build())
                         .build())) {
@@ -74,14 +73,22 @@ public final class HealerWriteGap {
                     long lost = Math.max(0, acked - counter);
                     totalLost += lost;
                     gaps.add(longest / 1_000_000);
-                    System.out.printf("run %d: longest write gap %d ms, acknowledged %d, counter %d, fate unknown %d,"
-                            + " lost %d, master now %s%n", run, longest / 1_000_000, acked, counter, unknown, lost,
+                    System.out.printf(
+                            "run %d: longest write gap %d ms, acknowledged %d, counter %d, fate unknown %d,"
+                                    + " lost %d, master now %s%n",
+                            run,
+                            longest / 1_000_000,
+                            acked,
+                            counter,
+                            unknown,
+                            lost,
                             redis.master().map(RedisPod::name).orElse("?"));
                 }
             }
         }
         Collections.sort(gaps);
-        System.out.printf("%nwrite gap over %d runs: median %d ms, max %d ms; acknowledged writes lost in all: %d%n",
+        System.out.printf(
+                "%nwrite gap over %d runs: median %d ms, max %d ms; acknowledged writes lost in all: %d%n",
                 runs, gaps.get(gaps.size() / 2), gaps.get(gaps.size() - 1), totalLost);
     }
 }

@@ -1,5 +1,10 @@
 package io.github.mooring.bench;
 
+import io.github.mooring.testing.PodRuntimes;
+import io.github.mooring.testkit.PodRuntime;
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.SimulatedNamespace;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,12 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import io.github.mooring.testing.PodRuntimes;
-import io.github.mooring.testkit.PodRuntime;
-import io.github.mooring.testkit.RedisPod;
-import io.github.mooring.testkit.RedisStatefulSet;
-import io.github.mooring.testkit.SimulatedNamespace;
 
 /**
  * What the testkit's pod operations cost on each {@link PodRuntime}, side by side in one run: not a test, a
@@ -35,8 +34,7 @@ public final class PodRuntimeTimes {
 
     static final int ROUNDS = 10;
 
-    private PodRuntimeTimes() {
-    }
+    private PodRuntimeTimes() {}
 
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : ROUNDS;
@@ -46,19 +44,26 @@ public final class PodRuntimeTimes {
         for (int round = 0; round <= rounds; round++) {
             for (PodRuntime runtime : runtimes) {
                 Map<String, List<Double>> own = round == 0 ? new LinkedHashMap<>() : times.get(runtime); // 0: warm-up
-                try (SimulatedNamespace ns = SimulatedNamespace.builder().podRuntime(runtime).start()) {
+                try (SimulatedNamespace ns =
+                        SimulatedNamespace.builder().podRuntime(runtime).start()) {
                     measure(ns, own);
                 }
             }
         }
-        System.out.printf(Locale.ROOT, "%-12s %-44s %9s %9s %9s%n", "operation", "runtime", "median ms", "p90 ms",
-                "max ms");
+        System.out.printf(
+                Locale.ROOT, "%-12s %-44s %9s %9s %9s%n", "operation", "runtime", "median ms", "p90 ms", "max ms");
         for (String operation : times.get(runtimes.get(0)).keySet()) {
             for (PodRuntime runtime : runtimes) {
                 List<Double> values = new ArrayList<>(times.get(runtime).get(operation));
                 Collections.sort(values);
-                System.out.printf(Locale.ROOT, "%-12s %-44s %9.1f %9.1f %9.1f%n", operation, runtime,
-                        percentile(values, 50), percentile(values, 90), values.get(values.size() - 1));
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-12s %-44s %9.1f %9.1f %9.1f%n",
+                        operation,
+                        runtime,
+                        percentile(values, 50),
+                        percentile(values, 90),
+                        values.get(values.size() - 1));
             }
             double ratio = median(times.get(runtimes.get(1)).get(operation))
                     / median(times.get(runtimes.get(0)).get(operation));

@@ -2,11 +2,10 @@ package io.github.mooring.client;
 
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.Sentinels;
+import java.time.Duration;
 
 /** The ways Kubernetes, Sentinel or an operator take a master away, as the writer tests apply them to pod 0. */
 enum Disruption {
@@ -65,9 +64,9 @@ enum Disruption {
         RedisPod master = redis.pod(0);
         switch (this) {
             case POD_REPLACED_WITH_NEW_IP, SENTINELS_POD_REPLACED_WITH_NEW_IP ->
-                    master.replace(RedisPod.Deletion.KILL, Duration.ofSeconds(1));
+                master.replace(RedisPod.Deletion.KILL, Duration.ofSeconds(1));
             case CONTAINER_RESTARTED_IN_PLACE, SENTINELS_CONTAINER_RESTARTED_IN_PLACE ->
-                    master.restartContainer(Duration.ofMillis(500));
+                master.restartContainer(Duration.ofMillis(500));
             case GRACEFUL_POD_DELETE -> master.replace(RedisPod.Deletion.GRACEFUL, Duration.ofSeconds(1));
             case MANUAL_FAILOVER_BY_REPLICAOF -> carefulFailover(master, redis.pod(1), redis.pod(2));
             case DEMOTED_BY_REPLICAOF_WHILE_WRITING -> {
@@ -84,8 +83,8 @@ enum Disruption {
     private static void carefulFailover(RedisPod master, RedisPod replica, RedisPod other) {
         master.command("CLIENT", "PAUSE", "10000", "WRITE");
         long target = Long.parseLong(master.info("replication").get("master_repl_offset"));
-        await().atMost(Duration.ofSeconds(10)).until(
-                () -> Long.parseLong(replica.info("replication").get("slave_repl_offset")) >= target);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Long.parseLong(replica.info("replication").get("slave_repl_offset")) >= target);
         replica.promote();
         master.replicaOf(replica);
         other.replicaOf(replica);

@@ -2,6 +2,9 @@ package io.github.mooring.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.mooring.testkit.SimulatedNamespace;
+import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.github.mooring.testkit.WriteCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,16 +16,11 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import io.github.mooring.testkit.SimulatedNamespace;
-import io.github.mooring.testkit.SimulatedNamespaceExtension;
-import io.github.mooring.testkit.WriteCheck;
 
 /**
  * The ordering guarantee, measured: two pipelining writers, each 2,500 writes a second on a connection of its own (one
@@ -39,14 +37,14 @@ import io.github.mooring.testkit.WriteCheck;
 class FailoverOrderingMeasurementIT {
 
     private static final int RUNS = Integer.getInteger("mooring.ordering.runs", 1);
-    private static final List<Disruption> SCENARIOS = scenarios(System.getProperty("mooring.ordering.scenarios",
+    private static final List<Disruption> SCENARIOS = scenarios(System.getProperty(
+            "mooring.ordering.scenarios",
             "POD_REPLACED_WITH_NEW_IP,MANUAL_FAILOVER_BY_REPLICAOF,SENTINEL_FAILOVER_COMMAND,"
                     + "DEMOTED_BY_REPLICAOF_WHILE_WRITING"));
 
     /** One writer's numbers in one run. */
-    record Row(Disruption disruption, int run, String writer, double opsPerSecond, long peakInFlight,
-            WriteCheck check) {
-    }
+    record Row(
+            Disruption disruption, int run, String writer, double opsPerSecond, long peakInFlight, WriteCheck check) {}
 
     private static final List<Row> ROWS = new CopyOnWriteArrayList<>();
 
@@ -65,8 +63,8 @@ class FailoverOrderingMeasurementIT {
 
             for (PipelinedLedgerWriter writer : List.of(bursts, stream)) {
                 WriteCheck check = result.check(writer);
-                ROWS.add(new Row(disruption, run, writer.ledger.name(), writer.opsPerSecond(), writer.peakInFlight(),
-                        check));
+                ROWS.add(new Row(
+                        disruption, run, writer.ledger.name(), writer.opsPerSecond(), writer.peakInFlight(), check));
                 assertThat(check.holds()).as("%s", check).isTrue();
                 assertThat(writer.opsPerSecond()).as("writes a second").isGreaterThanOrEqualTo(2_000);
             }
@@ -78,21 +76,33 @@ class FailoverOrderingMeasurementIT {
     static void report() {
         StringBuilder table = new StringBuilder();
         table.append("| scenario | run | writer | writes/s | peak in flight | issued | acknowledged | fate unknown "
-                + "| order violations | acknowledged lost (Mooring) | acknowledged lost (async replication) "
-                + "| applied twice |").append(System.lineSeparator());
+                        + "| order violations | acknowledged lost (Mooring) | acknowledged lost (async replication) "
+                        + "| applied twice |")
+                .append(System.lineSeparator());
         table.append("|---|---|---|---|---|---|---|---|---|---|---|---|").append(System.lineSeparator());
         for (Disruption disruption : SCENARIOS) {
-            List<Row> rows = ROWS.stream().filter(r -> r.disruption() == disruption).toList();
-            rows.forEach(row -> table.append(line(disruption.name(), String.valueOf(row.run()), row.writer(),
-                    List.of(row))));
+            List<Row> rows =
+                    ROWS.stream().filter(r -> r.disruption() == disruption).toList();
+            rows.forEach(row ->
+                    table.append(line(disruption.name(), String.valueOf(row.run()), row.writer(), List.of(row))));
             if (!rows.isEmpty()) {
-                table.append(line("**" + disruption.name() + "**",
-                        "**" + rows.stream().mapToInt(Row::run).distinct().count() + " runs**", "both", rows));
+                table.append(line(
+                        "**" + disruption.name() + "**",
+                        "**" + rows.stream().mapToInt(Row::run).distinct().count() + " runs**",
+                        "both",
+                        rows));
             }
         }
         if (!ROWS.isEmpty()) {
-            table.append(line("**all**", "**" + ROWS.stream().map(r -> r.disruption() + "#" + r.run()).distinct()
-                    .count() + " runs**", "both", ROWS));
+            table.append(line(
+                    "**all**",
+                    "**"
+                            + ROWS.stream()
+                                    .map(r -> r.disruption() + "#" + r.run())
+                                    .distinct()
+                                    .count() + " runs**",
+                    "both",
+                    ROWS));
         }
         try {
             Path out = Path.of("target", "failover-ordering.md");
@@ -106,8 +116,13 @@ class FailoverOrderingMeasurementIT {
 
     private static String line(String scenario, String run, String writer, List<Row> rows) {
         List<WriteCheck> checks = rows.stream().map(Row::check).toList();
-        return String.format(Locale.ROOT, "| %s | %s | %s | %,.0f | %,d | %,d | %,d | %,d | %,d | %,d | %,d | %,d |%n",
-                scenario, run, writer, rows.stream().mapToDouble(Row::opsPerSecond).average().orElse(0),
+        return String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %,.0f | %,d | %,d | %,d | %,d | %,d | %,d | %,d | %,d |%n",
+                scenario,
+                run,
+                writer,
+                rows.stream().mapToDouble(Row::opsPerSecond).average().orElse(0),
                 rows.stream().mapToLong(Row::peakInFlight).max().orElse(0),
                 checks.stream().mapToLong(WriteCheck::issued).sum(),
                 checks.stream().mapToLong(WriteCheck::acknowledged).sum(),
@@ -120,7 +135,9 @@ class FailoverOrderingMeasurementIT {
 
     private static List<Disruption> scenarios(String names) {
         List<Disruption> scenarios = new ArrayList<>();
-        Arrays.stream(names.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+        Arrays.stream(names.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
                 .forEach(name -> scenarios.add(Disruption.valueOf(name)));
         return List.copyOf(scenarios);
     }

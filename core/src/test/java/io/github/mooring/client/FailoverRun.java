@@ -2,14 +2,6 @@ package io.github.mooring.client;
 
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.function.UnaryOperator;
-
 import io.github.mooring.MooringOptions;
 import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.RedisPod;
@@ -20,6 +12,14 @@ import io.github.mooring.testkit.UnpausedFailover;
 import io.github.mooring.testkit.WriteCheck;
 import io.github.mooring.topology.Node;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * One disruption with writers running through it: a StatefulSet of 3 pods (and Sentinels where the disruption needs
@@ -55,12 +55,22 @@ final class FailoverRun implements AutoCloseable {
         this(ns, disruption, runtime, b -> b);
     }
 
-    FailoverRun(SimulatedNamespace ns, Disruption disruption, PodRuntime runtime,
+    FailoverRun(
+            SimulatedNamespace ns,
+            Disruption disruption,
+            PodRuntime runtime,
             UnaryOperator<MooringOptions.Builder> settings) {
         this.disruption = disruption;
-        this.redis = ns.redis("redis").runtime(runtime).persistence(disruption.persistence).start();
-        this.sentinels = disruption.downAfter != null ? ns.sentinels(redis).downAfter(disruption.downAfter)
-                .failoverTimeout(Duration.ofSeconds(5)).start() : null;
+        this.redis = ns.redis("redis")
+                .runtime(runtime)
+                .persistence(disruption.persistence)
+                .start();
+        this.sentinels = disruption.downAfter != null
+                ? ns.sentinels(redis)
+                        .downAfter(disruption.downAfter)
+                        .failoverTimeout(Duration.ofSeconds(5))
+                        .start()
+                : null;
         if (sentinels != null) {
             sentinels.awaitReady(SETTLE);
         }
@@ -91,21 +101,30 @@ final class FailoverRun implements AutoCloseable {
         String before = redis.pod(0).address();
         long epochBefore = sentinels != null ? configEpoch() : 0;
         long start = System.nanoTime();
-        PipelinedLedgerWriter pipelined = writers.stream().filter(PipelinedLedgerWriter.class::isInstance)
-                .map(PipelinedLedgerWriter.class::cast).findFirst().orElse(null);
+        PipelinedLedgerWriter pipelined = writers.stream()
+                .filter(PipelinedLedgerWriter.class::isInstance)
+                .map(PipelinedLedgerWriter.class::cast)
+                .findFirst()
+                .orElse(null);
         if (pipelined != null && burstAtDisruption) {
             // A whole burst is issued before the disruption and flushed right after it: hundreds of writes in flight.
-            pipelined.beforeNextFlush(() -> disruption.apply(redis, sentinels))
-                    .orTimeout(SETTLE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
+            pipelined
+                    .beforeNextFlush(() -> disruption.apply(redis, sentinels))
+                    .orTimeout(SETTLE.toSeconds(), TimeUnit.SECONDS)
+                    .join();
         } else {
             disruption.apply(redis, sentinels);
         }
-        await().atMost(SETTLE).until(() -> mooring.client.topology().master()
-                .map(m -> !m.address().equals(before) || disruption.inPlace()).orElse(false));
+        await().atMost(SETTLE)
+                .until(() -> mooring.client
+                        .topology()
+                        .master()
+                        .map(m -> !m.address().equals(before) || disruption.inPlace())
+                        .orElse(false));
         for (LedgerWriter writer : writers) {
             long ackedAtRecovery = writer.acknowledged.get();
-            await().atMost(SETTLE).until(() -> writer.acknowledged.get() >= ackedAtRecovery
-                    + 2 * writer.targetOpsPerSecond);
+            await().atMost(SETTLE)
+                    .until(() -> writer.acknowledged.get() >= ackedAtRecovery + 2 * writer.targetOpsPerSecond);
         }
         long end = System.nanoTime();
         writers.forEach(LedgerWriter::stop);
@@ -115,18 +134,23 @@ final class FailoverRun implements AutoCloseable {
         if (sentinels != null) {
             // On a loaded machine Sentinel may fail over a second time: check where Sentinel's failovers ended, once
             // Mooring follows it there.
-            await().alias("Mooring follows the master Sentinel names").atMost(SETTLE)
-                    .until(() -> sentinels.masterAddress().equals(mooring.client.topology().master()
-                            .map(Node::address)));
+            await().alias("Mooring follows the master Sentinel names")
+                    .atMost(SETTLE)
+                    .until(() -> sentinels
+                            .masterAddress()
+                            .equals(mooring.client.topology().master().map(Node::address)));
         }
         String master = mooring.client.topology().master().orElseThrow().address();
-        RedisPod finalMaster = redis.pods().stream().filter(pod -> master.equals(pod.address())).findFirst()
+        RedisPod finalMaster = redis.pods().stream()
+                .filter(pod -> master.equals(pod.address()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no pod at " + master + ": " + redis));
         int failovers = sentinels != null ? (int) (configEpoch() - epochBefore) : disruption.unpaused ? 1 : 0;
         // Sentinel may promote a replica that lagged seconds behind on a loaded machine: Redis's loss, not Mooring's.
         UnpausedFailover[] allowance = disruption.unpaused && failovers > 0
-                ? new UnpausedFailover[] {UnpausedFailover.between(start, end).times(failovers)
-                        .replicationLag(REPLICATION_LAG)}
+                ? new UnpausedFailover[] {
+                    UnpausedFailover.between(start, end).times(failovers).replicationLag(REPLICATION_LAG)
+                }
                 : new UnpausedFailover[0];
         Map<LedgerWriter, WriteCheck> checks = new LinkedHashMap<>();
         for (LedgerWriter writer : writers) {

@@ -1,5 +1,14 @@
 package io.github.mooring.client;
 
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.MooringException;
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.UnpausedFailover;
+import io.github.mooring.testkit.WriteCheck;
+import io.github.mooring.testkit.WriteLedger;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,16 +22,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.github.mooring.CommandFateUnknownException;
-import io.github.mooring.MooringException;
-import io.github.mooring.testkit.RedisPod;
-import io.github.mooring.testkit.UnpausedFailover;
-import io.github.mooring.testkit.WriteCheck;
-import io.github.mooring.testkit.WriteLedger;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.api.StatefulRedisConnection;
-
 /**
  * An application writing through one Mooring connection at a steady rate, each write numbered by a {@link WriteLedger}
  * (odd ones {@code RPUSH} its number to a list, even ones {@code SET} a key to it), so that the final master can be
@@ -35,11 +34,13 @@ abstract class LedgerWriter implements AutoCloseable {
     final StatefulRedisConnection<String, String> connection;
     /** Writes a second it aims at. */
     final long targetOpsPerSecond;
+
     final AtomicLong acknowledged = new AtomicLong();
     final AtomicLong fateUnknown = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
     /** Failures other than {@link CommandFateUnknownException}, by exception type. */
     final Map<String, AtomicLong> otherFailures = new ConcurrentHashMap<>();
+
     final List<Throwable> failureSamples = new CopyOnWriteArrayList<>();
     private final AtomicLong settled = new AtomicLong();
     private final AtomicLong peakInFlight = new AtomicLong();
@@ -64,13 +65,17 @@ abstract class LedgerWriter implements AutoCloseable {
     /** Starts writing: {@link #tick()} every {@code period}. */
     final void start(Duration period) {
         startedNanos = System.nanoTime();
-        task = timer.scheduleAtFixedRate(() -> {
-            try {
-                tick();
-            } catch (RuntimeException e) {
-                sample(e); // the writer keeps going; the test sees the sample
-            }
-        }, 0, period.toNanos(), TimeUnit.NANOSECONDS);
+        task = timer.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        tick();
+                    } catch (RuntimeException e) {
+                        sample(e); // the writer keeps going; the test sees the sample
+                    }
+                },
+                0,
+                period.toNanos(),
+                TimeUnit.NANOSECONDS);
     }
 
     /** One period's writes. */
@@ -89,7 +94,9 @@ abstract class LedgerWriter implements AutoCloseable {
                 ledger.fateUnknown(write.seq());
                 fateUnknown.incrementAndGet();
             } else {
-                otherFailures.computeIfAbsent(cause.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+                otherFailures
+                        .computeIfAbsent(cause.getClass().getSimpleName(), k -> new AtomicLong())
+                        .incrementAndGet();
                 sample(cause);
                 if (wasNotApplied(cause)) {
                     ledger.failed(write.seq());

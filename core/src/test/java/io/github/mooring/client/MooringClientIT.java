@@ -4,24 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
-import io.github.mooring.CommandFateUnknownException;
-import io.github.mooring.FailoverQueueFullException;
-import io.github.mooring.NoMasterException;
-import io.github.mooring.TransactionAbortedException;
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.FailoverQueueFullException;
+import io.github.mooring.exceptions.TransactionAbortedException;
 import io.github.mooring.testkit.Credentials;
 import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.RedisPod;
@@ -30,14 +15,29 @@ import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.github.mooring.testkit.UnpausedFailover;
 import io.github.mooring.testkit.WriteCheck;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.topology.TopologyEvent;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import io.lettuce.core.TransactionResult;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** What an application sees through a Mooring connection when the master goes away, command by command. */
 @ExtendWith(SimulatedNamespaceExtension.class)
@@ -85,7 +85,13 @@ class MooringClientIT {
             Long value = connection.reactive().incr("hits").block(LONG);
 
             assertThat(value).isEqualTo(2L);
-            assertThat(mooring.client.topology().master().orElseThrow().endpoint().host()).isNotEqualTo(oldIp);
+            assertThat(mooring.client
+                            .topology()
+                            .master()
+                            .orElseThrow()
+                            .endpoint()
+                            .host())
+                    .isNotEqualTo(oldIp);
         }
     }
 
@@ -102,7 +108,8 @@ class MooringClientIT {
             redis.pod(0).restartContainer(Duration.ofMillis(300));
             RedisFuture<TransactionResult> exec = connection.async().exec();
 
-            assertThatThrownBy(() -> exec.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(TransactionAbortedException.class);
+            assertThatThrownBy(() -> exec.get(30, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(TransactionAbortedException.class);
             assertThatThrownBy(() -> debit.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
             // Nothing of it was applied anywhere, and the connection is usable again.
             assertThat(connection.sync().get("balance")).isEqualTo("100");
@@ -137,7 +144,8 @@ class MooringClientIT {
             StatefulRedisConnection<String, String> producer = mooring.client.connect();
             RedisFuture<KeyValue<String, String>> inFlight = waiting.async().blpop(60, "jobs");
             // BLPOP is on the server, blocked, when the master dies: it may have popped something; never repeat it.
-            await().until(() -> "1".equals(String.valueOf(redis.pod(0).info("clients").get("blocked_clients"))));
+            await().until(() ->
+                    "1".equals(String.valueOf(redis.pod(0).info("clients").get("blocked_clients"))));
             redis.pod(0).stopContainer();
             assertThatThrownBy(() -> inFlight.get(30, TimeUnit.SECONDS))
                     .hasCauseInstanceOf(CommandFateUnknownException.class);
@@ -165,14 +173,17 @@ class MooringClientIT {
             Throwable failure = catchFailure(write);
             long waitedMillis = (System.nanoTime() - start) / 1_000_000;
 
-            assertThat(failure).isInstanceOf(NoMasterException.class)
+            assertThat(failure)
+                    .isInstanceOf(NoMasterException.class)
                     .hasMessageContaining("waited 1000 ms")
                     .hasMessageContaining("Service 'redis'")
                     .hasMessageContaining("redis-1");
             assertThat(waitedMillis).isBetween(900L, 10_000L);
 
             redis.pod(0).startContainer();
-            await().atMost(LONG).untilAsserted(() -> assertThat(connection.sync().set("k", "x")).isEqualTo("OK"));
+            await().atMost(LONG)
+                    .untilAsserted(
+                            () -> assertThat(connection.sync().set("k", "x")).isEqualTo("OK"));
         }
     }
 
@@ -203,7 +214,8 @@ class MooringClientIT {
             assertThat(tookMillis).isLessThan(15_000);
 
             redis.pod(0).thaw();
-            await().atMost(LONG).untilAsserted(() -> assertThat(connection.sync().incr("n")).isPositive());
+            await().atMost(LONG)
+                    .untilAsserted(() -> assertThat(connection.sync().incr("n")).isPositive());
         }
     }
 
@@ -220,7 +232,9 @@ class MooringClientIT {
             for (int i = 0; i < 30; i++) {
                 writes.add(connection.async().incr("q"));
             }
-            long refused = writes.stream().filter(w -> w.isDone() && failed(w, FailoverQueueFullException.class)).count();
+            long refused = writes.stream()
+                    .filter(w -> w.isDone() && failed(w, FailoverQueueFullException.class))
+                    .count();
             assertThat(refused).isGreaterThanOrEqualTo(20);
             redis.pod(0).startContainer();
         }
@@ -254,8 +268,11 @@ class MooringClientIT {
             WriteCheck check = writer.check(redis.pod(1), UnpausedFailover.between(start, end));
             assertThat(check.holds()).as("%s", check).isTrue();
             assertThat(retries.get()).as("READONLY replies retried").isPositive();
-            assertThat(writer.otherFailures).as("samples %s", writer.failureSamples).isEmpty();
-            assertThat(mooring.events(TopologyEvent.MasterChanged.class)).last()
+            assertThat(writer.otherFailures)
+                    .as("samples %s", writer.failureSamples)
+                    .isEmpty();
+            assertThat(mooring.events(TopologyEvent.MasterChanged.class))
+                    .last()
                     .satisfies(e -> assertThat(e.master().endpoint().podName()).isEqualTo("redis-1"))
                     .satisfies(e -> assertThat(e.trigger()).isEqualTo(TopologyEvent.Trigger.SUSPICION));
         }
@@ -263,14 +280,22 @@ class MooringClientIT {
 
     @Test
     void aclUserConnectsAndAWrongPasswordIsReportedWithoutTheSecret(SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").credentials(Credentials.aclUser("app", "s3cret-pw")).start();
-        RedisURI good = RedisURI.builder().withHost("redis").withAuthentication("app", "s3cret-pw").build();
+        RedisStatefulSet redis = ns.redis("redis")
+                .credentials(Credentials.aclUser("app", "s3cret-pw"))
+                .start();
+        RedisURI good = RedisURI.builder()
+                .withHost("redis")
+                .withAuthentication("app", "s3cret-pw")
+                .build();
         try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b.redisUri(good))) {
             assertThat(mooring.client.connect().sync().ping()).isEqualTo("PONG");
         }
-        RedisURI bad = RedisURI.builder().withHost("redis").withAuthentication("app", "wrong-pw-42").build();
-        try (MooringFixture mooring = new MooringFixture(ns, redis,
-                b -> b.redisUri(bad).startupWait(Duration.ofSeconds(2)))) {
+        RedisURI bad = RedisURI.builder()
+                .withHost("redis")
+                .withAuthentication("app", "wrong-pw-42")
+                .build();
+        try (MooringFixture mooring =
+                new MooringFixture(ns, redis, b -> b.redisUri(bad).startupWait(Duration.ofSeconds(2)))) {
             assertThatThrownBy(() -> mooring.client.connect())
                     .isInstanceOf(NoMasterException.class)
                     .hasMessageContaining("authentication failed")
@@ -301,8 +326,8 @@ class MooringClientIT {
     }
 
     private static String stackText(Throwable t) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        t.printStackTrace(new java.io.PrintWriter(out));
+        StringWriter out = new StringWriter();
+        t.printStackTrace(new PrintWriter(out));
         return out.toString();
     }
 }

@@ -1,10 +1,5 @@
 package io.github.mooring.client;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.UnaryOperator;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
@@ -12,6 +7,10 @@ import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.topology.TopologyEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 /** A MooringClient on a simulated namespace (kubernetes source), with every event it emits recorded. */
 final class MooringFixture implements AutoCloseable {

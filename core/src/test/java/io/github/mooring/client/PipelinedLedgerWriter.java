@@ -1,13 +1,12 @@
 package io.github.mooring.client;
 
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
-
 import io.github.mooring.testkit.WriteLedger;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An asynchronous, pipelining application: every {@code period} it issues a burst of writes through the async API
@@ -36,8 +35,8 @@ final class PipelinedLedgerWriter extends LedgerWriter {
         return new PipelinedLedgerWriter(name, connection, 10, Duration.ofMillis(4));
     }
 
-    private PipelinedLedgerWriter(String name, StatefulRedisConnection<String, String> connection, int burst,
-            Duration period) {
+    private PipelinedLedgerWriter(
+            String name, StatefulRedisConnection<String, String> connection, int burst, Duration period) {
         super(name, connection, burst * 1_000_000_000L / period.toNanos());
         this.burst = burst;
         this.async = connection.async();

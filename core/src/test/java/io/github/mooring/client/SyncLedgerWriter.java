@@ -1,10 +1,9 @@
 package io.github.mooring.client;
 
-import java.time.Duration;
-
 import io.github.mooring.testkit.WriteLedger;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
 
 /**
  * A synchronous application: one thread, one write at a time through the blocking API, {@code opsPerSecond} while the

@@ -2,20 +2,18 @@ package io.github.mooring.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import io.github.mooring.testing.PodRuntimes;
 import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.github.mooring.testkit.WriteCheck;
 import io.github.mooring.topology.TopologyEvent;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Three applications write through Mooring while the master goes away in each of the ways Kubernetes, Sentinel or an
@@ -36,8 +34,8 @@ class WriterThroughFailoverIT {
 
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("disruptionsOnBothRuntimes")
-    void writesStayInOrderAndNothingAcknowledgedIsLostOrDoubled(Disruption disruption, PodRuntime runtime,
-            SimulatedNamespace ns) {
+    void writesStayInOrderAndNothingAcknowledgedIsLostOrDoubled(
+            Disruption disruption, PodRuntime runtime, SimulatedNamespace ns) {
         try (FailoverRun run = new FailoverRun(ns, disruption, runtime).burstAtDisruption()) {
             SyncLedgerWriter sync = run.writer(c -> new SyncLedgerWriter("sync", c, 500));
             PipelinedLedgerWriter pipelined = run.writer(c -> PipelinedLedgerWriter.bursts("bursts", c));
@@ -49,8 +47,9 @@ class WriterThroughFailoverIT {
                 WriteCheck check = result.check(writer);
                 System.out.printf("%s on %s: %s%n  %s%n", disruption, runtime, writer, check);
                 assertThat(check.holds()).as("%s", check).isTrue();
-                assertThat(writer.otherFailures).as("errors other than fate-unknown, samples %s",
-                        writer.failureSamples).isEqualTo(Map.of());
+                assertThat(writer.otherFailures)
+                        .as("errors other than fate-unknown, samples %s", writer.failureSamples)
+                        .isEqualTo(Map.of());
                 if (!disruption.unpaused || result.failovers() == 0) {
                     assertThat(check.lostToReplication()).as("%s", check).isZero();
                 }
@@ -66,12 +65,15 @@ class WriterThroughFailoverIT {
                 case SENTINELS_POD_REPLACED_WITH_NEW_IP ->
                     // Sentinel never learns of the recreated pod: it stays a master of its own, and must have served no
                     // write (AOF loading runs no command through the command table, so it counts none).
-                    assertThat(run.redis.pod(0).info("commandstats")).as("commands the recreated redis-0 ran")
+                    assertThat(run.redis.pod(0).info("commandstats"))
+                            .as("commands the recreated redis-0 ran")
                             .doesNotContainKeys("cmdstat_rpush", "cmdstat_set");
                 case SENTINELS_CONTAINER_RESTARTED_IN_PLACE -> {
-                    assertThat(run.sentinels.masterAddress()).as("Sentinel did not fail over")
+                    assertThat(run.sentinels.masterAddress())
+                            .as("Sentinel did not fail over")
                             .contains(run.redis.pod(0).address());
-                    assertThat(sync.longestGap()).as("writes were back before Sentinel's down-after")
+                    assertThat(sync.longestGap())
+                            .as("writes were back before Sentinel's down-after")
                             .isLessThan(disruption.downAfter);
                 }
                 case SENTINEL_FAILOVER_COMMAND -> {
@@ -80,14 +82,16 @@ class WriterThroughFailoverIT {
                     // acknowledged meanwhile, lost to replication, is a probe round's worth (250 ms), well under a
                     // second of each writer's writes (half of them go to the checked list).
                     for (LedgerWriter writer : result.checks().keySet()) {
-                        assertThat(result.check(writer).lostToReplication()).as("%s", result.check(writer))
+                        assertThat(result.check(writer).lostToReplication())
+                                .as("%s", result.check(writer))
                                 .isLessThan(writer.targetOpsPerSecond / 2);
                     }
-                    assertThat(run.mooring.events(TopologyEvent.MasterChanged.class)).last()
+                    assertThat(run.mooring.events(TopologyEvent.MasterChanged.class))
+                            .last()
                             .satisfies(change -> assertThat(change.master().address())
                                     .isEqualTo(result.finalMaster().address()));
                 }
-                default -> { }
+                default -> {}
             }
         }
     }

@@ -3,25 +3,23 @@ package io.github.mooring.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.nio.file.Path;
-import java.time.Duration;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
-import io.github.mooring.NoMasterException;
 import io.github.mooring.testing.Harness;
 import io.github.mooring.testing.SystemProperty;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The auto source on a developer's machine: not in a pod, with or without a kubeconfig. The kubeconfig is the
@@ -42,8 +40,11 @@ class AutoSourceOutsideClusterIT {
 
     @BeforeEach
     void notInAPod() {
-        assertThat(AutoSource.runningInCluster()).as("these tests run outside a Kubernetes pod").isFalse();
-        assertThat(System.getenv("KUBERNETES_MASTER")).as("these tests need no KUBERNETES_MASTER in the environment")
+        assertThat(AutoSource.runningInCluster())
+                .as("these tests run outside a Kubernetes pod")
+                .isFalse();
+        assertThat(System.getenv("KUBERNETES_MASTER"))
+                .as("these tests need no KUBERNETES_MASTER in the environment")
                 .isNull();
     }
 
@@ -53,82 +54,91 @@ class AutoSourceOutsideClusterIT {
     }
 
     @Test
-    void withAKubeconfigTheAutoSourceUsesItsApiServerAndItsContextsNamespace(SimulatedNamespace ns,
-            @TempDir Path dir) {
+    void withAKubeconfigTheAutoSourceUsesItsApiServerAndItsContextsNamespace(SimulatedNamespace ns, @TempDir Path dir) {
         RedisStatefulSet redis = ns.redis("redis").start();
         Path kubeconfig = ns.api().writeKubeconfig(dir.resolve("config"));
 
         try (SystemProperty property = SystemProperty.set("kubeconfig", kubeconfig.toString());
-                MooringClient client = MooringClient.create(MooringOptions.builder().service("redis").build())) {
+                MooringClient client = MooringClient.create(
+                        MooringOptions.builder().service("redis").build())) {
             Topology topology = client.awaitMaster(STARTUP);
 
-            assertThat(client.options().namespace()).as("the current context's namespace").isEqualTo(ns.name());
+            assertThat(client.options().namespace())
+                    .as("the current context's namespace")
+                    .isEqualTo(ns.name());
             assertThat(topology.source()).isEqualTo("kubernetes");
-            assertThat(topology.master()).hasValueSatisfying(m -> assertThat(Harness.isPod(m, redis.pod(0))).isTrue());
+            assertThat(topology.master())
+                    .hasValueSatisfying(
+                            m -> assertThat(Harness.isPod(m, redis.pod(0))).isTrue());
             assertThat(client.connect().sync().incr("visits")).isEqualTo(1);
-            assertThat(ns.api().requestCount("list", SLICES)).as("the API server was asked").isPositive();
+            assertThat(ns.api().requestCount("list", SLICES))
+                    .as("the API server was asked")
+                    .isPositive();
         }
     }
 
     @Test
-    void aKubeconfigWhoseApiServerIsUnreachableFallsBackToDnsAndSaysWhichServer(SimulatedNamespace ns,
-            @TempDir Path dir) {
+    void aKubeconfigWhoseApiServerIsUnreachableFallsBackToDnsAndSaysWhichServer(
+            SimulatedNamespace ns, @TempDir Path dir) {
         RedisStatefulSet redis = ns.redis("redis").start();
         Path kubeconfig = ns.api().writeKubeconfig(dir.resolve("config"));
         ns.api().stop();
 
         try (SystemProperty property = SystemProperty.set("kubeconfig", kubeconfig.toString())) {
-            Harness.Watched watched = harness.watch(Harness.service(ns, redis), autoWithClusterDns(ns),
-                    Harness.NO_AUTH, PROBE_INTERVAL);
+            Harness.Watched watched =
+                    harness.watch(Harness.service(ns, redis), autoWithClusterDns(ns), Harness.NO_AUTH, PROBE_INTERVAL);
             Topology topology = watched.monitor().awaitMaster(STARTUP);
 
             assertThat(topology.source()).isEqualTo("dns");
-            assertThat(topology.master()).hasValueSatisfying(m -> assertThat(Harness.isPod(m, redis.pod(0))).isTrue());
-            TopologyEvent.DiscoveryFailed why = watched.events().await(0, TopologyEvent.DiscoveryFailed.class,
-                    e -> true, STARTUP);
+            assertThat(topology.master())
+                    .hasValueSatisfying(
+                            m -> assertThat(Harness.isPod(m, redis.pod(0))).isTrue());
+            TopologyEvent.DiscoveryFailed why =
+                    watched.events().await(0, TopologyEvent.DiscoveryFailed.class, e -> true, STARTUP);
             assertThat(why.error().reason()).isEqualTo(DiscoveryException.Reason.UNREACHABLE);
             assertThat(why.error().getMessage())
-                    .contains("cannot reach the Kubernetes API server at " + ns.api().url());
+                    .contains("cannot reach the Kubernetes API server at "
+                            + ns.api().url());
         } finally {
             ns.api().start();
         }
     }
 
     @Test
-    void aKubeconfigWhoseUserMayNotListFallsBackToDnsAndNamesTheMissingRule(SimulatedNamespace ns,
-            @TempDir Path dir) {
+    void aKubeconfigWhoseUserMayNotListFallsBackToDnsAndNamesTheMissingRule(SimulatedNamespace ns, @TempDir Path dir) {
         RedisStatefulSet redis = ns.redis("redis").start();
         Path kubeconfig = ns.api().writeKubeconfig(dir.resolve("config"));
         ns.api().forbid(SLICES, "list", "watch");
         ns.api().forbid("endpoints", "list", "watch");
 
         try (SystemProperty property = SystemProperty.set("kubeconfig", kubeconfig.toString())) {
-            Harness.Watched watched = harness.watch(Harness.service(ns, redis), autoWithClusterDns(ns),
-                    Harness.NO_AUTH, PROBE_INTERVAL);
+            Harness.Watched watched =
+                    harness.watch(Harness.service(ns, redis), autoWithClusterDns(ns), Harness.NO_AUTH, PROBE_INTERVAL);
             Topology topology = watched.monitor().awaitMaster(STARTUP);
 
             assertThat(topology.source()).isEqualTo("dns");
-            TopologyEvent.DiscoveryFailed why = watched.events().await(0, TopologyEvent.DiscoveryFailed.class,
-                    e -> true, STARTUP);
+            TopologyEvent.DiscoveryFailed why =
+                    watched.events().await(0, TopologyEvent.DiscoveryFailed.class, e -> true, STARTUP);
             assertThat(why.error().reason()).isEqualTo(DiscoveryException.Reason.FORBIDDEN);
             assertThat(why.error().getMessage()).contains("RBAC forbids").contains("resources: [\"endpointslices\"]");
         }
     }
 
     @Test
-    void withoutKubeconfigANameDnsDoesNotKnowFailsAtOnceSayingWhyDnsAndWhatToChange(SimulatedNamespace ns,
-            @TempDir Path dir) {
+    void withoutKubeconfigANameDnsDoesNotKnowFailsAtOnceSayingWhyDnsAndWhatToChange(
+            SimulatedNamespace ns, @TempDir Path dir) {
         ns.redis("redis").start();
         Path none = dir.resolve("no-such-kubeconfig");
 
         try (SystemProperty property = SystemProperty.set("kubeconfig", none.toString())) {
-            Harness.Watched watched = harness.watch(ServiceRef.of("cache", ns.name()), autoWithClusterDns(ns),
-                    Harness.NO_AUTH, PROBE_INTERVAL);
+            Harness.Watched watched = harness.watch(
+                    ServiceRef.of("cache", ns.name()), autoWithClusterDns(ns), Harness.NO_AUTH, PROBE_INTERVAL);
             long start = System.nanoTime();
-            NoMasterException e = catchThrowableOfType(NoMasterException.class,
-                    () -> watched.monitor().awaitMaster(STARTUP));
+            NoMasterException e = catchThrowableOfType(
+                    NoMasterException.class, () -> watched.monitor().awaitMaster(STARTUP));
 
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("fails at once")
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("fails at once")
                     .isLessThan(Duration.ofSeconds(10));
             assertThat(((DiscoveryException) e.getCause()).reason())
                     .isEqualTo(DiscoveryException.Reason.NOT_RESOLVABLE);
@@ -136,7 +146,10 @@ class AutoSourceOutsideClusterIT {
                     .contains("NXDOMAIN", "cache." + ns.name() + ".svc.cluster.local")
                     .contains("The auto source uses DNS because this process is not in a Kubernetes pod")
                     .contains("no kubeconfig (" + none + ") and no KUBERNETES_MASTER")
-                    .contains("mooring.source=kubernetes", "mooring.dns.name-servers", "mooring.dns.cluster-domain",
+                    .contains(
+                            "mooring.source=kubernetes",
+                            "mooring.dns.name-servers",
+                            "mooring.dns.cluster-domain",
                             "mooring.source=static");
         }
     }

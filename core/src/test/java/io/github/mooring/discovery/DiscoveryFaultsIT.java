@@ -3,12 +3,6 @@ package io.github.mooring.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import io.github.mooring.testing.Harness;
 import io.github.mooring.testkit.RedisPod.Deletion;
 import io.github.mooring.testkit.RedisStatefulSet;
@@ -16,6 +10,10 @@ import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyEvent;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What goes wrong between the application and the Kubernetes API while it runs: dropped watches, an API server
@@ -32,6 +30,7 @@ class DiscoveryFaultsIT {
     static final Duration STARTUP = Duration.ofSeconds(20);
     /** Includes fabric8's reconnect backoff after a failed watch. */
     static final Duration CHANGE = Duration.ofSeconds(45);
+
     static final Duration SETTLE = Duration.ofMillis(1500);
 
     private final Harness harness = new Harness();
@@ -49,7 +48,8 @@ class DiscoveryFaultsIT {
         long watchesBefore = awaitWatching(ns, SLICES);
 
         ns.api().dropConnections();
-        await().alias("the informer watches again").atMost(CHANGE)
+        await().alias("the informer watches again")
+                .atMost(CHANGE)
                 .until(() -> ns.api().requestCount("watch", SLICES) > watchesBefore);
         redis.pod(0).replace(Deletion.KILL, Duration.ofMillis(500));
         redis.pod(0).awaitReady(CHANGE);
@@ -67,11 +67,14 @@ class DiscoveryFaultsIT {
         awaitWatching(ns, SLICES);
         ns.api().stop();
         try {
-            await().alias("the outage is noticed").atMost(CHANGE).until(() -> watched.events()
-                    .since(mark, TopologyEvent.DiscoveryFailed.class).stream()
-                    .anyMatch(e -> e.error().reason() == DiscoveryException.Reason.UNREACHABLE));
-            await().alias("the master is kept during the outage").during(Duration.ofSeconds(2))
-                    .atMost(Duration.ofSeconds(10)).until(() -> isMaster(watched.monitor().topology(), redis, 0));
+            await().alias("the outage is noticed")
+                    .atMost(CHANGE)
+                    .until(() -> watched.events().since(mark, TopologyEvent.DiscoveryFailed.class).stream()
+                            .anyMatch(e -> e.error().reason() == DiscoveryException.Reason.UNREACHABLE));
+            await().alias("the master is kept during the outage")
+                    .during(Duration.ofSeconds(2))
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> isMaster(watched.monitor().topology(), redis, 0));
         } finally {
             ns.api().start();
         }
@@ -93,15 +96,25 @@ class DiscoveryFaultsIT {
         ns.api().forbid(SLICES, "list", "watch");
         ns.api().dropConnections(); // the running watch ends; the informer must list and watch again
 
-        TopologyEvent.DiscoveryFailed failed = watched.events().await(mark, TopologyEvent.DiscoveryFailed.class,
-                e -> e.error().reason() == DiscoveryException.Reason.FORBIDDEN, CHANGE);
-        assertThat(failed.error().getMessage()).contains(SLICES).contains(SLICES_ROLE_RULE)
-                .contains("namespace '" + ns.name() + "'").contains("Service 'redis'");
+        TopologyEvent.DiscoveryFailed failed = watched.events()
+                .await(
+                        mark,
+                        TopologyEvent.DiscoveryFailed.class,
+                        e -> e.error().reason() == DiscoveryException.Reason.FORBIDDEN,
+                        CHANGE);
+        assertThat(failed.error().getMessage())
+                .contains(SLICES)
+                .contains(SLICES_ROLE_RULE)
+                .contains("namespace '" + ns.name() + "'")
+                .contains("Service 'redis'");
         assertThat(failed.error().source()).isEqualTo("kubernetes");
-        await().alias("the master is kept").during(SETTLE.multipliedBy(2)).atMost(Duration.ofSeconds(10))
+        await().alias("the master is kept")
+                .during(SETTLE.multipliedBy(2))
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> isMaster(watched.monitor().topology(), redis, 0));
         assertThat(watched.events().since(mark, TopologyEvent.NoMaster.class)).isEmpty();
-        assertThat(watched.events().since(mark, TopologyEvent.MasterChanged.class)).isEmpty();
+        assertThat(watched.events().since(mark, TopologyEvent.MasterChanged.class))
+                .isEmpty();
     }
 
     @Test
@@ -115,19 +128,21 @@ class DiscoveryFaultsIT {
         ns.api().forbid(SLICES, "list", "watch");
         ns.api().dropConnections();
 
-        TopologyEvent.SourceDegraded degraded = watched.events().await(mark, TopologyEvent.SourceDegraded.class,
-                e -> true, CHANGE);
+        TopologyEvent.SourceDegraded degraded =
+                watched.events().await(mark, TopologyEvent.SourceDegraded.class, e -> true, CHANGE);
         assertThat(degraded.from()).isEqualTo("kubernetes");
         assertThat(degraded.to()).isEqualTo("dns");
         assertThat(degraded.reason()).contains(SLICES_ROLE_RULE);
-        assertThat(watched.events().since(mark, TopologyEvent.MasterChanged.class)).isEmpty();
+        assertThat(watched.events().since(mark, TopologyEvent.MasterChanged.class))
+                .isEmpty();
 
         redis.pod(0).replace(Deletion.KILL, Duration.ofMillis(500));
         redis.pod(0).awaitReady(CHANGE);
 
         watched.events().awaitOnlyMasterChange(mark, redis.pod(0), CHANGE, SETTLE);
         assertThat(watched.monitor().topology().source()).isEqualTo("dns");
-        assertThat(watched.events().since(mark, TopologyEvent.SourceDegraded.class)).hasSize(1);
+        assertThat(watched.events().since(mark, TopologyEvent.SourceDegraded.class))
+                .hasSize(1);
     }
 
     @Test
@@ -151,7 +166,8 @@ class DiscoveryFaultsIT {
      * running watch; returns the number of watch requests so far.
      */
     static long awaitWatching(SimulatedNamespace ns, String resource) {
-        await().alias("the informer watches " + resource).atMost(STARTUP)
+        await().alias("the informer watches " + resource)
+                .atMost(STARTUP)
                 .until(() -> ns.api().requestCount("watch", resource) > 0);
         return ns.api().requestCount("watch", resource);
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.EmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ServicePortTest {
@@ -24,17 +24,22 @@ class ServicePortTest {
     }
 
     @ParameterizedTest
-    @NullAndEmptySource
+    @EmptySource
     @ValueSource(strings = {"   "})
     void rejectsNothing(String value) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ServicePort.parse(value))
-                .withMessage("port must not be empty");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServicePort.parse(value))
+                .withMessage("port must not be blank");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServicePort.parse(null))
+                .withMessage("port must not be null");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"0", "65536", "99999"})
     void rejectsNumbersOutsideThePortRange(String value) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ServicePort.parse(value))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServicePort.parse(value))
                 .withMessageContaining("port must be 1..65535, was " + Integer.parseInt(value));
     }
 
@@ -46,17 +51,22 @@ class ServicePortTest {
     @ParameterizedTest
     @ValueSource(strings = {"-1", "-6379", "Redis", "redis_port", "redis-", "port:6379", "63 79"})
     void rejectsNegativeNumbersAndInvalidNames(String value) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ServicePort.parse(value))
-                .withMessageContaining("not a valid port name");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServicePort.parse(value))
+                .withMessage("port must be a port name (lowercase letters, digits and '-') or a number, was '" + value
+                        + "'");
     }
 
     @Test
     void isChosenByNameOrByNumberNotBoth() {
-        assertThatIllegalArgumentException().isThrownBy(() -> new ServicePort("redis", 6379))
-                .withMessageContaining("by name or by number, not both");
-        assertThatIllegalArgumentException().isThrownBy(() -> new ServicePort(null, 0))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ServicePort("redis", 6379))
+                .withMessage("port name and port number must not both be set");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ServicePort(null, 0))
                 .withMessage("port must be 1..65535, was 0");
-        assertThatIllegalArgumentException().isThrownBy(() -> ServicePort.number(-1))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServicePort.number(-1))
                 .withMessage("port must be 1..65535, was -1");
     }
 

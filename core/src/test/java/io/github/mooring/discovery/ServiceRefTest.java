@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.EmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ServiceRefTest {
@@ -29,41 +29,55 @@ class ServiceRefTest {
     }
 
     @ParameterizedTest
-    @NullAndEmptySource
+    @EmptySource
     @ValueSource(strings = {" ", "\t"})
     void rejectsAnEmptyServiceName(String name) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of(name, "shop"))
-                .withMessage("Service name must not be empty");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServiceRef.of(name, "shop"))
+                .withMessage("service must not be blank");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServiceRef.of(null, "shop"))
+                .withMessage("service must not be null");
     }
 
     @ParameterizedTest
-    @NullAndEmptySource
+    @EmptySource
     @ValueSource(strings = {"  "})
     void rejectsAnEmptyNamespace(String namespace) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of("redis", namespace))
-                .withMessage("namespace must not be empty");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServiceRef.of("redis", namespace))
+                .withMessage("namespace must not be blank");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServiceRef.of("redis", null))
+                .withMessage("namespace must not be null");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"Redis", "redis_master", "-redis", "redis-", "redis.shop", "rédis", "redis master"})
     void rejectsNamesThatAreNoDnsLabel(String name) {
-        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of(name, "shop"))
-                .withMessageContaining("Service name '" + name + "' is not a valid DNS label");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServiceRef.of(name, "shop"))
+                .withMessage("service must be a DNS label (lowercase letters, digits and '-', at most 63 characters),"
+                        + " was '" + name + "'");
     }
 
     @Test
     void rejectsNamesLongerThanADnsLabel() {
         String name = "r".repeat(64);
 
-        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of(name, "shop"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServiceRef.of(name, "shop"))
                 .withMessageContaining("at most 63 characters");
-        assertThatIllegalArgumentException().isThrownBy(() -> ServiceRef.of("redis", name))
-                .withMessageContaining("namespace '" + name + "' is not a valid DNS label");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ServiceRef.of("redis", name))
+                .withMessageStartingWith("namespace must be a DNS label")
+                .withMessageEndingWith("was '" + name + "'");
     }
 
     @Test
     void requiresAPort() {
-        assertThatNullPointerException().isThrownBy(() -> new ServiceRef("redis", "shop", null))
-                .withMessage("port");
+        assertThatNullPointerException()
+                .isThrownBy(() -> new ServiceRef("redis", "shop", null))
+                .withMessage("port must not be null");
     }
 }

@@ -3,23 +3,21 @@ package io.github.mooring.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.github.mooring.probe.ProbeSettings;
-import io.github.mooring.probe.RoleProber;
+import io.github.mooring.internal.probe.ProbeSettings;
+import io.github.mooring.internal.probe.RoleProber;
+import io.github.mooring.internal.topology.MonitorSettings;
+import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
-import io.github.mooring.topology.MonitorSettings;
-import io.github.mooring.topology.TopologyMonitor;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * fabric8 on the JDK HTTP client does not notice a watch connection dropped before its first event: the informer
@@ -34,10 +32,12 @@ class SilentlyDroppedWatchIT {
         RedisStatefulSet redis = ns.redis("redis").start();
         ClientResources resources = DefaultClientResources.create();
         try (KubernetesClient kubernetes = ns.api().newClient();
-             TopologyMonitor monitor = TopologyMonitor.start(ServiceRef.of("redis", ns.name()),
-                     KubernetesSource.builder().client(kubernetes).build(),
-                     new RoleProber(ProbeSettings.defaults(RedisURI.create("redis://localhost")), resources),
-                     MonitorSettings.defaults())) {
+                TopologyMonitor monitor = TopologyMonitor.start(
+                        ServiceRef.of("redis", ns.name()),
+                        KubernetesSource.builder().client(kubernetes).build(),
+                        new RoleProber(ProbeSettings.defaults(RedisURI.create("redis://localhost")), resources),
+                        MonitorSettings.defaults(),
+                        resources.eventBus())) {
             monitor.awaitMaster(Duration.ofSeconds(30));
             ns.api().dropConnections(); // before the watch has delivered any event: it never notices
 
@@ -45,9 +45,12 @@ class SilentlyDroppedWatchIT {
             redis.pod(0).replace(RedisPod.Deletion.KILL, Duration.ofMillis(500));
             redis.pod(0).awaitReady(Duration.ofSeconds(30));
 
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(monitor.topology().master())
-                    .hasValueSatisfying(master -> assertThat(master.endpoint().host())
-                            .isEqualTo(redis.pod(0).ip()).isNotEqualTo(oldIp)));
+            await().atMost(Duration.ofSeconds(20))
+                    .untilAsserted(() -> assertThat(monitor.topology().master())
+                            .hasValueSatisfying(
+                                    master -> assertThat(master.endpoint().host())
+                                            .isEqualTo(redis.pod(0).ip())
+                                            .isNotEqualTo(oldIp)));
         } finally {
             resources.shutdown();
         }

@@ -5,16 +5,14 @@ import static io.github.mooring.discovery.WatchProgress.Verdict.CAUGHT_UP;
 import static io.github.mooring.discovery.WatchProgress.Verdict.IN_STEP;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 
 /**
  * When the kubernetes source's check of its watch against a list may call the watch broken. Each row: the informer
@@ -23,8 +21,12 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
  */
 class WatchProgressTest {
 
-    record Scenario(String name, Map<String, String> cachedBeforeList, Map<String, String> listed,
-            Map<String, String> cachedNow, WatchProgress.Verdict verdict) {
+    record Scenario(
+            String name,
+            Map<String, String> cachedBeforeList,
+            Map<String, String> listed,
+            Map<String, String> cachedNow,
+            WatchProgress.Verdict verdict) {
         @Override
         public String toString() {
             return name;
@@ -73,8 +75,12 @@ class WatchProgressTest {
     @MethodSource("scenarios")
     void readsVersionsOffTheObjects(Scenario scenario) {
         List<EndpointSlice> slices = scenario.listed().entrySet().stream()
-                .map(e -> new EndpointSliceBuilder().withNewMetadata().withName(e.getKey())
-                        .withResourceVersion(e.getValue()).endMetadata().build())
+                .map(e -> new EndpointSliceBuilder()
+                        .withNewMetadata()
+                        .withName(e.getKey())
+                        .withResourceVersion(e.getValue())
+                        .endMetadata()
+                        .build())
                 .toList();
         assertThat(WatchProgress.versions(slices)).isEqualTo(scenario.listed());
     }

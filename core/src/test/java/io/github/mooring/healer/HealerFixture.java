@@ -1,9 +1,5 @@
 package io.github.mooring.healer;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
@@ -11,6 +7,9 @@ import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A MooringClient with a healer on a simulated namespace, recording every healer event. */
 final class HealerFixture implements AutoCloseable {
@@ -70,7 +69,8 @@ final class HealerFixture implements AutoCloseable {
                 continue;
             }
             var info = pod.info("replication");
-            if (!"slave".equals(info.get("role")) || !master.equals(info.get("master_host"))
+            if (!"slave".equals(info.get("role"))
+                    || !master.equals(info.get("master_host"))
                     || !"up".equals(info.get("master_link_status"))) {
                 return false;
             }

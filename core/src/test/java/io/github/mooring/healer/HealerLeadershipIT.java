@@ -3,18 +3,17 @@ package io.github.mooring.healer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
+import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.Sentinels;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Among all application pods using Mooring for one Service, exactly one repairs, and never behind Sentinel's back. */
 @ExtendWith(SimulatedNamespaceExtension.class)
@@ -30,14 +29,19 @@ class HealerLeadershipIT {
             for (String name : List.of("app-a", "app-b", "app-c")) {
                 clients.add(new HealerFixture(ns, redis, HealerMode.REPAIR, name));
             }
-            await().atMost(LONG).until(() -> clients.stream().filter(HealerFixture::isLeader).count() == 1);
-            HealerFixture leader = clients.stream().filter(HealerFixture::isLeader).findFirst().orElseThrow();
+            await().atMost(LONG)
+                    .until(() ->
+                            clients.stream().filter(HealerFixture::isLeader).count() == 1);
+            HealerFixture leader =
+                    clients.stream().filter(HealerFixture::isLeader).findFirst().orElseThrow();
 
             redis.pod(2).command("REPLICAOF", "127.0.0.1", "1");
             await().atMost(LONG).until(() -> HealerFixture.healthy(redis));
             // Every client saw the stale replica; only the leader sent a command, once.
-            assertThat(clients).allSatisfy(c -> await().atMost(LONG).until(
-                    () -> !c.events(HealerEvent.FindingReported.class).isEmpty()));
+            assertThat(clients)
+                    .allSatisfy(c -> await().atMost(LONG)
+                            .until(() ->
+                                    !c.events(HealerEvent.FindingReported.class).isEmpty()));
             assertThat(actions(clients)).hasSize(1);
             assertThat(leader.events(HealerEvent.ActionTaken.class)).hasSize(1);
 
@@ -48,15 +52,20 @@ class HealerLeadershipIT {
             await().atMost(LONG).until(() -> clients.stream().anyMatch(HealerFixture::isLeader));
             long takeoverMillis = (System.nanoTime() - closedAt) / 1_000_000;
             System.out.println("new healer leader after " + takeoverMillis + " ms");
-            assertThat(takeoverMillis).isLessThan(Duration.ofSeconds(3).plusSeconds(5).toMillis());
+            assertThat(takeoverMillis)
+                    .isLessThan(Duration.ofSeconds(3).plusSeconds(5).toMillis());
             assertThat(clients.stream().filter(HealerFixture::isLeader).count()).isEqualTo(1);
 
             redis.pod(1).command("REPLICAOF", "127.0.0.1", "2");
             await().atMost(LONG).until(() -> HealerFixture.healthy(redis));
-            await().during(Duration.ofSeconds(2)).atMost(LONG).until(() -> actions(clients).size() == 1);
+            await().during(Duration.ofSeconds(2))
+                    .atMost(LONG)
+                    .until(() -> actions(clients).size() == 1);
             // No action was ever taken twice: each (pod, command) once across every client.
-            List<String> all = Stream.concat(leader.events(HealerEvent.ActionTaken.class).stream(),
-                    actions(clients).stream()).map(a -> a.action().toString()).toList();
+            List<String> all = Stream.concat(
+                            leader.events(HealerEvent.ActionTaken.class).stream(), actions(clients).stream())
+                    .map(a -> a.action().toString())
+                    .toList();
             assertThat(all).doesNotHaveDuplicates().hasSize(2);
         } finally {
             clients.forEach(HealerFixture::close);
@@ -70,9 +79,13 @@ class HealerLeadershipIT {
         try (HealerFixture mooring = new HealerFixture(ns, redis, HealerMode.REPAIR, "app")) {
             assertThat(mooring.client.healer().orElseThrow().mode()).isEqualTo(HealerMode.REPORT);
             redis.pod(2).command("REPLICAOF", "127.0.0.1", "1");
-            await().atMost(LONG).until(() -> !mooring.events(HealerEvent.FindingReported.class).isEmpty());
-            await().during(Duration.ofSeconds(2)).atMost(LONG)
-                    .until(() -> "127.0.0.1".equals(redis.pod(2).info("replication").get("master_host")));
+            await().atMost(LONG)
+                    .until(() ->
+                            !mooring.events(HealerEvent.FindingReported.class).isEmpty());
+            await().during(Duration.ofSeconds(2))
+                    .atMost(LONG)
+                    .until(() ->
+                            "127.0.0.1".equals(redis.pod(2).info("replication").get("master_host")));
             assertThat(mooring.events(HealerEvent.ActionTaken.class)).isEmpty();
         }
     }
@@ -81,23 +94,36 @@ class HealerLeadershipIT {
     @Test
     void nothingIsRepairedBehindSentinelsBack(SimulatedNamespace ns) {
         RedisStatefulSet redis = ns.redis("redis").start();
-        Sentinels sentinels = ns.sentinels(redis).downAfter(Duration.ofSeconds(1)).failoverTimeout(Duration.ofSeconds(5))
+        Sentinels sentinels = ns.sentinels(redis)
+                .downAfter(Duration.ofSeconds(1))
+                .failoverTimeout(Duration.ofSeconds(5))
                 .start();
         try (HealerFixture mooring = new HealerFixture(ns, redis, HealerMode.REPAIR, "app")) {
             await().atMost(LONG).until(mooring::isLeader);
             String oldIp = redis.pod(0).ip();
-            redis.pod(0).replace(io.github.mooring.testkit.RedisPod.Deletion.KILL, Duration.ofSeconds(3));
-            await().atMost(LONG).until(() -> sentinels.masterAddress().map(a -> !a.startsWith(oldIp + ":"))
-                    .orElse(false));
+            redis.pod(0).replace(RedisPod.Deletion.KILL, Duration.ofSeconds(3));
+            await().atMost(LONG)
+                    .until(() -> sentinels
+                            .masterAddress()
+                            .map(a -> !a.startsWith(oldIp + ":"))
+                            .orElse(false));
             redis.pod(0).awaitReady(LONG);
-            await().atMost(LONG).until(() -> !mooring.events(HealerEvent.RepairUnavailable.class).isEmpty());
-            assertThat(mooring.events(HealerEvent.RepairUnavailable.class).get(0).why()).contains("Sentinels");
-            await().during(Duration.ofSeconds(3)).atMost(LONG)
+            await().atMost(LONG)
+                    .until(() ->
+                            !mooring.events(HealerEvent.RepairUnavailable.class).isEmpty());
+            assertThat(mooring.events(HealerEvent.RepairUnavailable.class)
+                            .get(0)
+                            .why())
+                    .contains("Sentinels");
+            await().during(Duration.ofSeconds(3))
+                    .atMost(LONG)
                     .until(() -> mooring.events(HealerEvent.ActionTaken.class).isEmpty());
         }
     }
 
     private static List<HealerEvent.ActionTaken> actions(List<HealerFixture> clients) {
-        return clients.stream().flatMap(c -> c.events(HealerEvent.ActionTaken.class).stream()).toList();
+        return clients.stream()
+                .flatMap(c -> c.events(HealerEvent.ActionTaken.class).stream())
+                .toList();
     }
 }

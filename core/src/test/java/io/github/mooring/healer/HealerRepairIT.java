@@ -3,19 +3,21 @@ package io.github.mooring.healer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
+import io.github.mooring.exceptions.CommandFateUnknownException;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.Sentinels;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The healer repairs, with real pods, what the testkit's reproductions show Kubernetes breaking. */
 @ExtendWith(SimulatedNamespaceExtension.class)
@@ -39,29 +41,31 @@ class HealerRepairIT {
             AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
             AtomicLong longestGap = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
-            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            AtomicBoolean writing = new AtomicBoolean(true);
             // Stopped by a flag, not an interrupt: the last INCR completes and is counted.
-            Thread writer = new Thread(() -> {
-                while (writing.get() && failure.get() == null) {
-                    try {
-                        RedisFuture<Long> incr = connection.async().incr("orders");
-                        incr.get();
-                        long now = System.nanoTime();
-                        longestGap.accumulateAndGet(now - lastAckNanos.getAndSet(now), Math::max);
-                        acknowledged.incrementAndGet();
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        if (e.getCause() instanceof io.github.mooring.CommandFateUnknownException) {
-                            fateUnknown.incrementAndGet(); // the INCR in flight when the master was killed
-                        } else {
-                            failure.set(e);
+            Thread writer = new Thread(
+                    () -> {
+                        while (writing.get() && failure.get() == null) {
+                            try {
+                                RedisFuture<Long> incr = connection.async().incr("orders");
+                                incr.get();
+                                long now = System.nanoTime();
+                                longestGap.accumulateAndGet(now - lastAckNanos.getAndSet(now), Math::max);
+                                acknowledged.incrementAndGet();
+                            } catch (InterruptedException e) {
+                                return;
+                            } catch (ExecutionException e) {
+                                if (e.getCause() instanceof CommandFateUnknownException) {
+                                    fateUnknown.incrementAndGet(); // the INCR in flight when the master was killed
+                                } else {
+                                    failure.set(e);
+                                }
+                            } catch (Exception e) {
+                                failure.set(e);
+                            }
                         }
-                    } catch (Exception e) {
-                        failure.set(e);
-                    }
-                }
-            }, "writer");
+                    },
+                    "writer");
             writer.start();
             try {
                 await().atMost(LONG).until(() -> acknowledged.get() >= 500);
@@ -76,13 +80,19 @@ class HealerRepairIT {
             assertThat(failure.get()).as("the writer saw an error").isNull();
             await().atMost(LONG).until(() -> HealerFixture.healthy(redis));
             long counter = Long.parseLong(connection.sync().get("orders"));
-            System.out.printf("no persistence: acknowledged=%d counter=%d longest write gap=%d ms, healer did %s%n",
-                    acknowledged.get(), counter, longestGap.get() / 1_000_000,
-                    mooring.events(HealerEvent.ActionTaken.class).stream().map(a -> a.action().toString()).toList());
+            System.out.printf(
+                    "no persistence: acknowledged=%d counter=%d longest write gap=%d ms, healer did %s%n",
+                    acknowledged.get(),
+                    counter,
+                    longestGap.get() / 1_000_000,
+                    mooring.events(HealerEvent.ActionTaken.class).stream()
+                            .map(a -> a.action().toString())
+                            .toList());
             // None applied twice. None acknowledged lost, but for one case Redis itself allows: within one event
             // loop pass a master writes a client's reply before the replication stream that carries the command, so
             // a kill -9 between those two writes loses that one acknowledged INCR (the writer has one in flight).
-            assertThat(counter).as("acknowledged INCRs kept, none applied twice")
+            assertThat(counter)
+                    .as("acknowledged INCRs kept, none applied twice")
                     .isBetween(acknowledged.get() - 1, acknowledged.get() + fateUnknown.get());
             assertThat(redis.master().orElseThrow().name()).isNotEqualTo("redis-0"); // the data holder was promoted
         }
@@ -97,43 +107,51 @@ class HealerRepairIT {
     @Test
     void sentinelManagedGroupKeepsWritesOffAMasterThatCameBackEmpty(SimulatedNamespace ns) {
         RedisStatefulSet redis = ns.redis("redis").persistence(false).start();
-        io.github.mooring.testkit.Sentinels sentinels = ns.sentinels(redis).downAfter(Duration.ofSeconds(2))
-                .failoverTimeout(Duration.ofSeconds(5)).start();
+        Sentinels sentinels = ns.sentinels(redis)
+                .downAfter(Duration.ofSeconds(2))
+                .failoverTimeout(Duration.ofSeconds(5))
+                .start();
         try (HealerFixture mooring = new HealerFixture(ns, redis, HealerMode.REPORT, "only")) {
             StatefulRedisConnection<String, String> connection = mooring.client.connect();
             AtomicLong acknowledged = new AtomicLong();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicLong fateUnknown = new AtomicLong();
-            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            AtomicBoolean writing = new AtomicBoolean(true);
             // Stopped by a flag, not an interrupt: the last INCR completes and is counted.
-            Thread writer = new Thread(() -> {
-                while (writing.get() && failure.get() == null) {
-                    try {
-                        connection.async().incr("orders").get();
-                        acknowledged.incrementAndGet();
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        if (e.getCause() instanceof io.github.mooring.CommandFateUnknownException) {
-                            fateUnknown.incrementAndGet();
-                        } else {
-                            failure.set(e);
+            Thread writer = new Thread(
+                    () -> {
+                        while (writing.get() && failure.get() == null) {
+                            try {
+                                connection.async().incr("orders").get();
+                                acknowledged.incrementAndGet();
+                            } catch (InterruptedException e) {
+                                return;
+                            } catch (ExecutionException e) {
+                                if (e.getCause() instanceof CommandFateUnknownException) {
+                                    fateUnknown.incrementAndGet();
+                                } else {
+                                    failure.set(e);
+                                }
+                            }
                         }
-                    }
-                }
-            }, "writer");
+                    },
+                    "writer");
             writer.start();
             try {
                 await().atMost(LONG).until(() -> acknowledged.get() >= 500);
                 // A replica's sync ends before its master streams writes to it (from its first REPLCONF ACK, up to a
                 // second later): a kill before the replicas hold the key loses every write since their sync, a loss
                 // of Redis's own replication, not the one this test is about.
-                await().atMost(LONG).until(() -> redis.pod(1).info("keyspace").containsKey("db0")
-                        && redis.pod(2).info("keyspace").containsKey("db0"));
+                await().atMost(LONG)
+                        .until(() -> redis.pod(1).info("keyspace").containsKey("db0")
+                                && redis.pod(2).info("keyspace").containsKey("db0"));
                 String oldIp = redis.pod(0).ip();
                 redis.pod(0).replace(RedisPod.Deletion.KILL, Duration.ofMillis(500));
-                await().atMost(LONG).until(() -> sentinels.masterAddress().map(a -> !a.startsWith(oldIp + ":"))
-                        .orElse(false));
+                await().atMost(LONG)
+                        .until(() -> sentinels
+                                .masterAddress()
+                                .map(a -> !a.startsWith(oldIp + ":"))
+                                .orElse(false));
                 long promoted = acknowledged.get();
                 await().atMost(LONG).until(() -> acknowledged.get() >= promoted + 500 || failure.get() != null);
             } finally {
@@ -143,10 +161,12 @@ class HealerRepairIT {
             assertThat(failure.get()).as("the writer saw an error").isNull();
             String sentinelMaster = sentinels.masterAddress().orElseThrow();
             long counter = Long.parseLong(connection.sync().get("orders"));
-            System.out.printf("sentinels: acknowledged=%d counter=%d, master %s%n", acknowledged.get(), counter,
-                    sentinelMaster);
-            assertThat(mooring.client.topology().master().orElseThrow().address()).isEqualTo(sentinelMaster);
-            assertThat(counter).as("writes waited for Sentinel's promotion; none went to the empty pod")
+            System.out.printf(
+                    "sentinels: acknowledged=%d counter=%d, master %s%n", acknowledged.get(), counter, sentinelMaster);
+            assertThat(mooring.client.topology().master().orElseThrow().address())
+                    .isEqualTo(sentinelMaster);
+            assertThat(counter)
+                    .as("writes waited for Sentinel's promotion; none went to the empty pod")
                     .isBetween(acknowledged.get() - 1, acknowledged.get() + fateUnknown.get());
             assertThat(mooring.events(HealerEvent.ActionTaken.class)).isEmpty();
         }
@@ -168,8 +188,10 @@ class HealerRepairIT {
             assertThat(redis.master().orElseThrow().name()).isEqualTo("redis-0");
             // One second is the target (healer stable-for 500 ms); the bound here holds on a loaded machine.
             assertThat(linkedMillis).isLessThan(10_000);
-            assertThat(mooring.events(HealerEvent.ActionTaken.class)).extracting(a -> a.action().kind())
-                    .containsOnly(RepairAction.Kind.FOLLOW).hasSize(2);
+            assertThat(mooring.events(HealerEvent.ActionTaken.class))
+                    .extracting(a -> a.action().kind())
+                    .containsOnly(RepairAction.Kind.FOLLOW)
+                    .hasSize(2);
         }
     }
 
@@ -181,8 +203,8 @@ class HealerRepairIT {
             redis.pod(2).promote(); // redis-0 stays master: two masters, redis-2 is the newer (succession)
             await().atMost(LONG).until(() -> HealerFixture.healthy(redis));
             assertThat(redis.master().orElseThrow().name()).isEqualTo("redis-2");
-            assertThat(mooring.events(HealerEvent.FindingReported.class)).anySatisfy(
-                    f -> assertThat(f.finding()).isInstanceOf(Finding.SplitBrainFinding.class));
+            assertThat(mooring.events(HealerEvent.FindingReported.class))
+                    .anySatisfy(f -> assertThat(f.finding()).isInstanceOf(Finding.SplitBrainFinding.class));
             // One repair: the loser follows the winner, and so does the replica that followed the loser.
             assertThat(mooring.events(HealerEvent.ActionTaken.class)).hasSize(2);
         }
@@ -195,9 +217,11 @@ class HealerRepairIT {
             await().atMost(LONG).until(mooring::isLeader);
             redis.pod(2).command("REPLICAOF", "127.0.0.1", "1"); // a dead address, as after a replacement
             await().atMost(LONG).until(() -> HealerFixture.healthy(redis));
-            assertThat(mooring.events(HealerEvent.ActionTaken.class)).singleElement()
+            assertThat(mooring.events(HealerEvent.ActionTaken.class))
+                    .singleElement()
                     .satisfies(a -> assertThat(a.action().toString())
-                            .isEqualTo("REPLICAOF " + redis.pod(0).ip() + " 6379 on " + a.action().target().displayName()));
+                            .isEqualTo("REPLICAOF " + redis.pod(0).ip() + " 6379 on "
+                                    + a.action().target().displayName()));
         }
     }
 
@@ -209,26 +233,37 @@ class HealerRepairIT {
             mooring.client.connect().sync().set("k", "v");
             redis.awaitReplicationLinked(LONG);
             // The replicas must hold the key before the kill: that is what puts data at risk.
-            await().atMost(LONG).until(() -> redis.pod(1).info("keyspace").containsKey("db0")
-                    && redis.pod(2).info("keyspace").containsKey("db0"));
+            await().atMost(LONG)
+                    .until(() -> redis.pod(1).info("keyspace").containsKey("db0")
+                            && redis.pod(2).info("keyspace").containsKey("db0"));
             String oldIp = redis.pod(0).ip();
             redis.pod(0).replace(RedisPod.Deletion.KILL, Duration.ofMillis(500));
             redis.pod(0).awaitReady(LONG);
 
             // Before the new pod answers, the replicas already count as stale (a finding of its own): wait for the
             // finding that matters here.
-            await().atMost(LONG).until(() -> mooring.events(HealerEvent.FindingReported.class).stream()
-                    .anyMatch(r -> r.finding() instanceof Finding.DataAtRiskFinding));
+            await().atMost(LONG)
+                    .until(() -> mooring.events(HealerEvent.FindingReported.class).stream()
+                            .anyMatch(r -> r.finding() instanceof Finding.DataAtRiskFinding));
             var report = mooring.events(HealerEvent.FindingReported.class).stream()
-                    .filter(r -> r.finding() instanceof Finding.DataAtRiskFinding).findFirst().orElseThrow();
+                    .filter(r -> r.finding() instanceof Finding.DataAtRiskFinding)
+                    .findFirst()
+                    .orElseThrow();
             assertThat(report.mode()).isEqualTo(HealerMode.REPORT);
             assertThat(report.finding()).isInstanceOf(Finding.DataAtRiskFinding.class);
-            assertThat(report.finding().fix()).extracting(RepairAction::toString).first().asString()
+            assertThat(report.finding().fix())
+                    .extracting(RepairAction::toString)
+                    .first()
+                    .asString()
                     .startsWith("REPLICAOF NO ONE on redis-");
             // Nothing was touched: the replicas still follow the dead IP, and the topology names the risk.
-            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
-                    .failFast("a replica was re-pointed", () -> !oldIp.equals(redis.pod(1).info("replication")
-                            .get("master_host")) || !oldIp.equals(redis.pod(2).info("replication").get("master_host")))
+            await().during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(10))
+                    .failFast(
+                            "a replica was re-pointed",
+                            () -> !oldIp.equals(redis.pod(1).info("replication").get("master_host"))
+                                    || !oldIp.equals(
+                                            redis.pod(2).info("replication").get("master_host")))
                     .until(() -> true);
             assertThat(mooring.events(HealerEvent.ActionTaken.class)).isEmpty();
             assertThat(mooring.client.topology().dataAtRisk()).isPresent();

@@ -3,22 +3,6 @@ package io.github.mooring.lettuce;
 import static io.github.mooring.lettuce.LettuceHooksTest.hook;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
@@ -42,6 +26,20 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnectionImpl;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.netty.buffer.ByteBuf;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 /**
@@ -74,35 +72,41 @@ class LettuceHooksIT {
 
     @Test
     void connectCreatesTheConnectionThenAsksItsAddressOnTheCallersThread() {
-        assertCreatedThenAddressedOnCallersThread("connect", "newStatefulRedisConnection",
-                () -> client.connect(StringCodec.UTF8, uri()));
+        assertCreatedThenAddressedOnCallersThread(
+                "connect", "newStatefulRedisConnection", () -> client.connect(StringCodec.UTF8, uri()));
     }
 
     @Test
     void connectAsyncCreatesTheConnectionThenAsksItsAddressOnTheCallersThreadBeforeReturning() {
-        assertCreatedThenAddressedOnCallersThread("connectAsync", "newStatefulRedisConnection",
-                () -> client.connectAsync(StringCodec.UTF8, uri()));
+        assertCreatedThenAddressedOnCallersThread(
+                "connectAsync", "newStatefulRedisConnection", () -> client.connectAsync(StringCodec.UTF8, uri()));
     }
 
     @Test
     void connectPubSubCreatesTheConnectionThenAsksItsAddressOnTheCallersThread() {
-        assertCreatedThenAddressedOnCallersThread("connectPubSub", "newStatefulRedisPubSubConnection",
+        assertCreatedThenAddressedOnCallersThread(
+                "connectPubSub",
+                "newStatefulRedisPubSubConnection",
                 () -> client.connectPubSub(StringCodec.UTF8, uri()));
     }
 
     @Test
     void connectPubSubAsyncCreatesTheConnectionThenAsksItsAddressOnTheCallersThreadBeforeReturning() {
-        assertCreatedThenAddressedOnCallersThread("connectPubSubAsync", "newStatefulRedisPubSubConnection",
+        assertCreatedThenAddressedOnCallersThread(
+                "connectPubSubAsync",
+                "newStatefulRedisPubSubConnection",
                 () -> client.connectPubSubAsync(StringCodec.UTF8, uri()));
     }
 
     @Test
     void thePushHandlerOfANewConnectionIsItsDefaultEndpoint() {
         client.connect(StringCodec.UTF8, uri());
-        assertThat(client.pushHandler).as(hook("newStatefulRedisConnection's PushHandler is a "
-                + client.pushHandler.getClass().getName() + ", not a DefaultEndpoint",
-                "MooringRedisClient.endpointOf: the endpoint it disconnects to move a connection")).isInstanceOf(
-                        DefaultEndpoint.class);
+        assertThat(client.pushHandler)
+                .as(hook(
+                        "newStatefulRedisConnection's PushHandler is a "
+                                + client.pushHandler.getClass().getName() + ", not a DefaultEndpoint",
+                        "MooringRedisClient.endpointOf: the endpoint it disconnects to move a connection"))
+                .isInstanceOf(DefaultEndpoint.class);
     }
 
     @Test
@@ -112,18 +116,28 @@ class LettuceHooksIT {
 
         ((DefaultEndpoint) client.pushHandler).disconnect();
 
-        Awaitility.await("the connection reconnected").atMost(Duration.ofSeconds(10))
+        Awaitility.await("the connection reconnected")
+                .atMost(Duration.ofSeconds(10))
                 .until(() -> client.events.contains("connected"));
-        assertThat(client.events).as(hook("after DefaultEndpoint.disconnect(), the order of listener calls and address"
-                + " subscription is " + client.events, "MooringRedisClient: onRedisDisconnected settles what was in"
-                + " flight before the reconnect asks getSocketAddress's Mono for the next master"))
+        assertThat(client.events)
+                .as(hook(
+                        "after DefaultEndpoint.disconnect(), the order of listener calls and address"
+                                + " subscription is " + client.events,
+                        "MooringRedisClient: onRedisDisconnected settles what was in"
+                                + " flight before the reconnect asks getSocketAddress's Mono for the next master"))
                 .containsSubsequence("disconnected", "address subscribed", "connected");
-        assertThat(client.events).as(hook("the reconnected channel did not activate through the facade set on the"
-                + " outermost writer: " + client.events, "FailoverWriter.ActivationAware (held commands go after"
-                + " Lettuce's re-subscriptions)")).contains("facade activated");
+        assertThat(client.events)
+                .as(hook(
+                        "the reconnected channel did not activate through the facade set on the" + " outermost writer: "
+                                + client.events,
+                        "FailoverWriter.ActivationAware (held commands go after" + " Lettuce's re-subscriptions)"))
+                .contains("facade activated");
         assertThat(connection.sync().ping()).isEqualTo("PONG");
-        assertThat(client.disconnectedConnections).as(hook("onRedisDisconnected gets another object than the"
-                + " connection", "MooringRedisClient finds the connection's binding by it")).containsOnly((Object) connection);
+        assertThat(client.disconnectedConnections)
+                .as(hook(
+                        "onRedisDisconnected gets another object than the" + " connection",
+                        "MooringRedisClient finds the connection's binding by it"))
+                .containsOnly((Object) connection);
     }
 
     @Test
@@ -138,9 +152,12 @@ class LettuceHooksIT {
             ((DefaultEndpoint) client.pushHandler).disconnect();
 
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> client.inFlightDoneWhenDisconnected != null);
-            assertThat(client.inFlightDoneWhenDisconnected).as(hook("a command in flight is already completed when"
-                    + " onRedisDisconnected runs", "MooringRedisClient.onDisconnected decides its fate (re-send or"
-                    + " CommandFateUnknownException) there")).isFalse();
+            assertThat(client.inFlightDoneWhenDisconnected)
+                    .as(hook(
+                            "a command in flight is already completed when" + " onRedisDisconnected runs",
+                            "MooringRedisClient.onDisconnected decides its fate (re-send or"
+                                    + " CommandFateUnknownException) there"))
+                    .isFalse();
         } finally {
             redisPod.thaw();
         }
@@ -150,18 +167,27 @@ class LettuceHooksIT {
     void lettuceEncodesAndCompletesTheWrapperNotTheCommandUnderneath() {
         StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8, uri());
         assertThat(connection.sync().set("guard", "1")).isEqualTo("OK");
-        assertThat(client.encoded).as(hook("a CommandWrapper written through the connection's writer is not the one"
-                + " encoded", "FailoverCommand.encode marks a command written")).contains("SET");
-        assertThat(client.completed).as(hook("the reply completes the command underneath, not its CommandWrapper",
-                "FailoverCommand.complete retries READONLY/LOADING/MASTERDOWN")).contains("SET");
+        assertThat(client.encoded)
+                .as(hook(
+                        "a CommandWrapper written through the connection's writer is not the one" + " encoded",
+                        "FailoverCommand.encode marks a command written"))
+                .contains("SET");
+        assertThat(client.completed)
+                .as(hook(
+                        "the reply completes the command underneath, not its CommandWrapper",
+                        "FailoverCommand.complete retries READONLY/LOADING/MASTERDOWN"))
+                .contains("SET");
     }
 
     private void assertCreatedThenAddressedOnCallersThread(String call, String hookName, Supplier<?> connect) {
         String caller = Thread.currentThread().getName();
         Object connection = connect.get();
         List<String> seen = List.copyOf(client.events);
-        assertThat(seen).as(hook(call + " called " + seen + " before returning", "MooringRedisClient hands the"
-                + " connection from " + hookName + " to getSocketAddress through a thread-local"))
+        assertThat(seen)
+                .as(hook(
+                        call + " called " + seen + " before returning",
+                        "MooringRedisClient hands the" + " connection from " + hookName
+                                + " to getSocketAddress through a thread-local"))
                 .startsWith(hookName + " on " + caller, "getSocketAddress on " + caller);
         if (connection instanceof CompletableFuture<?> future) {
             future.join();
@@ -169,7 +195,10 @@ class LettuceHooksIT {
     }
 
     private RedisURI uri() {
-        return RedisURI.builder().withHost("localhost").withPort(pod.getPort()).withTimeout(Duration.ofSeconds(30))
+        return RedisURI.builder()
+                .withHost("localhost")
+                .withPort(pod.getPort())
+                .withTimeout(Duration.ofSeconds(30))
                 .build();
     }
 
@@ -206,8 +235,8 @@ class LettuceHooksIT {
         }
 
         @Override
-        protected <K, V> StatefulRedisConnectionImpl<K, V> newStatefulRedisConnection(RedisChannelWriter writer,
-                PushHandler pushHandler, RedisCodec<K, V> codec, Duration timeout) {
+        protected <K, V> StatefulRedisConnectionImpl<K, V> newStatefulRedisConnection(
+                RedisChannelWriter writer, PushHandler pushHandler, RedisCodec<K, V> codec, Duration timeout) {
             events.add("newStatefulRedisConnection on " + Thread.currentThread().getName());
             this.pushHandler = pushHandler;
             return super.newStatefulRedisConnection(new WrappingWriter(writer), pushHandler, codec, timeout);
@@ -216,7 +245,8 @@ class LettuceHooksIT {
         @Override
         protected <K, V> StatefulRedisPubSubConnectionImpl<K, V> newStatefulRedisPubSubConnection(
                 PubSubEndpoint<K, V> endpoint, RedisChannelWriter writer, RedisCodec<K, V> codec, Duration timeout) {
-            events.add("newStatefulRedisPubSubConnection on " + Thread.currentThread().getName());
+            events.add("newStatefulRedisPubSubConnection on "
+                    + Thread.currentThread().getName());
             this.pushHandler = endpoint;
             return super.newStatefulRedisPubSubConnection(endpoint, new WrappingWriter(writer), codec, timeout);
         }
@@ -244,8 +274,11 @@ class LettuceHooksIT {
             }
 
             @Override
-            public <K, V> Collection<RedisCommand<K, V, ?>> write(Collection<? extends RedisCommand<K, V, ?>> commands) {
-                return delegate.write(commands.stream().<RedisCommand<K, V, ?>>map(RecordingCommand::new).toList());
+            public <K, V> Collection<RedisCommand<K, V, ?>> write(
+                    Collection<? extends RedisCommand<K, V, ?>> commands) {
+                return delegate.write(commands.stream()
+                        .<RedisCommand<K, V, ?>>map(RecordingCommand::new)
+                        .toList());
             }
 
             @Override

@@ -2,15 +2,6 @@ package io.github.mooring.lettuce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import io.github.mooring.MooringOptions;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelWriter;
@@ -31,6 +22,13 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnectionImpl;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EpollProvider;
 import io.netty.buffer.ByteBuf;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 
 /**
@@ -44,11 +42,13 @@ class LettuceHooksTest {
     @Test
     void redisClientCanBeSubclassedWithResourcesAndAUri() throws Exception {
         assertThat(Modifier.isFinal(RedisClient.class.getModifiers()))
-                .as(hook("RedisClient is final", "MooringRedisClient and NodeClient extend it")).isFalse();
-        Constructor<RedisClient> constructor = RedisClient.class.getDeclaredConstructor(ClientResources.class,
-                RedisURI.class);
+                .as(hook("RedisClient is final", "MooringRedisClient and NodeClient extend it"))
+                .isFalse();
+        Constructor<RedisClient> constructor =
+                RedisClient.class.getDeclaredConstructor(ClientResources.class, RedisURI.class);
         assertThat(Modifier.isProtected(constructor.getModifiers()) || Modifier.isPublic(constructor.getModifiers()))
-                .as(hook("RedisClient(ClientResources, RedisURI) is not accessible to subclasses",
+                .as(hook(
+                        "RedisClient(ClientResources, RedisURI) is not accessible to subclasses",
                         "MooringRedisClient's and NodeClient's constructors"))
                 .isTrue();
     }
@@ -56,23 +56,38 @@ class LettuceHooksTest {
     @Test
     void getSocketAddressIsAnOverridableHookReturningAMono() throws Exception {
         Method method = RedisClient.class.getDeclaredMethod("getSocketAddress", RedisURI.class);
-        assertOverridable(method, Mono.class, "MooringRedisClient.getSocketAddress (every connect and reconnect goes"
-                + " to the current master), NodeClient.getSocketAddress (probes go to one pod)");
+        assertOverridable(
+                method,
+                Mono.class,
+                "MooringRedisClient.getSocketAddress (every connect and reconnect goes"
+                        + " to the current master), NodeClient.getSocketAddress (probes go to one pod)");
     }
 
     @Test
     void newStatefulRedisConnectionIsAnOverridableHookTakingTheWriterAndPushHandler() throws Exception {
-        Method method = RedisClient.class.getDeclaredMethod("newStatefulRedisConnection", RedisChannelWriter.class,
-                PushHandler.class, RedisCodec.class, Duration.class);
-        assertOverridable(method, StatefulRedisConnectionImpl.class,
+        Method method = RedisClient.class.getDeclaredMethod(
+                "newStatefulRedisConnection",
+                RedisChannelWriter.class,
+                PushHandler.class,
+                RedisCodec.class,
+                Duration.class);
+        assertOverridable(
+                method,
+                StatefulRedisConnectionImpl.class,
                 "MooringRedisClient.newStatefulRedisConnection (puts FailoverWriter in front of Lettuce's writer)");
     }
 
     @Test
     void newStatefulRedisPubSubConnectionIsAnOverridableHookTakingTheEndpointAndWriter() throws Exception {
-        Method method = RedisClient.class.getDeclaredMethod("newStatefulRedisPubSubConnection", PubSubEndpoint.class,
-                RedisChannelWriter.class, RedisCodec.class, Duration.class);
-        assertOverridable(method, StatefulRedisPubSubConnectionImpl.class,
+        Method method = RedisClient.class.getDeclaredMethod(
+                "newStatefulRedisPubSubConnection",
+                PubSubEndpoint.class,
+                RedisChannelWriter.class,
+                RedisCodec.class,
+                Duration.class);
+        assertOverridable(
+                method,
+                StatefulRedisPubSubConnectionImpl.class,
                 "MooringRedisClient.newStatefulRedisPubSubConnection (pub/sub connections follow the master too)");
     }
 
@@ -80,24 +95,31 @@ class LettuceHooksTest {
     void defaultEndpointCanBeDisconnectedFromOutside() throws Exception {
         Method disconnect = DefaultEndpoint.class.getMethod("disconnect");
         assertThat(Modifier.isPublic(disconnect.getModifiers()))
-                .as(hook("DefaultEndpoint.disconnect() is not public",
+                .as(hook(
+                        "DefaultEndpoint.disconnect() is not public",
                         "MooringRedisClient moves a connection off a node that is no longer the master"))
                 .isTrue();
-        assertThat(PushHandler.class.isAssignableFrom(DefaultEndpoint.class)).as(hook(
-                "DefaultEndpoint no longer implements PushHandler", "MooringRedisClient.endpointOf(PushHandler)"))
+        assertThat(PushHandler.class.isAssignableFrom(DefaultEndpoint.class))
+                .as(hook(
+                        "DefaultEndpoint no longer implements PushHandler",
+                        "MooringRedisClient.endpointOf(PushHandler)"))
                 .isTrue();
     }
 
     @Test
     void commandWrapperCanBeExtendedAndSeesEncodingAndCompletion() throws Exception {
-        assertThat(Modifier.isPublic(CommandWrapper.class.getConstructor(RedisCommand.class).getModifiers()))
-                .as(hook("CommandWrapper(RedisCommand) is not public", "FailoverCommand")).isTrue();
-        for (Method method : List.of(CommandWrapper.class.getMethod("encode", ByteBuf.class),
+        assertThat(Modifier.isPublic(
+                        CommandWrapper.class.getConstructor(RedisCommand.class).getModifiers()))
+                .as(hook("CommandWrapper(RedisCommand) is not public", "FailoverCommand"))
+                .isTrue();
+        for (Method method : List.of(
+                CommandWrapper.class.getMethod("encode", ByteBuf.class),
                 CommandWrapper.class.getMethod("complete"),
                 CommandWrapper.class.getMethod("completeExceptionally", Throwable.class),
                 CommandWrapper.class.getMethod("cancel"))) {
             assertThat(Modifier.isFinal(method.getModifiers()))
-                    .as(hook("CommandWrapper." + method.getName() + " became final",
+                    .as(hook(
+                            "CommandWrapper." + method.getName() + " became final",
                             "FailoverCommand overrides it (written? retried? fate?)"))
                     .isFalse();
         }
@@ -109,15 +131,21 @@ class LettuceHooksTest {
                 .filter(m -> Modifier.isAbstract(m.getModifiers()))
                 .filter(m -> {
                     try {
-                        return Modifier.isAbstract(
-                                FailoverWriter.class.getMethod(m.getName(), m.getParameterTypes()).getModifiers());
+                        return Modifier.isAbstract(FailoverWriter.class
+                                .getMethod(m.getName(), m.getParameterTypes())
+                                .getModifiers());
                     } catch (NoSuchMethodException e) {
                         return true;
                     }
                 })
-                .map(Method::toString).toList();
-        assertThat(missing).as(hook("RedisChannelWriter has methods FailoverWriter does not implement (calling them"
-                + " would throw AbstractMethodError)", "FailoverWriter, Mooring's outermost writer")).isEmpty();
+                .map(Method::toString)
+                .toList();
+        assertThat(missing)
+                .as(hook(
+                        "RedisChannelWriter has methods FailoverWriter does not implement (calling them"
+                                + " would throw AbstractMethodError)",
+                        "FailoverWriter, Mooring's outermost writer"))
+                .isEmpty();
     }
 
     @Test
@@ -127,44 +155,68 @@ class LettuceHooksTest {
                 .filter(m -> Modifier.isAbstract(m.getModifiers()))
                 .filter(m -> {
                     try {
-                        return Modifier.isAbstract(facade.getMethod(m.getName(), m.getParameterTypes()).getModifiers());
+                        return Modifier.isAbstract(facade.getMethod(m.getName(), m.getParameterTypes())
+                                .getModifiers());
                     } catch (NoSuchMethodException e) {
                         return true;
                     }
                 })
-                .map(Method::toString).toList();
-        assertThat(missing).as(hook("ConnectionFacade has methods FailoverWriter's ActivationAware does not implement"
-                + " (calling them would throw AbstractMethodError)", "FailoverWriter.setConnectionFacade, which sees"
-                + " activated() before Lettuce flushes its buffer")).isEmpty();
+                .map(Method::toString)
+                .toList();
+        assertThat(missing)
+                .as(hook(
+                        "ConnectionFacade has methods FailoverWriter's ActivationAware does not implement"
+                                + " (calling them would throw AbstractMethodError)",
+                        "FailoverWriter.setConnectionFacade, which sees"
+                                + " activated() before Lettuce flushes its buffer"))
+                .isEmpty();
     }
 
     @Test
     void theHelpersMooringCallsAreStillPublicAndStatic() throws Exception {
-        assertPublicStatic(ReadOnlyCommands.class.getMethod("isReadOnlyCommand", ProtocolKeyword.class),
+        assertPublicStatic(
+                ReadOnlyCommands.class.getMethod("isReadOnlyCommand", ProtocolKeyword.class),
                 "CommandSafety: a read-only command may be re-sent after a lost connection");
-        assertPublicStatic(ExceptionFactory.class.getMethod("createExecutionException", String.class),
+        assertPublicStatic(
+                ExceptionFactory.class.getMethod("createExecutionException", String.class),
                 "FailoverCommand: the retry policy sees Lettuce's own exception for READONLY/LOADING/MASTERDOWN");
-        assertPublicStatic(EpollProvider.class.getMethod("isAvailable"),
+        assertPublicStatic(
+                EpollProvider.class.getMethod("isAvailable"),
                 "MooringOptions.clientOptions: TCP_USER_TIMEOUT only where epoll can set it");
     }
 
     @Test
     void lettuceSixOnlyMethodsAreReachedExactlyWhereTheyExist() throws Exception {
         boolean six = LettuceLine.six();
-        assertThat(Lettuce6Reset.RESET != null).as(hook(six ? "RedisChannelWriter.reset() is gone from Lettuce 6"
-                : "RedisChannelWriter.reset() is back in Lettuce " + LettuceLine.version(),
-                "FailoverWriter.reset() (Lettuce6Reset)")).isEqualTo(six);
+        assertThat(Lettuce6Reset.RESET != null)
+                .as(hook(
+                        six
+                                ? "RedisChannelWriter.reset() is gone from Lettuce 6"
+                                : "RedisChannelWriter.reset() is back in Lettuce " + LettuceLine.version(),
+                        "FailoverWriter.reset() (Lettuce6Reset)"))
+                .isEqualTo(six);
         Method cancel = findCancelOption();
-        assertThat(cancel != null).as(hook(six ? "ClientOptions.Builder.cancelCommandsOnReconnectFailure is gone from"
-                + " Lettuce 6" : "ClientOptions.Builder.cancelCommandsOnReconnectFailure is back in Lettuce "
-                + LettuceLine.version(), "MooringOptions.clientOptions (Lettuce6ClientOptions)")).isEqualTo(six);
+        assertThat(cancel != null)
+                .as(hook(
+                        six
+                                ? "ClientOptions.Builder.cancelCommandsOnReconnectFailure is gone from" + " Lettuce 6"
+                                : "ClientOptions.Builder.cancelCommandsOnReconnectFailure is back in Lettuce "
+                                        + LettuceLine.version(),
+                        "MooringOptions.clientOptions (Lettuce6ClientOptions)"))
+                .isEqualTo(six);
         if (six) {
             // An application's options that cancel waiting commands when a reconnect fails: Mooring turns that off.
             ClientOptions.Builder base = ClientOptions.builder();
             cancel.invoke(base, true);
-            ClientOptions mooring = MooringOptions.builder().service("redis").namespace("ns")
-                    .clientOptions(base.build()).build().clientOptions();
-            assertThat(ClientOptions.class.getMethod("isCancelCommandsOnReconnectFailure").invoke(mooring))
+            ClientOptions mooring = MooringOptions.builder()
+                    .service("redis")
+                    .namespace("ns")
+                    .clientOptions(base.build())
+                    .build()
+                    .clientOptions();
+            assertThat(ClientOptions.class
+                            .getMethod("isCancelCommandsOnReconnectFailure")
+                            .invoke(mooring))
                     .as("Mooring's client options on Lettuce 6 keep waiting commands when a reconnect fails")
                     .isEqualTo(false);
         }
@@ -181,15 +233,20 @@ class LettuceHooksTest {
     private static void assertOverridable(Method method, Class<?> returnType, String reliedOnBy) {
         int modifiers = method.getModifiers();
         assertThat(Modifier.isProtected(modifiers) || Modifier.isPublic(modifiers))
-                .as(hook(method + " is no longer protected or public", reliedOnBy)).isTrue();
-        assertThat(Modifier.isFinal(modifiers)).as(hook(method + " became final", reliedOnBy)).isFalse();
-        assertThat(method.getReturnType()).as(hook(method + " returns something else", reliedOnBy))
+                .as(hook(method + " is no longer protected or public", reliedOnBy))
+                .isTrue();
+        assertThat(Modifier.isFinal(modifiers))
+                .as(hook(method + " became final", reliedOnBy))
+                .isFalse();
+        assertThat(method.getReturnType())
+                .as(hook(method + " returns something else", reliedOnBy))
                 .isEqualTo(returnType);
     }
 
     private static void assertPublicStatic(Method method, String reliedOnBy) {
         assertThat(Modifier.isPublic(method.getModifiers()) && Modifier.isStatic(method.getModifiers()))
-                .as(hook(method + " is no longer public static", reliedOnBy)).isTrue();
+                .as(hook(method + " is no longer public static", reliedOnBy))
+                .isTrue();
     }
 
     /** The failure message: what changed in which Lettuce, and what in Mooring relies on it. */

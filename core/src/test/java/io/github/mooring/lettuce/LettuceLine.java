@@ -8,8 +8,7 @@ import io.lettuce.core.RedisClient;
  */
 final class LettuceLine {
 
-    private LettuceLine() {
-    }
+    private LettuceLine() {}
 
     /** The version on the classpath, e.g. {@code 7.5.2.RELEASE}; fails if it is not the one the build asked for. */
     static String version() {
@@ -20,8 +19,8 @@ final class LettuceLine {
             throw new IllegalStateException("mooring.expected.lettuce is not set: run this test through Maven");
         }
         if (!expected.equals(running)) {
-            throw new IllegalStateException("the build asked for Lettuce " + expected + " but " + running
-                    + " is on the test classpath");
+            throw new IllegalStateException(
+                    "the build asked for Lettuce " + expected + " but " + running + " is on the test classpath");
         }
         return running;
     }

@@ -8,14 +8,12 @@ import static io.github.mooring.lettuce.OrderRules.AfterReply.DELIVER_AND_FAIL_H
 import static io.github.mooring.lettuce.OrderRules.AfterReply.RETRY_IN_ORDER;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.protocol.CommandType;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import io.lettuce.core.protocol.CommandType;
 
 /** The order rules as a specification: each situation a reply or a lost connection can meet, and what follows. */
 class OrderRulesTest {
@@ -31,22 +29,39 @@ class OrderRulesTest {
         return Stream.of(
                 reply("a reply with nothing held is delivered", facts(), DELIVER),
                 reply("READONLY with nothing held: sent again in its place", facts().rejected(), RETRY_IN_ORDER),
-                reply("READONLY behind held commands: sent again after them", facts().rejected().behindHeld(),
+                reply(
+                        "READONLY behind held commands: sent again after them",
+                        facts().rejected().behindHeld(),
                         RETRY_IN_ORDER),
-                reply("READONLY inside MULTI is never retried (Redis flagged the transaction)",
-                        facts().rejected().inTransaction(), DELIVER),
-                reply("READONLY without a retry policy is the answer", facts().rejected().noRetries(), DELIVER),
-                reply("a read answered behind held commands: dropped, sent again after them",
-                        facts().dropped().behindHeld(), OrderRules.AfterReply.RESEND_IN_ORDER),
-                reply("a dropped read that was refused too is just sent again",
-                        facts().dropped().rejected().behindHeld(), OrderRules.AfterReply.RESEND_IN_ORDER),
-                reply("a write applied behind held commands pins the order: they fail",
-                        facts().tookEffect().behindHeld(), DELIVER_AND_FAIL_HELD_BEFORE),
+                reply(
+                        "READONLY inside MULTI is never retried (Redis flagged the transaction)",
+                        facts().rejected().inTransaction(),
+                        DELIVER),
+                reply(
+                        "READONLY without a retry policy is the answer",
+                        facts().rejected().noRetries(),
+                        DELIVER),
+                reply(
+                        "a read answered behind held commands: dropped, sent again after them",
+                        facts().dropped().behindHeld(),
+                        OrderRules.AfterReply.RESEND_IN_ORDER),
+                reply(
+                        "a dropped read that was refused too is just sent again",
+                        facts().dropped().rejected().behindHeld(),
+                        OrderRules.AfterReply.RESEND_IN_ORDER),
+                reply(
+                        "a write applied behind held commands pins the order: they fail",
+                        facts().tookEffect().behindHeld(),
+                        DELIVER_AND_FAIL_HELD_BEFORE),
                 reply("a write applied with nothing held before it is delivered", facts().tookEffect(), DELIVER),
-                reply("a reply without effect behind held commands (PING, QUEUED, an error) is delivered",
-                        facts().behindHeld(), DELIVER),
-                reply("EXEC applied behind held commands pins the order",
-                        facts().tookEffect().inTransaction().behindHeld(), DELIVER_AND_FAIL_HELD_BEFORE));
+                reply(
+                        "a reply without effect behind held commands (PING, QUEUED, an error) is delivered",
+                        facts().behindHeld(),
+                        DELIVER),
+                reply(
+                        "EXEC applied behind held commands pins the order",
+                        facts().tookEffect().inTransaction().behindHeld(),
+                        DELIVER_AND_FAIL_HELD_BEFORE));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -65,20 +80,26 @@ class OrderRulesTest {
     static Stream<LossCase> losses() {
         return Stream.of(
                 loss("nothing was left", List.of(), List.of()),
-                loss("unsent commands go to the next master in order",
-                        List.of(queued(1), queued(2)), List.of(RESEND_IN_ORDER, RESEND_IN_ORDER)),
+                loss(
+                        "unsent commands go to the next master in order",
+                        List.of(queued(1), queued(2)),
+                        List.of(RESEND_IN_ORDER, RESEND_IN_ORDER)),
                 loss("a write on the wire has an unknown fate", List.of(onWire(1, false)), List.of(FATE_UNKNOWN)),
                 loss("a read on the wire is sent again", List.of(onWire(1, true)), List.of(RESEND_IN_ORDER)),
-                loss("what follows a write of unknown fate is sent again after it",
+                loss(
+                        "what follows a write of unknown fate is sent again after it",
                         List.of(onWire(1, false), onWire(2, true), queued(3)),
                         List.of(FATE_UNKNOWN, RESEND_IN_ORDER, RESEND_IN_ORDER)),
-                loss("a read before a write of unknown fate is not sent again: the write may have been applied",
+                loss(
+                        "a read before a write of unknown fate is not sent again: the write may have been applied",
                         List.of(onWire(1, true), onWire(2, false), queued(3)),
                         List.of(NOT_RESENT, FATE_UNKNOWN, RESEND_IN_ORDER)),
-                loss("a held command before a write of unknown fate is not sent again",
+                loss(
+                        "a held command before a write of unknown fate is not sent again",
                         List.of(queued(1), onWire(2, true), onWire(3, false), onWire(4, true)),
                         List.of(NOT_RESENT, NOT_RESENT, FATE_UNKNOWN, RESEND_IN_ORDER)),
-                loss("the last write of unknown fate decides",
+                loss(
+                        "the last write of unknown fate decides",
                         List.of(onWire(1, false), onWire(2, true), onWire(3, false)),
                         List.of(FATE_UNKNOWN, NOT_RESENT, FATE_UNKNOWN)));
     }
@@ -101,7 +122,8 @@ class OrderRulesTest {
                 Arguments.of(CommandType.INCR, null, true),
                 Arguments.of(CommandType.EXEC, null, true),
                 Arguments.of(CommandType.SELECT, null, true),
-                Arguments.of(CommandType.SET, "WRONGTYPE Operation against a key holding the wrong kind of value", false),
+                Arguments.of(
+                        CommandType.SET, "WRONGTYPE Operation against a key holding the wrong kind of value", false),
                 Arguments.of(CommandType.EVAL, "ERR user_script:1: oops", true),
                 Arguments.of(CommandType.GET, null, false),
                 Arguments.of(CommandType.PING, null, false),

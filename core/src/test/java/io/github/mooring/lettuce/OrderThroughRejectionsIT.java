@@ -4,28 +4,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.github.mooring.CommandNotResentException;
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
-import io.github.mooring.TransactionAbortedException;
 import io.github.mooring.discovery.KubernetesSource;
+import io.github.mooring.exceptions.CommandNotResentException;
+import io.github.mooring.exceptions.TransactionAbortedException;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The order of one connection's commands where a node refuses some of them, command by command: each test pipelines
@@ -78,8 +77,10 @@ class OrderThroughRejectionsIT {
 
             assertThat(second.get(30, TimeUnit.SECONDS)).isEqualTo("OK");
             assertThat(promoted.get(30, TimeUnit.SECONDS)).isEqualTo("OK");
-            assertThatThrownBy(() -> first.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(CommandNotResentException.class)
+            assertThatThrownBy(() -> first.get(30, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause()
+                    .isInstanceOf(CommandNotResentException.class)
                     .hasMessageContaining("SET was not sent again")
                     .hasMessageContaining("READONLY")
                     .hasMessageContaining("REPLICAOF, issued after it on the same connection, has been applied since")
@@ -109,7 +110,8 @@ class OrderThroughRejectionsIT {
             redis.pod(0).promote();
 
             assertThat(set.get(30, TimeUnit.SECONDS)).isEqualTo("OK");
-            assertThatThrownBy(() -> exec.get(30, TimeUnit.SECONDS)).cause()
+            assertThatThrownBy(() -> exec.get(30, TimeUnit.SECONDS))
+                    .cause()
                     .isInstanceOf(TransactionAbortedException.class);
             connection.setAutoFlushCommands(true);
             assertThat(connection.sync().get("x")).isEqualTo("1");
@@ -129,9 +131,10 @@ class OrderThroughRejectionsIT {
             StatefulRedisPubSubConnection<String, String> subscriber = mooring.client.connectPubSub();
             subscriber.sync().subscribe("news", "weather");
             RedisPod master = redis.pod(0);
-            MasterBinding binding = mooring.client.redisClient().bindingOf(
-                    (io.lettuce.core.RedisChannelHandler<?, ?>) subscriber);
-            assertThat(binding.eventLoop).as("the event loop of the connection's channel").isNotNull();
+            MasterBinding binding = mooring.client.redisClient().bindingOf((RedisChannelHandler<?, ?>) subscriber);
+            assertThat(binding.eventLoop)
+                    .as("the event loop of the connection's channel")
+                    .isNotNull();
 
             master.stopContainer();
             await().atMost(LONG).until(() -> !binding.connected);
@@ -166,9 +169,12 @@ class OrderThroughRejectionsIT {
             kubernetes = ns.api().newClient();
             MooringClient created;
             try {
-                created = MooringClient.create(MooringOptions.builder().service(set.name()).namespace(ns.name())
+                created = MooringClient.create(MooringOptions.builder()
+                        .service(set.name())
+                        .namespace(ns.name())
                         .source(KubernetesSource.builder().client(kubernetes).build())
-                        .probeInterval(probeInterval).build());
+                        .probeInterval(probeInterval)
+                        .build());
             } catch (RuntimeException e) {
                 kubernetes.close();
                 throw e;

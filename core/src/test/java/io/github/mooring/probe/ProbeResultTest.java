@@ -19,10 +19,23 @@ class ProbeResultTest {
     private static final Endpoint ENDPOINT = new Endpoint("10.0.0.11", 6379, "redis-1", true, false);
     private static final Instant AT = Instant.parse("2026-11-27T12:00:00Z");
     private static final Duration LATENCY = Duration.ofMillis(3);
-    private static final NodeReport REPLICA = new NodeReport(Role.REPLICA, "run", "id", NodeReport.NO_REPL_ID, -1,
-            10, "redis-0.redis.ns.svc.cluster.local", 6379, true, -1, false, false, 5, 0);
-    private static final NodeReport MASTER = new NodeReport(Role.MASTER, "run", "id", NodeReport.NO_REPL_ID, -1,
-            10, null, 0, false, -1, false, false, 5, 1);
+    private static final NodeReport REPLICA = new NodeReport(
+            Role.REPLICA,
+            "run",
+            "id",
+            NodeReport.NO_REPL_ID,
+            -1,
+            10,
+            "redis-0.redis.ns.svc.cluster.local",
+            6379,
+            true,
+            -1,
+            false,
+            false,
+            5,
+            0);
+    private static final NodeReport MASTER = new NodeReport(
+            Role.MASTER, "run", "id", NodeReport.NO_REPL_ID, -1, 10, null, 0, false, -1, false, false, 5, 1);
 
     @Test
     void aReachedPodCarriesItsReport() {
@@ -50,36 +63,44 @@ class ProbeResultTest {
 
         assertThat(result.masterHostAddresses()).containsExactly("10.0.0.10", "10.0.0.9");
         assertThat(result.masterHostAddresses()).isEqualTo(Set.of("10.0.0.9", "10.0.0.10"));
-        assertThatThrownBy(() -> result.masterHostAddresses().add("x")).isInstanceOf(UnsupportedOperationException.class);
-        assertThat(new ProbeResult(ENDPOINT, AT, LATENCY, REPLICA, null, null, -1).masterHostAddresses()).isEmpty();
+        assertThatThrownBy(() -> result.masterHostAddresses().add("x"))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(new ProbeResult(ENDPOINT, AT, LATENCY, REPLICA, null, null, -1).masterHostAddresses())
+                .isEmpty();
     }
 
     @Test
     void sentinelLinksAreUnknownUnlessCounted() {
         assertThat(ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER).sentinelLinks())
                 .isEqualTo(ProbeResult.UNKNOWN_SENTINEL_LINKS);
-        assertThat(ProbeResult.failed(ENDPOINT, AT, LATENCY, "connection refused").monitoredBySentinels()).isFalse();
-        assertThat(ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER, Set.of(), 0).monitoredBySentinels()).isFalse();
-        assertThat(ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER, Set.of(), 3).monitoredBySentinels()).isTrue();
+        assertThat(ProbeResult.failed(ENDPOINT, AT, LATENCY, "connection refused")
+                        .monitoredBySentinels())
+                .isFalse();
+        assertThat(ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER, Set.of(), 0)
+                        .monitoredBySentinels())
+                .isFalse();
+        assertThat(ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER, Set.of(), 3)
+                        .monitoredBySentinels())
+                .isTrue();
     }
 
     static Stream<Arguments> invalid() {
         return Stream.of(
-                argumentSet("both report and failure", (Runnable) () ->
-                        new ProbeResult(ENDPOINT, AT, LATENCY, MASTER, "connection refused", Set.of(), -1)),
-                argumentSet("neither report nor failure", (Runnable) () ->
-                        new ProbeResult(ENDPOINT, AT, LATENCY, null, null, Set.of(), -1)),
+                argumentSet("both report and failure", (Runnable)
+                        () -> new ProbeResult(ENDPOINT, AT, LATENCY, MASTER, "connection refused", Set.of(), -1)),
+                argumentSet("neither report nor failure", (Runnable)
+                        () -> new ProbeResult(ENDPOINT, AT, LATENCY, null, null, Set.of(), -1)),
                 argumentSet("blank failure", (Runnable) () -> ProbeResult.failed(ENDPOINT, AT, LATENCY, " ")),
-                argumentSet("negative latency", (Runnable) () ->
-                        ProbeResult.reached(ENDPOINT, AT, Duration.ofMillis(-1), MASTER)),
-                argumentSet("resolved master host on a master", (Runnable) () ->
-                        ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER, Set.of("10.0.0.10"))),
+                argumentSet("negative latency", (Runnable)
+                        () -> ProbeResult.reached(ENDPOINT, AT, Duration.ofMillis(-1), MASTER)),
+                argumentSet("resolved master host on a master", (Runnable)
+                        () -> ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER, Set.of("10.0.0.10"))),
                 argumentSet("resolved master host on a failed probe", (Runnable) () ->
                         new ProbeResult(ENDPOINT, AT, LATENCY, null, "connection refused", Set.of("10.0.0.10"), -1)),
-                argumentSet("Sentinel links counted on a failed probe", (Runnable) () ->
-                        new ProbeResult(ENDPOINT, AT, LATENCY, null, "connection refused", Set.of(), 2)),
-                argumentSet("negative Sentinel links other than unknown", (Runnable) () ->
-                        ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER, Set.of(), -2)));
+                argumentSet("Sentinel links counted on a failed probe", (Runnable)
+                        () -> new ProbeResult(ENDPOINT, AT, LATENCY, null, "connection refused", Set.of(), 2)),
+                argumentSet("negative Sentinel links other than unknown", (Runnable)
+                        () -> ProbeResult.reached(ENDPOINT, AT, LATENCY, MASTER, Set.of(), -2)));
     }
 
     @ParameterizedTest
@@ -90,7 +111,8 @@ class ProbeResultTest {
 
     @Test
     void requiresWhatEveryResultHas() {
-        assertThatThrownBy(() -> ProbeResult.reached(null, AT, LATENCY, MASTER)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> ProbeResult.reached(null, AT, LATENCY, MASTER))
+                .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> ProbeResult.reached(ENDPOINT, null, LATENCY, MASTER))
                 .isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> ProbeResult.failed(ENDPOINT, AT, null, "x")).isInstanceOf(NullPointerException.class);

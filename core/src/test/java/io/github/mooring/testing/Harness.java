@@ -1,28 +1,27 @@
 package io.github.mooring.testing;
 
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.concurrent.TimeUnit;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.mooring.discovery.AutoSource;
 import io.github.mooring.discovery.DnsSource;
 import io.github.mooring.discovery.EndpointSource;
 import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.discovery.ServiceRef;
-import io.github.mooring.probe.ProbeSettings;
-import io.github.mooring.probe.RoleProber;
+import io.github.mooring.internal.probe.ProbeSettings;
+import io.github.mooring.internal.probe.RoleProber;
+import io.github.mooring.internal.topology.MonitorSettings;
+import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
-import io.github.mooring.topology.MonitorSettings;
 import io.github.mooring.topology.Node;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyEvent;
-import io.github.mooring.topology.TopologyMonitor;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What an integration test starts besides the simulated namespace (Lettuce resources, fabric8 clients, monitors),
@@ -46,7 +45,11 @@ public final class Harness implements AutoCloseable {
         public int awaitStarted(Duration timeout) {
             Topology first = monitor.awaitMaster(timeout);
             String master = first.master().orElseThrow().address();
-            events.await(0, TopologyEvent.MasterChanged.class, e -> e.master().address().equals(master), timeout);
+            events.await(
+                    0,
+                    TopologyEvent.MasterChanged.class,
+                    e -> e.master().address().equals(master),
+                    timeout);
             return events.mark();
         }
     }
@@ -54,13 +57,16 @@ public final class Harness implements AutoCloseable {
     /** Whether {@code node} is the current incarnation of {@code pod} (its pod name too, when the source knows it). */
     public static boolean isPod(Node node, RedisPod pod) {
         return node.address().equals(pod.address())
-                && (node.endpoint().podName() == null || node.endpoint().podName().equals(pod.name()));
+                && (node.endpoint().podName() == null
+                        || node.endpoint().podName().equals(pod.name()));
     }
 
     /** Lettuce resources shared by every prober of the test. */
     public synchronized ClientResources resources() {
         if (resources == null) {
-            ClientResources created = ClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+            ClientResources created = ClientResources.builder()
+                    .ioThreadPoolSize(2)
+                    .computationThreadPoolSize(2)
                     .build();
             resources = created;
             closeables.push(() -> created.shutdown(0, 2, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS));
@@ -80,7 +86,11 @@ public final class Harness implements AutoCloseable {
 
     /** The dns source asking the namespace's DNS server every {@code interval}. */
     public static DnsSource dns(SimulatedNamespace ns, boolean srv, Duration interval) {
-        return DnsSource.builder().nameServers(ns.dns().address()).interval(interval).srv(srv).build();
+        return DnsSource.builder()
+                .nameServers(ns.dns().address())
+                .interval(interval)
+                .srv(srv)
+                .build();
     }
 
     /** Kubernetes, falling back to DNS (A records, every 100 ms). */
@@ -110,8 +120,13 @@ public final class Harness implements AutoCloseable {
     public Watched watch(ServiceRef service, EndpointSource source, RedisURI probeUri, Duration probeInterval) {
         EventLog events = new EventLog();
         RoleProber prober = new RoleProber(ProbeSettings.defaults(probeUri), resources());
-        TopologyMonitor monitor = TopologyMonitor.start(service, source, prober,
-                MonitorSettings.defaults().withProbeInterval(probeInterval), events);
+        TopologyMonitor monitor = TopologyMonitor.start(
+                service,
+                source,
+                prober,
+                MonitorSettings.defaults().withProbeInterval(probeInterval),
+                resources().eventBus(),
+                events);
         register(monitor);
         return new Watched(monitor, events);
     }

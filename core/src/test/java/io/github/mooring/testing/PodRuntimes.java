@@ -1,10 +1,8 @@
 package io.github.mooring.testing;
 
-import java.util.stream.Stream;
-
-import org.junit.jupiter.params.provider.Arguments;
-
 import io.github.mooring.testkit.PodRuntime;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * The testkit's pod runtimes the integration tests run on: processes, and containers of the image named by the system
@@ -15,8 +13,7 @@ public final class PodRuntimes {
 
     public static final String DEFAULT_IMAGE = "mooring/redis-server:local";
 
-    private PodRuntimes() {
-    }
+    private PodRuntimes() {}
 
     /** Pods as containers of the tests' image. */
     public static PodRuntime containers() {

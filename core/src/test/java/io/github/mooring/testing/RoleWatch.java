@@ -1,5 +1,12 @@
 package io.github.mooring.testing;
 
+import io.github.mooring.testkit.RedisPod;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,14 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.github.mooring.testkit.RedisPod;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.resource.ClientResources;
-
 /**
  * A stopwatch for role changes: asks each pod {@code ROLE} every few milliseconds on a connection of its own, on a
  * thread of its own, and records when each pod's answer changed ({@link System#nanoTime()} of the first poll that saw
@@ -28,8 +27,7 @@ import io.lettuce.core.resource.ClientResources;
 public final class RoleWatch implements AutoCloseable {
 
     /** A pod answered {@code role} where it answered something else before ({@code at}: the same moment, wall clock). */
-    public record Flip(RedisPod pod, String from, String role, long nanoTime, Instant at) {
-    }
+    public record Flip(RedisPod pod, String from, String role, long nanoTime, Instant at) {}
 
     private final RedisClient client;
     private final List<RedisPod> pods;
@@ -43,9 +41,13 @@ public final class RoleWatch implements AutoCloseable {
         this.pods = List.copyOf(pods);
         // No reconnecting in the background (Lettuce's reconnect waits for its timer's tick, ~100 ms): a connection
         // that died (Sentinel's CLIENT KILL after a promotion, a stopped pod) is replaced on the next poll.
-        client.setOptions(ClientOptions.builder().autoReconnect(false)
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(false)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofMillis(200)).build()).build());
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(Duration.ofMillis(200))
+                        .build())
+                .build());
         poll(); // the roles before anything happens: no flips
         poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "role-watch");
@@ -88,8 +90,11 @@ public final class RoleWatch implements AutoCloseable {
             connection.closeAsync();
             connections.remove(pod);
         }
-        RedisURI uri = RedisURI.builder().withHost(pod.ip()).withPort(pod.port())
-                .withTimeout(Duration.ofMillis(500)).build();
+        RedisURI uri = RedisURI.builder()
+                .withHost(pod.ip())
+                .withPort(pod.port())
+                .withTimeout(Duration.ofMillis(500))
+                .build();
         connection = client.connect(uri);
         connections.put(pod, connection);
         return connection;
@@ -102,7 +107,9 @@ public final class RoleWatch implements AutoCloseable {
 
     /** The first time {@code pod} was seen turning into {@code role}. */
     public synchronized Optional<Flip> firstFlipTo(RedisPod pod, String role) {
-        return flips.stream().filter(f -> f.pod() == pod && f.role().equals(role)).findFirst();
+        return flips.stream()
+                .filter(f -> f.pod() == pod && f.role().equals(role))
+                .findFirst();
     }
 
     public synchronized List<Flip> flips() {

@@ -4,21 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
-import java.time.Duration;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import io.github.mooring.NoMasterException;
 import io.github.mooring.discovery.DiscoveryException;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.ServiceRef;
@@ -29,6 +14,18 @@ import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.lettuce.core.RedisURI;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Mistakes in configuration and broken surroundings end in an error that names the Service, the namespace and what
@@ -43,6 +40,7 @@ class BadInputIT {
     static final Duration PROBE_INTERVAL = Duration.ofMillis(250);
     /** What the application would wait for a master; "fails fast" means well under it. */
     static final Duration PATIENCE = Duration.ofSeconds(30);
+
     static final Duration FAST = Duration.ofSeconds(10);
     static final Duration STARTUP = Duration.ofSeconds(20);
 
@@ -61,10 +59,14 @@ class BadInputIT {
 
         NoMasterException e = awaitMasterFailsFast(watched);
 
-        assertThat(e.getMessage()).contains("Service 'cache' in namespace '" + ns.name() + "'").contains("not found")
+        assertThat(e.getMessage())
+                .contains("Service 'cache' in namespace '" + ns.name() + "'")
+                .contains("not found")
                 .contains("Check the Service name and namespace");
-        assertThat(e.getCause()).isInstanceOfSatisfying(DiscoveryException.class,
-                d -> assertThat(d.reason()).isEqualTo(DiscoveryException.Reason.SERVICE_NOT_FOUND));
+        assertThat(e.getCause())
+                .isInstanceOfSatisfying(
+                        DiscoveryException.class,
+                        d -> assertThat(d.reason()).isEqualTo(DiscoveryException.Reason.SERVICE_NOT_FOUND));
     }
 
     @Test
@@ -75,8 +77,10 @@ class BadInputIT {
 
         NoMasterException e = awaitMasterFailsFast(watched);
 
-        assertThat(e.getMessage()).contains("Service 'redis' in namespace '" + ns.name() + "'")
-                .contains("has no port 'tcp-redis'").contains("its ports: 'redis' 6379")
+        assertThat(e.getMessage())
+                .contains("Service 'redis' in namespace '" + ns.name() + "'")
+                .contains("has no port 'tcp-redis'")
+                .contains("its ports: 'redis' 6379")
                 .contains("Set the port name or number");
         assertThat(((DiscoveryException) e.getCause()).reason()).isEqualTo(DiscoveryException.Reason.PORT_NOT_FOUND);
     }
@@ -89,8 +93,10 @@ class BadInputIT {
 
         NoMasterException e = awaitMasterFailsFast(watched);
 
-        assertThat(e.getMessage()).contains("Service 'redis' in namespace '" + ns.name() + "'")
-                .contains("RBAC forbids").contains(SLICES_ROLE_RULE);
+        assertThat(e.getMessage())
+                .contains("Service 'redis' in namespace '" + ns.name() + "'")
+                .contains("RBAC forbids")
+                .contains(SLICES_ROLE_RULE);
         assertThat(((DiscoveryException) e.getCause()).reason()).isEqualTo(DiscoveryException.Reason.FORBIDDEN);
     }
 
@@ -104,9 +110,11 @@ class BadInputIT {
         Topology topology = watched.monitor().awaitMaster(STARTUP);
 
         assertThat(topology.source()).isEqualTo("dns");
-        assertThat(topology.master()).hasValueSatisfying(m -> assertThat(Harness.isPod(m, redis.pod(0))).isTrue());
-        TopologyEvent.DiscoveryFailed why = watched.events().await(0, TopologyEvent.DiscoveryFailed.class,
-                e -> true, STARTUP);
+        assertThat(topology.master())
+                .hasValueSatisfying(
+                        m -> assertThat(Harness.isPod(m, redis.pod(0))).isTrue());
+        TopologyEvent.DiscoveryFailed why =
+                watched.events().await(0, TopologyEvent.DiscoveryFailed.class, e -> true, STARTUP);
         assertThat(why.error().reason()).isEqualTo(DiscoveryException.Reason.FORBIDDEN);
         assertThat(why.error().getMessage()).contains(SLICES_ROLE_RULE);
     }
@@ -115,37 +123,43 @@ class BadInputIT {
     void dnsNameThatDoesNotResolveFailsFast(SimulatedNamespace ns) {
         ns.redis("redis").start();
         ServiceRef missing = ServiceRef.of("cache", ns.name());
-        Harness.Watched watched = harness.watch(missing, Harness.dns(ns, false, Duration.ofMillis(100)),
-                Harness.NO_AUTH, PROBE_INTERVAL);
+        Harness.Watched watched =
+                harness.watch(missing, Harness.dns(ns, false, Duration.ofMillis(100)), Harness.NO_AUTH, PROBE_INTERVAL);
 
         NoMasterException e = awaitMasterFailsFast(watched);
 
-        assertThat(e.getMessage()).contains("NXDOMAIN").contains("cache." + ns.name() + ".svc.cluster.local")
-                .contains("Service 'cache' in namespace '" + ns.name() + "'").contains("headless");
+        assertThat(e.getMessage())
+                .contains("NXDOMAIN")
+                .contains("cache." + ns.name() + ".svc.cluster.local")
+                .contains("Service 'cache' in namespace '" + ns.name() + "'")
+                .contains("headless");
         assertThat(((DiscoveryException) e.getCause()).reason()).isEqualTo(DiscoveryException.Reason.NOT_RESOLVABLE);
     }
 
     @ParameterizedTest(name = "probe password: {0}")
     @ValueSource(strings = {"wrong-password-7f3a9c", ""})
-    void wrongOrMissingPasswordTimesOutSayingAuthenticationFailedWithoutThePassword(String probePassword,
-            SimulatedNamespace ns) {
+    void wrongOrMissingPasswordTimesOutSayingAuthenticationFailedWithoutThePassword(
+            String probePassword, SimulatedNamespace ns) {
         String secret = "correct-horse-battery-staple-81b2";
-        RedisStatefulSet redis = ns.redis("redis").credentials(Credentials.password(secret)).start();
+        RedisStatefulSet redis =
+                ns.redis("redis").credentials(Credentials.password(secret)).start();
         RedisURI.Builder uri = RedisURI.builder().withHost("localhost");
         if (!probePassword.isEmpty()) {
             uri.withPassword(probePassword.toCharArray());
         }
-        Harness.Watched watched = harness.watch(Harness.service(ns, redis), harness.kubernetes(ns), uri.build(),
-                PROBE_INTERVAL);
+        Harness.Watched watched =
+                harness.watch(Harness.service(ns, redis), harness.kubernetes(ns), uri.build(), PROBE_INTERVAL);
 
         Duration wait = Duration.ofSeconds(3);
         long start = System.nanoTime();
-        NoMasterException e = catchThrowableOfType(NoMasterException.class,
-                () -> watched.monitor().awaitMaster(wait));
+        NoMasterException e = catchThrowableOfType(
+                NoMasterException.class, () -> watched.monitor().awaitMaster(wait));
 
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(wait);
-        assertThat(e.getMessage()).contains("Service 'redis' in namespace '" + ns.name() + "'")
-                .contains("authentication failed").contains("check the Redis username and password");
+        assertThat(e.getMessage())
+                .contains("Service 'redis' in namespace '" + ns.name() + "'")
+                .contains("authentication failed")
+                .contains("check the Redis username and password");
         for (RedisPod pod : redis.pods()) {
             assertThat(e.getMessage()).contains(pod.name());
         }
@@ -166,7 +180,9 @@ class BadInputIT {
         Topology topology = watched.monitor().awaitMaster(STARTUP);
 
         assertThat(topology.source()).isEqualTo("dns");
-        assertThat(topology.master()).hasValueSatisfying(m -> assertThat(Harness.isPod(m, redis.pod(0))).isTrue());
+        assertThat(topology.master())
+                .hasValueSatisfying(
+                        m -> assertThat(Harness.isPod(m, redis.pod(0))).isTrue());
     }
 
     @Test
@@ -176,11 +192,13 @@ class BadInputIT {
         assertRefusesConnections(ns);
         Harness.Watched watched = harness.watch(ns, redis, harness.kubernetes(ns), PROBE_INTERVAL);
 
-        NoMasterException e = catchThrowableOfType(NoMasterException.class,
-                () -> watched.monitor().awaitMaster(Duration.ofSeconds(3)));
+        NoMasterException e = catchThrowableOfType(
+                NoMasterException.class, () -> watched.monitor().awaitMaster(Duration.ofSeconds(3)));
 
-        assertThat(e.getMessage()).contains("Service 'redis' in namespace '" + ns.name() + "'")
-                .contains("cannot reach the Kubernetes API server at " + ns.api().url());
+        assertThat(e.getMessage())
+                .contains("Service 'redis' in namespace '" + ns.name() + "'")
+                .contains(
+                        "cannot reach the Kubernetes API server at " + ns.api().url());
         assertThat(((DiscoveryException) e.getCause()).reason()).isEqualTo(DiscoveryException.Reason.UNREACHABLE);
     }
 
@@ -196,12 +214,17 @@ class BadInputIT {
 
         watched.events().await(mark, TopologyEvent.NoMaster.class, e -> true, STARTUP);
         // Not-ready endpoints are still probed (a new master answers before it is ready): each says why it is out.
-        await().alias("every pod reported unreachable").atMost(STARTUP).until(() -> redis.pods().stream()
-                .allMatch(pod -> reason(watched).contains(pod.name() + " (" + pod.address() + ") unreachable")));
-        NoMasterException e = catchThrowableOfType(NoMasterException.class,
-                () -> watched.monitor().awaitMaster(Duration.ofMillis(500)));
-        assertThat(e.getMessage()).contains("no master for Service 'redis' in namespace '" + ns.name() + "'")
-                .contains("no pod reports master").contains("connection refused");
+        await().alias("every pod reported unreachable")
+                .atMost(STARTUP)
+                .until(() -> redis.pods().stream()
+                        .allMatch(
+                                pod -> reason(watched).contains(pod.name() + " (" + pod.address() + ") unreachable")));
+        NoMasterException e = catchThrowableOfType(
+                NoMasterException.class, () -> watched.monitor().awaitMaster(Duration.ofMillis(500)));
+        assertThat(e.getMessage())
+                .contains("no master for Service 'redis' in namespace '" + ns.name() + "'")
+                .contains("no pod reports master")
+                .contains("connection refused");
     }
 
     @Test
@@ -215,13 +238,17 @@ class BadInputIT {
         }
 
         watched.events().await(mark, TopologyEvent.NoMaster.class, e -> true, STARTUP);
-        await().alias("the topology says the Service has no endpoints").atMost(STARTUP)
+        await().alias("the topology says the Service has no endpoints")
+                .atMost(STARTUP)
                 .until(() -> reason(watched).contains("has no endpoints"));
-        assertThat(reason(watched)).contains("Service 'redis' in namespace '" + ns.name() + "' has no endpoints")
-                .contains("readiness probe").contains("selector");
-        NoMasterException e = catchThrowableOfType(NoMasterException.class,
-                () -> watched.monitor().awaitMaster(Duration.ofMillis(500)));
-        assertThat(e.getMessage()).contains("no master for Service 'redis' in namespace '" + ns.name() + "'")
+        assertThat(reason(watched))
+                .contains("Service 'redis' in namespace '" + ns.name() + "' has no endpoints")
+                .contains("readiness probe")
+                .contains("selector");
+        NoMasterException e = catchThrowableOfType(
+                NoMasterException.class, () -> watched.monitor().awaitMaster(Duration.ofMillis(500)));
+        assertThat(e.getMessage())
+                .contains("no master for Service 'redis' in namespace '" + ns.name() + "'")
                 .contains("has no endpoints");
     }
 
@@ -232,8 +259,8 @@ class BadInputIT {
     /** awaitMaster with the application's patience throws well before it runs out. */
     private static NoMasterException awaitMasterFailsFast(Harness.Watched watched) {
         long start = System.nanoTime();
-        NoMasterException e = catchThrowableOfType(NoMasterException.class,
-                () -> watched.monitor().awaitMaster(PATIENCE));
+        NoMasterException e = catchThrowableOfType(
+                NoMasterException.class, () -> watched.monitor().awaitMaster(PATIENCE));
         assertThat(e).as("awaitMaster must fail").isNotNull();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("fails fast").isLessThan(FAST);
         return e;

@@ -2,15 +2,6 @@ package io.github.mooring.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import io.github.mooring.testing.EventLog;
 import io.github.mooring.testing.Harness;
 import io.github.mooring.testing.PodRuntimes;
@@ -21,6 +12,13 @@ import io.github.mooring.testkit.RedisPod.Deletion;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The monitor follows the master through the ways a master pod goes away on Kubernetes, from every discovery
@@ -56,23 +54,28 @@ class MasterFollowingIT {
 
         TopologyEvent.MasterChanged change = awaitOnlyChangeTo(watched.events(), mark, redis.pod(0));
         assertThat(redis.pod(0).address()).isNotEqualTo(oldAddress);
-        assertThat(change.previous()).hasValueSatisfying(p -> assertThat(p.address()).isEqualTo(oldAddress));
+        assertThat(change.previous())
+                .hasValueSatisfying(p -> assertThat(p.address()).isEqualTo(oldAddress));
     }
 
     @ParameterizedTest(name = "{0} on {1}")
     @MethodSource("sourcesOnBothRuntimes")
     void containerRestartedInPlace(Sources kind, PodRuntime runtime, SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).persistence(true).start();
+        RedisStatefulSet redis =
+                ns.redis("redis").runtime(runtime).persistence(true).start();
         Harness.Watched watched = harness.watch(ns, redis, harness.source(kind, ns), PROBE_INTERVAL);
         int mark = watched.awaitStarted(STARTUP);
-        String oldRunId = watched.monitor().topology().master().orElseThrow().report().runId();
+        String oldRunId =
+                watched.monitor().topology().master().orElseThrow().report().runId();
         String address = redis.pod(0).address();
 
         redis.pod(0).restartContainer(Duration.ofSeconds(1));
         redis.pod(0).awaitReady(CHANGE);
 
         TopologyEvent.MasterChanged change = awaitOnlyChangeTo(watched.events(), mark, redis.pod(0));
-        assertThat(redis.pod(0).address()).as("a container restart keeps the pod's IP").isEqualTo(address);
+        assertThat(redis.pod(0).address())
+                .as("a container restart keeps the pod's IP")
+                .isEqualTo(address);
         assertThat(change.master().report().runId()).isNotNull().isNotEqualTo(oldRunId);
         assertThat(change.previous()).hasValueSatisfying(p -> {
             assertThat(p.address()).isEqualTo(address);
@@ -95,7 +98,8 @@ class MasterFollowingIT {
 
         TopologyEvent.MasterChanged change = awaitOnlyChangeTo(watched.events(), mark, redis.pod(1));
         assertThat(change.previous()).hasValueSatisfying(p -> assertIsPod(p, redis.pod(0), kind));
-        assertThat(change.trigger()).as("no endpoint changes: only probing can find a manual failover")
+        assertThat(change.trigger())
+                .as("no endpoint changes: only probing can find a manual failover")
                 .isIn(TopologyEvent.Trigger.PERIODIC, TopologyEvent.Trigger.ENDPOINTS_CHANGED);
     }
 
@@ -111,7 +115,8 @@ class MasterFollowingIT {
         redis.pod(0).awaitReady(CHANGE);
 
         TopologyEvent.MasterChanged change = awaitOnlyChangeTo(watched.events(), mark, redis.pod(0));
-        assertThat(change.previous()).hasValueSatisfying(p -> assertThat(p.address()).isEqualTo(oldAddress));
+        assertThat(change.previous())
+                .hasValueSatisfying(p -> assertThat(p.address()).isEqualTo(oldAddress));
     }
 
     static Stream<Arguments> sourcesOnBothRuntimes() {

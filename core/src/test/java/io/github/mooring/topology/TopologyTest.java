@@ -1,11 +1,12 @@
 package io.github.mooring.topology;
 
-import static io.github.mooring.topology.Pod.master;
-import static io.github.mooring.topology.Pod.replica;
-import static io.github.mooring.topology.Pod.unreachable;
+import static io.github.mooring.internal.topology.Pod.master;
+import static io.github.mooring.internal.topology.Pod.replica;
+import static io.github.mooring.internal.topology.Pod.unreachable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.mooring.internal.topology.MasterElection;
 import io.github.mooring.probe.ProbeResult;
 import java.time.Instant;
 import java.util.List;
@@ -26,15 +27,18 @@ class TopologyTest {
         assertThat(initial.noMasterReason()).contains("no probe round has completed yet");
         assertThat(initial.replicas()).isEmpty();
         assertThat(initial.reports()).isEmpty();
-        assertThat(initial).hasToString(
-                "Topology v0 (kubernetes): no master (no probe round has completed yet), 0 replicas, 0 unreachable");
+        assertThat(initial)
+                .hasToString(
+                        "Topology v0 (kubernetes): no master (no probe round has completed yet), 0 replicas, 0 unreachable");
     }
 
     @Test
     void exposesTheElectionOfItsRound() {
-        List<ProbeResult> reports = List.of(master("redis-0").offset(10).result(),
+        List<ProbeResult> reports = List.of(
+                master("redis-0").offset(10).result(),
                 master("redis-1").promotedFrom("replid-of-redis-0").result(),
-                replica("redis-2").of("10.0.0.11").result(), replica("redis-3").of("10.0.0.10").result(),
+                replica("redis-2").of("10.0.0.11").result(),
+                replica("redis-3").of("10.0.0.10").result(),
                 unreachable("redis-4", "connection refused").result());
         Election election = MasterElection.elect(reports, ElectionPolicy.defaults());
 
@@ -47,20 +51,23 @@ class TopologyTest {
         assertThat(topology.unreachable()).isEqualTo(election.unreachable());
         assertThat(topology.splitBrain()).isEqualTo(election.splitBrain());
         assertThat(topology.noMasterReason()).isEmpty();
-        assertThat(topology).hasToString("Topology v7 (dns): master redis-1 (10.0.0.11:6379), 2 replicas (1 stale),"
-                + " 1 unreachable, split brain with 1 other master (succession)");
+        assertThat(topology)
+                .hasToString("Topology v7 (dns): master redis-1 (10.0.0.11:6379), 2 replicas (1 stale),"
+                        + " 1 unreachable, split brain with 1 other master (succession)");
     }
 
     @Test
     void logLineOfAGroupWithoutMaster() {
-        List<ProbeResult> reports = List.of(unreachable("redis-0", "connection refused").result(),
+        List<ProbeResult> reports = List.of(
+                unreachable("redis-0", "connection refused").result(),
                 replica("redis-1").of("10.0.0.10").linkDown(3).result());
-        Topology topology = new Topology(3, OBSERVED, "static",
-                MasterElection.elect(reports, ElectionPolicy.defaults()), reports);
+        Topology topology =
+                new Topology(3, OBSERVED, "static", MasterElection.elect(reports, ElectionPolicy.defaults()), reports);
 
-        assertThat(topology).hasToString("Topology v3 (static): no master (no pod reports master: redis-0"
-                + " (10.0.0.10:6379) unreachable: connection refused; redis-1 (10.0.0.11:6379) replica of"
-                + " 10.0.0.10:6379, link down 3s), 1 replica, 1 unreachable");
+        assertThat(topology)
+                .hasToString("Topology v3 (static): no master (no pod reports master: redis-0"
+                        + " (10.0.0.10:6379) unreachable: connection refused; redis-1 (10.0.0.11:6379) replica of"
+                        + " 10.0.0.10:6379, link down 3s), 1 replica, 1 unreachable");
     }
 
     @Test

@@ -1,10 +1,11 @@
 package io.github.mooring.topology;
 
-import static io.github.mooring.topology.Pod.master;
+import static io.github.mooring.internal.topology.Pod.master;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.internal.topology.Pod;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,8 @@ class ValueTypesTest {
     void defaultPolicyToleratesTenSecondsOfLinkDown() {
         assertThat(ElectionPolicy.defaults().linkDownStaleAfter()).isEqualTo(Duration.ofSeconds(10));
         assertThat(new ElectionPolicy(Duration.ZERO).linkDownStaleAfter()).isZero();
-        assertThatThrownBy(() -> new ElectionPolicy(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new ElectionPolicy(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new ElectionPolicy(null)).isInstanceOf(NullPointerException.class);
     }
 
@@ -28,7 +30,8 @@ class ValueTypesTest {
     void nodeReadsLikeItsEndpoint() {
         assertThat(REDIS_0.address()).isEqualTo("10.0.0.10:6379");
         assertThat(REDIS_0.displayName()).isEqualTo("redis-0 (10.0.0.10:6379)");
-        assertThatThrownBy(() -> new Node(Endpoint.of("10.0.0.1", 6379), null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> new Node(Endpoint.of("10.0.0.1", 6379), null))
+                .isInstanceOf(NullPointerException.class);
     }
 
     @Test
@@ -44,18 +47,21 @@ class ValueTypesTest {
 
     @Test
     void anElectionHasAMasterOrSaysWhyNot() {
-        assertThatThrownBy(() -> new Election(Optional.of(REDIS_0), List.of(), List.of(), List.of(), Optional.empty(),
-                "but also a reason")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Election(Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(),
-                null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Election(
+                        Optional.of(REDIS_0), List.of(), List.of(), List.of(), Optional.empty(), "but also a reason"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(
+                        () -> new Election(Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(), null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void aSplitBrainIsWonByTheMaster() {
         SplitBrain wonByRedis1 = new SplitBrain(REDIS_1, List.of(REDIS_0), "replication offset");
 
-        assertThatThrownBy(() -> new Election(Optional.of(REDIS_0), List.of(), List.of(), List.of(),
-                Optional.of(wonByRedis1), null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Election(
+                        Optional.of(REDIS_0), List.of(), List.of(), List.of(), Optional.of(wonByRedis1), null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.github.mooring.examples;
 
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.SimulatedNamespace;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,10 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
-
-import io.github.mooring.testkit.RedisPod;
-import io.github.mooring.testkit.RedisStatefulSet;
-import io.github.mooring.testkit.SimulatedNamespace;
 
 /**
  * The README's first command: the same writes through Mooring and through plain Lettuce, side by side, while the
@@ -32,6 +31,7 @@ public final class Demo {
 
     /** How long the StatefulSet controller takes to recreate a deleted pod, and the kubelet to restart a container. */
     private static final Duration KUBERNETES_DELAY = Duration.ofSeconds(1);
+
     private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
     private static final int LINE_WIDTH = 118;
     /** Logback's own property: which configuration it loads when the first logger is created. */
@@ -94,16 +94,19 @@ public final class Demo {
         out.println("replaced, restarted and failed over. Starting a simulated Kubernetes namespace...");
         out.println();
         try (SimulatedNamespace ns = SimulatedNamespace.builder().name("demo").start()) {
-            RedisStatefulSet redis = ns.redis("redis").replicas(settings.pods()).persistence(true)
+            RedisStatefulSet redis = ns.redis("redis")
+                    .replicas(settings.pods())
+                    .persistence(true)
                     // Every acknowledged write on disk: a pod that comes back has all of them (checked at the end).
                     .config("appendfsync always")
                     .start();
             redis.awaitReplicationLinked(SETTLE_TIMEOUT);
             PodLabels labels = new PodLabels(redis);
             introduceNamespace(ns, redis);
-            try (MooringContender mooring = MooringContender.connect(ns, redis, settings.timeout(), labels, this::narrate);
-                    PlainLettuceContender plain = PlainLettuceContender.connect(ns, redis, settings.timeout(), labels,
-                            this::narrate)) {
+            try (MooringContender mooring =
+                            MooringContender.connect(ns, redis, settings.timeout(), labels, this::narrate);
+                    PlainLettuceContender plain =
+                            PlainLettuceContender.connect(ns, redis, settings.timeout(), labels, this::narrate)) {
                 introduceWriters(redis, plain);
                 return write(redis, labels, List.of(mooring, plain));
             }
@@ -111,10 +114,12 @@ public final class Demo {
     }
 
     private void introduceNamespace(SimulatedNamespace ns, RedisStatefulSet redis) {
-        out.printf("Namespace '%s': StatefulSet '%s' with %d pods (real redis-server processes, one loopback IP each),%n",
+        out.printf(
+                "Namespace '%s': StatefulSet '%s' with %d pods (real redis-server processes, one loopback IP each),%n",
                 ns.name(), redis.name(), redis.pods().size());
         out.println("its headless Service, an API server publishing EndpointSlices, and cluster DNS answering with a");
-        out.printf("%d s TTL, as CoreDNS does. Pod 0 starts as master, the others as replicas of pod 0's IP, like the%n",
+        out.printf(
+                "%d s TTL, as CoreDNS does. Pod 0 starts as master, the others as replicas of pod 0's IP, like the%n",
                 ns.dns().ttl().toSeconds());
         out.println("common charts' startup script.");
         for (RedisPod pod : redis.pods()) {
@@ -126,27 +131,39 @@ public final class Demo {
     }
 
     private void introduceWriters(RedisStatefulSet redis, PlainLettuceContender plain) {
-        out.printf("Two writers, each starting %d INCRs a second, each write given %d s, through Lettuce's async API:%n",
+        out.printf(
+                "Two writers, each starting %d INCRs a second, each write given %d s, through Lettuce's async API:%n",
                 settings.rate(), settings.timeout().toSeconds());
-        out.printf("  Mooring        MooringClient for Service '%s': watches its EndpointSlices, asks each pod its ROLE,%n",
+        out.printf(
+                "  Mooring        MooringClient for Service '%s': watches its EndpointSlices, asks each pod its ROLE,%n",
                 redis.name());
         out.println("                 keeps the connection on the master; writes wait while there is none.");
-        out.printf("  plain Lettuce  RedisClient for %s:%d, the master pod's stable DNS name:%n", plain.hostname(),
-                redis.port());
-        out.println("                 the usual setup when pod 0 is master (the Service's own name would reach replicas");
-        out.println("                 too). Lettuce defaults: it reconnects by itself, resolving the name again through");
+        out.printf(
+                "  plain Lettuce  RedisClient for %s:%d, the master pod's stable DNS name:%n",
+                plain.hostname(), redis.port());
+        out.println(
+                "                 the usual setup when pod 0 is master (the Service's own name would reach replicas");
+        out.println(
+                "                 too). Lettuce defaults: it reconnects by itself, resolving the name again through");
         out.println("                 cluster DNS, whose answers it keeps for their TTL, as the JVM does.");
         List<Disruption> schedule = settings.schedule();
-        out.printf("Disruptions: %s.%n", schedule.isEmpty() ? "none (a calm run)" : schedule.stream()
-                .map(d -> d.flag() + " at " + (Settings.CALM_START.toSeconds()
-                        + schedule.indexOf(d) * settings.phase().toSeconds()) + " s")
-                .collect(Collectors.joining(", ")));
+        out.printf(
+                "Disruptions: %s.%n",
+                schedule.isEmpty()
+                        ? "none (a calm run)"
+                        : schedule.stream()
+                                .map(d -> d.flag() + " at "
+                                        + (Settings.CALM_START.toSeconds()
+                                                + schedule.indexOf(d)
+                                                        * settings.phase().toSeconds())
+                                        + " s")
+                                .collect(Collectors.joining(", ")));
         out.println();
     }
 
     /** What the schedule did: the disruptions carried out, when each began, when each made a new master. */
-    private record Timeline(long start, long end, List<Disruption> done, List<Long> startedAt,
-            List<Optional<Long>> changedAt) {
+    private record Timeline(
+            long start, long end, List<Disruption> done, List<Long> startedAt, List<Optional<Long>> changedAt) {
 
         /** A writer followed a master change if it wrote to the new master before the next disruption began. */
         List<FixedRateWriter.MasterChange> masterChanges() {
@@ -163,14 +180,17 @@ public final class Demo {
     private Summary write(RedisStatefulSet redis, PodLabels labels, List<Contender> contenders) {
         List<FixedRateWriter> writers = new ArrayList<>();
         for (Contender contender : contenders) {
-            writers.add(new FixedRateWriter(contender.name(), "demo:" + contender.name().replace(' ', '-'),
-                    contender.commands()));
+            writers.add(new FixedRateWriter(
+                    contender.name(), "demo:" + contender.name().replace(' ', '-'), contender.commands()));
         }
-        out.printf("ok, fail: writes that ended in the last second (a write fails after %d s without an answer)%n%n",
+        out.printf(
+                "ok, fail: writes that ended in the last second (a write fails after %d s without an answer)%n%n",
                 settings.timeout().toSeconds());
-        out.printf("%7s%-44s%s%n", "", contenders.get(0).name(), contenders.get(1).name());
-        out.printf("%5s  %4s %4s  %-34s%4s %4s  %-34s%s%n", "time", "ok", "fail", "master it writes to", "ok", "fail",
-                "master it writes to", "now");
+        out.printf(
+                "%7s%-44s%s%n", "", contenders.get(0).name(), contenders.get(1).name());
+        out.printf(
+                "%5s  %4s %4s  %-34s%4s %4s  %-34s%s%n",
+                "time", "ok", "fail", "master it writes to", "ok", "fail", "master it writes to", "now");
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "demo-progress");
             thread.setDaemon(true);
@@ -181,8 +201,8 @@ public final class Demo {
             long start = System.nanoTime();
             writingSince = start;
             writers.forEach(writer -> writer.start(settings.rate()));
-            progress.scheduleAtFixedRate(() -> printProgress(start, labels, contenders, writers), 1, 1,
-                    TimeUnit.SECONDS);
+            progress.scheduleAtFixedRate(
+                    () -> printProgress(start, labels, contenders, writers), 1, 1, TimeUnit.SECONDS);
             timeline = runSchedule(redis, start);
             now = "no new writes; last answers";
             writers.forEach(FixedRateWriter::stop);
@@ -198,16 +218,16 @@ public final class Demo {
         List<WriterStats> stats = new ArrayList<>();
         for (int i = 0; i < writers.size(); i++) {
             FixedRateWriter writer = writers.get(i);
-            WriterStats s = writer.stats(timeline.start(), timeline.end(), changes,
-                    contenders.get(i).reportsFateUnknown());
+            WriterStats s = writer.stats(
+                    timeline.start(), timeline.end(), changes, contenders.get(i).reportsFateUnknown());
             if (master.isPresent()) { // one INCR per write: the counter tells what Redis applied
                 Object value = master.get().command("GET", writer.key());
                 s = s.withCounter(value == null ? 0 : Long.parseLong(value.toString()));
             }
             stats.add(s);
         }
-        Summary summary = new Summary(settings, Duration.ofNanos(timeline.end() - timeline.start()), timeline.done(),
-                changes.size(), stats);
+        Summary summary = new Summary(
+                settings, Duration.ofNanos(timeline.end() - timeline.start()), timeline.done(), changes.size(), stats);
         out.println();
         out.print(summary.render());
         out.println();
@@ -226,7 +246,8 @@ public final class Demo {
             pauseUntil(phaseStart);
             done.add(disruption);
             startedAt.add(System.nanoTime());
-            changedAt.add(disrupt(disruption, redis, phaseStart + settings.phase().toNanos()));
+            changedAt.add(
+                    disrupt(disruption, redis, phaseStart + settings.phase().toNanos()));
             phaseStart += settings.phase().toNanos();
         }
         pauseUntil(start + settings.writingTime().toNanos());
@@ -242,11 +263,12 @@ public final class Demo {
         try {
             // Each disruption starts from a whole group: every pod ready, every replica linked.
             redis.awaitAllReady(SETTLE_TIMEOUT).awaitReplicationLinked(SETTLE_TIMEOUT);
-            return Optional.of(switch (disruption) {
-                case REPLACE -> replaceMaster(redis, phaseEnd);
-                case RESTART -> restartMaster(redis);
-                case FAILOVER -> failOver(redis);
-            });
+            return Optional.of(
+                    switch (disruption) {
+                        case REPLACE -> replaceMaster(redis, phaseEnd);
+                        case RESTART -> restartMaster(redis);
+                        case FAILOVER -> failOver(redis);
+                    });
         } catch (RuntimeException e) {
             narrate("could not " + disruption.flag() + ": " + e.getMessage());
             now = disruption.flag() + " failed";
@@ -258,8 +280,9 @@ public final class Demo {
         RedisPod pod = redis.pod(0);
         String oldIp = pod.ip();
         now = "replacing " + pod.name();
-        narrate("kubectl delete pod " + pod.name() + ": endpoint marked terminating, Redis gets SIGTERM; the StatefulSet"
-                + " recreates the pod " + KUBERNETES_DELAY.toSeconds() + " s later, with a new IP");
+        narrate("kubectl delete pod " + pod.name()
+                + ": endpoint marked terminating, Redis gets SIGTERM; the StatefulSet" + " recreates the pod "
+                + KUBERNETES_DELAY.toSeconds() + " s later, with a new IP");
         pod.replace(RedisPod.Deletion.GRACEFUL, KUBERNETES_DELAY);
         pod.awaitReady(SETTLE_TIMEOUT);
         long changed = pod.runningSinceNanos();
@@ -281,8 +304,9 @@ public final class Demo {
     private long restartMaster(RedisStatefulSet redis) {
         RedisPod pod = redis.pod(0);
         now = "restarting " + pod.name() + "'s container";
-        narrate(pod.name() + "'s container is killed (kill -9) and the kubelet restarts it " + KUBERNETES_DELAY.toSeconds()
-                + " s later: same pod, same IP " + pod.ip() + ", a new Redis process that reloads its data");
+        narrate(pod.name() + "'s container is killed (kill -9) and the kubelet restarts it "
+                + KUBERNETES_DELAY.toSeconds() + " s later: same pod, same IP " + pod.ip()
+                + ", a new Redis process that reloads its data");
         pod.restartContainer(KUBERNETES_DELAY);
         pod.awaitReady(SETTLE_TIMEOUT);
         long changed = pod.runningSinceNanos();
@@ -301,7 +325,9 @@ public final class Demo {
         if (!"OK".equals(reply)) {
             throw new IllegalStateException("Redis refused FAILOVER: " + reply);
         }
-        awaitTrue(() -> "master".equals(roleOf(to)) && "slave".equals(roleOf(from)), SETTLE_TIMEOUT,
+        awaitTrue(
+                () -> "master".equals(roleOf(to)) && "slave".equals(roleOf(from)),
+                SETTLE_TIMEOUT,
                 to.name() + " to become master and " + from.name() + " its replica");
         long changed = System.nanoTime();
         List<RedisPod> others = redis.pods().subList(2, redis.pods().size());
@@ -317,16 +343,20 @@ public final class Demo {
         return changed;
     }
 
-    private void printProgress(long start, PodLabels labels, List<Contender> contenders, List<FixedRateWriter> writers) {
+    private void printProgress(
+            long start, PodLabels labels, List<Contender> contenders, List<FixedRateWriter> writers) {
         try {
             labels.refresh();
-            StringBuilder line = new StringBuilder(String.format("%4ds  ", Math.round((System.nanoTime() - start) / 1e9)));
+            StringBuilder line =
+                    new StringBuilder(String.format("%4ds  ", Math.round((System.nanoTime() - start) / 1e9)));
             for (int i = 0; i < writers.size(); i++) {
                 FixedRateWriter.Second second = writers.get(i).takeSecond();
-                String failed = second.fateUnknown() == 0 ? Integer.toString(second.failed())
+                String failed = second.fateUnknown() == 0
+                        ? Integer.toString(second.failed())
                         : second.failed() + "+" + second.fateUnknown() + "?";
-                line.append(String.format("%4d %4s  %-34s", second.ok(), failed,
-                        clip(contenders.get(i).believedMaster(labels), 33)));
+                line.append(String.format(
+                        "%4d %4s  %-34s",
+                        second.ok(), failed, clip(contenders.get(i).believedMaster(labels), 33)));
             }
             out.println(line.append(now));
         } catch (RuntimeException e) {

@@ -1,5 +1,10 @@
 package io.github.mooring.examples;
 
+import io.github.mooring.examples.app.ExampleApplication;
+import io.github.mooring.testkit.Credentials;
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.SimulatedNamespace;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -13,15 +18,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
-
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
-
-import io.github.mooring.examples.app.ExampleApplication;
-import io.github.mooring.testkit.Credentials;
-import io.github.mooring.testkit.RedisPod;
-import io.github.mooring.testkit.RedisStatefulSet;
-import io.github.mooring.testkit.SimulatedNamespace;
 
 /**
  * Runs the example application on this machine, against a simulated namespace, the way it would run on a laptop
@@ -73,19 +71,24 @@ public final class ExampleAppLauncher {
         SimulatedNamespace ns = SimulatedNamespace.builder().name("example").start();
         CountDownLatch stopped = new CountDownLatch(1);
         ConfigurableApplicationContext[] app = new ConfigurableApplicationContext[1];
-        Thread shutdown = new Thread(() -> {
-            if (app[0] != null) {
-                app[0].close();
-            }
-            ns.close();
-        }, "example-app-launcher-shutdown");
+        Thread shutdown = new Thread(
+                () -> {
+                    if (app[0] != null) {
+                        app[0].close();
+                    }
+                    ns.close();
+                },
+                "example-app-launcher-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
         try {
             byte[] secret = new byte[16];
             new SecureRandom().nextBytes(secret);
             String password = HexFormat.of().formatHex(secret);
-            RedisStatefulSet redis = ns.redis("redis").replicas(3).persistence(true)
-                    .credentials(Credentials.password(password)).start();
+            RedisStatefulSet redis = ns.redis("redis")
+                    .replicas(3)
+                    .persistence(true)
+                    .credentials(Credentials.password(password))
+                    .start();
             redis.awaitReplicationLinked(SETTLE);
             Path kubeconfig = ns.api().writeKubeconfig(ns.workDir().resolve("kubeconfig"));
             System.setProperty("kubeconfig", kubeconfig.toString());
@@ -93,13 +96,21 @@ public final class ExampleAppLauncher {
                 System.clearProperty(LOGBACK_CONFIGURATION);
             }
             int port = port();
-            out.printf("%sNamespace '%s': pods %s; kubeconfig %s (current context '%s').%n", PREFIX, ns.name(),
-                    String.join(", ", redis.pods().stream().map(p -> p.name() + " " + p.ip()).toList()), kubeconfig,
+            out.printf(
+                    "%sNamespace '%s': pods %s; kubeconfig %s (current context '%s').%n",
+                    PREFIX,
+                    ns.name(),
+                    String.join(
+                            ", ",
+                            redis.pods().stream()
+                                    .map(p -> p.name() + " " + p.ip())
+                                    .toList()),
+                    kubeconfig,
                     ns.name());
             out.println(PREFIX + "Starting the example application (its application.yaml, the pods' password as"
                     + " SPRING_DATA_REDIS_PASSWORD would give it)...");
-            app[0] = SpringApplication.run(ExampleApplication.class, "--server.port=" + port,
-                    "--spring.data.redis.password=" + password);
+            app[0] = SpringApplication.run(
+                    ExampleApplication.class, "--server.port=" + port, "--spring.data.redis.password=" + password);
             ExampleAppLauncher launcher = new ExampleAppLauncher(out, redis);
             launcher.introduce(port);
             launcher.followCommands(stopped);
@@ -116,9 +127,11 @@ public final class ExampleAppLauncher {
         out.println();
         out.printf("%sThe example application is listening on http://localhost:%d%n", PREFIX, port);
         out.println(PREFIX + "In another terminal:");
-        out.printf("%s  curl -s -X POST localhost:%d/visits; echo      # counts a visit (INCR on the master)%n",
+        out.printf(
+                "%s  curl -s -X POST localhost:%d/visits; echo      # counts a visit (INCR on the master)%n",
                 PREFIX, port);
-        out.printf("%s  curl -s localhost:%d/actuator/health; echo     # the mooring component: which pod is master%n",
+        out.printf(
+                "%s  curl -s localhost:%d/actuator/health; echo     # the mooring component: which pod is master%n",
                 PREFIX, port);
         out.printf("%s  curl -s localhost:%d/actuator/mooring; echo    # the topology Mooring sees%n", PREFIX, port);
         out.println(PREFIX + "Here, type a command and Enter:");
@@ -131,23 +144,27 @@ public final class ExampleAppLauncher {
 
     /** Reads commands until {@code quit}; standard input at its end changes nothing (no terminal: run on). */
     private void followCommands(CountDownLatch stopped) {
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    String command = line.trim().toLowerCase(Locale.ROOT);
-                    if (command.equals("quit") || command.equals("exit")) {
-                        stopped.countDown();
-                        return;
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader in =
+                            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = in.readLine()) != null) {
+                            String command = line.trim().toLowerCase(Locale.ROOT);
+                            if (command.equals("quit") || command.equals("exit")) {
+                                stopped.countDown();
+                                return;
+                            }
+                            if (!command.isEmpty()) {
+                                run(command);
+                            }
+                        }
+                    } catch (IOException e) {
+                        out.println(
+                                PREFIX + "standard input failed (" + e.getMessage() + "); Ctrl+C stops the launcher");
                     }
-                    if (!command.isEmpty()) {
-                        run(command);
-                    }
-                }
-            } catch (IOException e) {
-                out.println(PREFIX + "standard input failed (" + e.getMessage() + "); Ctrl+C stops the launcher");
-            }
-        }, "example-app-launcher-commands");
+                },
+                "example-app-launcher-commands");
         reader.setDaemon(true);
         reader.start();
     }
@@ -159,8 +176,9 @@ public final class ExampleAppLauncher {
                 case "restart" -> restart();
                 case "failover" -> failover();
                 case "status" -> status();
-                default -> out.println(PREFIX + "unknown command '" + command
-                        + "': replace, restart, failover, status or quit");
+                default ->
+                    out.println(
+                            PREFIX + "unknown command '" + command + "': replace, restart, failover, status or quit");
             }
         } catch (RuntimeException e) {
             out.println(PREFIX + command + " failed: " + e.getMessage());
@@ -170,12 +188,14 @@ public final class ExampleAppLauncher {
     private void replace() {
         RedisPod master = master();
         String oldIp = master.ip();
-        out.printf("%skubectl delete pod %s: Redis gets SIGTERM; the StatefulSet recreates the pod %d s later%n",
+        out.printf(
+                "%skubectl delete pod %s: Redis gets SIGTERM; the StatefulSet recreates the pod %d s later%n",
                 PREFIX, master.name(), KUBERNETES_DELAY.toSeconds());
         master.replace(RedisPod.Deletion.GRACEFUL, KUBERNETES_DELAY);
         master.awaitReady(SETTLE);
-        out.printf("%s%s is back with a new IP: %s (was %s), master again, with its data%n", PREFIX, master.name(),
-                master.ip(), oldIp);
+        out.printf(
+                "%s%s is back with a new IP: %s (was %s), master again, with its data%n",
+                PREFIX, master.name(), master.ip(), oldIp);
         if (master.ordinal() != 0 || !"master".equals(master.role())) {
             return;
         }
@@ -191,8 +211,9 @@ public final class ExampleAppLauncher {
 
     private void restart() {
         RedisPod master = master();
-        out.printf("%s%s's container is killed; the kubelet restarts it %d s later, same IP %s%n", PREFIX,
-                master.name(), KUBERNETES_DELAY.toSeconds(), master.ip());
+        out.printf(
+                "%s%s's container is killed; the kubelet restarts it %d s later, same IP %s%n",
+                PREFIX, master.name(), KUBERNETES_DELAY.toSeconds(), master.ip());
         master.restartContainer(KUBERNETES_DELAY);
         master.awaitReady(SETTLE);
         redis.awaitReplicationLinked(SETTLE);
@@ -201,9 +222,11 @@ public final class ExampleAppLauncher {
 
     private void failover() {
         RedisPod from = master();
-        RedisPod to = redis.pods().stream().filter(pod -> pod != from).findFirst().orElseThrow();
-        out.printf("%sFAILOVER TO %s on %s: writes pause until %s has them all, then the roles swap%n", PREFIX,
-                to.name(), from.name(), to.name());
+        RedisPod to =
+                redis.pods().stream().filter(pod -> pod != from).findFirst().orElseThrow();
+        out.printf(
+                "%sFAILOVER TO %s on %s: writes pause until %s has them all, then the roles swap%n",
+                PREFIX, to.name(), from.name(), to.name());
         Object reply = from.command("FAILOVER", "TO", to.ip(), Integer.toString(to.port()), "TIMEOUT", "5000");
         if (!"OK".equals(reply)) {
             throw new IllegalStateException("Redis refused FAILOVER: " + reply);

@@ -1,5 +1,13 @@
 package io.github.mooring.examples;
 
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.FailoverQueueFullException;
+import io.github.mooring.topology.NoMasterException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,14 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.github.mooring.CommandFateUnknownException;
-import io.github.mooring.FailoverQueueFullException;
-import io.github.mooring.NoMasterException;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-
 /**
  * One INCR every 1/rate seconds through one connection, whether or not the earlier ones have answered: the way
  * requests keep arriving at a web application during a failover. Records how every write ended and when.
@@ -30,12 +30,10 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 final class FixedRateWriter {
 
     /** Writes that ended in one second of the progress display. */
-    record Second(int ok, int failed, int fateUnknown) {
-    }
+    record Second(int ok, int failed, int fateUnknown) {}
 
     /** A master change the demo made: the new master could take writes from {@code at} until {@code until}. */
-    record MasterChange(long at, long until) {
-    }
+    record MasterChange(long at, long until) {}
 
     private final String name;
     private final String key;
@@ -172,14 +170,24 @@ final class FixedRateWriter {
                 followed++;
             }
         }
-        return new WriterStats(name, attempted, succeeded, failed, reportsFateUnknown ? OptionalInt.of(fateUnknown) : OptionalInt.empty(),
-                Duration.ofNanos(longestGap), gapToEnd, Duration.ofNanos(slowestNanos), followed, changes.size(),
+        return new WriterStats(
+                name,
+                attempted,
+                succeeded,
+                failed,
+                reportsFateUnknown ? OptionalInt.of(fateUnknown) : OptionalInt.empty(),
+                Duration.ofNanos(longestGap),
+                gapToEnd,
+                Duration.ofNanos(slowestNanos),
+                followed,
+                changes.size(),
                 new LinkedHashMap<>(failures));
     }
 
     private static Throwable unwrap(Throwable error) {
         Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause;
@@ -204,7 +212,7 @@ final class FixedRateWriter {
         if (error instanceof RedisConnectionException) {
             return "connection failed";
         }
-        if (error instanceof java.io.IOException) {
+        if (error instanceof IOException) {
             return "connection lost (" + error.getClass().getSimpleName() + ")"; // e.g. reset while the write was out
         }
         return error.getClass().getSimpleName();

@@ -1,8 +1,5 @@
 package io.github.mooring.examples;
 
-import java.time.Duration;
-import java.util.function.Consumer;
-
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
@@ -13,6 +10,8 @@ import io.github.mooring.topology.TopologyEvent;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.time.Duration;
+import java.util.function.Consumer;
 
 /** The application as Mooring connects it: by Service name, following the master the Kubernetes API points to. */
 final class MooringContender implements Contender {
@@ -31,7 +30,11 @@ final class MooringContender implements Contender {
      * Connects through the namespace's API server, as an application pod's service account would, and tells
      * {@code narrator} what Mooring notices.
      */
-    static MooringContender connect(SimulatedNamespace ns, RedisStatefulSet set, Duration timeout, PodLabels labels,
+    static MooringContender connect(
+            SimulatedNamespace ns,
+            RedisStatefulSet set,
+            Duration timeout,
+            PodLabels labels,
             Consumer<String> narrator) {
         KubernetesClient kubernetes = ns.api().newClient();
         MooringClient client;
@@ -40,8 +43,12 @@ final class MooringContender implements Contender {
                     .service(set.name())
                     .namespace(ns.name())
                     .source(KubernetesSource.builder().client(kubernetes).build())
-                    // The same per-write patience as the plain client: a write waits for a new master at most this long.
-                    .redisUri(RedisURI.builder().withHost(set.serviceDnsName()).withTimeout(timeout).build())
+                    // The same per-write patience as the plain client: a write waits for a new master at most this
+                    // long.
+                    .redisUri(RedisURI.builder()
+                            .withHost(set.serviceDnsName())
+                            .withTimeout(timeout)
+                            .build())
                     .build());
         } catch (RuntimeException e) {
             kubernetes.close();
@@ -70,7 +77,9 @@ final class MooringContender implements Contender {
 
     @Override
     public String believedMaster(PodLabels labels) {
-        return client.topology().master().map(node -> labels.label(node.endpoint().host()))
+        return client.topology()
+                .master()
+                .map(node -> labels.label(node.endpoint().host()))
                 .orElse("(no master: writes wait)");
     }
 
@@ -93,7 +102,8 @@ final class MooringContender implements Contender {
         String what;
         if (event instanceof TopologyEvent.MasterChanged changed) {
             what = "master is now " + labels.name(changed.master().endpoint().host()) + " ("
-                    + firstClause(changed.reason()) + "; noticed in " + changed.detection().toMillis()
+                    + firstClause(changed.reason()) + "; noticed in "
+                    + changed.detection().toMillis()
                     + " ms); writes go there";
         } else if (event instanceof TopologyEvent.NoMaster none) {
             what = "no master (" + upTo(none.reason(), ':') + "); writes wait";
@@ -101,8 +111,9 @@ final class MooringContender implements Contender {
             what = "master " + labels.name(restored.master().endpoint().host()) + " is back after "
                     + restored.outage().toMillis() + " ms";
         } else if (event instanceof TopologyEvent.StaleReplicaDetected stale) {
-            what = "replica " + labels.name(stale.staleReplica().replica().endpoint().host())
-                    + " is stale: it follows " + labels.name(hostOf(stale.staleReplica().follows()));
+            what = "replica "
+                    + labels.name(stale.staleReplica().replica().endpoint().host()) + " is stale: it follows "
+                    + labels.name(hostOf(stale.staleReplica().follows()));
         } else if (event instanceof TopologyEvent.SplitBrainDetected split) {
             what = "split brain: " + split.splitBrain();
         } else {

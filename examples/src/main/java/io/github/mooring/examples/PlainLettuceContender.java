@@ -1,11 +1,5 @@
 package io.github.mooring.examples;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.time.Duration;
-import java.util.List;
-import java.util.function.Consumer;
-
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.lettuce.core.RedisClient;
@@ -23,6 +17,11 @@ import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsCacheEntry;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.SingletonDnsServerAddressStreamProvider;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
 import reactor.core.Disposable;
 
 /**
@@ -44,7 +43,11 @@ final class PlainLettuceContender implements Contender {
     private final StatefulRedisConnection<String, String> connection;
     private volatile String connectedIp;
 
-    private PlainLettuceContender(SimulatedNamespace ns, RedisStatefulSet set, Duration timeout, PodLabels labels,
+    private PlainLettuceContender(
+            SimulatedNamespace ns,
+            RedisStatefulSet set,
+            Duration timeout,
+            PodLabels labels,
             Consumer<String> narrator) {
         this.hostname = set.podDnsName(0);
         this.dnsCache = new DefaultDnsCache();
@@ -52,14 +55,21 @@ final class PlainLettuceContender implements Contender {
         // the client will connect to next.
         DnsAddressResolverGroup resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(NioDatagramChannel.class)
-                .nameServerProvider(new SingletonDnsServerAddressStreamProvider(ns.dns().address()))
+                .nameServerProvider(
+                        new SingletonDnsServerAddressStreamProvider(ns.dns().address()))
                 .resolveCache(dnsCache));
-        this.resources = DefaultClientResources.builder().addressResolverGroup(resolver).build();
+        this.resources =
+                DefaultClientResources.builder().addressResolverGroup(resolver).build();
         this.events = resources.eventBus().get().subscribe(event -> onEvent(event, labels, narrator));
         RedisClient created = null;
         try {
-            created = RedisClient.create(resources, RedisURI.builder().withHost(hostname).withPort(set.port())
-                    .withTimeout(timeout).build());
+            created = RedisClient.create(
+                    resources,
+                    RedisURI.builder()
+                            .withHost(hostname)
+                            .withPort(set.port())
+                            .withTimeout(timeout)
+                            .build());
             this.connection = created.connect();
             this.client = created;
         } catch (RuntimeException e) {
@@ -72,8 +82,12 @@ final class PlainLettuceContender implements Contender {
         }
     }
 
-    static PlainLettuceContender connect(SimulatedNamespace ns, RedisStatefulSet set, Duration timeout,
-            PodLabels labels, Consumer<String> narrator) {
+    static PlainLettuceContender connect(
+            SimulatedNamespace ns,
+            RedisStatefulSet set,
+            Duration timeout,
+            PodLabels labels,
+            Consumer<String> narrator) {
         return new PlainLettuceContender(ns, set, timeout, labels, narrator);
     }
 
@@ -124,8 +138,8 @@ final class PlainLettuceContender implements Contender {
     private void onEvent(Event event, PodLabels labels, Consumer<String> narrator) {
         if (event instanceof ConnectionActivatedEvent activated) {
             connectedIp = ipOf(activated.remoteAddress());
-            narrator.accept(name() + ": connected to " + (connectedIp == null ? activated.remoteAddress()
-                    : labels.name(connectedIp)));
+            narrator.accept(name() + ": connected to "
+                    + (connectedIp == null ? activated.remoteAddress() : labels.name(connectedIp)));
         } else if (event instanceof ConnectionDeactivatedEvent deactivated) {
             String ip = ipOf(deactivated.remoteAddress());
             connectedIp = null;

@@ -1,10 +1,9 @@
 package io.github.mooring.examples;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Names an IP the way a person watching the namespace would: which pod has it and in what role, or which pod had

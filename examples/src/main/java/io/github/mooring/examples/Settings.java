@@ -28,9 +28,11 @@ public record Settings(int pods, int rate, Duration phase, Set<Disruption> disru
         disruptions = disruptions.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(disruptions));
         check(pods >= 2 && pods <= 9, "--pods must be 2..9 (a failover needs a replica), was " + pods);
         check(rate >= 1 && rate <= 1000, "--rate must be 1..1000 writes per second, was " + rate);
-        check(phase.compareTo(Duration.ofSeconds(5)) >= 0 && phase.compareTo(Duration.ofMinutes(10)) <= 0,
+        check(
+                phase.compareTo(Duration.ofSeconds(5)) >= 0 && phase.compareTo(Duration.ofMinutes(10)) <= 0,
                 "--phase must be 5..600 seconds (a pod replacement takes a few seconds), was " + phase.toSeconds());
-        check(timeout.compareTo(Duration.ofSeconds(1)) >= 0 && timeout.compareTo(Duration.ofSeconds(60)) <= 0,
+        check(
+                timeout.compareTo(Duration.ofSeconds(1)) >= 0 && timeout.compareTo(Duration.ofSeconds(60)) <= 0,
                 "--timeout must be 1..60 seconds, was " + timeout.toSeconds());
     }
 
@@ -111,17 +113,21 @@ public record Settings(int pods, int rate, Duration phase, Set<Disruption> disru
 
                 Flags:
                 """);
-        text.append(String.format("  --pods N            pods in the Redis StatefulSet, 2..9 (default %d)%n", d.pods()));
+        text.append(
+                String.format("  --pods N            pods in the Redis StatefulSet, 2..9 (default %d)%n", d.pods()));
         text.append(String.format("  --rate N            writes per second, per writer (default %d)%n", d.rate()));
-        text.append(String.format("  --phase SECONDS     time each disruption gets before the next (default %d); the run"
-                + " lasts%n                      %d s + one phase per disruption%n", d.phase().toSeconds(),
-                CALM_START.toSeconds()));
+        text.append(String.format(
+                "  --phase SECONDS     time each disruption gets before the next (default %d); the run"
+                        + " lasts%n                      %d s + one phase per disruption%n",
+                d.phase().toSeconds(), CALM_START.toSeconds()));
         text.append(String.format("  --disruptions LIST  comma-separated, always run in this order (default all):%n"));
         for (Disruption disruption : Disruption.values()) {
-            text.append(String.format("                        %-9s %s%n", disruption.flag(), disruption.description()));
+            text.append(
+                    String.format("                        %-9s %s%n", disruption.flag(), disruption.description()));
         }
         text.append(String.format("                      or 'none' for a calm run%n"));
-        text.append(String.format("  --timeout SECONDS   how long each write may take, for both writers (default %d)%n",
+        text.append(String.format(
+                "  --timeout SECONDS   how long each write may take, for both writers (default %d)%n",
                 d.timeout().toSeconds()));
         text.append(String.format("  --help              this text%n"));
         return text.toString();
@@ -138,7 +144,8 @@ public record Settings(int pods, int rate, Duration phase, Set<Disruption> disru
             }
         }
         if (chosen.isEmpty()) {
-            throw new IllegalArgumentException("--disruptions needs at least one of replace, restart, failover, or none");
+            throw new IllegalArgumentException(
+                    "--disruptions needs at least one of replace, restart, failover, or none");
         }
         return chosen;
     }
@@ -153,7 +160,9 @@ public record Settings(int pods, int rate, Duration phase, Set<Disruption> disru
 
     /** Whole seconds, with or without a trailing {@code s}. */
     private static Duration seconds(String flag, String value) {
-        String number = value.trim().endsWith("s") ? value.trim().substring(0, value.trim().length() - 1) : value;
+        String number = value.trim().endsWith("s")
+                ? value.trim().substring(0, value.trim().length() - 1)
+                : value;
         return Duration.ofSeconds(integer(flag, number));
     }
 

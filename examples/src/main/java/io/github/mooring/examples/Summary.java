@@ -16,7 +16,11 @@ import java.util.stream.Collectors;
  * @param masterChanges how many times writes had to move to a new master (pod or process)
  * @param writers       one entry per writer, Mooring first
  */
-public record Summary(Settings settings, Duration writingTime, List<Disruption> disruptions, int masterChanges,
+public record Summary(
+        Settings settings,
+        Duration writingTime,
+        List<Disruption> disruptions,
+        int masterChanges,
         List<WriterStats> writers) {
 
     public Summary {
@@ -26,24 +30,47 @@ public record Summary(Settings settings, Duration writingTime, List<Disruption> 
 
     /** The writer named {@code name}, e.g. {@code "Mooring"} or {@code "plain Lettuce"}. */
     public WriterStats writer(String name) {
-        return writers.stream().filter(w -> w.name().equals(name)).findFirst()
+        return writers.stream()
+                .filter(w -> w.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new NoSuchElementException("no writer named " + name + " in " + writers));
     }
 
     /** The table and notes the demo prints at the end. */
     public String render() {
         StringBuilder text = new StringBuilder();
-        text.append(String.format("Summary: %d s of writes, %d per second per writer; %d master change%s (%s)%n%n",
-                Math.round(writingTime.toMillis() / 1000.0), settings.rate(), masterChanges,
-                masterChanges == 1 ? "" : "s", disruptions.isEmpty() ? "no disruption"
+        text.append(String.format(
+                "Summary: %d s of writes, %d per second per writer; %d master change%s (%s)%n%n",
+                Math.round(writingTime.toMillis() / 1000.0),
+                settings.rate(),
+                masterChanges,
+                masterChanges == 1 ? "" : "s",
+                disruptions.isEmpty()
+                        ? "no disruption"
                         : disruptions.stream().map(Disruption::flag).collect(Collectors.joining(", "))));
         String format = "%-14s %9s %9s %7s %12s %18s %15s  %s%n";
-        text.append(String.format(format, "writer", "attempted", "succeeded", "failed", "fate unknown",
-                "longest write gap", "slowest success", "master changes followed"));
+        text.append(String.format(
+                format,
+                "writer",
+                "attempted",
+                "succeeded",
+                "failed",
+                "fate unknown",
+                "longest write gap",
+                "slowest success",
+                "master changes followed"));
         for (WriterStats w : writers) {
-            text.append(String.format(format, w.name(), w.attempted(), w.succeeded(), w.failed(),
-                    w.fateUnknown().isPresent() ? Integer.toString(w.fateUnknown().getAsInt()) : "n/a",
-                    seconds(w.longestGap()) + (w.gapLastsToEnd() ? " (at end)" : ""), seconds(w.slowestSuccess()),
+            text.append(String.format(
+                    format,
+                    w.name(),
+                    w.attempted(),
+                    w.succeeded(),
+                    w.failed(),
+                    w.fateUnknown().isPresent()
+                            ? Integer.toString(w.fateUnknown().getAsInt())
+                            : "n/a",
+                    seconds(w.longestGap()) + (w.gapLastsToEnd() ? " (at end)" : ""),
+                    seconds(w.slowestSuccess()),
                     w.changesFollowed() + " of " + w.changes()));
         }
         text.append(String.format("%n"));
@@ -51,15 +78,18 @@ public record Summary(Settings settings, Duration writingTime, List<Disruption> 
             if (!w.failureKinds().isEmpty()) {
                 text.append(String.format("%s's failed writes: %s%n", w.name(), kinds(w.failureKinds())));
             }
-            int unanswered = w.attempted() - w.succeeded() - w.failed() - w.fateUnknown().orElse(0);
+            int unanswered =
+                    w.attempted() - w.succeeded() - w.failed() - w.fateUnknown().orElse(0);
             if (unanswered > 0) {
-                text.append(String.format("%s: %d writes had no answer yet when the run ended%n", w.name(), unanswered));
+                text.append(
+                        String.format("%s: %d writes had no answer yet when the run ended%n", w.name(), unanswered));
             }
         }
         for (WriterStats w : writers) {
             if (w.counter().isPresent()) {
-                text.append(String.format("%s's counter on the master: %d for %d acknowledged writes: %s%n", w.name(),
-                        w.counter().getAsLong(), w.succeeded(), counterVerdict(w)));
+                text.append(String.format(
+                        "%s's counter on the master: %d for %d acknowledged writes: %s%n",
+                        w.name(), w.counter().getAsLong(), w.succeeded(), counterVerdict(w)));
             }
         }
         if (writers.stream().anyMatch(w -> w.fateUnknown().orElse(0) > 0)) {
@@ -80,8 +110,8 @@ public record Summary(Settings settings, Duration writingTime, List<Disruption> 
         long extra = w.counter().getAsLong() - w.succeeded();
         int unknown = w.fateUnknown().orElse(0);
         if (extra == 0) {
-            return "nothing lost, nothing applied twice" + (unknown == 0 ? ""
-                    : "; none of the " + unknown + " fate-unknown writes was applied");
+            return "nothing lost, nothing applied twice"
+                    + (unknown == 0 ? "" : "; none of the " + unknown + " fate-unknown writes was applied");
         }
         if (extra < 0) {
             return -extra + " acknowledged writes LOST";
@@ -100,7 +130,8 @@ public record Summary(Settings settings, Duration writingTime, List<Disruption> 
     }
 
     private static String seconds(Duration duration) {
-        return duration.toMillis() < 1000 ? duration.toMillis() + " ms"
+        return duration.toMillis() < 1000
+                ? duration.toMillis() + " ms"
                 : String.format("%.1f s", duration.toMillis() / 1000.0);
     }
 }

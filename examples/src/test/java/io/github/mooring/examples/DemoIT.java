@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,37 +24,57 @@ class DemoIT {
     @Test
     void mooringFollowsEveryMasterChangeWithoutAFailedWriteWhilePlainLettuceFails() {
         Output output = new Output();
-        Summary summary = Demo.run(new Settings(3, 20, Duration.ofSeconds(8), EnumSet.allOf(Disruption.class),
-                Duration.ofSeconds(5)), output.stream());
+        Summary summary = Demo.run(
+                new Settings(3, 20, Duration.ofSeconds(8), EnumSet.allOf(Disruption.class), Duration.ofSeconds(5)),
+                output.stream());
 
-        assertThat(summary.masterChanges()).as("replace, restart and failover each made a new master").isEqualTo(3);
+        assertThat(summary.masterChanges())
+                .as("replace, restart and failover each made a new master")
+                .isEqualTo(3);
         WriterStats mooring = summary.writer("Mooring");
         assertThat(mooring.failed()).as("Mooring's failed writes%n%s", output).isZero();
         assertThat(mooring.succeeded() + mooring.fateUnknown().orElseThrow())
-                .as("every Mooring write ended: acknowledged or fate unknown").isEqualTo(mooring.attempted());
-        assertThat(mooring.changesFollowed()).as("master changes Mooring followed").isEqualTo(3);
-        assertThat(mooring.counter()).as("Mooring's counter: nothing lost, nothing applied twice").isPresent();
+                .as("every Mooring write ended: acknowledged or fate unknown")
+                .isEqualTo(mooring.attempted());
+        assertThat(mooring.changesFollowed())
+                .as("master changes Mooring followed")
+                .isEqualTo(3);
+        assertThat(mooring.counter())
+                .as("Mooring's counter: nothing lost, nothing applied twice")
+                .isPresent();
         assertThat(mooring.counter().getAsLong())
-                .isBetween((long) mooring.succeeded(), (long) mooring.succeeded() + mooring.fateUnknown().getAsInt());
+                .isBetween(
+                        (long) mooring.succeeded(),
+                        (long) mooring.succeeded() + mooring.fateUnknown().getAsInt());
 
         WriterStats plain = summary.writer("plain Lettuce");
-        assertThat(plain.failed()).as("plain Lettuce's failed writes%n%s", output).isPositive();
-        assertThat(plain.changesFollowed()).as("plain Lettuce cannot follow the failover to redis-1").isLessThan(3);
+        assertThat(plain.failed())
+                .as("plain Lettuce's failed writes%n%s", output)
+                .isPositive();
+        assertThat(plain.changesFollowed())
+                .as("plain Lettuce cannot follow the failover to redis-1")
+                .isLessThan(3);
 
-        assertThat(output.toString()).contains("Summary:", "master changes followed", "Mooring's counter on the master");
+        assertThat(output.toString())
+                .contains("Summary:", "master changes followed", "Mooring's counter on the master");
     }
 
     @Test
     void onACalmRunBothWritersSucceedEveryTime() {
         // The comparison is fair: without disruptions, plain Lettuce pointed at redis-0 works as well as Mooring.
         Output output = new Output();
-        Summary summary = Demo.run(new Settings(2, 20, Duration.ofSeconds(5), Set.of(), Duration.ofSeconds(5)),
-                output.stream());
+        Summary summary =
+                Demo.run(new Settings(2, 20, Duration.ofSeconds(5), Set.of(), Duration.ofSeconds(5)), output.stream());
 
         assertThat(summary.masterChanges()).isZero();
         for (WriterStats writer : summary.writers()) {
-            assertThat(writer.failed()).as("%s's failed writes%n%s", writer.name(), output).isZero();
-            assertThat(writer.succeeded()).as(writer.name()).isEqualTo(writer.attempted()).isPositive();
+            assertThat(writer.failed())
+                    .as("%s's failed writes%n%s", writer.name(), output)
+                    .isZero();
+            assertThat(writer.succeeded())
+                    .as(writer.name())
+                    .isEqualTo(writer.attempted())
+                    .isPositive();
             assertThat(writer.counter()).hasValue(writer.succeeded());
         }
     }

@@ -1,5 +1,10 @@
 package io.github.mooring.examples;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,17 +16,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesList;
-import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import io.fabric8.kubernetes.api.model.rbac.Role;
-import io.fabric8.kubernetes.client.utils.Serialization;
 
 /** The manifests under the repository's {@code src/k8s}, parsed with the fabric8 client as {@code kubectl} would read them. */
 final class Manifests {
@@ -42,15 +42,15 @@ final class Manifests {
         }
     }
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     /** {@code src/k8s} of the repository this module belongs to. */
     static Path directory() {
         Path module = Paths.get(System.getProperty("basedir", "."));
         Path dir = module.toAbsolutePath().resolve("../src/k8s").normalize();
         if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("no manifests directory at " + dir + " (tests run from the examples module)");
+            throw new IllegalStateException(
+                    "no manifests directory at " + dir + " (tests run from the examples module)");
         }
         return dir;
     }
@@ -58,7 +58,10 @@ final class Manifests {
     /** Every YAML file under {@code src/k8s}. */
     static List<Path> files() {
         try (Stream<Path> walk = Files.walk(directory())) {
-            return walk.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+            return walk.filter(
+                            p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -102,7 +105,11 @@ final class Manifests {
 
     /** The objects of one type. */
     static <T extends HasMetadata> List<T> all(List<Manifest> manifests, Class<T> type) {
-        return manifests.stream().map(Manifest::object).filter(type::isInstance).map(type::cast).toList();
+        return manifests.stream()
+                .map(Manifest::object)
+                .filter(type::isInstance)
+                .map(type::cast)
+                .toList();
     }
 
     /** The only object of one type, or a failure saying how many there are. */
@@ -116,7 +123,7 @@ final class Manifests {
 
     /** Every (group, resource, verb) a Role's rules allow, one entry per combination. */
     static Set<Grant> grants(Role role) {
-        Set<Grant> grants = new java.util.LinkedHashSet<>();
+        Set<Grant> grants = new LinkedHashSet<>();
         for (PolicyRule rule : role.getRules()) {
             for (String group : rule.getApiGroups()) {
                 for (String resource : rule.getResources()) {
@@ -160,8 +167,10 @@ final class Manifests {
             return; // strings, numbers, enums
         }
         for (Method getter : node.getClass().getMethods()) {
-            if (getter.getParameterCount() != 0 || Modifier.isStatic(getter.getModifiers())
-                    || getter.getDeclaringClass() == Object.class || !getter.getName().startsWith("get")) {
+            if (getter.getParameterCount() != 0
+                    || Modifier.isStatic(getter.getModifiers())
+                    || getter.getDeclaringClass() == Object.class
+                    || !getter.getName().startsWith("get")) {
                 continue;
             }
             Object value;
@@ -175,7 +184,8 @@ final class Manifests {
                     extra.keySet().forEach(key -> found.add(path + "." + key));
                 }
             } else {
-                String property = Character.toLowerCase(getter.getName().charAt(3)) + getter.getName().substring(4);
+                String property = Character.toLowerCase(getter.getName().charAt(3))
+                        + getter.getName().substring(4);
                 collectUnknownFields(value, path + "." + property, found);
             }
         }

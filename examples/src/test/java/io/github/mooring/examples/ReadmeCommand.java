@@ -41,7 +41,8 @@ record ReadmeCommand(String text, int line) {
 
     /** The repository's README.md (tests run in a module directory). */
     static Path readme() {
-        Path root = Paths.get(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
+        Path root =
+                Paths.get(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
         Path readme = root.resolve("README.md");
         if (!Files.isRegularFile(readme)) {
             throw new IllegalStateException("no README.md at " + readme + " (tests run from the examples module)");
@@ -145,7 +146,9 @@ record ReadmeCommand(String text, int line) {
 
     /** The value of {@code -Dexec.args=...}, if the command has one. */
     Optional<String> execArgs() {
-        return words().stream().filter(w -> w.startsWith("-Dexec.args=")).map(w -> w.substring("-Dexec.args=".length()))
+        return words().stream()
+                .filter(w -> w.startsWith("-Dexec.args="))
+                .map(w -> w.substring("-Dexec.args=".length()))
                 .findFirst();
     }
 
@@ -185,8 +188,7 @@ record ReadmeCommand(String text, int line) {
             case "kubectl", "docker", "kind", "minikube", "while" -> {
                 return Check.CLUSTER;
             }
-            default -> {
-            }
+            default -> {}
         }
         throw new IllegalArgumentException("README.md line " + line + ": no test knows what `" + text + "` should do;"
                 + " add a row to ReadmeCommand.Check and run it in ReadmeCommandsIT");

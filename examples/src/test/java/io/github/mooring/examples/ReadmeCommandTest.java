@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.mooring.examples.ReadmeCommand.Check;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import io.github.mooring.examples.ReadmeCommand.Check;
 
 /**
  * The README's commands, read as {@link ReadmeCommandsIT} reads them: every one is a command some test knows how to
@@ -23,13 +21,15 @@ class ReadmeCommandTest {
 
     @Test
     void everyReadmeCommandIsOneATestChecks() {
-        Map<Check, List<ReadmeCommand>> byCheck = ReadmeCommand.all(ReadmeCommand.readme()).stream()
-                .collect(Collectors.groupingBy(ReadmeCommand::check));
+        Map<Check, List<ReadmeCommand>> byCheck =
+                ReadmeCommand.all(ReadmeCommand.readme()).stream().collect(Collectors.groupingBy(ReadmeCommand::check));
 
         assertThat(byCheck.get(Check.TESTS)).as("the test command").hasSize(1);
         assertThat(byCheck.get(Check.DEMO)).as("the demo and its variants").hasSizeGreaterThanOrEqualTo(4);
         assertThat(byCheck.get(Check.EXAMPLE_APP)).hasSize(1);
-        assertThat(byCheck.get(Check.BENCHMARK)).as("the benchmark and its --help").hasSize(2);
+        assertThat(byCheck.get(Check.BENCHMARK))
+                .as("the benchmark and its --help")
+                .hasSize(2);
         assertThat(byCheck.get(Check.BUILD)).hasSize(1);
         assertThat(byCheck).containsKeys(Check.REQUEST, Check.CLUSTER, Check.JAR_AGAINST_A_CLUSTER);
     }
@@ -40,7 +40,8 @@ class ReadmeCommandTest {
             if (command.check() == Check.DEMO) {
                 String args = command.execArgs().orElse("");
                 if (!Settings.wantsHelp(args.split(" "))) {
-                    assertThatCode(() -> Settings.parse(args.split(" "))).as(command.toString())
+                    assertThatCode(() -> Settings.parse(args.split(" ")))
+                            .as(command.toString())
                             .doesNotThrowAnyException();
                 }
             }
@@ -68,8 +69,16 @@ class ReadmeCommandTest {
         List<ReadmeCommand> commands = ReadmeCommand.all(readme);
 
         assertThat(commands).extracting(ReadmeCommand::line).containsExactly(7, 9, 11);
-        assertThat(commands.get(0).words()).containsExactly("mvn", "-B", "-pl", "examples", "-am", "package",
-                "exec:java", "-Dexec.args=--pods 5 --rate 50");
+        assertThat(commands.get(0).words())
+                .containsExactly(
+                        "mvn",
+                        "-B",
+                        "-pl",
+                        "examples",
+                        "-am",
+                        "package",
+                        "exec:java",
+                        "-Dexec.args=--pods 5 --rate 50");
         assertThat(commands.get(0).execArgs()).hasValue("--pods 5 --rate 50");
         assertThat(commands.get(0).check()).isEqualTo(Check.DEMO);
         assertThat(commands.get(1).text()).startsWith("java -jar examples/target/mooring-example.jar --a=b --c=\"$(");

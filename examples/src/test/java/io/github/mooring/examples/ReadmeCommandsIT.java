@@ -2,6 +2,7 @@ package io.github.mooring.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.mooring.examples.ReadmeCommand.Check;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,8 +33,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-
-import io.github.mooring.examples.ReadmeCommand.Check;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -59,6 +57,7 @@ class ReadmeCommandsIT {
     static final Duration FULL_RUN_LIMIT = Duration.ofSeconds(60);
     /** Building the copy from nothing on a busy 2-core machine, plus the longest full run. */
     static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(8);
+
     static final Pattern FIRST_SECOND_OF_WRITES = Pattern.compile("^\\s+1s\\s");
     static final Pattern LISTENING = Pattern.compile("The example application is listening on http://localhost:(\\d+)");
 
@@ -94,7 +93,9 @@ class ReadmeCommandsIT {
         for (ReadmeCommand command : commands(Check.BUILD)) {
             try (ShellRun run = start(command.withoutComment())) {
                 assertExitsZero(command, run);
-                assertThat(copy.resolve("examples/target/mooring-example.jar")).as(command.toString()).isRegularFile();
+                assertThat(copy.resolve("examples/target/mooring-example.jar"))
+                        .as(command.toString())
+                        .isRegularFile();
             }
         }
     }
@@ -111,14 +112,17 @@ class ReadmeCommandsIT {
             try (ShellRun run = start(command.withoutComment())) {
                 if (Settings.wantsHelp(args.split(" "))) {
                     assertExitsZero(softly, command, run);
-                    softly.assertThat(run.output()).as("%s: the flags", command).contains("Flags:", "--pods N",
-                            "--disruptions LIST");
-                    helpExample = find(run.output(), Pattern.compile("^\\s+(mvn .*)$")).orElse(null);
+                    softly.assertThat(run.output())
+                            .as("%s: the flags", command)
+                            .contains("Flags:", "--pods N", "--disruptions LIST");
+                    helpExample = find(run.output(), Pattern.compile("^\\s+(mvn .*)$"))
+                            .orElse(null);
                 } else if (settings.isEmpty() || settings.get().writingTime().compareTo(FULL_RUN_LIMIT) <= 0) {
                     // Flags the demo rejects end the run at once: it must still exit 0, so this fails, saying why.
                     if (assertExitsZero(softly, command, run)) {
-                        softly.assertThat(run.output()).as("%s: the summary", command).contains("Summary:",
-                                "master changes followed", "Mooring's counter on the master");
+                        softly.assertThat(run.output())
+                                .as("%s: the summary", command)
+                                .contains("Summary:", "master changes followed", "Mooring's counter on the master");
                     }
                     closingHint = find(run.output(), Pattern.compile("^Try (-Dexec\\.args=\".*\")"))
                             .orElse(closingHint);
@@ -133,13 +137,18 @@ class ReadmeCommandsIT {
 
         // What the demo itself suggests must work as typed too: its --help example, and its closing hint after the
         // README's command.
-        String readmeDemo = commands(Check.DEMO).stream().filter(c -> c.execArgs().isEmpty()).findFirst()
-                .orElseThrow().withoutComment();
+        String readmeDemo = commands(Check.DEMO).stream()
+                .filter(c -> c.execArgs().isEmpty())
+                .findFirst()
+                .orElseThrow()
+                .withoutComment();
         for (String suggested : List.of(helpExample, readmeDemo + " " + closingHint)) {
             ReadmeCommand command = new ReadmeCommand(suggested, 0);
             assertThat(command.check()).as(suggested).isEqualTo(Check.DEMO);
             Optional<Settings> settings = settings(command.execArgs().orElse(""));
-            softly.assertThat(settings).as("the demo accepts its own suggestion %s", suggested).isPresent();
+            softly.assertThat(settings)
+                    .as("the demo accepts its own suggestion %s", suggested)
+                    .isPresent();
             if (settings.isPresent()) {
                 try (ShellRun run = start(suggested)) {
                     assertStartsWriting(softly, command, run, settings.get());
@@ -154,28 +163,34 @@ class ReadmeCommandsIT {
     void theExampleApplicationRunsLocallyAndAnswersTheReadmesRequests() throws Exception {
         ReadmeCommand command = commands(Check.EXAMPLE_APP).get(0);
         try (ShellRun run = start(command.withoutComment())) {
-            Matcher listening = run.awaitLine(LISTENING, COMMAND_TIMEOUT).orElseThrow(() -> new AssertionError(
-                    command + ": the application did not start within " + COMMAND_TIMEOUT + "; its output:\n"
-                            + run.tail(80)));
+            Matcher listening = run.awaitLine(LISTENING, COMMAND_TIMEOUT)
+                    .orElseThrow(() -> new AssertionError(command + ": the application did not start within "
+                            + COMMAND_TIMEOUT + "; its output:\n" + run.tail(80)));
             int port = Integer.parseInt(listening.group(1));
-            assertThat(run.output()).as("Mooring found the API server through the kubeconfig")
+            assertThat(run.output())
+                    .as("Mooring found the API server through the kubeconfig")
                     .contains("discovering Service 'redis' in namespace 'example' through the Kubernetes API");
 
             for (ReadmeCommand request : commands(Check.REQUEST)) {
                 HttpResponse<String> response = send(request, port);
-                assertThat(response.statusCode()).as("%s: %s", request, response.body()).isEqualTo(200);
+                assertThat(response.statusCode())
+                        .as("%s: %s", request, response.body())
+                        .isEqualTo(200);
             }
             assertThat(mooringHealth(port).at("/status").asString()).isEqualTo("UP");
 
             run.type("replace");
             String newIp = run.awaitLine(Pattern.compile("is back with a new IP: (\\S+)"), Duration.ofMinutes(1))
-                    .orElseThrow(() -> new AssertionError("replace: " + run.tail(40))).group(1);
+                    .orElseThrow(() -> new AssertionError("replace: " + run.tail(40)))
+                    .group(1);
             awaitMaster(port, newIp + ":6379", Duration.ofSeconds(30));
             HttpResponse<String> visit = send(new ReadmeCommand("curl -s -X POST localhost:8080/visits", 0), port);
             assertThat(visit.statusCode()).as(visit.body()).isEqualTo(200);
 
             run.type("quit");
-            assertThat(run.awaitExit(Duration.ofMinutes(1))).as("quit: %s", run.tail(40)).hasValue(0);
+            assertThat(run.awaitExit(Duration.ofMinutes(1)))
+                    .as("quit: %s", run.tail(40))
+                    .hasValue(0);
             assertThat(run.output()).contains("Stopped: the application, the pods, the API server and DNS are gone.");
         }
     }
@@ -188,13 +203,15 @@ class ReadmeCommandsIT {
             try (ShellRun run = start(command.withoutComment())) {
                 if (command.execArgs().map(args -> args.contains("--help")).orElse(false)) {
                     assertExitsZero(softly, command, run);
-                    softly.assertThat(run.output()).as("%s: the options", command).contains("Options:", "--reps N",
-                            "--scenarios LIST");
+                    softly.assertThat(run.output())
+                            .as("%s: the options", command)
+                            .contains("Options:", "--reps N", "--scenarios LIST");
                 } else {
                     // The full comparison takes 12 minutes: the build and the start (its options read, its first
                     // line) are what this test can afford.
-                    softly.assertThat(run.awaitLine(Pattern.compile("Mooring benchmark: \\d+ repetitions"),
-                            COMMAND_TIMEOUT)).as("%s: the benchmark starts; its output:%n%s", command, run.tail(60))
+                    softly.assertThat(run.awaitLine(
+                                    Pattern.compile("Mooring benchmark: \\d+ repetitions"), COMMAND_TIMEOUT))
+                            .as("%s: the benchmark starts; its output:%n%s", command, run.tail(60))
                             .isPresent();
                     System.out.printf("%s: started after %s, stopped%n", command, format(run.elapsed()));
                 }
@@ -208,16 +225,20 @@ class ReadmeCommandsIT {
     void theCiScriptRunsTheReadmesTestCommandExactly() throws IOException {
         List<ReadmeCommand> tests = commands(Check.TESTS);
         assertThat(tests).hasSize(1);
-        List<String> ciCommands = Files.readAllLines(repository.resolve(".ci/run")).stream().map(String::trim)
-                .filter(line -> line.startsWith("mvn ") && !line.equals("mvn -v")).toList();
-        assertThat(ciCommands).as(".ci/run runs the README's test command, and only it")
+        List<String> ciCommands = Files.readAllLines(repository.resolve(".ci/run")).stream()
+                .map(String::trim)
+                .filter(line -> line.startsWith("mvn ") && !line.equals("mvn -v"))
+                .toList();
+        assertThat(ciCommands)
+                .as(".ci/run runs the README's test command, and only it")
                 .containsExactly(tests.get(0).withoutComment());
     }
 
     // ---------------------------------------------------------------- running
 
     private static List<ReadmeCommand> commands(Check check) {
-        List<ReadmeCommand> matching = commands.stream().filter(c -> c.check() == check).toList();
+        List<ReadmeCommand> matching =
+                commands.stream().filter(c -> c.check() == check).toList();
         assertThat(matching).as("README commands checked as %s", check).isNotEmpty();
         return matching;
     }
@@ -232,8 +253,8 @@ class ReadmeCommandsIT {
         String localRepository = System.getProperty("mooring.local-repository");
         if (localRepository != null) { // what -Dmaven.repo.local would say, without changing the command's text
             String options = System.getenv("MAVEN_OPTS");
-            environment.put("MAVEN_OPTS", (options == null ? "" : options + " ") + "-Dmaven.repo.local="
-                    + localRepository);
+            environment.put(
+                    "MAVEN_OPTS", (options == null ? "" : options + " ") + "-Dmaven.repo.local=" + localRepository);
         }
         // The outer build's: the nested mvn finds its own project root (the copy) and reads its .mvn/jvm.config.
         environment.put("MAVEN_PROJECTBASEDIR", null);
@@ -250,20 +271,25 @@ class ReadmeCommandsIT {
     /** Whether the command ended by itself with exit code 0; a soft failure with its output tail if not. */
     private static boolean assertExitsZero(SoftAssertions softly, ReadmeCommand command, ShellRun run) {
         Optional<Integer> exit = run.awaitExit(COMMAND_TIMEOUT);
-        softly.assertThat(exit).as("%s%nexit code after %s; its output (last 80 lines):%n%s", command,
-                format(run.elapsed()), run.tail(80)).hasValue(0);
-        System.out.printf("%s: exit %s after %s%n", command, exit.map(String::valueOf).orElse("none"),
-                format(run.elapsed()));
+        softly.assertThat(exit)
+                .as(
+                        "%s%nexit code after %s; its output (last 80 lines):%n%s",
+                        command, format(run.elapsed()), run.tail(80))
+                .hasValue(0);
+        System.out.printf(
+                "%s: exit %s after %s%n", command, exit.map(String::valueOf).orElse("none"), format(run.elapsed()));
         return exit.equals(Optional.of(0));
     }
 
     /** The demo got as far as its first second of writes, with the flags it was given; then it is stopped. */
-    private static void assertStartsWriting(SoftAssertions softly, ReadmeCommand command, ShellRun run,
-            Settings settings) {
+    private static void assertStartsWriting(
+            SoftAssertions softly, ReadmeCommand command, ShellRun run, Settings settings) {
         Optional<Matcher> writing = run.awaitLine(FIRST_SECOND_OF_WRITES, COMMAND_TIMEOUT);
-        softly.assertThat(writing).as("%s%nthe first second of writes; its output (last 80 lines):%n%s", command,
-                run.tail(80)).isPresent();
-        softly.assertThat(run.output()).as("%s: the flags took effect", command)
+        softly.assertThat(writing)
+                .as("%s%nthe first second of writes; its output (last 80 lines):%n%s", command, run.tail(80))
+                .isPresent();
+        softly.assertThat(run.output())
+                .as("%s: the flags took effect", command)
                 .contains("with " + settings.pods() + " pods")
                 .contains("each starting " + settings.rate() + " INCRs a second");
         System.out.printf("%s: writing after %s, stopped%n", command, format(run.elapsed()));
@@ -297,19 +323,28 @@ class ReadmeCommandsIT {
     /** The README's curl command, sent to the application on {@code port} (the README says 8080). */
     private static HttpResponse<String> send(ReadmeCommand curl, int port) throws IOException, InterruptedException {
         List<String> words = curl.words();
-        String url = words.stream().filter(w -> w.contains("localhost:8080/")).findFirst().orElseThrow()
+        String url = words.stream()
+                .filter(w -> w.contains("localhost:8080/"))
+                .findFirst()
+                .orElseThrow()
                 .replaceAll(";.*", "") // curl ...; echo
                 .replace("localhost:8080", "localhost:" + port);
         String method = words.contains("-X") ? words.get(words.indexOf("-X") + 1) : "GET";
         HttpRequest request = HttpRequest.newBuilder(URI.create(url.startsWith("http") ? url : "http://" + url))
-                .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody()).build();
+                .timeout(Duration.ofSeconds(30))
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     /** The mooring component of {@code /actuator/health}. */
     private static JsonNode mooringHealth(int port) throws IOException, InterruptedException {
-        String body = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String body = HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
+                                .timeout(Duration.ofSeconds(30))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         return JSON.readTree(body).at("/components/mooring");
     }
 
@@ -318,13 +353,14 @@ class ReadmeCommandsIT {
         JsonNode last = null;
         while (System.nanoTime() < deadline) {
             last = mooringHealth(port);
-            if ("UP".equals(last.at("/status").asString()) && address.equals(last.at("/details/address").asString())) {
+            if ("UP".equals(last.at("/status").asString())
+                    && address.equals(last.at("/details/address").asString())) {
                 return;
             }
             TimeUnit.MILLISECONDS.sleep(250);
         }
-        throw new AssertionError("the mooring health never showed master " + address + " within " + timeout
-                + "; last: " + last);
+        throw new AssertionError(
+                "the mooring health never showed master " + address + " within " + timeout + "; last: " + last);
     }
 
     // ---------------------------------------------------------------- the copy
@@ -332,7 +368,9 @@ class ReadmeCommandsIT {
     /** What a clean clone of the working tree holds: tracked files and new ones git does not ignore. */
     private static List<String> trackedFiles(Path root) throws IOException {
         Process git = new ProcessBuilder("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-                .directory(root.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .directory(root.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         byte[] listing = git.getInputStream().readAllBytes();
         try {
             if (git.waitFor() == 0) {
@@ -350,8 +388,11 @@ class ReadmeCommandsIT {
         }
         // Not a git checkout (a source archive): every file but build output and VCS data.
         try (Stream<Path> walk = Files.walk(root)) {
-            return walk.filter(Files::isRegularFile).map(root::relativize).filter(ReadmeCommandsIT::isSource)
-                    .map(Path::toString).toList();
+            return walk.filter(Files::isRegularFile)
+                    .map(root::relativize)
+                    .filter(ReadmeCommandsIT::isSource)
+                    .map(Path::toString)
+                    .toList();
         }
     }
 
@@ -384,5 +425,4 @@ class ReadmeCommandsIT {
         long seconds = duration.toSeconds();
         return seconds < 60 ? seconds + " s" : String.format("%d min %02d s", seconds / 60, seconds % 60);
     }
-
 }

@@ -39,7 +39,8 @@ final class ShellRun implements AutoCloseable {
 
     /** Starts {@code command} in {@code directory} with these environment changes (a null value removes one). */
     static ShellRun start(String command, Path directory, Map<String, String> environment) {
-        ProcessBuilder builder = new ProcessBuilder("bash", "-c", command).directory(directory.toFile())
+        ProcessBuilder builder = new ProcessBuilder("bash", "-c", command)
+                .directory(directory.toFile())
                 .redirectErrorStream(true);
         environment.forEach((name, value) -> {
             if (value == null) {
@@ -56,8 +57,8 @@ final class ShellRun implements AutoCloseable {
     }
 
     private void read() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 synchronized (lines) {

@@ -1,9 +1,14 @@
 package io.github.mooring.boot;
 
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.stream.Stream;
-
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
@@ -20,13 +25,6 @@ import org.springframework.data.redis.connection.lettuce.LettucePoolingClientCon
 import org.springframework.util.ClassUtils;
 import org.springframework.util.StringUtils;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.resource.ClientResources;
-
 /**
  * What {@code spring.data.redis.*} says about connections, assembled as Spring Boot's own (package-private)
  * {@code LettuceConnectionConfiguration} assembles it for its {@code LettuceConnectionFactory}: pool, SSL bundle,
@@ -42,11 +40,11 @@ import io.lettuce.core.resource.ClientResources;
  * @param redisUri the same settings as one {@link RedisURI}, as {@code LettuceConnectionFactory} would build it: every
  *        data connection and every probe uses it
  */
-record BootLettuceSettings(LettuceClientConfiguration clientConfiguration, RedisStandaloneConfiguration standalone,
-        RedisURI redisUri) {
+record BootLettuceSettings(
+        LettuceClientConfiguration clientConfiguration, RedisStandaloneConfiguration standalone, RedisURI redisUri) {
 
-    private static final boolean COMMONS_POOL2_AVAILABLE = ClassUtils.isPresent("org.apache.commons.pool2.ObjectPool",
-            BootLettuceSettings.class.getClassLoader());
+    private static final boolean COMMONS_POOL2_AVAILABLE =
+            ClassUtils.isPresent("org.apache.commons.pool2.ObjectPool", BootLettuceSettings.class.getClassLoader());
 
     /**
      * @param tlsHost the host name to present for TLS (SNI, hostname verification) when {@code spring.data.redis}
@@ -55,15 +53,20 @@ record BootLettuceSettings(LettuceClientConfiguration clientConfiguration, Redis
      *        instead of the properties
      * @param mooringClientOptions Mooring's default client options, which Boot's settings refine
      */
-    static BootLettuceSettings of(DataRedisProperties properties, DataRedisConnectionDetails details,
-            @Nullable RedisStandaloneConfiguration userStandalone, @Nullable String tlsHost,
-            ClientOptions mooringClientOptions, @Nullable ClientResources clientResources,
+    static BootLettuceSettings of(
+            DataRedisProperties properties,
+            DataRedisConnectionDetails details,
+            @Nullable RedisStandaloneConfiguration userStandalone,
+            @Nullable String tlsHost,
+            ClientOptions mooringClientOptions,
+            @Nullable ClientResources clientResources,
             Stream<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
             Stream<LettuceClientConfigurationBuilderCustomizer> configurationCustomizers) {
         RedisStandaloneConfiguration standalone = standalone(details, userStandalone, tlsHost);
         SslBundle sslBundle = details.getSslBundle();
 
-        LettuceClientConfigurationBuilder builder = isPoolEnabled(properties.getLettuce().getPool())
+        LettuceClientConfigurationBuilder builder = isPoolEnabled(
+                        properties.getLettuce().getPool())
                 ? PoolBuilderFactory.createBuilder(properties.getLettuce().getPool())
                 : LettuceClientConfiguration.builder();
         if (sslBundle != null || urlUsesSsl(properties.getUrl())) {
@@ -77,7 +80,8 @@ record BootLettuceSettings(LettuceClientConfiguration clientConfiguration, Redis
             builder.shutdownTimeout(shutdownTimeout);
         }
         if (properties.getLettuce().getReadFrom() != null) {
-            throw readFromConflict("spring.data.redis.lettuce.read-from=" + properties.getLettuce().getReadFrom());
+            throw readFromConflict("spring.data.redis.lettuce.read-from="
+                    + properties.getLettuce().getReadFrom());
         }
         if (StringUtils.hasText(properties.getClientName())) {
             builder.clientName(properties.getClientName());
@@ -95,15 +99,17 @@ record BootLettuceSettings(LettuceClientConfiguration clientConfiguration, Redis
         return new BootLettuceSettings(configuration, standalone, redisUri(standalone, configuration));
     }
 
-    private static RedisStandaloneConfiguration standalone(DataRedisConnectionDetails details,
-            @Nullable RedisStandaloneConfiguration userStandalone, @Nullable String tlsHost) {
+    private static RedisStandaloneConfiguration standalone(
+            DataRedisConnectionDetails details,
+            @Nullable RedisStandaloneConfiguration userStandalone,
+            @Nullable String tlsHost) {
         if (userStandalone != null) {
             return userStandalone;
         }
         DataRedisConnectionDetails.Standalone bootStandalone = details.getStandalone();
         RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration();
-        standalone.setHostName(tlsHost != null ? tlsHost
-                : bootStandalone != null ? bootStandalone.getHost() : "localhost");
+        standalone.setHostName(
+                tlsHost != null ? tlsHost : bootStandalone != null ? bootStandalone.getHost() : "localhost");
         standalone.setPort(bootStandalone != null ? bootStandalone.getPort() : RedisURI.DEFAULT_REDIS_PORT);
         standalone.setDatabase(bootStandalone != null ? bootStandalone.getDatabase() : 0);
         standalone.setUsername(details.getUsername());
@@ -111,14 +117,18 @@ record BootLettuceSettings(LettuceClientConfiguration clientConfiguration, Redis
         return standalone;
     }
 
-    private static ClientOptions clientOptions(DataRedisProperties properties, @Nullable SslBundle sslBundle,
-            ClientOptions mooringClientOptions, Stream<LettuceClientOptionsBuilderCustomizer> customizers) {
+    private static ClientOptions clientOptions(
+            DataRedisProperties properties,
+            @Nullable SslBundle sslBundle,
+            ClientOptions mooringClientOptions,
+            Stream<LettuceClientOptionsBuilderCustomizer> customizers) {
         ClientOptions.Builder builder = mooringClientOptions.mutate();
         Duration connectTimeout = properties.getConnectTimeout();
         if (connectTimeout != null) {
             // Boot replaces the socket options here; keeping Mooring's keeps the keep-alive that spots a dead master.
             SocketOptions socketOptions = mooringClientOptions.getSocketOptions();
-            builder.socketOptions(socketOptions.mutate().connectTimeout(connectTimeout).build());
+            builder.socketOptions(
+                    socketOptions.mutate().connectTimeout(connectTimeout).build());
         }
         if (sslBundle != null) {
             io.lettuce.core.SslOptions.Builder ssl = io.lettuce.core.SslOptions.builder();
@@ -139,16 +149,18 @@ record BootLettuceSettings(LettuceClientConfiguration clientConfiguration, Redis
     }
 
     /** The URI {@code LettuceConnectionFactory.createRedisURIAndApplySettings} would build for this host. */
-    private static RedisURI redisUri(RedisStandaloneConfiguration standalone, LettuceClientConfiguration configuration) {
+    private static RedisURI redisUri(
+            RedisStandaloneConfiguration standalone, LettuceClientConfiguration configuration) {
         RedisURI.Builder builder = RedisURI.Builder.redis(standalone.getHostName(), standalone.getPort());
         String username = standalone.getUsername();
         if (StringUtils.hasText(username)) {
-            builder.withAuthentication(username,
-                    new String(standalone.getPassword().toOptional().orElse(new char[0])));
+            builder.withAuthentication(
+                    username, new String(standalone.getPassword().toOptional().orElse(new char[0])));
         } else {
             standalone.getPassword().toOptional().ifPresent(builder::withPassword);
         }
-        configuration.getRedisCredentialsProviderFactory()
+        configuration
+                .getRedisCredentialsProviderFactory()
                 .map(factory -> factory.createCredentialsProvider(standalone))
                 .ifPresent(builder::withAuthentication);
         configuration.getClientName().ifPresent(builder::withClientName);
@@ -170,9 +182,10 @@ record BootLettuceSettings(LettuceClientConfiguration clientConfiguration, Redis
     }
 
     private static MooringConfigurationConflictException readFromConflict(String setting) {
-        return new MooringConfigurationConflictException(setting + " asks Lettuce to read from replicas, but with"
-                + " mooring.service set every connection goes to the master Mooring follows: Mooring does not route"
-                + " reads to replicas, and Lettuce's master/replica support would pin the topology it saw at startup.",
+        return new MooringConfigurationConflictException(
+                setting + " asks Lettuce to read from replicas, but with"
+                        + " mooring.service set every connection goes to the master Mooring follows: Mooring does not route"
+                        + " reads to replicas, and Lettuce's master/replica support would pin the topology it saw at startup.",
                 "Remove the read-from setting to read from the master, or set mooring.enabled=false to connect"
                         + " without Mooring.");
     }

@@ -1,7 +1,6 @@
 package io.github.mooring.boot;
 
 import java.util.Objects;
-
 import org.jspecify.annotations.Nullable;
 
 /**

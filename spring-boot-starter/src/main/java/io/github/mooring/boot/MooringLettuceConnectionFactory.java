@@ -1,19 +1,17 @@
 package io.github.mooring.boot;
 
-import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
-
-import org.springframework.data.redis.connection.RedisPassword;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-
 import io.github.mooring.MooringClient;
 import io.github.mooring.lettuce.MooringRedisClient;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.springframework.data.redis.connection.RedisPassword;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * A Spring Data Redis {@link LettuceConnectionFactory} whose connections always talk to the live master of a
@@ -49,11 +47,14 @@ public class MooringLettuceConnectionFactory extends LettuceConnectionFactory {
      *        connection goes to the master
      */
     public MooringLettuceConnectionFactory(MooringClient mooring, LettuceClientConfiguration clientConfiguration) {
-        super(standaloneOf(Objects.requireNonNull(mooring, "mooring").options().redisUri()),
+        super(
+                standaloneOf(
+                        Objects.requireNonNull(mooring, "mooring").options().redisUri()),
                 Objects.requireNonNull(clientConfiguration, "clientConfiguration"));
         if (clientConfiguration.getReadFrom().isPresent()) {
-            throw new IllegalArgumentException("readFrom(" + clientConfiguration.getReadFrom().get() + ") is not"
-                    + " supported: every connection of a MooringLettuceConnectionFactory goes to the master");
+            throw new IllegalArgumentException(
+                    "readFrom(" + clientConfiguration.getReadFrom().get() + ") is not"
+                            + " supported: every connection of a MooringLettuceConnectionFactory goes to the master");
         }
         this.mooring = mooring;
     }
@@ -73,13 +74,19 @@ public class MooringLettuceConnectionFactory extends LettuceConnectionFactory {
     @Override
     protected AbstractRedisClient createClient() {
         if (!clientCreated.compareAndSet(false, true)) {
-            throw new IllegalStateException("This MooringLettuceConnectionFactory for " + mooring.options().serviceRef()
+            throw new IllegalStateException("This MooringLettuceConnectionFactory for "
+                    + mooring.options().serviceRef()
                     + " was stopped, which shut its Lettuce client down; it cannot be started again. Create a new"
                     + " factory (and MooringClient), e.g. by refreshing a new application context.");
         }
         MooringRedisClient client = mooring.redisClient();
-        getClientConfiguration().getClientOptions().ifPresent(options -> client.setOptions(
-                mooring.options().mutate().clientOptions(options).build().clientOptions()));
+        getClientConfiguration()
+                .getClientOptions()
+                .ifPresent(options -> client.setOptions(mooring.options()
+                        .mutate()
+                        .clientOptions(options)
+                        .build()
+                        .clientOptions()));
         return client;
     }
 

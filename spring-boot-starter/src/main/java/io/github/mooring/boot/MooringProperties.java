@@ -3,7 +3,6 @@ package io.github.mooring.boot;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -126,8 +125,7 @@ public record MooringProperties(
     public record Probe(
             @DefaultValue("1s") Duration interval,
             @DefaultValue("1s") Duration timeout,
-            @DefaultValue("500ms") Duration connectTimeout) {
-    }
+            @DefaultValue("500ms") Duration connectTimeout) {}
 
     /**
      * Retrying of commands that a pod rejected because of a failover. A rejected command was not applied, so
@@ -144,8 +142,7 @@ public record MooringProperties(
             @DefaultValue("true") boolean enabled,
             @DefaultValue("12") int maxAttempts,
             @DefaultValue("20ms") Duration initialBackoff,
-            @DefaultValue("1s") Duration maxBackoff) {
-    }
+            @DefaultValue("1s") Duration maxBackoff) {}
 
     /**
      * The healer: what Mooring does about replication that Kubernetes broke.
@@ -167,8 +164,7 @@ public record MooringProperties(
             @DefaultValue("1s") Duration minActionInterval,
             @DefaultValue("15s") Duration leaseDuration,
             @DefaultValue("10s") Duration leaseRenewDeadline,
-            @DefaultValue("2s") Duration leaseRetryPeriod) {
-    }
+            @DefaultValue("2s") Duration leaseRetryPeriod) {}
 
     /** Healer modes, as {@code mooring.healer.mode} spells them. */
     public enum HealerMode {

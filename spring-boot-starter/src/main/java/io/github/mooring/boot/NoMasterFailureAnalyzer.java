@@ -1,15 +1,13 @@
 package io.github.mooring.boot;
 
-import java.util.Locale;
-import java.util.stream.Collectors;
-
-import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
-import org.springframework.boot.diagnostics.FailureAnalysis;
-
-import io.github.mooring.NoMasterException;
 import io.github.mooring.discovery.DiscoveryException;
 import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.topology.Topology;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
  * Explains why the application could not start because Mooring found no master: what discovery and every pod said,
@@ -33,9 +31,15 @@ class NoMasterFailureAnalyzer extends AbstractFailureAnalyzer<NoMasterException>
         if (topology != null && !topology.reports().isEmpty()) {
             description.append(String.format("%n%nWhat each pod answered (%s source):%n", topology.source()));
             for (ProbeResult result : topology.reports()) {
-                description.append("\t- ").append(result.endpoint().displayName()).append(": ")
-                        .append(result.reachable() ? result.report().role().toString().toLowerCase(Locale.ROOT)
-                                + describeReplica(result) : result.failure())
+                description
+                        .append("\t- ")
+                        .append(result.endpoint().displayName())
+                        .append(": ")
+                        .append(
+                                result.reachable()
+                                        ? result.report().role().toString().toLowerCase(Locale.ROOT)
+                                                + describeReplica(result)
+                                        : result.failure())
                         .append(String.format("%n"));
             }
         }
@@ -58,9 +62,11 @@ class NoMasterFailureAnalyzer extends AbstractFailureAnalyzer<NoMasterException>
                     return "Set mooring.port to the name or number of the Service port that carries Redis (default:"
                             + " the port named 'redis').";
                 case FORBIDDEN:
-                    return String.format("Grant the application's service account this Role rule in the Service's"
-                            + " namespace (and bind it), or set mooring.source=dns to discover the pods through"
-                            + " cluster DNS (the Service must then be headless):%n%n%s", ROLE_RULE);
+                    return String.format(
+                            "Grant the application's service account this Role rule in the Service's"
+                                    + " namespace (and bind it), or set mooring.source=dns to discover the pods through"
+                                    + " cluster DNS (the Service must then be headless):%n%n%s",
+                            ROLE_RULE);
                 case NOT_RESOLVABLE:
                     return "In the cluster: check mooring.service and mooring.namespace, that the Service is headless"
                             + " (clusterIP: None), and mooring.dns.name-servers and mooring.dns.cluster-domain."
@@ -79,23 +85,30 @@ class NoMasterFailureAnalyzer extends AbstractFailureAnalyzer<NoMasterException>
             return "The pods rejected the credentials: check spring.data.redis.username and spring.data.redis.password"
                     + " (Mooring probes the pods with the same credentials as the application's connections).";
         }
-        if (topology != null && !topology.reports().isEmpty() && topology.reports().stream()
-                .allMatch(ProbeResult::reachable)) {
+        if (topology != null
+                && !topology.reports().isEmpty()
+                && topology.reports().stream().allMatch(ProbeResult::reachable)) {
             return "No pod reports role master: promote one (e.g. REPLICAOF NO ONE, or let Sentinel or the operator"
                     + " fail over), or, if a master is on its way, give it time with mooring.startup-wait.";
         }
         return "Make sure the Redis pods are running and ready, and reachable from the application on the Service's"
                 + " port; if they need longer to start, raise mooring.startup-wait. "
-                + (topology == null || topology.reports().isEmpty() ? "No pod was found at all: check mooring.service,"
-                        + " mooring.namespace and mooring.source." : "Failing pods: " + topology.reports().stream()
-                                .filter(result -> !result.reachable()).map(result -> result.endpoint().address())
-                                .collect(Collectors.joining(", ")) + ".");
+                + (topology == null || topology.reports().isEmpty()
+                        ? "No pod was found at all: check mooring.service," + " mooring.namespace and mooring.source."
+                        : "Failing pods: "
+                                + topology.reports().stream()
+                                        .filter(result -> !result.reachable())
+                                        .map(result -> result.endpoint().address())
+                                        .collect(Collectors.joining(", "))
+                                + ".");
     }
 
     private static boolean isAuthFailure(ProbeResult result) {
         String failure = result.failure();
-        return failure != null && (failure.contains("NOAUTH") || failure.contains("WRONGPASS")
-                || failure.toLowerCase(Locale.ROOT).contains("auth"));
+        return failure != null
+                && (failure.contains("NOAUTH")
+                        || failure.contains("WRONGPASS")
+                        || failure.toLowerCase(Locale.ROOT).contains("auth"));
     }
 
     private static DiscoveryException discoveryProblem(Throwable failure) {

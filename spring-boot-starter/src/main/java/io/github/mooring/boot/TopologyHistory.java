@@ -1,18 +1,16 @@
 package io.github.mooring.boot;
 
+import io.github.mooring.MooringClient;
+import io.github.mooring.topology.Node;
+import io.github.mooring.topology.Topology;
+import io.github.mooring.topology.TopologyEvent;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
-
 import org.jspecify.annotations.Nullable;
-
-import io.github.mooring.MooringClient;
-import io.github.mooring.topology.Node;
-import io.github.mooring.topology.Topology;
-import io.github.mooring.topology.TopologyEvent;
 
 /**
  * What happened to a {@link MooringClient}'s Service lately: the last {@value #CAPACITY} topology events, and since
@@ -32,8 +30,7 @@ public final class TopologyHistory {
      *        {@code SplitBrainDetected}, {@code StaleReplicaDetected}, {@code SourceDegraded}, {@code DiscoveryFailed}
      * @param description what happened
      */
-    public record Change(Instant at, String event, String description) {
-    }
+    public record Change(Instant at, String event, String description) {}
 
     private final Deque<Change> changes = new ArrayDeque<>();
 
@@ -57,11 +54,11 @@ public final class TopologyHistory {
             return;
         }
         if (attached != null) {
-            throw new IllegalStateException("this TopologyHistory records " + attached.options().serviceRef()
-                    + " already; use one history per MooringClient");
+            throw new IllegalStateException("this TopologyHistory records "
+                    + attached.options().serviceRef() + " already; use one history per MooringClient");
         }
         attached = client;
-        client.redisClient().monitor().observe(this::onTopology);
+        client.observe(this::onTopology);
         // Listeners can only be added once the client runs: its first rounds may be over already. What they found is
         // recorded as one change, and the events of those rounds, if they still arrive, are not recorded twice.
         Topology now = client.topology();
@@ -69,8 +66,8 @@ public final class TopologyHistory {
         if (now.version() > 0) {
             seededAt = now.observedAt();
             seededVersion = now.version();
-            record(new Change(now.observedAt(), now.hasMaster() ? "MasterChanged" : "NoMaster",
-                    "when Mooring started: " + now));
+            record(new Change(
+                    now.observedAt(), now.hasMaster() ? "MasterChanged" : "NoMaster", "when Mooring started: " + now));
         }
         client.addListener(this::onEvent);
     }
@@ -120,27 +117,34 @@ public final class TopologyHistory {
                     + changed.detection().toMillis() + " ms)";
         }
         if (event instanceof TopologyEvent.NoMaster none) {
-            return "no master" + none.previous().map(previous -> " (was " + previous.displayName() + ")").orElse("")
-                    + ": " + none.reason();
+            return "no master"
+                    + none.previous()
+                            .map(previous -> " (was " + previous.displayName() + ")")
+                            .orElse("") + ": " + none.reason();
         }
         if (event instanceof TopologyEvent.MasterRestored restored) {
-            return restored.master().displayName() + " is master again after " + restored.outage().toMillis()
-                    + " ms without master";
+            return restored.master().displayName() + " is master again after "
+                    + restored.outage().toMillis() + " ms without master";
         }
         if (event instanceof TopologyEvent.SplitBrainDetected split) {
             return (split.splitBrain().losers().size() + 1) + " pods report master; writes go to "
-                    + split.splitBrain().winner().displayName() + " (" + split.splitBrain().decidedBy() + "), not to "
-                    + split.splitBrain().losers().stream().map(Node::displayName).collect(Collectors.joining(", "));
+                    + split.splitBrain().winner().displayName() + " ("
+                    + split.splitBrain().decidedBy() + "), not to "
+                    + split.splitBrain().losers().stream()
+                            .map(Node::displayName)
+                            .collect(Collectors.joining(", "));
         }
         if (event instanceof TopologyEvent.StaleReplicaDetected stale) {
             return "replica " + stale.staleReplica().replica().displayName() + " is stale ("
-                    + stale.staleReplica().reason() + "): it follows " + stale.staleReplica().follows();
+                    + stale.staleReplica().reason() + "): it follows "
+                    + stale.staleReplica().follows();
         }
         if (event instanceof TopologyEvent.SourceDegraded degraded) {
             return "discovery moved from " + degraded.from() + " to " + degraded.to() + ": " + degraded.reason();
         }
         if (event instanceof TopologyEvent.DiscoveryFailed failed) {
-            return "discovery failed (" + failed.error().reason() + "): " + failed.error().getMessage();
+            return "discovery failed (" + failed.error().reason() + "): "
+                    + failed.error().getMessage();
         }
         return event.toString();
     }

@@ -3,19 +3,17 @@ package io.github.mooring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+import io.github.mooring.MooringOptions;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.data.redis.connection.lettuce.LettucePoolingClientConfiguration;
-
-import io.github.mooring.MooringOptions;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisCredentials;
-import io.lettuce.core.RedisURI;
 
 /**
  * {@code spring.data.redis.*} becomes the same Lettuce settings Spring Boot's own connection factory would get, and
@@ -23,17 +21,17 @@ import io.lettuce.core.RedisURI;
  */
 class BootLettuceSettingsTest {
 
-    private static final ClientOptions MOORING_DEFAULTS = MooringOptions.builder().service("redis").build()
-            .clientOptions();
+    private static final ClientOptions MOORING_DEFAULTS =
+            MooringOptions.builder().service("redis").build().clientOptions();
 
-    private static BootLettuceSettings settings(DataRedisProperties properties, DataRedisConnectionDetails details,
-            String tlsHost) {
-        return BootLettuceSettings.of(properties, details, null, tlsHost, MOORING_DEFAULTS, null, Stream.empty(),
-                Stream.empty());
+    private static BootLettuceSettings settings(
+            DataRedisProperties properties, DataRedisConnectionDetails details, String tlsHost) {
+        return BootLettuceSettings.of(
+                properties, details, null, tlsHost, MOORING_DEFAULTS, null, Stream.empty(), Stream.empty());
     }
 
-    private static DataRedisConnectionDetails details(String username, String password, int database,
-            SslBundle sslBundle) {
+    private static DataRedisConnectionDetails details(
+            String username, String password, int database, SslBundle sslBundle) {
         return new DataRedisConnectionDetails() {
             @Override
             public String getUsername() {
@@ -62,8 +60,8 @@ class BootLettuceSettingsTest {
         DataRedisProperties properties = new DataRedisProperties();
         properties.setTimeout(Duration.ofSeconds(3));
         properties.setClientName("checkout");
-        BootLettuceSettings settings = settings(properties, details("app", "secret", 2, SslBundle.systemDefault()),
-                "redis.shop.svc.cluster.local");
+        BootLettuceSettings settings = settings(
+                properties, details("app", "secret", 2, SslBundle.systemDefault()), "redis.shop.svc.cluster.local");
 
         RedisURI uri = settings.redisUri();
         assertThat(uri.getHost()).isEqualTo("redis.shop.svc.cluster.local");
@@ -73,11 +71,16 @@ class BootLettuceSettingsTest {
         assertThat(uri.getClientName()).isEqualTo("checkout");
         assertThat(uri.getTimeout()).isEqualTo(Duration.ofSeconds(3));
         // Lettuce 6.x resolves static credentials through ImmediateRedisCredentialsProvider, 7.x through a Mono.
-        RedisCredentials credentials = uri.getCredentialsProvider().resolveCredentials().block();
+        RedisCredentials credentials =
+                uri.getCredentialsProvider().resolveCredentials().block();
         assertThat(credentials.getUsername()).isEqualTo("app");
         assertThat(credentials.getPassword()).isEqualTo("secret".toCharArray());
         // The bundle's trust material, for the handshake with whichever pod is master.
-        assertThat(settings.clientConfiguration().getClientOptions().orElseThrow().getSslOptions()).isNotNull();
+        assertThat(settings.clientConfiguration()
+                        .getClientOptions()
+                        .orElseThrow()
+                        .getSslOptions())
+                .isNotNull();
         assertThat(settings.clientConfiguration().isUseSsl()).isTrue();
         // Never printed.
         assertThat(uri.toString()).doesNotContain("secret");
@@ -87,7 +90,10 @@ class BootLettuceSettingsTest {
     void anUrlWithRedissTurnsTlsOn() {
         DataRedisProperties properties = new DataRedisProperties();
         properties.setUrl("rediss://redis.example:6379");
-        assertThat(settings(properties, details(null, null, 0, null), null).redisUri().isSsl()).isTrue();
+        assertThat(settings(properties, details(null, null, 0, null), null)
+                        .redisUri()
+                        .isSsl())
+                .isTrue();
     }
 
     @Test
@@ -117,8 +123,10 @@ class BootLettuceSettingsTest {
     void keepsMooringsKeepAliveWhenBootSetsAConnectTimeout() {
         DataRedisProperties properties = new DataRedisProperties();
         properties.setConnectTimeout(Duration.ofMillis(750));
-        ClientOptions options = settings(properties, details(null, null, 0, null), null).clientConfiguration()
-                .getClientOptions().orElseThrow();
+        ClientOptions options = settings(properties, details(null, null, 0, null), null)
+                .clientConfiguration()
+                .getClientOptions()
+                .orElseThrow();
         assertThat(options.getSocketOptions().getConnectTimeout()).isEqualTo(Duration.ofMillis(750));
         assertThat(options.getSocketOptions().isKeepAlive()).isTrue();
         assertThat(options.getSocketOptions().getKeepAlive().getIdle())

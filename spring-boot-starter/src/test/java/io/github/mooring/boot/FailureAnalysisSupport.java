@@ -1,7 +1,6 @@
 package io.github.mooring.boot;
 
 import java.util.List;
-
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.core.env.Environment;
@@ -16,14 +15,15 @@ import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
  */
 final class FailureAnalysisSupport {
 
-    private FailureAnalysisSupport() {
-    }
+    private FailureAnalysisSupport() {}
 
     static FailureAnalysis analyze(Throwable failure, Environment environment) {
         // Analyzers that want a BeanFactory (none of Mooring's) are skipped: a failed context has none to offer.
         List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
-                .load(FailureAnalyzer.class, ArgumentResolver.of(Environment.class, environment),
-                        FailureHandler.handleMessage((message, e) -> { }));
+                .load(
+                        FailureAnalyzer.class,
+                        ArgumentResolver.of(Environment.class, environment),
+                        FailureHandler.handleMessage((message, e) -> {}));
         for (FailureAnalyzer analyzer : analyzers) {
             FailureAnalysis analysis = analyzer.analyze(failure);
             if (analysis != null) {

@@ -3,9 +3,21 @@ package io.github.mooring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.mooring.boot.actuate.MooringEndpoint;
+import io.github.mooring.boot.actuate.MooringEndpointAutoConfiguration;
+import io.github.mooring.boot.health.MooringHealthContributorAutoConfiguration;
+import io.github.mooring.boot.health.MooringHealthIndicator;
+import io.github.mooring.boot.health.MooringRedisHealthIndicator;
+import io.github.mooring.boot.metrics.MooringMetrics;
+import io.github.mooring.boot.metrics.MooringMetricsAutoConfiguration;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.SimulatedNamespace;
+import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
-
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -18,18 +30,6 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-
-import io.github.mooring.boot.actuate.MooringEndpoint;
-import io.github.mooring.boot.actuate.MooringEndpointAutoConfiguration;
-import io.github.mooring.boot.health.MooringHealthContributorAutoConfiguration;
-import io.github.mooring.boot.health.MooringHealthIndicator;
-import io.github.mooring.boot.metrics.MooringMetrics;
-import io.github.mooring.boot.metrics.MooringMetricsAutoConfiguration;
-import io.github.mooring.testkit.RedisStatefulSet;
-import io.github.mooring.testkit.SimulatedNamespace;
-import io.github.mooring.testkit.SimulatedNamespaceExtension;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -51,12 +51,19 @@ class MooringOperationsAutoConfigurationIT {
 
     private static ApplicationContextRunner runner() {
         return new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(MooringAutoConfiguration.class, DataRedisAutoConfiguration.class,
-                        MooringHealthContributorAutoConfiguration.class, MooringEndpointAutoConfiguration.class,
-                        MooringMetricsAutoConfiguration.class, DataRedisHealthContributorAutoConfiguration.class))
-                .withPropertyValues("mooring.service=redis", "mooring.namespace=" + ns.name(),
+                .withConfiguration(AutoConfigurations.of(
+                        MooringAutoConfiguration.class,
+                        DataRedisAutoConfiguration.class,
+                        MooringHealthContributorAutoConfiguration.class,
+                        MooringEndpointAutoConfiguration.class,
+                        MooringMetricsAutoConfiguration.class,
+                        DataRedisHealthContributorAutoConfiguration.class))
+                .withPropertyValues(
+                        "mooring.service=redis",
+                        "mooring.namespace=" + ns.name(),
                         "mooring.probe.interval=100ms",
-                        "mooring.static-nodes=" + redis.pod(0).address() + "," + redis.pod(1).address());
+                        "mooring.static-nodes=" + redis.pod(0).address() + ","
+                                + redis.pod(1).address());
     }
 
     // ---------------------------------------------------------------- health
@@ -65,16 +72,21 @@ class MooringOperationsAutoConfigurationIT {
     void healthIsUpWithTheMasterAndBootsRedisHealthKeepsWorking() {
         runner().run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(MooringHealthIndicator.class);
-            Health health = context.getBean("mooringHealthIndicator", HealthIndicator.class).health();
+            Health health = context.getBean("mooringHealthIndicator", HealthIndicator.class)
+                    .health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
-            assertThat(health.getDetails()).containsEntry("master", redis.pod(0).address())
-                    .containsEntry("address", redis.pod(0).address()).containsEntry("source", "static")
-                    .containsEntry("service", "redis").containsEntry("namespace", ns.name())
+            assertThat(health.getDetails())
+                    .containsEntry("master", redis.pod(0).address())
+                    .containsEntry("address", redis.pod(0).address())
+                    .containsEntry("source", "static")
+                    .containsEntry("service", "redis")
+                    .containsEntry("namespace", ns.name())
                     .containsEntry("replicas", 1);
             // Spring Boot's Redis health check, through Mooring's connection factory, in place of Boot's own bean.
             assertThat(context.getBean("redisHealthContributor", HealthIndicator.class))
-                    .isInstanceOf(io.github.mooring.boot.health.MooringRedisHealthIndicator.class);
-            Health redisHealth = context.getBean("redisHealthContributor", HealthIndicator.class).health();
+                    .isInstanceOf(MooringRedisHealthIndicator.class);
+            Health redisHealth = context.getBean("redisHealthContributor", HealthIndicator.class)
+                    .health();
             assertThat(redisHealth.getStatus()).isEqualTo(Status.UP);
             assertThat(redisHealth.getDetails()).containsKey("version");
         });
@@ -96,42 +108,56 @@ class MooringOperationsAutoConfigurationIT {
     void noOperationsBeansWhenMooringIsOff() {
         runner().withPropertyValues("mooring.enabled=false", "management.endpoints.web.exposure.include=mooring")
                 .withBean(SimpleMeterRegistry.class)
-                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(MooringHealthIndicator.class)
-                        .doesNotHaveBean(MooringEndpoint.class).doesNotHaveBean(MooringMetrics.class));
+                .run(context -> assertThat(context)
+                        .hasNotFailed()
+                        .doesNotHaveBean(MooringHealthIndicator.class)
+                        .doesNotHaveBean(MooringEndpoint.class)
+                        .doesNotHaveBean(MooringMetrics.class));
     }
 
     // ---------------------------------------------------------------- endpoint
 
     @Test
     void endpointShowsTheTopologyAsJson() {
-        runner().withPropertyValues("management.endpoints.web.exposure.include=health,mooring").run(context -> {
-            assertThat(context).hasNotFailed().hasSingleBean(MooringEndpoint.class);
-            MooringEndpoint.TopologyDescriptor topology = context.getBean(MooringEndpoint.class).topology();
-            assertThat(topology.service()).isEqualTo("redis");
-            assertThat(topology.source()).isEqualTo("static");
-            assertThat(topology.version()).isPositive();
-            assertThat(topology.master().address()).isEqualTo(redis.pod(0).address());
-            assertThat(topology.pods()).hasSize(2).anySatisfy(pod -> {
-                assertThat(pod.address()).isEqualTo(redis.pod(0).address());
-                assertThat(pod.state()).isEqualTo("master");
-                assertThat(pod.role()).isEqualTo("master");
-                assertThat(pod.sentinels()).as("no Sentinels run here").isZero();
-            }).anySatisfy(pod -> {
-                assertThat(pod.address()).isEqualTo(redis.pod(1).address());
-                assertThat(pod.state()).isEqualTo("replica");
-                assertThat(pod.follows()).isEqualTo(redis.pod(0).address());
-                assertThat(pod.linkUp()).isTrue();
-                assertThat(pod.replOffset()).isNotNull();
-            });
-            // Listeners hear of changes on the monitor's event thread: the first may land just after the start.
-            MooringEndpoint endpoint = context.getBean(MooringEndpoint.class);
-            await().atMost(Duration.ofSeconds(10)).until(() -> endpoint.topology().lastChange() != null);
-            assertThat(endpoint.topology().lastChange().event()).isEqualTo("MasterChanged");
+        runner().withPropertyValues("management.endpoints.web.exposure.include=health,mooring")
+                .run(context -> {
+                    assertThat(context).hasNotFailed().hasSingleBean(MooringEndpoint.class);
+                    MooringEndpoint.TopologyDescriptor topology =
+                            context.getBean(MooringEndpoint.class).topology();
+                    assertThat(topology.service()).isEqualTo("redis");
+                    assertThat(topology.source()).isEqualTo("static");
+                    assertThat(topology.version()).isPositive();
+                    assertThat(topology.master().address())
+                            .isEqualTo(redis.pod(0).address());
+                    assertThat(topology.pods())
+                            .hasSize(2)
+                            .anySatisfy(pod -> {
+                                assertThat(pod.address()).isEqualTo(redis.pod(0).address());
+                                assertThat(pod.state()).isEqualTo("master");
+                                assertThat(pod.role()).isEqualTo("master");
+                                assertThat(pod.sentinels())
+                                        .as("no Sentinels run here")
+                                        .isZero();
+                            })
+                            .anySatisfy(pod -> {
+                                assertThat(pod.address()).isEqualTo(redis.pod(1).address());
+                                assertThat(pod.state()).isEqualTo("replica");
+                                assertThat(pod.follows()).isEqualTo(redis.pod(0).address());
+                                assertThat(pod.linkUp()).isTrue();
+                                assertThat(pod.replOffset()).isNotNull();
+                            });
+                    // Listeners hear of changes on the monitor's event thread: the first may land just after the start.
+                    MooringEndpoint endpoint = context.getBean(MooringEndpoint.class);
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> endpoint.topology().lastChange() != null);
+                    assertThat(endpoint.topology().lastChange().event()).isEqualTo("MasterChanged");
 
-            String json = JsonMapper.builder().build().writeValueAsString(topology);
-            assertThat(json).contains("\"state\":\"master\"").contains("\"source\":\"static\"")
-                    .contains("\"address\":\"" + redis.pod(0).address() + "\"");
-        });
+                    String json = JsonMapper.builder().build().writeValueAsString(topology);
+                    assertThat(json)
+                            .contains("\"state\":\"master\"")
+                            .contains("\"source\":\"static\"")
+                            .contains("\"address\":\"" + redis.pod(0).address() + "\"");
+                });
     }
 
     @Test
@@ -153,9 +179,15 @@ class MooringOperationsAutoConfigurationIT {
         runner().withBean(SimpleMeterRegistry.class).run(context -> {
             assertThat(context).hasNotFailed().hasSingleBean(MooringMetrics.class);
             MeterRegistry registry = context.getBean(MeterRegistry.class);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(registry.get("mooring.probe.rounds")
-                    .tag("service", "redis").tag("namespace", ns.name()).counter().count()).isGreaterThan(2));
-            assertThat(registry.get("mooring.master.absent").longTaskTimer().activeTasks()).isZero();
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(registry.get("mooring.probe.rounds")
+                                    .tag("service", "redis")
+                                    .tag("namespace", ns.name())
+                                    .counter()
+                                    .count())
+                            .isGreaterThan(2));
+            assertThat(registry.get("mooring.master.absent").longTaskTimer().activeTasks())
+                    .isZero();
             assertThat(registry.get("mooring.master.changes").counter().count()).isZero();
             assertThat(registry.get("mooring.replicas.stale").gauge().value()).isZero();
             assertThat(registry.get("mooring.retry.attempts").counter().count()).isZero();
@@ -179,11 +211,17 @@ class MooringOperationsAutoConfigurationIT {
     void healthAndMetricsFollowAnOutageOfTheMaster() {
         RedisStatefulSet solo = ns.redis("solo").replicas(1).start();
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(MooringAutoConfiguration.class, DataRedisAutoConfiguration.class,
-                        MooringHealthContributorAutoConfiguration.class, MooringMetricsAutoConfiguration.class,
+                .withConfiguration(AutoConfigurations.of(
+                        MooringAutoConfiguration.class,
+                        DataRedisAutoConfiguration.class,
+                        MooringHealthContributorAutoConfiguration.class,
+                        MooringMetricsAutoConfiguration.class,
                         DataRedisHealthContributorAutoConfiguration.class))
-                .withPropertyValues("mooring.service=solo", "mooring.namespace=" + ns.name(),
-                        "mooring.static-nodes=" + solo.pod(0).address(), "mooring.probe.interval=100ms",
+                .withPropertyValues(
+                        "mooring.service=solo",
+                        "mooring.namespace=" + ns.name(),
+                        "mooring.static-nodes=" + solo.pod(0).address(),
+                        "mooring.probe.interval=100ms",
                         "mooring.failover-wait=1500ms")
                 .withBean(SimpleMeterRegistry.class)
                 .run(context -> {
@@ -194,8 +232,8 @@ class MooringOperationsAutoConfigurationIT {
 
                     solo.pod(0).stopContainer();
                     // Within the failover wait: a failover in progress, commands wait.
-                    await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus(),
-                            Status.OUT_OF_SERVICE::equals);
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> health.health().getStatus(), Status.OUT_OF_SERVICE::equals);
                     // The redis contributor answers at once instead of waiting for the next master.
                     HealthIndicator redisHealth = context.getBean("redisHealthContributor", HealthIndicator.class);
                     long asked = System.nanoTime();
@@ -204,23 +242,42 @@ class MooringOperationsAutoConfigurationIT {
                     Map<String, Object> details = health.health().getDetails();
                     assertThat(details).containsKeys("reason", "noMasterSince").containsEntry("failoverWait", "PT1.5S");
                     assertThat((String) details.get("reason")).contains("connection refused");
-                    assertThat(registry.get("mooring.master.absent").longTaskTimer().activeTasks()).isEqualTo(1);
+                    assertThat(registry.get("mooring.master.absent")
+                                    .longTaskTimer()
+                                    .activeTasks())
+                            .isEqualTo(1);
                     // Past the failover wait: commands fail, the group is down.
-                    await().atMost(Duration.ofSeconds(10)).until(() -> health.health().getStatus(), Status.DOWN::equals);
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> health.health().getStatus(), Status.DOWN::equals);
 
                     solo.pod(0).startContainer();
-                    await().atMost(Duration.ofSeconds(20)).until(() -> health.health().getStatus(), Status.UP::equals);
+                    await().atMost(Duration.ofSeconds(20))
+                            .until(() -> health.health().getStatus(), Status.UP::equals);
                     // A new Redis process on the same pod is a new master: counted, and the window timed.
                     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-                        assertThat(registry.get("mooring.master.changes").counter().count()).isEqualTo(1);
-                        assertThat(registry.get("mooring.failover").tag("outcome", "new-master").timer().count())
+                        assertThat(registry.get("mooring.master.changes")
+                                        .counter()
+                                        .count())
+                                .isEqualTo(1);
+                        assertThat(registry.get("mooring.failover")
+                                        .tag("outcome", "new-master")
+                                        .timer()
+                                        .count())
                                 .isEqualTo(1);
                     });
-                    assertThat(registry.get("mooring.failover").tag("outcome", "new-master").timer()
-                            .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isGreaterThan(1500);
-                    assertThat(registry.get("mooring.master.absent").longTaskTimer().activeTasks()).isZero();
-                    assertThat(registry.get("mooring.probe.failures").counter().count()).isPositive();
-                    assertThat((String) health.health().getDetails().get("lastChange")).contains("MasterChanged")
+                    assertThat(registry.get("mooring.failover")
+                                    .tag("outcome", "new-master")
+                                    .timer()
+                                    .totalTime(TimeUnit.MILLISECONDS))
+                            .isGreaterThan(1500);
+                    assertThat(registry.get("mooring.master.absent")
+                                    .longTaskTimer()
+                                    .activeTasks())
+                            .isZero();
+                    assertThat(registry.get("mooring.probe.failures").counter().count())
+                            .isPositive();
+                    assertThat((String) health.health().getDetails().get("lastChange"))
+                            .contains("MasterChanged")
                             .contains("restarted");
                 });
     }

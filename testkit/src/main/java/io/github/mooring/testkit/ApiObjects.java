@@ -1,10 +1,5 @@
 package io.github.mooring.testkit;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointAddressBuilder;
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -12,6 +7,7 @@ import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
@@ -20,6 +16,10 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The API objects of one StatefulSet, written as the control plane would: the headless Service, the Pods, and
@@ -48,11 +48,19 @@ final class ApiObjects {
 
     void createService() {
         Service svc = new ServiceBuilder()
-                .withNewMetadata().withName(service).withNamespace(namespace).addToLabels("app", service).endMetadata()
+                .withNewMetadata()
+                .withName(service)
+                .withNamespace(namespace)
+                .addToLabels("app", service)
+                .endMetadata()
                 .withNewSpec()
                 .withClusterIP("None")
                 .withSelector(Map.of("app", service))
-                .addNewPort().withName(portName).withPort(port).withProtocol("TCP").endPort()
+                .addNewPort()
+                .withName(portName)
+                .withPort(port)
+                .withProtocol("TCP")
+                .endPort()
                 .endSpec()
                 .build();
         client.services().inNamespace(namespace).resource(svc).create();
@@ -62,21 +70,35 @@ final class ApiObjects {
     String createPod(RedisPod pod) {
         Pod object = new PodBuilder()
                 .withNewMetadata()
-                .withName(pod.name()).withNamespace(namespace).withUid(pod.uid())
+                .withName(pod.name())
+                .withNamespace(namespace)
+                .withUid(pod.uid())
                 .addToLabels("app", service)
                 .addToLabels("statefulset.kubernetes.io/pod-name", pod.name())
                 .endMetadata()
-                .withNewSpec().withHostname(pod.name()).withSubdomain(service).endSpec()
-                .withNewStatus().withPhase("Running").withPodIP(pod.ip()).endStatus()
+                .withNewSpec()
+                .withHostname(pod.name())
+                .withSubdomain(service)
+                .endSpec()
+                .withNewStatus()
+                .withPhase("Running")
+                .withPodIP(pod.ip())
+                .endStatus()
                 .build();
         Pod created = client.pods().inNamespace(namespace).resource(object).createOr(NonDeletingOperation::update);
         return created == null ? null : created.getMetadata().getUid();
     }
 
     void markPodTerminating(RedisPod pod) {
-        client.pods().inNamespace(namespace).withName(pod.name())
-                .edit(p -> new PodBuilder(p).editMetadata().withDeletionTimestamp(Instant.now().toString())
-                        .withDeletionGracePeriodSeconds(10L).endMetadata().build());
+        client.pods()
+                .inNamespace(namespace)
+                .withName(pod.name())
+                .edit(p -> new PodBuilder(p)
+                        .editMetadata()
+                        .withDeletionTimestamp(Instant.now().toString())
+                        .withDeletionGracePeriodSeconds(10L)
+                        .endMetadata()
+                        .build());
     }
 
     void deletePod(RedisPod pod) {
@@ -96,44 +118,79 @@ final class ApiObjects {
                     .withAddresses(state.ip())
                     .withHostname(state.pod())
                     .withNewConditions()
-                    .withReady(state.ready()).withServing(state.serving()).withTerminating(state.terminating())
+                    .withReady(state.ready())
+                    .withServing(state.serving())
+                    .withTerminating(state.terminating())
                     .endConditions()
-                    .withTargetRef(new ObjectReferenceBuilder().withKind("Pod").withName(state.pod())
-                            .withNamespace(namespace).withUid(state.uid()).build())
+                    .withTargetRef(new ObjectReferenceBuilder()
+                            .withKind("Pod")
+                            .withName(state.pod())
+                            .withNamespace(namespace)
+                            .withUid(state.uid())
+                            .build())
                     .build());
             // The Endpoints controller leaves terminating pods out altogether.
             if (!state.terminating()) {
-                EndpointAddress address = new EndpointAddressBuilder().withIp(state.ip()).withHostname(state.pod())
-                        .withTargetRef(new ObjectReferenceBuilder().withKind("Pod").withName(state.pod())
-                                .withNamespace(namespace).withUid(state.uid()).build())
+                EndpointAddress address = new EndpointAddressBuilder()
+                        .withIp(state.ip())
+                        .withHostname(state.pod())
+                        .withTargetRef(new ObjectReferenceBuilder()
+                                .withKind("Pod")
+                                .withName(state.pod())
+                                .withNamespace(namespace)
+                                .withUid(state.uid())
+                                .build())
                         .build();
                 (state.ready() ? ready : notReady).add(address);
             }
         }
         EndpointSlice slice = new EndpointSliceBuilder()
                 .withNewMetadata()
-                .withName(sliceName).withNamespace(namespace)
+                .withName(sliceName)
+                .withNamespace(namespace)
                 .addToLabels(SERVICE_NAME_LABEL, service)
                 .addToLabels("endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io")
                 .endMetadata()
                 .withAddressType("IPv4")
-                .addNewPort().withName(portName).withPort(port).withProtocol("TCP").endPort()
+                .addNewPort()
+                .withName(portName)
+                .withPort(port)
+                .withProtocol("TCP")
+                .endPort()
                 .withEndpoints(endpoints)
                 .build();
         if (published) {
-            client.discovery().v1().endpointSlices().inNamespace(namespace).resource(slice).update();
+            client.discovery()
+                    .v1()
+                    .endpointSlices()
+                    .inNamespace(namespace)
+                    .resource(slice)
+                    .update();
         } else {
-            client.discovery().v1().endpointSlices().inNamespace(namespace).resource(slice).create();
+            client.discovery()
+                    .v1()
+                    .endpointSlices()
+                    .inNamespace(namespace)
+                    .resource(slice)
+                    .create();
         }
         long sliceWritten = System.nanoTime();
 
         EndpointsBuilder legacy = new EndpointsBuilder()
-                .withNewMetadata().withName(service).withNamespace(namespace).addToLabels("app", service).endMetadata();
+                .withNewMetadata()
+                .withName(service)
+                .withNamespace(namespace)
+                .addToLabels("app", service)
+                .endMetadata();
         if (!ready.isEmpty() || !notReady.isEmpty()) {
             legacy.addNewSubset()
                     .withAddresses(ready)
                     .withNotReadyAddresses(notReady)
-                    .addNewPort().withName(portName).withPort(port).withProtocol("TCP").endPort()
+                    .addNewPort()
+                    .withName(portName)
+                    .withPort(port)
+                    .withProtocol("TCP")
+                    .endPort()
                     .endSubset();
         }
         Endpoints object = legacy.build();
@@ -147,9 +204,16 @@ final class ApiObjects {
     }
 
     void updatePodReadiness(RedisPod pod, boolean ready) {
-        client.pods().inNamespace(namespace).withName(pod.name()).editStatus(p -> new PodBuilder(p)
-                .editStatus().withConditions(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
-                        .withType("Ready").withStatus(ready ? "True" : "False").build())
-                .endStatus().build());
+        client.pods()
+                .inNamespace(namespace)
+                .withName(pod.name())
+                .editStatus(p -> new PodBuilder(p)
+                        .editStatus()
+                        .withConditions(new PodConditionBuilder()
+                                .withType("Ready")
+                                .withStatus(ready ? "True" : "False")
+                                .build())
+                        .endStatus()
+                        .build());
     }
 }

@@ -1,18 +1,5 @@
 package io.github.mooring.testkit;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -34,6 +21,19 @@ import io.netty.handler.codec.dns.DnsQuestion;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.netty.handler.codec.dns.DnsSection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The namespace's cluster DNS: a real DNS server over UDP on 127.0.0.1 (random port) that answers as
@@ -55,12 +55,10 @@ public final class ClusterDns implements AutoCloseable {
     public static final String CLUSTER_DOMAIN = "cluster.local";
 
     /** One SRV target. */
-    private record Srv(String target, int port) {
-    }
+    private record Srv(String target, int port) {}
 
     /** What one service currently publishes. */
-    private record ServiceRecords(Map<String, List<InetAddress>> a, Map<String, List<Srv>> srv) {
-    }
+    private record ServiceRecords(Map<String, List<InetAddress>> a, Map<String, List<Srv>> srv) {}
 
     private final EventLoopGroup group;
     private final Channel channel;
@@ -80,15 +78,18 @@ public final class ClusterDns implements AutoCloseable {
                     .handler(new ChannelInitializer<DatagramChannel>() {
                         @Override
                         protected void initChannel(DatagramChannel ch) {
-                            ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(),
-                                    new QueryHandler());
+                            ch.pipeline()
+                                    .addLast(
+                                            new DatagramDnsQueryDecoder(),
+                                            new DatagramDnsResponseEncoder(),
+                                            new QueryHandler());
                         }
                     })
                     .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                     .syncUninterruptibly()
                     .channel();
         } catch (RuntimeException e) {
-            group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
     }
@@ -180,7 +181,7 @@ public final class ClusterDns implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     private final class QueryHandler extends SimpleChannelInboundHandler<DatagramDnsQuery> {
@@ -225,7 +226,8 @@ public final class ClusterDns implements AutoCloseable {
             // first answer land on any pod, master or not.
             int shift = a.size() > 1 ? (int) Math.floorMod(rotation.getAndIncrement(), (long) a.size()) : 0;
             for (int i = 0; i < a.size(); i++) {
-                response.addRecord(DnsSection.ANSWER, aRecord(question.name(), a.get((i + shift) % a.size()), ttlSeconds));
+                response.addRecord(
+                        DnsSection.ANSWER, aRecord(question.name(), a.get((i + shift) % a.size()), ttlSeconds));
             }
         } else if (type.equals(DnsRecordType.SRV) && srv != null) {
             for (Srv target : srv) {
@@ -234,7 +236,8 @@ public final class ClusterDns implements AutoCloseable {
                 rdata.writeShort(100 / srv.size()); // weight, as CoreDNS spreads it
                 rdata.writeShort(target.port());
                 writeName(rdata, target.target());
-                response.addRecord(DnsSection.ANSWER,
+                response.addRecord(
+                        DnsSection.ANSWER,
                         new DefaultDnsRawRecord(question.name(), DnsRecordType.SRV, ttlSeconds, rdata));
                 for (ServiceRecords records : services.values()) {
                     List<InetAddress> ips = records.a().get(target.target());

@@ -18,8 +18,18 @@ import java.util.List;
  * @param logFile where its output goes (appended: every container of a pod object shares one log)
  * @param access how to reach it, to know it started
  */
-record ContainerSpec(String namespace, String pod, String podUid, int restart, Path configFile, List<Path> writable,
-        List<Path> readOnly, String ip, int port, Path logFile, Resp.Access access) {
+record ContainerSpec(
+        String namespace,
+        String pod,
+        String podUid,
+        int restart,
+        Path configFile,
+        List<Path> writable,
+        List<Path> readOnly,
+        String ip,
+        int port,
+        Path logFile,
+        Resp.Access access) {
 
     ContainerSpec {
         writable = List.copyOf(writable);

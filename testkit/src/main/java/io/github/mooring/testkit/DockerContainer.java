@@ -1,5 +1,10 @@
 package io.github.mooring.testkit;
 
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Volume;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,16 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.output.OutputFrame;
 import org.testcontainers.utility.DockerImageName;
-
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.AccessMode;
-import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.Volume;
 
 /**
  * A pod's container on Docker, started through Testcontainers: {@code redis-server <conf>} of the pod's image, on
@@ -34,6 +32,7 @@ final class DockerContainer implements PodContainer {
     static final String LABEL = "io.github.mooring.testkit";
     /** The pid of the JVM that started the container: what the watchdog removes when that JVM dies. */
     static final String JVM_LABEL = LABEL + ".jvm";
+
     static final String NAMESPACE_LABEL = LABEL + ".namespace";
     static final String POD_LABEL = LABEL + ".pod";
 
@@ -61,9 +60,17 @@ final class DockerContainer implements PodContainer {
         spec.writable().forEach(dir -> binds.add(sameInside(dir, AccessMode.rw)));
         spec.readOnly().forEach(dir -> binds.add(sameInside(dir, AccessMode.ro)));
         GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image));
-        container.withNetworkMode("host")
-                .withLabels(Map.of(LABEL, "pod", JVM_LABEL, Long.toString(ProcessHandle.current().pid()),
-                        NAMESPACE_LABEL, spec.namespace(), POD_LABEL, spec.pod()))
+        container
+                .withNetworkMode("host")
+                .withLabels(Map.of(
+                        LABEL,
+                        "pod",
+                        JVM_LABEL,
+                        Long.toString(ProcessHandle.current().pid()),
+                        NAMESPACE_LABEL,
+                        spec.namespace(),
+                        POD_LABEL,
+                        spec.pod()))
                 .withCommand(spec.configFile().toAbsolutePath().toString())
                 .withLogConsumer(new AppendToFile(spec.logFile()))
                 .withStartupAttempts(1)
@@ -79,9 +86,11 @@ final class DockerContainer implements PodContainer {
             container.start();
         } catch (RuntimeException e) {
             container.stop();
-            throw new IllegalStateException("the container of " + spec.pod() + " (" + image + ") did not start: "
-                    + DockerEnvironment.rootCause(e) + "; log " + spec.logFile() + ":\n"
-                    + RedisProcess.tail(spec.logFile(), 20), e);
+            throw new IllegalStateException(
+                    "the container of " + spec.pod() + " (" + image + ") did not start: "
+                            + DockerEnvironment.rootCause(e) + "; log " + spec.logFile() + ":\n"
+                            + RedisProcess.tail(spec.logFile(), 20),
+                    e);
         }
         long pid = container.getContainerInfo().getState().getPidLong();
         DockerContainer started = new DockerContainer(container, pid, spec.logFile());
@@ -106,8 +115,8 @@ final class DockerContainer implements PodContainer {
             return false;
         }
         try {
-            InspectContainerResponse.ContainerState state = DockerEnvironment.client().inspectContainerCmd(id).exec()
-                    .getState();
+            InspectContainerResponse.ContainerState state =
+                    DockerEnvironment.client().inspectContainerCmd(id).exec().getState();
             return Boolean.TRUE.equals(state.getRunning());
         } catch (NotFoundException e) {
             return false;
@@ -131,7 +140,10 @@ final class DockerContainer implements PodContainer {
         if (!gone) {
             try {
                 int seconds = (int) Math.max(1, (gracePeriod.toMillis() + 999) / 1000);
-                DockerEnvironment.client().stopContainerCmd(id).withTimeout(seconds).exec();
+                DockerEnvironment.client()
+                        .stopContainerCmd(id)
+                        .withTimeout(seconds)
+                        .exec();
             } catch (NotFoundException e) {
                 // gone already
             }
@@ -208,8 +220,8 @@ final class DockerContainer implements PodContainer {
 
     /** As dockershim named a pod's containers: readable in {@code docker ps}, unique by the pod's UID. */
     private static String name(ContainerSpec spec) {
-        String name = "mooring_redis_" + spec.pod() + "_" + spec.namespace() + "_" + spec.podUid() + "_"
-                + spec.restart();
+        String name =
+                "mooring_redis_" + spec.pod() + "_" + spec.namespace() + "_" + spec.podUid() + "_" + spec.restart();
         return name.replaceAll("[^a-zA-Z0-9_.-]", "-");
     }
 

@@ -1,5 +1,9 @@
 package io.github.mooring.testkit;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.PullResponseItem;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.Reader;
@@ -16,15 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.ImageNameSubstitutor;
-
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.PullResponseItem;
 
 /**
  * Whether container pods can run here: Docker on Linux that Testcontainers reaches, and the image present or
@@ -38,8 +36,7 @@ final class DockerEnvironment {
     private static final Map<String, Optional<String>> IMAGES = new ConcurrentHashMap<>();
     private static Optional<String> daemon;
 
-    private DockerEnvironment() {
-    }
+    private DockerEnvironment() {}
 
     /** Why containers of {@code image} cannot run here, or empty when they can. */
     static Optional<String> unavailableReason(String image) {
@@ -57,7 +54,10 @@ final class DockerEnvironment {
 
     /** The Docker host Testcontainers talks to, as the {@code docker} CLI takes it in {@code DOCKER_HOST}. */
     static String dockerHost() {
-        return DockerClientFactory.instance().getTransportConfig().getDockerHost().toString();
+        return DockerClientFactory.instance()
+                .getTransportConfig()
+                .getDockerHost()
+                .toString();
     }
 
     private static synchronized Optional<String> daemonUnavailableReason() {
@@ -82,11 +82,12 @@ final class DockerEnvironment {
             return Optional.empty();
         } catch (RuntimeException e) {
             boolean ryuk = !Boolean.parseBoolean(System.getenv("TESTCONTAINERS_RYUK_DISABLED"));
-            return Optional.of("Testcontainers found no working Docker environment: " + rootCause(e) + (ryuk
-                    ? " (where no registry is reachable, Testcontainers' Ryuk image cannot be pulled: set "
-                            + "TESTCONTAINERS_RYUK_DISABLED=true for the test JVM; the kit removes its containers "
-                            + "itself)"
-                    : ""));
+            return Optional.of("Testcontainers found no working Docker environment: " + rootCause(e)
+                    + (ryuk
+                            ? " (where no registry is reachable, Testcontainers' Ryuk image cannot be pulled: set "
+                                    + "TESTCONTAINERS_RYUK_DISABLED=true for the test JVM; the kit removes its containers "
+                                    + "itself)"
+                            : ""));
         }
     }
 
@@ -103,23 +104,32 @@ final class DockerEnvironment {
         } catch (IOException e) {
             // none: nothing configured there
         }
-        return nothingLooksLikeDocker(System.getenv(), System.getProperty("docker.host"), testcontainers, home,
-                Files::exists);
+        return nothingLooksLikeDocker(
+                System.getenv(), System.getProperty("docker.host"), testcontainers, home, Files::exists);
     }
 
     /**
      * The judgement above, from what it reads: {@code ~/.testcontainers.properties} counts only where it names a
      * Docker host ({@code docker.host}, {@code tc.host}); Testcontainers writes the strategy it found there itself.
      */
-    static Optional<String> nothingLooksLikeDocker(Map<String, String> env, String dockerHostProperty,
-            Properties testcontainers, Path home, Predicate<Path> exists) {
-        if (env.get("DOCKER_HOST") != null || dockerHostProperty != null || env.get("TESTCONTAINERS_HOST") != null
+    static Optional<String> nothingLooksLikeDocker(
+            Map<String, String> env,
+            String dockerHostProperty,
+            Properties testcontainers,
+            Path home,
+            Predicate<Path> exists) {
+        if (env.get("DOCKER_HOST") != null
+                || dockerHostProperty != null
+                || env.get("TESTCONTAINERS_HOST") != null
                 || env.get("TESTCONTAINERS_DOCKER_CLIENT_STRATEGY") != null
-                || testcontainers.getProperty("docker.host") != null || testcontainers.getProperty("tc.host") != null) {
+                || testcontainers.getProperty("docker.host") != null
+                || testcontainers.getProperty("tc.host") != null) {
             return Optional.empty();
         }
-        List<Path> sockets = new ArrayList<>(List.of(Paths.get("/var/run/docker.sock"),
-                home.resolve(".docker/run/docker.sock"), home.resolve(".docker/desktop/docker.sock")));
+        List<Path> sockets = new ArrayList<>(List.of(
+                Paths.get("/var/run/docker.sock"),
+                home.resolve(".docker/run/docker.sock"),
+                home.resolve(".docker/desktop/docker.sock")));
         String runtimeDir = env.get("XDG_RUNTIME_DIR");
         if (runtimeDir != null) {
             sockets.add(Paths.get(runtimeDir, "docker.sock"));
@@ -140,7 +150,8 @@ final class DockerEnvironment {
         } catch (NotFoundException e) {
             // not here: pull it once, as the tests would
         }
-        try (Pull pull = client.pullImageCmd(name.getUnversionedPart()).withTag(name.getVersionPart())
+        try (Pull pull = client.pullImageCmd(name.getUnversionedPart())
+                .withTag(name.getVersionPart())
                 .exec(new Pull())) {
             // One attempt: Testcontainers would retry a failing pull for two minutes in every test.
             if (!pull.done.await(PULL_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {

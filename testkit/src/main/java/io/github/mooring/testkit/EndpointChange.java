@@ -20,6 +20,9 @@ public record EndpointChange(long nanoTime, Instant at, List<EndpointState> endp
 
     /** The IPs published as ready. */
     public List<String> readyIps() {
-        return endpoints.stream().filter(EndpointState::ready).map(EndpointState::ip).toList();
+        return endpoints.stream()
+                .filter(EndpointState::ready)
+                .map(EndpointState::ip)
+                .toList();
     }
 }

@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +64,10 @@ final class EndpointController implements AutoCloseable {
             Object container = pod.probedContainer();
             String target = pod.probeTarget();
             probed.add(container);
-            results.add(target == null ? CompletableFuture.completedFuture(false)
-                    : CompletableFuture.supplyAsync(() -> probe(target), probes));
+            results.add(
+                    target == null
+                            ? CompletableFuture.completedFuture(false)
+                            : CompletableFuture.supplyAsync(() -> probe(target), probes));
         }
         for (int i = 0; i < pods.size(); i++) {
             RedisPod pod = pods.get(i);
@@ -143,7 +144,9 @@ final class EndpointController implements AutoCloseable {
         for (EndpointState state : states) {
             Boolean before = podReadiness.put(state.pod() + "/" + state.uid(), state.ready());
             if (!Objects.equals(before, state.ready()) && !state.terminating()) {
-                set.pods().stream().filter(p -> p.name().equals(state.pod())).findFirst()
+                set.pods().stream()
+                        .filter(p -> p.name().equals(state.pod()))
+                        .findFirst()
                         .ifPresent(pod -> {
                             try {
                                 set.api().updatePodReadiness(pod, state.ready());

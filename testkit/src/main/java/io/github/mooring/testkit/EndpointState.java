@@ -10,5 +10,4 @@ package io.github.mooring.testkit;
  * @param serving the readiness probe passes
  * @param terminating the pod is being deleted
  */
-public record EndpointState(String pod, String ip, String uid, boolean ready, boolean serving, boolean terminating) {
-}
+public record EndpointState(String pod, String ip, String uid, boolean ready, boolean serving, boolean terminating) {}

@@ -1,13 +1,13 @@
 package io.github.mooring.testkit;
 
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 
 /**
  * The mock API server's CRUD dispatcher with the two things a real cluster adds that tests need: RBAC for the
@@ -17,8 +17,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 final class GuardedDispatcher extends KubernetesCrudDispatcher {
 
     /** A request decoded as RBAC sees it. */
-    record Access(String verb, String group, String resource, String namespace) {
-    }
+    record Access(String verb, String group, String resource, String namespace) {}
 
     private final String controllerToken;
     private final String applicationUser;
@@ -63,12 +62,14 @@ final class GuardedDispatcher extends KubernetesCrudDispatcher {
                 return status(404, "NotFound", "the server could not find the requested resource", access);
             }
             if (forbidden.contains(key(access.group(), access.resource(), access.verb()))) {
-                String qualified = access.group().isEmpty() ? access.resource()
-                        : access.resource() + "." + access.group();
+                String qualified =
+                        access.group().isEmpty() ? access.resource() : access.resource() + "." + access.group();
                 String message = qualified + " is forbidden: User \"" + applicationUser + "\" cannot "
                         + access.verb() + " resource \"" + access.resource() + "\" in API group \""
-                        + access.group() + "\"" + (access.namespace() == null ? " at the cluster scope"
-                        : " in the namespace \"" + access.namespace() + "\"");
+                        + access.group() + "\""
+                        + (access.namespace() == null
+                                ? " at the cluster scope"
+                                : " in the namespace \"" + access.namespace() + "\"");
                 return status(403, "Forbidden", message, access);
             }
         }
@@ -110,13 +111,13 @@ final class GuardedDispatcher extends KubernetesCrudDispatcher {
             return null; // discovery documents
         }
         boolean watch = query.matches("(.*&)?watch=(true|1)(&.*)?");
-        String verb = switch (method.toUpperCase(java.util.Locale.ROOT)) {
+        String verb = switch (method.toUpperCase(Locale.ROOT)) {
             case "GET" -> watch ? "watch" : named ? "get" : "list";
             case "POST" -> "create";
             case "PUT" -> "update";
             case "PATCH" -> "patch";
             case "DELETE" -> named ? "delete" : "deletecollection";
-            default -> method.toLowerCase(java.util.Locale.ROOT);
+            default -> method.toLowerCase(Locale.ROOT);
         };
         return new Access(verb, group, resource, namespace);
     }
@@ -126,7 +127,10 @@ final class GuardedDispatcher extends KubernetesCrudDispatcher {
                 + "\"message\":\"" + message.replace("\"", "\\\"") + "\",\"reason\":\"" + reason + "\","
                 + "\"details\":{\"group\":\"" + access.group() + "\",\"kind\":\"" + access.resource() + "\"},"
                 + "\"code\":" + code + "}";
-        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
+        return new MockResponse()
+                .setResponseCode(code)
+                .setHeader("Content-Type", "application/json")
+                .setBody(body);
     }
 
     private static String key(String group, String resource, String verb) {

@@ -1,5 +1,12 @@
 package io.github.mooring.testkit;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -11,17 +18,9 @@ import java.util.HashMap;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
-
+import java.util.logging.Level;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 
 /**
  * The namespace's Kubernetes API server: fabric8's mock server in CRUD mode (real HTTP, real watch streams,
@@ -52,8 +51,8 @@ public final class KubernetesApiServer implements AutoCloseable {
         this.namespace = namespace;
         this.serviceAccount = serviceAccount;
         String controllerToken = "controller-" + UUID.randomUUID();
-        this.dispatcher = new GuardedDispatcher(controllerToken,
-                "system:serviceaccount:" + namespace + ":" + serviceAccount);
+        this.dispatcher =
+                new GuardedDispatcher(controllerToken, "system:serviceaccount:" + namespace + ":" + serviceAccount);
         this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         try {
@@ -98,7 +97,8 @@ public final class KubernetesApiServer implements AutoCloseable {
      * @return {@code file}
      */
     public Path writeKubeconfig(Path file) {
-        String yaml = String.join("\n",
+        String yaml = String.join(
+                "\n",
                 "apiVersion: v1",
                 "kind: Config",
                 "clusters:",
@@ -204,8 +204,9 @@ public final class KubernetesApiServer implements AutoCloseable {
             }
             // fabric8's mock server (8.0) closes a watch by awaiting, on its only Vert.x event loop, an executor that
             // may itself wait for that loop: after a client closed a watch just before, destroy() can give up waiting
-            // for Vert.x. Nothing reaches the server any more (the proxy is closed); Vert.x finishes closing once the
-            // listener's one-minute wait ends. Not a failure of the test that closes the namespace.
+            // for Vert.x (fabric8 #7857, fixed after 8.0). Nothing reaches the server any more (the proxy is closed);
+            // Vert.x finishes closing once the listener's one-minute wait ends. Not a failure of the test that closes
+            // the namespace.
             log.debug("{}: fabric8's mock server is still closing ({})", this, e.getMessage());
         }
     }
@@ -222,14 +223,15 @@ public final class KubernetesApiServer implements AutoCloseable {
 
     private static java.util.logging.Logger quietMockServerLog() {
         java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
-        logger.setLevel(java.util.logging.Level.WARNING);
+        logger.setLevel(Level.WARNING);
         return logger;
     }
 
     /** {@code "endpointslices.discovery.k8s.io"} becomes {@code [endpointslices, discovery.k8s.io]}; core resources have group "". */
     private static String[] parseResource(String resource) {
         int dot = resource.indexOf('.');
-        return dot < 0 ? new String[] {resource, ""}
+        return dot < 0
+                ? new String[] {resource, ""}
                 : new String[] {resource.substring(0, dot), resource.substring(dot + 1)};
     }
 

@@ -20,8 +20,7 @@ final class LoopbackAddresses {
     private static int b = FIRST_OCTET_B + ThreadLocalRandom.current().nextInt(LAST_OCTET_B - FIRST_OCTET_B + 1);
     private static int next = 1; // c * 256 + d, d in 1..254
 
-    private LoopbackAddresses() {
-    }
+    private LoopbackAddresses() {}
 
     /** The next unused loopback address on which {@code port} can be bound. */
     static String allocate(int port) {

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.engine.support.descriptor.MethodSource;
@@ -72,14 +71,18 @@ public final class OutputOnFailureListener implements TestExecutionListener {
     private final List<String> failed = new ArrayList<>();
 
     /** The launcher's constructor (ServiceLoader). */
-    public OutputOnFailureListener() {
-    }
+    public OutputOnFailureListener() {}
 
     @Override
     public void testPlanExecutionStarted(TestPlan testPlan) {
-        active = testPlan.getConfigurationParameters().get(MODE)
-                .map(mode -> mode.trim().toLowerCase(Locale.ROOT).equals("on-failure")).orElse(false);
-        label = testPlan.getConfigurationParameters().get(LABEL).map(String::trim).filter(s -> !s.isEmpty())
+        active = testPlan.getConfigurationParameters()
+                .get(MODE)
+                .map(mode -> mode.trim().toLowerCase(Locale.ROOT).equals("on-failure"))
+                .orElse(false);
+        label = testPlan.getConfigurationParameters()
+                .get(LABEL)
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
                 .orElse(null);
         startNanos = System.nanoTime();
         realOut = System.out;
@@ -164,7 +167,8 @@ public final class OutputOnFailureListener implements TestExecutionListener {
 
     /** {@code mooring-core unit tests: 339 passed, 2 FAILED: a(), b() (1 min 12 s)}. */
     String summary() {
-        StringBuilder line = new StringBuilder(label).append(": ").append(passed).append(" passed");
+        StringBuilder line =
+                new StringBuilder(label).append(": ").append(passed).append(" passed");
         if (!failed.isEmpty()) {
             line.append(", ").append(failed.size()).append(" FAILED: ").append(String.join(", ", failed));
         }
@@ -174,12 +178,14 @@ public final class OutputOnFailureListener implements TestExecutionListener {
         if (skipped > 0) {
             line.append(", ").append(skipped).append(" skipped");
         }
-        return line.append(" (").append(format(Duration.ofNanos(System.nanoTime() - startNanos))).append(')')
+        return line.append(" (")
+                .append(format(Duration.ofNanos(System.nanoTime() - startNanos)))
+                .append(')')
                 .toString();
     }
 
     private Capture pop(TestIdentifier testIdentifier) {
-        for (Iterator<Capture> it = captures.iterator(); it.hasNext();) {
+        for (Iterator<Capture> it = captures.iterator(); it.hasNext(); ) {
             Capture capture = it.next();
             if (capture.id.equals(testIdentifier.getUniqueId())) {
                 it.remove();
@@ -208,13 +214,13 @@ public final class OutputOnFailureListener implements TestExecutionListener {
 
     /** {@code MasterFollowingIT.followsAReplacedMaster()} for a test, {@code MasterFollowingIT} for a class. */
     static String name(TestIdentifier identifier) {
-        Optional<MethodSource> method = identifier.getSource().filter(MethodSource.class::isInstance)
-                .map(MethodSource.class::cast);
+        Optional<MethodSource> method =
+                identifier.getSource().filter(MethodSource.class::isInstance).map(MethodSource.class::cast);
         if (method.isPresent()) {
             return simpleName(method.get().getClassName()) + "." + identifier.getLegacyReportingName();
         }
-        Optional<ClassSource> type = identifier.getSource().filter(ClassSource.class::isInstance)
-                .map(ClassSource.class::cast);
+        Optional<ClassSource> type =
+                identifier.getSource().filter(ClassSource.class::isInstance).map(ClassSource.class::cast);
         return type.map(t -> simpleName(t.getClassName())).orElse(identifier.getLegacyReportingName());
     }
 
@@ -223,7 +229,8 @@ public final class OutputOnFailureListener implements TestExecutionListener {
     }
 
     private static boolean isClass(TestIdentifier identifier) {
-        return identifier.isContainer() && identifier.getSource().filter(ClassSource.class::isInstance).isPresent();
+        return identifier.isContainer()
+                && identifier.getSource().filter(ClassSource.class::isInstance).isPresent();
     }
 
     /** The tally of the innermost test class around {@code test}. */
@@ -239,7 +246,8 @@ public final class OutputOnFailureListener implements TestExecutionListener {
 
     static String format(Duration duration) {
         long seconds = duration.toSeconds();
-        return seconds < 60 ? String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0)
+        return seconds < 60
+                ? String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0)
                 : String.format(Locale.ROOT, "%d min %02d s", seconds / 60, seconds % 60);
     }
 
@@ -277,9 +285,13 @@ public final class OutputOnFailureListener implements TestExecutionListener {
             if (skipped > 0) {
                 text.append(", ").append(skipped).append(" skipped");
             }
-            text.append(" (").append(format(Duration.ofNanos(System.nanoTime() - startNanos))).append(')');
+            text.append(" (")
+                    .append(format(Duration.ofNanos(System.nanoTime() - startNanos)))
+                    .append(')');
             // A skip proves nothing: say why, once per class (the test's own log of it is held back with its output).
-            return firstAbort == null ? text.toString() : text.append("; first abort: ").append(firstAbort).toString();
+            return firstAbort == null
+                    ? text.toString()
+                    : text.append("; first abort: ").append(firstAbort).toString();
         }
     }
 
@@ -351,8 +363,8 @@ public final class OutputOnFailureListener implements TestExecutionListener {
 
         synchronized void writeTo(PrintStream out) {
             if (dropped > 0) {
-                out.println("(the first " + dropped + " bytes of this output were dropped; the last " + size
-                        + " follow)");
+                out.println(
+                        "(the first " + dropped + " bytes of this output were dropped; the last " + size + " follow)");
             }
             Iterator<byte[]> it = chunks.iterator();
             while (it.hasNext()) {

@@ -4,7 +4,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
 import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +44,7 @@ public final class PodRuntime {
 
     /** The image, or null for processes. */
     private final String image;
+
     private final String serverCommand;
 
     private PodRuntime(String image, String serverCommand) {
@@ -154,7 +154,8 @@ public final class PodRuntime {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof PodRuntime runtime && Objects.equals(image, runtime.image)
+        return other instanceof PodRuntime runtime
+                && Objects.equals(image, runtime.image)
                 && serverCommand.equals(runtime.serverCommand);
     }
 

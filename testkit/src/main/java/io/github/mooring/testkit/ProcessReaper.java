@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +36,7 @@ final class ProcessReaper {
     private final Set<PodContainer> containers = new LinkedHashSet<>();
     /** The Docker host the JVM's containers run on, once it started one: the watchdog removes them there. */
     private String dockerHost;
+
     private Path pidFile;
     private boolean watchdogStarted;
 
@@ -141,8 +141,14 @@ final class ProcessReaper {
                     + "  fi\n"
                     + "  rm -f \"$file\"\n"
                     + "fi\n";
-            new ProcessBuilder("sh", "-c", script, "mooring-testkit-watchdog", Long.toString(jvm), pidFile.toString(),
-                    DockerContainer.JVM_LABEL)
+            new ProcessBuilder(
+                            "sh",
+                            "-c",
+                            script,
+                            "mooring-testkit-watchdog",
+                            Long.toString(jvm),
+                            pidFile.toString(),
+                            DockerContainer.JVM_LABEL)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();

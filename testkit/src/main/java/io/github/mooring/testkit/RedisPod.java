@@ -440,9 +440,22 @@ public final class RedisPod {
             Path config = dir.resolve("redis.conf");
             Files.write(config, configLines(dataDir));
             List<Path> writable = set.persistence() ? List.of(dir, dataDir) : List.of(dir);
-            List<Path> readOnly = set.tls() == null ? List.of() : List.of(set.tls().caCertificate().getParent());
-            container = set.runtime().start(new ContainerSpec(set.namespace(), name, uid, restarts, config, writable,
-                    readOnly, ip, set.port(), logFile(), set.access()));
+            List<Path> readOnly = set.tls() == null
+                    ? List.of()
+                    : List.of(set.tls().caCertificate().getParent());
+            container = set.runtime()
+                    .start(new ContainerSpec(
+                            set.namespace(),
+                            name,
+                            uid,
+                            restarts,
+                            config,
+                            writable,
+                            readOnly,
+                            ip,
+                            set.port(),
+                            logFile(),
+                            set.access()));
             runningSinceNanos = System.nanoTime();
             ready = false; // a new container is not ready until its own probe passes
             phase = Phase.RUNNING;

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -36,10 +37,10 @@ final class RedisProcess implements PodContainer {
      * Starts {@code redis-server configFile [extra args]} and returns once it answers PING
      * (or replies {@code -LOADING}: a container is "started" before its data is loaded).
      */
-    static RedisProcess start(Path configFile, String host, int port, Path logFile, Resp.Access access,
-            String... extraArgs) {
+    static RedisProcess start(
+            Path configFile, String host, int port, Path logFile, Resp.Access access, String... extraArgs) {
         Path binary = RedisServerBinary.get().path();
-        List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), configFile.toString()));
+        List<String> command = new ArrayList<>(List.of(binary.toString(), configFile.toString()));
         command.addAll(List.of(extraArgs));
         Process process;
         try {
@@ -140,7 +141,8 @@ final class RedisProcess implements PodContainer {
         }
         try {
             Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
                 throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
             }

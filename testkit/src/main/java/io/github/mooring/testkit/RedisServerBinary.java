@@ -29,6 +29,7 @@ final class RedisServerBinary {
      * {@value #EMBEDDED} for the one inside embedded-redis.
      */
     static final String OVERRIDE_PROPERTY = "mooring.testkit.redis-server";
+
     static final String EMBEDDED = "embedded";
 
     private static final Pattern VERSION = Pattern.compile("v=(\\d+)\\.(\\d+)\\.(\\d+)");
@@ -68,13 +69,17 @@ final class RedisServerBinary {
         String override = System.getProperty(OVERRIDE_PROPERTY, System.getenv("MOORING_REDIS_SERVER"));
         if (EMBEDDED.equals(override)) {
             Path extracted = extractEmbedded();
-            return new RedisServerBinary(extracted, versionOf(extracted).orElseThrow(() -> new IllegalStateException(
-                    "the redis-server binary extracted to " + extracted + " does not run on this machine")));
+            return new RedisServerBinary(
+                    extracted,
+                    versionOf(extracted)
+                            .orElseThrow(() -> new IllegalStateException("the redis-server binary extracted to "
+                                    + extracted + " does not run on this machine")));
         }
         if (override != null && !override.isBlank()) {
             Path path = Paths.get(override);
-            String version = versionOf(path).orElseThrow(() -> new IllegalStateException(
-                    OVERRIDE_PROPERTY + "=" + override + " is not a runnable redis-server"));
+            String version = versionOf(path)
+                    .orElseThrow(() -> new IllegalStateException(
+                            OVERRIDE_PROPERTY + "=" + override + " is not a runnable redis-server"));
             return new RedisServerBinary(path, version);
         }
         Optional<Path> onPath = findOnPath("redis-server");
@@ -85,8 +90,9 @@ final class RedisServerBinary {
             }
         }
         Path extracted = extractEmbedded();
-        String version = versionOf(extracted).orElseThrow(() -> new IllegalStateException(
-                "the redis-server binary extracted to " + extracted + " does not run on this machine"));
+        String version = versionOf(extracted)
+                .orElseThrow(() -> new IllegalStateException(
+                        "the redis-server binary extracted to " + extracted + " does not run on this machine"));
         return new RedisServerBinary(extracted, version);
     }
 
@@ -106,7 +112,9 @@ final class RedisServerBinary {
 
     static Optional<String> versionOf(Path binary) {
         try {
-            Process process = new ProcessBuilder(binary.toString(), "--version").redirectErrorStream(true).start();
+            Process process = new ProcessBuilder(binary.toString(), "--version")
+                    .redirectErrorStream(true)
+                    .start();
             String output;
             try (InputStream in = process.getInputStream()) {
                 output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -141,8 +149,9 @@ final class RedisServerBinary {
         }
         try (InputStream in = RedisServerBinary.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("no redis-server on the PATH (>= 6.2) and " + resource
-                        + " is not on the classpath: add com.github.codemonstur:embedded-redis or install redis-server");
+                throw new IllegalStateException(
+                        "no redis-server on the PATH (>= 6.2) and " + resource
+                                + " is not on the classpath: add com.github.codemonstur:embedded-redis or install redis-server");
             }
             Files.createDirectories(cacheDir);
             Path temp = Files.createTempFile(cacheDir, resource, ".part");

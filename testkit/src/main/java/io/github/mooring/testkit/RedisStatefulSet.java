@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,8 +51,8 @@ public final class RedisStatefulSet {
         this.runtime = builder.runtime != null ? builder.runtime : namespace.podRuntime();
         this.workDir = namespace.workDir().resolve(name);
         this.api = new ApiObjects(namespace.api().controllerClient(), namespace.name(), name, portName, port);
-        this.controller = new EndpointController(this, builder.readinessPeriod, builder.readinessTimeout,
-                builder.failureThreshold);
+        this.controller = new EndpointController(
+                this, builder.readinessPeriod, builder.readinessTimeout, builder.failureThreshold);
         for (int i = 0; i < builder.replicas; i++) {
             pods.add(new RedisPod(this, i));
         }
@@ -63,8 +65,9 @@ public final class RedisStatefulSet {
             throw new UncheckedIOException(e);
         }
         if (tlsEnabled) {
-            tls = TlsMaterial.issue(workDir.resolve("tls"), List.of(serviceDnsName(),
-                    "*." + serviceDnsName(), name + "." + namespace.name() + ".svc", name));
+            tls = TlsMaterial.issue(
+                    workDir.resolve("tls"),
+                    List.of(serviceDnsName(), "*." + serviceDnsName(), name + "." + namespace.name() + ".svc", name));
         }
         api.createService();
         // In order, as a StatefulSet with OrderedReady: replicas need pod 0's IP.
@@ -171,8 +174,7 @@ public final class RedisStatefulSet {
     /** The last published endpoints. */
     public EndpointChange endpoints() {
         List<EndpointChange> history = controller.history();
-        return history.isEmpty() ? new EndpointChange(0, java.time.Instant.EPOCH, List.of())
-                : history.get(history.size() - 1);
+        return history.isEmpty() ? new EndpointChange(0, Instant.EPOCH, List.of()) : history.get(history.size() - 1);
     }
 
     /** Waits until the published endpoints satisfy {@code condition}, and returns them. */
@@ -218,7 +220,7 @@ public final class RedisStatefulSet {
      * proves the stream flows. The write is a {@code PUBLISH} to a channel nobody reads, which changes no key.
      */
     private void awaitStreaming(RedisPod pod, Duration timeout, long deadline) {
-        java.util.Map<String, String> info;
+        Map<String, String> info;
         try {
             info = pod.info("replication");
         } catch (RuntimeException e) {
@@ -233,7 +235,7 @@ public final class RedisStatefulSet {
             try (Resp resp = Resp.connect(pod.ip(), pod.port(), Duration.ofSeconds(5), access())) {
                 resp.call("PUBLISH", "__mooring_testkit__:linked", "1");
                 acknowledged = resp.call("WAIT", Integer.toString(replicas), "1000");
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 acknowledged = e.toString();
             }
             if (acknowledged instanceof Long count && count >= replicas) {
@@ -249,18 +251,18 @@ public final class RedisStatefulSet {
     private void awaitLinksUp(Duration timeout, long deadline) {
         for (RedisPod pod : pods) {
             while (true) {
-                java.util.Map<String, String> info;
+                Map<String, String> info;
                 try {
                     info = pod.info("replication");
                 } catch (RuntimeException e) {
-                    info = java.util.Map.of();
+                    info = Map.of();
                 }
                 if ("master".equals(info.get("role")) || "up".equals(info.get("master_link_status"))) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(pod.name() + " did not link to its master within " + timeout
-                            + ": " + info);
+                    throw new IllegalStateException(
+                            pod.name() + " did not link to its master within " + timeout + ": " + info);
                 }
                 RedisProcess.pause(Duration.ofMillis(10));
             }

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A minimal blocking RESP2 client: the kit's readiness probe and its pod operations must not depend
@@ -38,7 +40,7 @@ final class Resp implements AutoCloseable {
     }
 
     /** How to reach a server: its credentials, and TLS (null for plain TCP). */
-    record Access(Credentials credentials, javax.net.ssl.SSLContext tls) {
+    record Access(Credentials credentials, SSLContext tls) {
         static final Access NONE = new Access(null, null);
     }
 
@@ -50,8 +52,7 @@ final class Resp implements AutoCloseable {
             socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
             if (access.tls() != null) {
-                javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) access.tls().getSocketFactory()
-                        .createSocket(socket, host, port, true);
+                SSLSocket tls = (SSLSocket) access.tls().getSocketFactory().createSocket(socket, host, port, true);
                 tls.setSoTimeout((int) timeout.toMillis());
                 tls.startHandshake();
                 socket = tls;
@@ -73,8 +74,7 @@ final class Resp implements AutoCloseable {
     }
 
     /** Connects, sends one command, reads its reply and closes. */
-    static Object once(String host, int port, Duration timeout, Access access, String... command)
-            throws IOException {
+    static Object once(String host, int port, Duration timeout, Access access, String... command) throws IOException {
         try (Resp resp = connect(host, port, timeout, access)) {
             return resp.call(command);
         }

@@ -43,8 +43,9 @@ public final class Sentinels {
         if (set.tls() != null) {
             throw new IllegalStateException("the testkit's Sentinels speak plain TCP; " + set.name() + " uses TLS");
         }
-        RedisPod master = set.master().orElseThrow(() -> new IllegalStateException(
-                "Sentinels need exactly one master in " + set.name() + ", found " + set.masters()));
+        RedisPod master = set.master()
+                .orElseThrow(() -> new IllegalStateException(
+                        "Sentinels need exactly one master in " + set.name() + ", found " + set.masters()));
         try {
             Files.createDirectories(workDir);
             for (int i = 0; i < ips.size(); i++) {
@@ -71,7 +72,8 @@ public final class Sentinels {
                     lines.add("sentinel auth-pass " + masterName + " " + credentials.password());
                 }
                 Files.write(config, lines);
-                processes.add(RedisProcess.start(config, ip, PORT, dir.resolve("sentinel.log"), Resp.Access.NONE, "--sentinel"));
+                processes.add(RedisProcess.start(
+                        config, ip, PORT, dir.resolve("sentinel.log"), Resp.Access.NONE, "--sentinel"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + workDir, e);
@@ -101,8 +103,14 @@ public final class Sentinels {
     public Optional<String> masterAddress() {
         for (String ip : ips) {
             try {
-                Object reply = Resp.once(ip, PORT, Duration.ofSeconds(2), Resp.Access.NONE,
-                        "SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName);
+                Object reply = Resp.once(
+                        ip,
+                        PORT,
+                        Duration.ofSeconds(2),
+                        Resp.Access.NONE,
+                        "SENTINEL",
+                        "GET-MASTER-ADDR-BY-NAME",
+                        masterName);
                 if (reply instanceof List<?> list && list.size() == 2) {
                     return Optional.of(list.get(0) + ":" + list.get(1));
                 }
@@ -152,8 +160,8 @@ public final class Sentinels {
         String missing;
         while ((missing = notReady()) != null) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Sentinels of " + set.name() + " not ready within " + timeout + ": "
-                        + missing);
+                throw new IllegalStateException(
+                        "Sentinels of " + set.name() + " not ready within " + timeout + ": " + missing);
             }
             RedisProcess.pause(Duration.ofMillis(50));
         }
@@ -172,8 +180,8 @@ public final class Sentinels {
         }
         for (RedisPod pod : set.pods()) {
             Object reply = pod.command("PUBSUB", "NUMSUB", "__sentinel__:hello");
-            long subscribed = reply instanceof List<?> list && list.size() == 2 && list.get(1) instanceof Long count
-                    ? count : 0;
+            long subscribed =
+                    reply instanceof List<?> list && list.size() == 2 && list.get(1) instanceof Long count ? count : 0;
             if (subscribed < ips.size()) {
                 return pod.name() + " is monitored by " + subscribed + " of " + ips.size() + " Sentinels";
             }
@@ -186,7 +194,10 @@ public final class Sentinels {
     }
 
     List<Long> pids() {
-        return processes.stream().filter(RedisProcess::isAlive).map(RedisProcess::pid).toList();
+        return processes.stream()
+                .filter(RedisProcess::isAlive)
+                .map(RedisProcess::pid)
+                .toList();
     }
 
     void close() {

@@ -47,11 +47,13 @@ public final class SimulatedNamespace implements AutoCloseable {
     private volatile boolean closed;
 
     private SimulatedNamespace(Builder builder) {
-        this.name = builder.name != null ? builder.name
+        this.name = builder.name != null
+                ? builder.name
                 : "test-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
         this.podRuntime = builder.podRuntime;
         try {
-            Path root = builder.workRoot != null ? builder.workRoot
+            Path root = builder.workRoot != null
+                    ? builder.workRoot
                     : Paths.get(System.getProperty("java.io.tmpdir"), "mooring-testkit");
             Files.createDirectories(root);
             this.workDir = Files.createTempDirectory(root, name + "-");
@@ -154,12 +156,25 @@ public final class SimulatedNamespace implements AutoCloseable {
     /** A human-readable picture of the namespace: pods, IPs, roles, readiness, endpoints. */
     public String describe() {
         StringBuilder out = new StringBuilder("namespace ").append(name).append('\n');
-        out.append("  api server ").append(api.url()).append(", cluster DNS ").append(dns.address())
-                .append(" (ttl ").append(dns.ttl().toSeconds()).append("s)\n");
+        out.append("  api server ")
+                .append(api.url())
+                .append(", cluster DNS ")
+                .append(dns.address())
+                .append(" (ttl ")
+                .append(dns.ttl().toSeconds())
+                .append("s)\n");
         for (RedisStatefulSet set : statefulSets()) {
-            out.append("  service ").append(set.name()).append(" (headless, port ").append(set.portName()).append(' ')
-                    .append(set.port()).append(", ").append(set.persistence() ? "persistent" : "no persistence")
-                    .append(", pods as ").append(set.runtime()).append(")\n");
+            out.append("  service ")
+                    .append(set.name())
+                    .append(" (headless, port ")
+                    .append(set.portName())
+                    .append(' ')
+                    .append(set.port())
+                    .append(", ")
+                    .append(set.persistence() ? "persistent" : "no persistence")
+                    .append(", pods as ")
+                    .append(set.runtime())
+                    .append(")\n");
             for (RedisPod pod : set.pods()) {
                 String role;
                 try {
@@ -167,16 +182,25 @@ public final class SimulatedNamespace implements AutoCloseable {
                 } catch (RuntimeException e) {
                     role = "unreachable";
                 }
-                out.append(String.format("    %-10s %-16s %-9s %-6s %s%n", pod.name(), pod.ip(), pod.phase(),
-                        pod.isReady() ? "ready" : "-", role));
+                out.append(String.format(
+                        "    %-10s %-16s %-9s %-6s %s%n",
+                        pod.name(), pod.ip(), pod.phase(), pod.isReady() ? "ready" : "-", role));
             }
-            out.append("    endpoints (ready): ").append(set.endpoints().readyIps()).append('\n');
-            out.append("    dns ").append(set.serviceDnsName()).append(" -> ")
-                    .append(dns.addresses(set.serviceDnsName())).append('\n');
+            out.append("    endpoints (ready): ")
+                    .append(set.endpoints().readyIps())
+                    .append('\n');
+            out.append("    dns ")
+                    .append(set.serviceDnsName())
+                    .append(" -> ")
+                    .append(dns.addresses(set.serviceDnsName()))
+                    .append('\n');
         }
         for (Sentinels group : sentinels()) {
-            out.append("  sentinels ").append(group.addresses()).append(" see master ")
-                    .append(group.masterAddress().orElse("?")).append('\n');
+            out.append("  sentinels ")
+                    .append(group.addresses())
+                    .append(" see master ")
+                    .append(group.masterAddress().orElse("?"))
+                    .append('\n');
         }
         return out.toString();
     }
@@ -211,13 +235,15 @@ public final class SimulatedNamespace implements AutoCloseable {
             failure = attempt(set::close, failure);
         }
         scheduler.shutdownNow();
-        failure = attempt(() -> {
-            try {
-                scheduler.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, failure);
+        failure = attempt(
+                () -> {
+                    try {
+                        scheduler.awaitTermination(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                failure);
         failure = attempt(api::close, failure);
         failure = attempt(dns::close, failure);
         if (!keepWorkDir) {
@@ -308,8 +334,7 @@ public final class SimulatedNamespace implements AutoCloseable {
         private Path workRoot;
         private PodRuntime podRuntime = PodRuntime.processes();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The namespace's name (default: unique {@code test-<pid>-<n>}). */
         public Builder name(String name) {

@@ -2,7 +2,6 @@ package io.github.mooring.testkit;
 
 import java.util.Objects;
 import java.util.function.Consumer;
-
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -29,14 +28,15 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class SimulatedNamespaceExtension implements ParameterResolver, AfterTestExecutionCallback {
 
-    private static final ExtensionContext.Namespace STORE = ExtensionContext.Namespace.create(SimulatedNamespaceExtension.class);
+    private static final ExtensionContext.Namespace STORE =
+            ExtensionContext.Namespace.create(SimulatedNamespaceExtension.class);
     private static final String KEY = "namespace";
 
     private final Consumer<SimulatedNamespace.Builder> settings;
 
     /** Default settings. */
     public SimulatedNamespaceExtension() {
-        this(builder -> { });
+        this(builder -> {});
     }
 
     /** Applies {@code settings} to every namespace this extension creates. */
@@ -51,7 +51,8 @@ public final class SimulatedNamespaceExtension implements ParameterResolver, Aft
 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return extensionContext.getStore(STORE)
+        return extensionContext
+                .getStore(STORE)
                 .computeIfAbsent(KEY, key -> new Holder(create()), Holder.class)
                 .namespace;
     }
@@ -67,7 +68,8 @@ public final class SimulatedNamespaceExtension implements ParameterResolver, Aft
         }
         SimulatedNamespace ns = holder.namespace;
         ns.keepWorkDir();
-        StringBuilder report = new StringBuilder("\n=== " + context.getDisplayName() + " failed; simulated namespace:\n");
+        StringBuilder report =
+                new StringBuilder("\n=== " + context.getDisplayName() + " failed; simulated namespace:\n");
         try {
             report.append(ns.describe());
         } catch (RuntimeException e) {
@@ -75,8 +77,13 @@ public final class SimulatedNamespaceExtension implements ParameterResolver, Aft
         }
         for (RedisStatefulSet set : ns.statefulSets()) {
             for (RedisPod pod : set.pods()) {
-                report.append("--- ").append(pod.name()).append(" log (").append(pod.logFile()).append(")\n")
-                        .append(RedisProcess.tail(pod.logFile(), 15)).append('\n');
+                report.append("--- ")
+                        .append(pod.name())
+                        .append(" log (")
+                        .append(pod.logFile())
+                        .append(")\n")
+                        .append(RedisProcess.tail(pod.logFile(), 15))
+                        .append('\n');
             }
         }
         report.append("=== work directory kept: ").append(ns.workDir()).append('\n');

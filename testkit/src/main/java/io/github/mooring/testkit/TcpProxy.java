@@ -90,20 +90,22 @@ final class TcpProxy implements AutoCloseable {
     }
 
     private Thread startAccepting(ServerSocket server) {
-        Thread thread = new Thread(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket client = server.accept();
-                    if (server.isClosed()) {
-                        closeQuietly(client); // accepted while stop() was closing the listener
-                        return;
+        Thread thread = new Thread(
+                () -> {
+                    while (!server.isClosed()) {
+                        try {
+                            Socket client = server.accept();
+                            if (server.isClosed()) {
+                                closeQuietly(client); // accepted while stop() was closing the listener
+                                return;
+                            }
+                            connect(client);
+                        } catch (IOException e) {
+                            return; // listener closed
+                        }
                     }
-                    connect(client);
-                } catch (IOException e) {
-                    return; // listener closed
-                }
-            }
-        }, "mooring-testkit-apiserver-proxy");
+                },
+                "mooring-testkit-apiserver-proxy");
         thread.setDaemon(true);
         thread.start();
         return thread;
@@ -127,25 +129,28 @@ final class TcpProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to) {
-        Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (SocketException e) {
-                // closed by dropConnections() or by a peer
-            } catch (IOException e) {
-                // the other side went away
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                sockets.remove(from);
-                sockets.remove(to);
-            }
-        }, "mooring-testkit-apiserver-pump");
+        Thread thread = new Thread(
+                () -> {
+                    byte[] buffer = new byte[16 * 1024];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int n;
+                        while ((n = in.read(buffer)) >= 0) {
+                            out.write(buffer, 0, n);
+                            out.flush();
+                        }
+                    } catch (SocketException e) {
+                        // closed by dropConnections() or by a peer
+                    } catch (IOException e) {
+                        // the other side went away
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
+                        sockets.remove(from);
+                        sockets.remove(to);
+                    }
+                },
+                "mooring-testkit-apiserver-pump");
         thread.setDaemon(true);
         thread.start();
     }

@@ -10,15 +10,14 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -27,6 +26,8 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
@@ -64,13 +65,20 @@ final class TlsMaterial {
             X509Certificate caCert = new JcaX509CertificateConverter()
                     .getCertificate(ca.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate())));
 
-            GeneralName[] sans = dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n))
+            GeneralName[] sans = dnsNames.stream()
+                    .map(n -> new GeneralName(GeneralName.dNSName, n))
                     .toArray(GeneralName[]::new);
-            var server = new JcaX509v3CertificateBuilder(caName, BigInteger.TWO, from, until,
-                    new X500Name("CN=" + dnsNames.get(0)), serverKeys.getPublic())
+            var server = new JcaX509v3CertificateBuilder(
+                            caName,
+                            BigInteger.TWO,
+                            from,
+                            until,
+                            new X500Name("CN=" + dnsNames.get(0)),
+                            serverKeys.getPublic())
                     .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
             X509Certificate serverCert = new JcaX509CertificateConverter()
-                    .getCertificate(server.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate())));
+                    .getCertificate(
+                            server.build(new JcaContentSignerBuilder("SHA256withRSA").build(caKeys.getPrivate())));
 
             Path caFile = dir.resolve("ca.crt");
             Path certFile = dir.resolve("tls.crt");
@@ -82,14 +90,15 @@ final class TlsMaterial {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
             trust.setCertificateEntry("ca", caCert);
-            TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            TrustManagerFactory trustManagers =
+                    TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trustManagers.init(trust);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, trustManagers.getTrustManagers(), null);
             return new TlsMaterial(caFile, certFile, keyFile, context);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+        } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IllegalStateException("cannot issue test certificates", e);
         }
     }
@@ -97,8 +106,7 @@ final class TlsMaterial {
     private static String pem(Object object) throws IOException {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            writer.writeObject(object instanceof java.security.PrivateKey key
-                    ? new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null) : object);
+            writer.writeObject(object instanceof PrivateKey key ? new JcaPKCS8Generator(key, null) : object);
         }
         return out.toString();
     }

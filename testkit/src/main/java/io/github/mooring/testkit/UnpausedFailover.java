@@ -87,7 +87,8 @@ public final class UnpausedFailover {
 
     @Override
     public String toString() {
-        return "UnpausedFailover[" + failovers + " failover(s), " + Duration.ofNanos(endNanos - startNanos).toMillis()
-                + " ms, replication lag " + replicationLag.toMillis() + " ms]";
+        return "UnpausedFailover[" + failovers + " failover(s), "
+                + Duration.ofNanos(endNanos - startNanos).toMillis() + " ms, replication lag "
+                + replicationLag.toMillis() + " ms]";
     }
 }

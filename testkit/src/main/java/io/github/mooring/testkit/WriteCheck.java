@@ -55,8 +55,7 @@ public final class WriteCheck {
      * @param lastSeq the last lost write
      * @param count how many acknowledged log writes the run holds
      */
-    public record ReplicationLoss(long firstSeq, long lastSeq, long count) {
-    }
+    public record ReplicationLoss(long firstSeq, long lastSeq, long count) {}
 
     private final String writer;
     private final long issued;
@@ -71,8 +70,17 @@ public final class WriteCheck {
     private final long logLength;
     private final String register;
 
-    WriteCheck(String writer, long issued, long acknowledged, long failed, long fateUnknown, long fateUnknownApplied,
-            long[] counts, List<ReplicationLoss> replicationLosses, List<Violation> violations, long logLength,
+    WriteCheck(
+            String writer,
+            long issued,
+            long acknowledged,
+            long failed,
+            long fateUnknown,
+            long fateUnknownApplied,
+            long[] counts,
+            List<ReplicationLoss> replicationLosses,
+            List<Violation> violations,
+            long logLength,
             String register) {
         this.writer = writer;
         this.issued = issued;
@@ -82,7 +90,8 @@ public final class WriteCheck {
         this.fateUnknownApplied = fateUnknownApplied;
         System.arraycopy(counts, 0, this.counts, 0, this.counts.length);
         this.replicationLosses = List.copyOf(replicationLosses);
-        this.lostToReplication = replicationLosses.stream().mapToLong(ReplicationLoss::count).sum();
+        this.lostToReplication =
+                replicationLosses.stream().mapToLong(ReplicationLoss::count).sum();
         this.violations = List.copyOf(violations.subList(0, Math.min(SHOWN, violations.size())));
         this.logLength = logLength;
         this.register = register;
@@ -169,21 +178,39 @@ public final class WriteCheck {
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT,
+        text.append(String.format(
+                Locale.ROOT,
                 "writer %s: %,d issued = %,d acknowledged + %,d failed + %,d fate unknown (%,d of them applied)%s; "
                         + "log of %,d, register %s. ",
-                writer, issued, acknowledged, failed, fateUnknown, fateUnknownApplied,
-                count(Kind.NOT_SETTLED) > 0 ? " + " + count(Kind.NOT_SETTLED) + " not settled" : "", logLength,
+                writer,
+                issued,
+                acknowledged,
+                failed,
+                fateUnknown,
+                fateUnknownApplied,
+                count(Kind.NOT_SETTLED) > 0 ? " + " + count(Kind.NOT_SETTLED) + " not settled" : "",
+                logLength,
                 register == null ? "absent" : register));
         text.append(holds() ? "Invariants hold" : "VIOLATED");
-        text.append(String.format(Locale.ROOT, ": %,d out of order, %,d lost, %,d applied twice, %,d applied though "
-                + "failed, %,d stale register, %,d foreign", count(Kind.OUT_OF_ORDER), lost(), appliedTwice(),
-                count(Kind.APPLIED_THOUGH_FAILED), count(Kind.STALE_REGISTER), count(Kind.FOREIGN_VALUE)));
+        text.append(String.format(
+                Locale.ROOT,
+                ": %,d out of order, %,d lost, %,d applied twice, %,d applied though "
+                        + "failed, %,d stale register, %,d foreign",
+                count(Kind.OUT_OF_ORDER),
+                lost(),
+                appliedTwice(),
+                count(Kind.APPLIED_THOUGH_FAILED),
+                count(Kind.STALE_REGISTER),
+                count(Kind.FOREIGN_VALUE)));
         if (lostToReplication > 0) {
-            text.append(String.format(Locale.ROOT, "; %,d acknowledged lost to asynchronous replication (", lostToReplication));
+            text.append(String.format(
+                    Locale.ROOT, "; %,d acknowledged lost to asynchronous replication (", lostToReplication));
             for (int i = 0; i < replicationLosses.size(); i++) {
                 ReplicationLoss loss = replicationLosses.get(i);
-                text.append(i == 0 ? "" : ", ").append("writes ").append(loss.firstSeq()).append('-')
+                text.append(i == 0 ? "" : ", ")
+                        .append("writes ")
+                        .append(loss.firstSeq())
+                        .append('-')
                         .append(loss.lastSeq());
             }
             text.append(')');

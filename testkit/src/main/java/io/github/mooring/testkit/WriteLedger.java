@@ -145,8 +145,8 @@ public final class WriteLedger {
             throw new IllegalArgumentException("write " + seq + " was never issued by " + name);
         }
         if (outcomes[(int) seq] != PENDING) {
-            throw new IllegalStateException("write " + seq + " of " + name + " already has an outcome: "
-                    + describe(outcomes[(int) seq]));
+            throw new IllegalStateException(
+                    "write " + seq + " of " + name + " already has an outcome: " + describe(outcomes[(int) seq]));
         }
         outcomes[(int) seq] = outcome;
         if (outcome == ACKNOWLEDGED) {
@@ -166,7 +166,8 @@ public final class WriteLedger {
         }
         Object register = finalMaster.command("GET", registerKey);
         if (register != null && !(register instanceof String)) {
-            throw new IllegalStateException("GET " + registerKey + " on " + finalMaster.name() + " answered " + register);
+            throw new IllegalStateException(
+                    "GET " + registerKey + " on " + finalMaster.name() + " answered " + register);
         }
         return check(entries.stream().map(String::valueOf).toList(), (String) register, failovers);
     }
@@ -227,8 +228,12 @@ public final class WriteLedger {
         WriteCheck judge(List<String> log, String register) {
             long notSettled = count(PENDING);
             if (notSettled > 0) {
-                violation(WriteCheck.Kind.NOT_SETTLED, 0, notSettled, notSettled + " write(s) had no outcome yet when"
-                        + " checked: wait until every command of the writer has completed");
+                violation(
+                        WriteCheck.Kind.NOT_SETTLED,
+                        0,
+                        notSettled,
+                        notSettled + " write(s) had no outcome yet when"
+                                + " checked: wait until every command of the writer has completed");
             }
             BitSet applied = checkLog(log);
             checkMissing(applied);
@@ -239,8 +244,18 @@ public final class WriteLedger {
                     unknownApplied++;
                 }
             }
-            return new WriteCheck(name, issued, count(ACKNOWLEDGED), count(FAILED), count(FATE_UNKNOWN),
-                    unknownApplied, counts, replicationLosses, violations, log.size(), register);
+            return new WriteCheck(
+                    name,
+                    issued,
+                    count(ACKNOWLEDGED),
+                    count(FAILED),
+                    count(FATE_UNKNOWN),
+                    unknownApplied,
+                    counts,
+                    replicationLosses,
+                    violations,
+                    log.size(),
+                    register);
         }
 
         /** The list: issue order, each write once, nothing reported failed, nothing foreign. */
@@ -251,24 +266,39 @@ public final class WriteLedger {
                 String entry = log.get(position);
                 long seq = parse(entry);
                 if (seq < 1 || seq > issued || target(seq) != Target.LOG) {
-                    violation(WriteCheck.Kind.FOREIGN_VALUE, Math.max(seq, 0), 1, "'" + entry + "' at position "
-                            + position + " of the log is no log write of " + name);
+                    violation(
+                            WriteCheck.Kind.FOREIGN_VALUE,
+                            Math.max(seq, 0),
+                            1,
+                            "'" + entry + "' at position " + position + " of the log is no log write of " + name);
                     continue;
                 }
                 if (applied.get((int) seq)) {
-                    violation(WriteCheck.Kind.APPLIED_TWICE, seq, 1, "write " + seq + " (" + describe(outcomes[(int) seq])
-                            + ") is in the log again at position " + position);
+                    violation(
+                            WriteCheck.Kind.APPLIED_TWICE,
+                            seq,
+                            1,
+                            "write " + seq + " (" + describe(outcomes[(int) seq]) + ") is in the log again at position "
+                                    + position);
                     continue;
                 }
                 applied.set((int) seq);
                 if (seq < highest) {
-                    violation(WriteCheck.Kind.OUT_OF_ORDER, seq, 1, "write " + seq + " was applied after write "
-                            + highest + ", which was issued after it (log position " + position + ")");
+                    violation(
+                            WriteCheck.Kind.OUT_OF_ORDER,
+                            seq,
+                            1,
+                            "write " + seq + " was applied after write " + highest
+                                    + ", which was issued after it (log position " + position + ")");
                 }
                 highest = Math.max(highest, seq);
                 if (outcomes[(int) seq] == FAILED) {
-                    violation(WriteCheck.Kind.APPLIED_THOUGH_FAILED, seq, 1, "write " + seq + " was reported as not"
-                            + " applied, and is in the log (position " + position + ")");
+                    violation(
+                            WriteCheck.Kind.APPLIED_THOUGH_FAILED,
+                            seq,
+                            1,
+                            "write " + seq + " was reported as not" + " applied, and is in the log (position "
+                                    + position + ")");
                 }
             }
             return applied;
@@ -297,7 +327,8 @@ public final class WriteLedger {
                     current.add(seq, acknowledgedAt[(int) seq]);
                 }
             }
-            int[] capacity = failovers.stream().mapToInt(UnpausedFailover::failovers).toArray();
+            int[] capacity =
+                    failovers.stream().mapToInt(UnpausedFailover::failovers).toArray();
             for (Run run : runs) {
                 int window = explaining(run, capacity);
                 if (window >= 0) {
@@ -305,11 +336,17 @@ public final class WriteLedger {
                     replicationLosses.add(new WriteCheck.ReplicationLoss(run.first, run.last, run.count));
                     swallowed.add(new long[] {run.after, run.before});
                 } else {
-                    violation(WriteCheck.Kind.LOST, run.first, run.count, run.count == 1
-                            ? "write " + run.first + " was acknowledged and is missing from the final master"
-                            : run.count + " acknowledged writes, " + run.first + " to " + run.last
-                                    + ", are missing from the final master" + (failovers.isEmpty() ? ""
-                                            : " (not one run acknowledged within a declared unpaused failover)"));
+                    violation(
+                            WriteCheck.Kind.LOST,
+                            run.first,
+                            run.count,
+                            run.count == 1
+                                    ? "write " + run.first + " was acknowledged and is missing from the final master"
+                                    : run.count + " acknowledged writes, " + run.first + " to " + run.last
+                                            + ", are missing from the final master"
+                                            + (failovers.isEmpty()
+                                                    ? ""
+                                                    : " (not one run acknowledged within a declared unpaused failover)"));
                 }
             }
         }
@@ -318,7 +355,9 @@ public final class WriteLedger {
         private int explaining(Run run, int[] capacity) {
             for (int i = 0; i < failovers.size(); i++) {
                 UnpausedFailover failover = failovers.get(i);
-                if (capacity[i] > 0 && failover.covers(run.firstAcknowledged) && failover.covers(run.lastAcknowledged)) {
+                if (capacity[i] > 0
+                        && failover.covers(run.firstAcknowledged)
+                        && failover.covers(run.lastAcknowledged)) {
                     return i;
                 }
             }
@@ -335,24 +374,38 @@ public final class WriteLedger {
             }
             if (register == null) {
                 if (lastAcknowledged > 0) {
-                    violation(WriteCheck.Kind.STALE_REGISTER, lastAcknowledged, 1, "the register is absent although"
-                            + " write " + lastAcknowledged + " set it and was acknowledged");
+                    violation(
+                            WriteCheck.Kind.STALE_REGISTER,
+                            lastAcknowledged,
+                            1,
+                            "the register is absent although" + " write " + lastAcknowledged
+                                    + " set it and was acknowledged");
                 }
                 return;
             }
             long seq = parse(register);
             if (seq < 1 || seq > issued || target(seq) != Target.REGISTER) {
-                violation(WriteCheck.Kind.FOREIGN_VALUE, Math.max(seq, 0), 1, "the register holds '" + register
-                        + "', no register write of " + name);
+                violation(
+                        WriteCheck.Kind.FOREIGN_VALUE,
+                        Math.max(seq, 0),
+                        1,
+                        "the register holds '" + register + "', no register write of " + name);
                 return;
             }
             if (outcomes[(int) seq] == FAILED) {
-                violation(WriteCheck.Kind.APPLIED_THOUGH_FAILED, seq, 1, "the register holds write " + seq
-                        + ", which was reported as not applied");
+                violation(
+                        WriteCheck.Kind.APPLIED_THOUGH_FAILED,
+                        seq,
+                        1,
+                        "the register holds write " + seq + ", which was reported as not applied");
             }
             if (seq < lastAcknowledged) {
-                violation(WriteCheck.Kind.STALE_REGISTER, seq, 1, "the register holds write " + seq + " although write "
-                        + lastAcknowledged + ", issued after it, was acknowledged: applied out of order, or lost");
+                violation(
+                        WriteCheck.Kind.STALE_REGISTER,
+                        seq,
+                        1,
+                        "the register holds write " + seq + " although write " + lastAcknowledged
+                                + ", issued after it, was acknowledged: applied out of order, or lost");
             }
         }
 

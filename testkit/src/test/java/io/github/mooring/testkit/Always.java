@@ -4,14 +4,12 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.awaitility.core.ThrowingRunnable;
 
 /** "It stays broken": a check that must pass at every poll for a whole window, not merely again at its end. */
 final class Always {
 
-    private Always() {
-    }
+    private Always() {}
 
     /**
      * Runs {@code check} every {@code poll} for {@code window}; fails at the first run that throws. (Awaitility's
@@ -20,7 +18,10 @@ final class Always {
     static void holdsFor(Duration window, Duration poll, String what, ThrowingRunnable check) {
         AtomicReference<Throwable> violation = new AtomicReference<>();
         try {
-            await(what).during(window).atMost(window.multipliedBy(3).plusSeconds(10)).pollInterval(poll)
+            await(what)
+                    .during(window)
+                    .atMost(window.multipliedBy(3).plusSeconds(10))
+                    .pollInterval(poll)
                     .failFast(what + " stopped holding", () -> violation.get() != null)
                     .until(() -> {
                         try {

@@ -5,10 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
-
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Builders refuse settings Kubernetes or Redis would refuse, before anything starts. */
 class BuilderValidationTest {
@@ -20,7 +19,8 @@ class BuilderValidationTest {
     @ParameterizedTest
     @ValueSource(strings = {"Redis", "redis_0", "-redis", "redis-", "", "a.b"})
     void statefulSetAndPortNamesMustBeDnsLabels(String name) {
-        assertThatThrownBy(() -> new RedisStatefulSet.Builder(null, name)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new RedisStatefulSet.Builder(null, name))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("DNS label");
         assertThatThrownBy(() -> set().portName(name)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -51,8 +51,10 @@ class BuilderValidationTest {
         assertThatThrownBy(() -> sentinels.downAfter(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> sentinels.failoverTimeout(null)).isInstanceOf(IllegalArgumentException.class);
         // Checked before anything starts.
-        assertThatThrownBy(() -> new Sentinels.Builder(null, null).count(1).quorum(2).start())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("quorum");
+        assertThatThrownBy(() ->
+                        new Sentinels.Builder(null, null).count(1).quorum(2).start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("quorum");
     }
 
     @Test

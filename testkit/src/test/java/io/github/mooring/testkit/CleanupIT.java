@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import io.github.mooring.testkit.RedisPod.Deletion;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -16,12 +18,12 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.platform.testkit.engine.EngineTestKit;
-
-import io.github.mooring.testkit.RedisPod.Deletion;
 
 /**
  * No process or container outlives its namespace: closed by hand, by the JUnit extension (test passed or failed), or
@@ -45,7 +45,8 @@ class CleanupIT {
         List<String> containers;
         Path workDir;
         SimulatedNamespace closed;
-        try (SimulatedNamespace ns = SimulatedNamespace.builder().podRuntime(runtime).start()) {
+        try (SimulatedNamespace ns =
+                SimulatedNamespace.builder().podRuntime(runtime).start()) {
             closed = ns;
             RedisStatefulSet redis = ns.redis("redis").replicas(3).start();
             ns.sentinels(redis).count(1).quorum(1).start();
@@ -71,7 +72,9 @@ class CleanupIT {
             assertThat(ProcessReaper.get().livePids()).doesNotContainAnyElementsOf(pids);
             assertThat(ProcessReaper.get().liveContainerIds()).doesNotContainAnyElementsOf(containers);
             if (runtime.image().isPresent()) {
-                assertThat(Runtimes.containersOf(closed)).as("containers left by the namespace").isEmpty();
+                assertThat(Runtimes.containersOf(closed))
+                        .as("containers left by the namespace")
+                        .isEmpty();
             }
             assertThat(workDir).doesNotExist();
         } finally {
@@ -88,7 +91,8 @@ class CleanupIT {
         ns.close();
         ns.close();
         assertThat(Pids.isRunning(pid)).isFalse();
-        assertThatThrownBy(() -> ns.redis("again")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> ns.redis("again"))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
     }
 
@@ -97,7 +101,10 @@ class CleanupIT {
     void keptWorkDirOutlivesTheNamespaceButItsProcessesDoNot(PodRuntime runtime, @TempDir Path root) {
         List<Long> pids;
         Path workDir;
-        try (SimulatedNamespace ns = SimulatedNamespace.builder().workRoot(root).name("kept").podRuntime(runtime)
+        try (SimulatedNamespace ns = SimulatedNamespace.builder()
+                .workRoot(root)
+                .name("kept")
+                .podRuntime(runtime)
                 .start()) {
             ns.redis("redis").replicas(1).start();
             pids = ns.livePids();
@@ -123,8 +130,11 @@ class CleanupIT {
         PrintStream err = System.err;
         System.setErr(new PrintStream(report, true, StandardCharsets.UTF_8));
         try {
-            EngineTestKit.engine("junit-jupiter").selectors(selectClass(ScenarioTests.class)).execute()
-                    .testEvents().assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
+            EngineTestKit.engine("junit-jupiter")
+                    .selectors(selectClass(ScenarioTests.class))
+                    .execute()
+                    .testEvents()
+                    .assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
         } finally {
             System.setErr(err);
             ScenarioTests.enabled = false;
@@ -132,9 +142,14 @@ class CleanupIT {
         Seen passed = ScenarioTests.seen.get("passes");
         Seen failed = ScenarioTests.seen.get("fails");
         try {
-            assertThat(report.toString(StandardCharsets.UTF_8)).as("the extension's report of the failed test")
-                    .contains("=== fails(SimulatedNamespace) failed; simulated namespace:", "redis-0", "redis-1",
-                            "--- redis-0 log", "=== work directory kept: " + failed.workDir())
+            assertThat(report.toString(StandardCharsets.UTF_8))
+                    .as("the extension's report of the failed test")
+                    .contains(
+                            "=== fails(SimulatedNamespace) failed; simulated namespace:",
+                            "redis-0",
+                            "redis-1",
+                            "--- redis-0 log",
+                            "=== work directory kept: " + failed.workDir())
                     .doesNotContain("passes(SimulatedNamespace)");
             assertThat(passed.pids()).hasSize(2);
             assertThat(failed.pids()).hasSize(2);
@@ -144,12 +159,15 @@ class CleanupIT {
             if (runtime.image().isPresent()) {
                 assertThat(passed.containers()).hasSize(2);
                 assertThat(failed.containers()).hasSize(2);
-                assertThat(Runtimes.containersLabelled(DockerContainer.NAMESPACE_LABEL, passed.namespace())).isEmpty();
+                assertThat(Runtimes.containersLabelled(DockerContainer.NAMESPACE_LABEL, passed.namespace()))
+                        .isEmpty();
                 assertThat(Runtimes.containersLabelled(DockerContainer.NAMESPACE_LABEL, failed.namespace()))
-                        .as("containers of the failed test").isEmpty();
+                        .as("containers of the failed test")
+                        .isEmpty();
             }
             // The failed test's work directory (logs, data) is kept for a post-mortem.
-            assertThat(failed.workDir().resolve("redis").resolve("redis-0-g1.log")).isRegularFile();
+            assertThat(failed.workDir().resolve("redis").resolve("redis-0-g1.log"))
+                    .isRegularFile();
         } finally {
             Pids.killRedisServers(passed.pids());
             Pids.killRedisServers(failed.pids());
@@ -162,16 +180,21 @@ class CleanupIT {
     void watchdogStopsThePodsOfAJvmKilledWithSigkill(PodRuntime runtime, @TempDir Path root) throws Exception {
         runtime.requireAvailable("this test");
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        Process jvm = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                OrphanedNamespaceMain.class.getName(), root.toString(), runtime.image().orElse(""))
+        Process jvm = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OrphanedNamespaceMain.class.getName(),
+                        root.toString(),
+                        runtime.image().orElse(""))
                 .redirectErrorStream(true)
                 .start();
         List<Long> pids = new ArrayList<>();
         String jvmPid = Long.toString(jvm.pid());
         try {
             CompletableFuture<String> pidLine = CompletableFuture.supplyAsync(() -> {
-                try (BufferedReader out = new BufferedReader(
-                        new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
+                try (BufferedReader out =
+                        new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = out.readLine()) != null) {
                         if (line.startsWith("PIDS ")) {
@@ -179,43 +202,53 @@ class CleanupIT {
                         }
                     }
                     return "";
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     return "";
                 }
             });
             String line = pidLine.get(90, TimeUnit.SECONDS);
-            Arrays.stream(line.split(",")).filter(s -> !s.isBlank()).map(Long::parseLong).forEach(pids::add);
+            Arrays.stream(line.split(","))
+                    .filter(s -> !s.isBlank())
+                    .map(Long::parseLong)
+                    .forEach(pids::add);
             assertThat(pids).as("pids printed by the child JVM").hasSize(2);
             assertThat(Pids.running(pids)).containsExactlyElementsOf(pids);
             if (runtime.image().isPresent()) {
-                assertThat(Runtimes.containersLabelled(DockerContainer.JVM_LABEL, jvmPid)).hasSize(2);
+                assertThat(Runtimes.containersLabelled(DockerContainer.JVM_LABEL, jvmPid))
+                        .hasSize(2);
             }
 
             jvm.destroyForcibly(); // SIGKILL: no shutdown hook runs
             assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
-            await("the killed JVM's redis-servers stopped by the watchdog").atMost(Duration.ofSeconds(30))
+            await("the killed JVM's redis-servers stopped by the watchdog")
+                    .atMost(Duration.ofSeconds(30))
                     .until(() -> Pids.running(pids).isEmpty());
             if (runtime.image().isPresent()) {
-                await("the killed JVM's containers removed by the watchdog").atMost(Duration.ofSeconds(30))
-                        .until(() -> Runtimes.containersLabelled(DockerContainer.JVM_LABEL, jvmPid).isEmpty());
+                await("the killed JVM's containers removed by the watchdog")
+                        .atMost(Duration.ofSeconds(30))
+                        .until(() -> Runtimes.containersLabelled(DockerContainer.JVM_LABEL, jvmPid)
+                                .isEmpty());
             }
         } finally {
             jvm.destroyForcibly();
             Pids.killRedisServers(pids);
             if (runtime.image().isPresent()) {
-                Runtimes.containersLabelled(DockerContainer.JVM_LABEL, jvmPid).forEach(container ->
-                        DockerEnvironment.client().removeContainerCmd(container.getId()).withForce(true).exec());
+                Runtimes.containersLabelled(DockerContainer.JVM_LABEL, jvmPid)
+                        .forEach(container -> DockerEnvironment.client()
+                                .removeContainerCmd(container.getId())
+                                .withForce(true)
+                                .exec());
             }
         }
     }
 
-    private static void deleteRecursively(Path dir) throws java.io.IOException {
+    private static void deleteRecursively(Path dir) throws IOException {
         if (dir == null || !Files.exists(dir)) {
             return;
         }
         try (var paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
         }
@@ -225,8 +258,11 @@ class CleanupIT {
     record Seen(List<Long> pids, List<String> containers, Path workDir, String namespace) {
 
         static Seen of(SimulatedNamespace ns) {
-            List<String> containers = ns.statefulSets().stream().flatMap(set -> set.pods().stream())
-                    .map(RedisPod::containerId).filter(id -> id.startsWith("docker://")).toList();
+            List<String> containers = ns.statefulSets().stream()
+                    .flatMap(set -> set.pods().stream())
+                    .map(RedisPod::containerId)
+                    .filter(id -> id.startsWith("docker://"))
+                    .toList();
             return new Seen(ns.livePids(), containers, ns.workDir(), ns.name());
         }
     }

@@ -3,16 +3,14 @@ package io.github.mooring.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.List;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import io.github.mooring.testkit.RedisPod.Deletion;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The cluster DNS, queried over real UDP by Netty's resolver with no cache. */
 class ClusterDnsIT {
@@ -54,7 +52,8 @@ class ClusterDnsIT {
         assertThat(ns.dns().addresses(redis.serviceDnsName())).containsExactlyInAnyOrderElementsOf(podIps);
         // An application's resolver gets the same; names are case-insensitive and may end with a dot.
         assertThat(dns.resolveAll(redis.serviceDnsName())).containsExactlyInAnyOrderElementsOf(podIps);
-        assertThat(dns.query(redis.serviceDnsName().toUpperCase() + ".", DnsRecordType.A).data())
+        assertThat(dns.query(redis.serviceDnsName().toUpperCase() + ".", DnsRecordType.A)
+                        .data())
                 .containsExactlyInAnyOrderElementsOf(podIps);
         // IPv4 only: AAAA is NOERROR with no answer.
         DnsProbe.Answer aaaa = dns.query(redis.serviceDnsName(), DnsRecordType.AAAA);
@@ -72,8 +71,9 @@ class ClusterDnsIT {
         String name = redis.serviceDnsName();
 
         pod.stopContainer();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(
-                () -> assertThat(dns.query(name, DnsRecordType.A).data()).containsExactly(redis.pod(0).ip()));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(dns.query(name, DnsRecordType.A).data())
+                        .containsExactly(redis.pod(0).ip()));
         assertThat(dns.query(redis.podDnsName(1), DnsRecordType.A).code()).isEqualTo(DnsResponseCode.NXDOMAIN);
 
         pod.startContainer();
@@ -81,8 +81,10 @@ class ClusterDnsIT {
         pod.replace(Deletion.KILL, Duration.ofMillis(300));
         pod.awaitReady(Duration.ofSeconds(30));
         String newIp = pod.ip();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(dns.query(name, DnsRecordType.A).data())
-                .containsExactlyInAnyOrder(redis.pod(0).ip(), newIp).doesNotContain(oldIp));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(dns.query(name, DnsRecordType.A).data())
+                        .containsExactlyInAnyOrder(redis.pod(0).ip(), newIp)
+                        .doesNotContain(oldIp));
         assertThat(dns.query(redis.podDnsName(1), DnsRecordType.A).data()).containsExactly(newIp);
         assertThat(ns.dns().lastChangeNanos()).isPositive();
     }
@@ -96,7 +98,9 @@ class ClusterDnsIT {
             assertThat(name).isEqualTo(pod.name() + ".redis." + ns.name() + ".svc.cluster.local");
             DnsProbe.Answer answer = dns.query(name, DnsRecordType.A);
             assertThat(answer.data()).containsExactly(pod.ip());
-            assertThat(answer.answers()).singleElement().satisfies(rr -> assertThat(rr.ttl()).isEqualTo(7));
+            assertThat(answer.answers())
+                    .singleElement()
+                    .satisfies(rr -> assertThat(rr.ttl()).isEqualTo(7));
         }
     }
 
@@ -114,12 +118,15 @@ class ClusterDnsIT {
             assertThat(rr.ttl()).isEqualTo(7);
             assertThat(rr.data().split(" ")[2]).isEqualTo("6379");
         });
-        assertThat(answer.answers()).extracting(rr -> rr.data().split(" ")[3])
-                .containsExactlyInAnyOrder(redis.podDnsName(0) + ".", redis.podDnsName(1) + ".",
-                        redis.podDnsName(2) + ".");
+        assertThat(answer.answers())
+                .extracting(rr -> rr.data().split(" ")[3])
+                .containsExactlyInAnyOrder(
+                        redis.podDnsName(0) + ".", redis.podDnsName(1) + ".", redis.podDnsName(2) + ".");
         // Each target's address comes along in the additional section.
-        assertThat(answer.additionals()).extracting(DnsProbe.Rr::data)
-                .containsExactlyInAnyOrderElementsOf(redis.pods().stream().map(RedisPod::ip).toList());
+        assertThat(answer.additionals())
+                .extracting(DnsProbe.Rr::data)
+                .containsExactlyInAnyOrderElementsOf(
+                        redis.pods().stream().map(RedisPod::ip).toList());
         for (RedisPod pod : redis.pods()) {
             assertThat(answer.additionals()).anySatisfy(rr -> {
                 assertThat(rr.name()).isEqualTo(redis.podDnsName(pod.ordinal()) + ".");
@@ -132,18 +139,22 @@ class ClusterDnsIT {
     void unknownNamesAndAServiceWithoutReadyPodsAreNxdomain(SimulatedNamespace ns) {
         RedisStatefulSet redis = ns.redis("redis").replicas(1).start();
         DnsProbe dns = dns(ns);
-        for (String name : List.of("other." + ns.name() + ".svc.cluster.local",
+        for (String name : List.of(
+                "other." + ns.name() + ".svc.cluster.local",
                 "redis.other-namespace.svc.cluster.local",
                 "redis-7.redis." + ns.name() + ".svc.cluster.local",
                 "example.com")) {
             assertThat(dns.query(name, DnsRecordType.A).code()).as(name).isEqualTo(DnsResponseCode.NXDOMAIN);
         }
-        assertThat(dns.query(ClusterDns.srvName("other-port", "redis", ns.name()), DnsRecordType.SRV).code())
+        assertThat(dns.query(ClusterDns.srvName("other-port", "redis", ns.name()), DnsRecordType.SRV)
+                        .code())
                 .isEqualTo(DnsResponseCode.NXDOMAIN);
 
         redis.pod(0).stopContainer();
-        await().atMost(Duration.ofSeconds(10)).until(
-                () -> dns.query(redis.serviceDnsName(), DnsRecordType.A).code().equals(DnsResponseCode.NXDOMAIN));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> dns.query(redis.serviceDnsName(), DnsRecordType.A)
+                        .code()
+                        .equals(DnsResponseCode.NXDOMAIN));
         assertThat(ns.dns().addresses(redis.serviceDnsName())).isEmpty();
     }
 
@@ -152,17 +163,22 @@ class ClusterDnsIT {
         RedisStatefulSet redis = ns.redis("redis").replicas(1).start();
         DnsProbe dns = dns(ns);
         assertThat(dns.query(redis.serviceDnsName(), DnsRecordType.A).answers())
-                .singleElement().satisfies(rr -> assertThat(rr.ttl()).isEqualTo(7));
+                .singleElement()
+                .satisfies(rr -> assertThat(rr.ttl()).isEqualTo(7));
 
         ns.dns().ttl(Duration.ofSeconds(1));
         assertThat(ns.dns().ttl()).isEqualTo(Duration.ofSeconds(1));
         assertThat(dns.query(redis.serviceDnsName(), DnsRecordType.A).answers())
-                .singleElement().satisfies(rr -> assertThat(rr.ttl()).isEqualTo(1));
-        assertThat(dns.query(ClusterDns.srvName("redis", "redis", ns.name()), DnsRecordType.SRV).answers())
-                .singleElement().satisfies(rr -> assertThat(rr.ttl()).isEqualTo(1));
+                .singleElement()
+                .satisfies(rr -> assertThat(rr.ttl()).isEqualTo(1));
+        assertThat(dns.query(ClusterDns.srvName("redis", "redis", ns.name()), DnsRecordType.SRV)
+                        .answers())
+                .singleElement()
+                .satisfies(rr -> assertThat(rr.ttl()).isEqualTo(1));
 
         ns.dns().ttl(Duration.ZERO);
         assertThat(dns.query(redis.podDnsName(0), DnsRecordType.A).answers())
-                .singleElement().satisfies(rr -> assertThat(rr.ttl()).isZero());
+                .singleElement()
+                .satisfies(rr -> assertThat(rr.ttl()).isZero());
     }
 }

@@ -3,6 +3,10 @@ package io.github.mooring.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import io.github.mooring.testkit.RedisPod.Deletion;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -10,16 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.opentest4j.TestAbortedException;
-
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Container;
-
-import io.github.mooring.testkit.RedisPod.Deletion;
 
 /**
  * What is particular to pods as Docker containers (what both runtimes share is in {@link PodLifecycleIT}): the
@@ -37,7 +34,8 @@ class ContainerPodsIT {
     void aPodIsALabelledContainerOfTheImageOnTheHostNetworkRunningAsTheKitsUser(SimulatedNamespace ns)
             throws Exception {
         PodRuntime runtime = Runtimes.containers();
-        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(2).persistence(true).start();
+        RedisStatefulSet redis =
+                ns.redis("redis").runtime(runtime).replicas(2).persistence(true).start();
         RedisPod pod = redis.pod(0);
 
         assertThat(pod.runtime()).isEqualTo(runtime);
@@ -48,7 +46,9 @@ class ContainerPodsIT {
         assertThat(container.getConfig().getLabels())
                 .containsEntry(DockerContainer.NAMESPACE_LABEL, ns.name())
                 .containsEntry(DockerContainer.POD_LABEL, "redis-0")
-                .containsEntry(DockerContainer.JVM_LABEL, Long.toString(ProcessHandle.current().pid()));
+                .containsEntry(
+                        DockerContainer.JVM_LABEL,
+                        Long.toString(ProcessHandle.current().pid()));
         Path pv = ns.workDir().resolve("redis").resolve("redis-0-pv");
         assertThat(container.getConfig().getUser())
                 .isEqualTo(Files.getAttribute(pv, "unix:uid") + ":" + Files.getAttribute(pv, "unix:gid"));
@@ -60,18 +60,22 @@ class ContainerPodsIT {
         // The PV is a host directory: the AOF the container fsyncs is there, the host's to read and delete.
         assertThat(pod.command("SET", "k", "v")).isEqualTo("OK");
         try (Stream<Path> files = Files.walk(pv)) {
-            assertThat(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()))
+            assertThat(files.filter(Files::isRegularFile)
+                            .map(p -> p.getFileName().toString()))
                     .anyMatch(name -> name.startsWith("appendonly"));
         }
         // Both pods are containers of this namespace, and nothing else is.
-        assertThat(Runtimes.containersOf(ns)).extracting(Container::getId)
+        assertThat(Runtimes.containersOf(ns))
+                .extracting(Container::getId)
                 .containsExactlyInAnyOrder(dockerId(redis.pod(0)), dockerId(redis.pod(1)));
-        assertThat(ns.describe()).contains("pods as containers of " + runtime.image().orElseThrow());
+        assertThat(ns.describe())
+                .contains("pods as containers of " + runtime.image().orElseThrow());
     }
 
     @Test
     void restartAndReplacementAreNewContainersAndTheOldOnesAreRemoved(SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").runtime(Runtimes.containers()).replicas(1).start();
+        RedisStatefulSet redis =
+                ns.redis("redis").runtime(Runtimes.containers()).replicas(1).start();
         RedisPod pod = redis.pod(0);
         String first = dockerId(pod);
         String ip = pod.ip();
@@ -93,7 +97,8 @@ class ContainerPodsIT {
 
     @Test
     void freezeIsDockerPauseAndThawDockerUnpause(SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").runtime(Runtimes.containers()).replicas(1).start();
+        RedisStatefulSet redis =
+                ns.redis("redis").runtime(Runtimes.containers()).replicas(1).start();
         RedisPod pod = redis.pod(0);
 
         pod.freeze();
@@ -108,7 +113,10 @@ class ContainerPodsIT {
 
     @Test
     void aGracefulDeleteStopsTheContainerWithSigtermEvenWhenItIsFrozen(SimulatedNamespace ns) throws Exception {
-        RedisStatefulSet redis = ns.redis("redis").runtime(Runtimes.containers()).replicas(1).persistence(true)
+        RedisStatefulSet redis = ns.redis("redis")
+                .runtime(Runtimes.containers())
+                .replicas(1)
+                .persistence(true)
                 .start();
         RedisPod pod = redis.pod(0);
         Path firstLog = pod.logFile();
@@ -128,15 +136,19 @@ class ContainerPodsIT {
 
     @Test
     void tlsPodsReadTheirCertificatesFromAReadOnlyMount(SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").runtime(Runtimes.containers()).replicas(2).tls(true).start();
+        RedisStatefulSet redis = ns.redis("redis")
+                .runtime(Runtimes.containers())
+                .replicas(2)
+                .tls(true)
+                .start();
 
         assertThat(redis.pod(0).command("SET", "k", "v")).isEqualTo("OK");
         assertThat(redis.pod(1).info("replication")).containsEntry("master_link_status", "up");
-        assertThat(inspect(redis.pod(0)).getHostConfig().getBinds())
-                .anySatisfy(bind -> {
-                    assertThat(bind.getPath()).isEqualTo(redis.caCertificate().getParent().toString());
-                    assertThat(bind.getAccessMode().toString()).isEqualTo("ro");
-                });
+        assertThat(inspect(redis.pod(0)).getHostConfig().getBinds()).anySatisfy(bind -> {
+            assertThat(bind.getPath())
+                    .isEqualTo(redis.caCertificate().getParent().toString());
+            assertThat(bind.getAccessMode().toString()).isEqualTo("ro");
+        });
     }
 
     @Test
@@ -146,7 +158,8 @@ class ContainerPodsIT {
 
         assertThatThrownBy(() -> ns.redis("redis").runtime(valkey).replicas(1).start())
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("the container of redis-0 (" + valkey.image().orElseThrow() + ") did not start")
+                .hasMessageContaining(
+                        "the container of redis-0 (" + valkey.image().orElseThrow() + ") did not start")
                 .hasMessageContaining("valkey-server");
         assertThat(Runtimes.containersOf(ns)).isEmpty();
         assertThat(ProcessReaper.get().liveContainerIds()).isEmpty();
@@ -156,8 +169,9 @@ class ContainerPodsIT {
     void anImageThatCannotRunSkipsTheTestWithTheReasonOrFailsItWhereContainersAreRequired(SimulatedNamespace ns) {
         Runtimes.containers().requireAvailable("this test"); // Docker itself runs here
         PodRuntime missing = PodRuntime.containers(NO_SUCH_IMAGE);
-        assertThat(missing.unavailableReason()).hasValueSatisfying(reason -> assertThat(reason)
-                .contains(NO_SUCH_IMAGE).contains("cannot be pulled"));
+        assertThat(missing.unavailableReason())
+                .hasValueSatisfying(
+                        reason -> assertThat(reason).contains(NO_SUCH_IMAGE).contains("cannot be pulled"));
 
         String before = System.getProperty(PodRuntime.CONTAINERS_REQUIRED_PROPERTY);
         PrintStream stderr = System.err;
@@ -173,9 +187,12 @@ class ContainerPodsIT {
             }
             System.setErr(stderr);
             // Said once on the console (the report says it for each skipped test).
-            assertThat(log.toString(StandardCharsets.UTF_8).lines()
-                    .filter(line -> line.contains("tests with pods as containers of " + NO_SUCH_IMAGE + " are skipped"))
-                    .count()).isOne();
+            assertThat(log.toString(StandardCharsets.UTF_8)
+                            .lines()
+                            .filter(line ->
+                                    line.contains("tests with pods as containers of " + NO_SUCH_IMAGE + " are skipped"))
+                            .count())
+                    .isOne();
 
             System.setProperty(PodRuntime.CONTAINERS_REQUIRED_PROPERTY, "true");
             assertThatThrownBy(() -> ns.redis("failed").runtime(missing).start())
@@ -190,7 +207,9 @@ class ContainerPodsIT {
                 System.setProperty(PodRuntime.CONTAINERS_REQUIRED_PROPERTY, before);
             }
         }
-        assertThat(ns.statefulSets()).as("a set that could not run is not part of the namespace").isEmpty();
+        assertThat(ns.statefulSets())
+                .as("a set that could not run is not part of the namespace")
+                .isEmpty();
     }
 
     private static String dockerId(RedisPod pod) {
@@ -202,8 +221,10 @@ class ContainerPodsIT {
     }
 
     private static void assertGone(String id) {
-        assertThatThrownBy(() -> DockerEnvironment.client().inspectContainerCmd(id).exec())
-                .as("container %s is removed", id).isInstanceOf(NotFoundException.class);
+        assertThatThrownBy(
+                        () -> DockerEnvironment.client().inspectContainerCmd(id).exec())
+                .as("container %s is removed", id)
+                .isInstanceOf(NotFoundException.class);
         assertThat(ProcessReaper.get().liveContainerIds()).doesNotContain("docker://" + id);
     }
 }

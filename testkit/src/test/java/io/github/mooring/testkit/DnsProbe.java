@@ -1,11 +1,5 @@
 package io.github.mooring.testkit;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.AddressedEnvelope;
 import io.netty.channel.EventLoopGroup;
@@ -24,6 +18,11 @@ import io.netty.resolver.dns.DnsNameResolver;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.NoopDnsCache;
 import io.netty.resolver.dns.SingletonDnsServerAddressStreamProvider;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real DNS client (Netty's resolver, over UDP, no cache) pointed at the namespace's cluster DNS, for tests that
@@ -32,8 +31,7 @@ import io.netty.resolver.dns.SingletonDnsServerAddressStreamProvider;
 final class DnsProbe implements AutoCloseable {
 
     /** One resource record: {@code data} is the IP of an A record, or "priority weight port target" of an SRV. */
-    record Rr(String name, DnsRecordType type, long ttl, String data) {
-    }
+    record Rr(String name, DnsRecordType type, long ttl, String data) {}
 
     /** One response. */
     record Answer(DnsResponseCode code, List<Rr> answers, List<Rr> additionals) {
@@ -66,8 +64,8 @@ final class DnsProbe implements AutoCloseable {
         }
         try {
             DnsResponse response = envelope.content();
-            return new Answer(response.code(), records(response, DnsSection.ANSWER),
-                    records(response, DnsSection.ADDITIONAL));
+            return new Answer(
+                    response.code(), records(response, DnsSection.ANSWER), records(response, DnsSection.ADDITIONAL));
         } finally {
             envelope.release();
         }
@@ -76,7 +74,8 @@ final class DnsProbe implements AutoCloseable {
     /** Resolves {@code name} to every address, as an application's resolver would. */
     List<String> resolveAll(String name) {
         try {
-            return resolver.resolveAll(name).get(5, TimeUnit.SECONDS).stream().map(InetAddress::getHostAddress)
+            return resolver.resolveAll(name).get(5, TimeUnit.SECONDS).stream()
+                    .map(InetAddress::getHostAddress)
                     .toList();
         } catch (Exception e) {
             throw new IllegalStateException("cannot resolve " + name, e);

@@ -6,8 +6,7 @@ import java.util.List;
 /** Helpers to assert on what an exception says, wherever in its cause chain it says it. */
 final class Failures {
 
-    private Failures() {
-    }
+    private Failures() {}
 
     /** The class names and messages of {@code e} and all its causes, one per line. */
     static String chain(Throwable e) {

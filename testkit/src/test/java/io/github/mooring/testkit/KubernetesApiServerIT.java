@@ -4,18 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.net.ConnectException;
-import java.net.Socket;
-import java.net.URI;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,6 +15,16 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.github.mooring.testkit.RedisPod.Deletion;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The API server's RBAC, missing API groups and connection faults, seen by an application's fabric8 client. */
 @ExtendWith(SimulatedNamespaceExtension.class)
@@ -44,12 +43,16 @@ class KubernetesApiServerIT {
         assertThat(config.getMasterUrl()).isEqualTo(ns.api().url() + "/");
         assertThat(config.getNamespace()).isEqualTo(ns.name());
         assertThat(config.getCurrentContext().getName()).isEqualTo(ns.name());
-        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-            assertThat(client.discovery().v1().endpointSlices().list().getItems()).hasSize(1);
+        try (KubernetesClient client =
+                new KubernetesClientBuilder().withConfig(config).build()) {
+            assertThat(client.discovery().v1().endpointSlices().list().getItems())
+                    .hasSize(1);
             ns.api().forbid(SLICES, "list");
             assertThatThrownBy(() -> client.discovery().v1().endpointSlices().list())
-                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getMessage())
-                            .contains("User \"" + ns.api().serviceAccountUser() + "\""));
+                    .isInstanceOfSatisfying(
+                            KubernetesClientException.class,
+                            e -> assertThat(e.getMessage())
+                                    .contains("User \"" + ns.api().serviceAccountUser() + "\""));
         }
     }
 
@@ -58,7 +61,8 @@ class KubernetesApiServerIT {
         ns.redis("redis").replicas(1).start();
         KubernetesApiServer api = ns.api();
         try (KubernetesClient client = api.newClient()) {
-            List<EndpointSlice> before = client.discovery().v1().endpointSlices().list().getItems();
+            List<EndpointSlice> before =
+                    client.discovery().v1().endpointSlices().list().getItems();
             assertThat(before).hasSize(1);
             String sliceName = before.get(0).getMetadata().getName();
 
@@ -73,7 +77,12 @@ class KubernetesApiServerIT {
                                 .contains("in the namespace \"" + ns.name() + "\"");
                     });
             // Only that verb on that resource: a get by name, and core Endpoints, still work.
-            assertThat(client.discovery().v1().endpointSlices().withName(sliceName).get()).isNotNull();
+            assertThat(client.discovery()
+                            .v1()
+                            .endpointSlices()
+                            .withName(sliceName)
+                            .get())
+                    .isNotNull();
             assertThat(client.endpoints().list().getItems()).hasSize(1);
 
             api.forbid("endpoints", "list", "watch");
@@ -83,22 +92,22 @@ class KubernetesApiServerIT {
                         assertThat(e.getMessage()).contains("cannot list resource \"endpoints\" in API group \"\"");
                     });
             assertThatThrownBy(() -> client.endpoints().watch(new Watcher<>() {
-                @Override
-                public void eventReceived(Action action, io.fabric8.kubernetes.api.model.Endpoints resource) {
-                }
+                        @Override
+                        public void eventReceived(Action action, Endpoints resource) {}
 
-                @Override
-                public void onClose(WatcherException cause) {
-                }
-            })).isInstanceOfSatisfying(KubernetesClientException.class, e -> {
-                assertThat(e.getCode()).isEqualTo(403);
-                // The client reads no body from a refused WebSocket upgrade: only the status reaches it.
-                assertThat(e.getMessage()).contains("403").contains("watch=true");
-            });
+                        @Override
+                        public void onClose(WatcherException cause) {}
+                    }))
+                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                        assertThat(e.getCode()).isEqualTo(403);
+                        // The client reads no body from a refused WebSocket upgrade: only the status reaches it.
+                        assertThat(e.getMessage()).contains("403").contains("watch=true");
+                    });
 
             api.permit(SLICES, "list");
             api.permit("endpoints", "list", "watch");
-            assertThat(client.discovery().v1().endpointSlices().list().getItems()).hasSize(1);
+            assertThat(client.discovery().v1().endpointSlices().list().getItems())
+                    .hasSize(1);
             assertThat(client.endpoints().list().getItems()).hasSize(1);
             assertThat(api.requestCount("list", SLICES)).isEqualTo(3);
             assertThat(api.requestCount("get", SLICES)).isEqualTo(1);
@@ -113,11 +122,14 @@ class KubernetesApiServerIT {
         try (KubernetesClient client = api.newClient()) {
             api.unserve("discovery.k8s.io");
             assertThatThrownBy(() -> client.discovery().v1().endpointSlices().list())
-                    .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+                    .isInstanceOfSatisfying(
+                            KubernetesClientException.class,
+                            e -> assertThat(e.getCode()).isEqualTo(404));
             assertThat(client.endpoints().list().getItems()).hasSize(1);
 
             api.serve("discovery.k8s.io");
-            assertThat(client.discovery().v1().endpointSlices().list().getItems()).hasSize(1);
+            assertThat(client.discovery().v1().endpointSlices().list().getItems())
+                    .hasSize(1);
         }
     }
 
@@ -127,7 +139,8 @@ class KubernetesApiServerIT {
         KubernetesApiServer api = ns.api();
         String url = api.url();
         try (KubernetesClient client = api.newClient()) {
-            assertThat(client.discovery().v1().endpointSlices().list().getItems()).hasSize(1);
+            assertThat(client.discovery().v1().endpointSlices().list().getItems())
+                    .hasSize(1);
 
             api.stop();
             assertThat(api.isUp()).isFalse();
@@ -135,11 +148,13 @@ class KubernetesApiServerIT {
             // connections are refused.
             assertThatThrownBy(() -> client.discovery().v1().endpointSlices().list())
                     .isInstanceOf(KubernetesClientException.class);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThatThrownBy(
-                    () -> client.discovery().v1().endpointSlices().list())
-                    .isInstanceOf(KubernetesClientException.class)
-                    .satisfies(e -> assertThat(Failures.causedBy(e, ConnectException.class))
-                            .as(Failures.chain(e)).isTrue()));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThatThrownBy(() ->
+                                    client.discovery().v1().endpointSlices().list())
+                            .isInstanceOf(KubernetesClientException.class)
+                            .satisfies(e -> assertThat(Failures.causedBy(e, ConnectException.class))
+                                    .as(Failures.chain(e))
+                                    .isTrue()));
             int port = URI.create(url).getPort();
             assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
 
@@ -152,9 +167,12 @@ class KubernetesApiServerIT {
             api.start();
             assertThat(api.isUp()).isTrue();
             assertThat(api.url()).isEqualTo(url);
-            List<EndpointSlice> slices = client.discovery().v1().endpointSlices().list().getItems();
-            assertThat(slices).singleElement()
-                    .satisfies(slice -> assertThat(EndpointControllerIT.readyIps(slice)).containsExactly(pod.ip()));
+            List<EndpointSlice> slices =
+                    client.discovery().v1().endpointSlices().list().getItems();
+            assertThat(slices)
+                    .singleElement()
+                    .satisfies(slice ->
+                            assertThat(EndpointControllerIT.readyIps(slice)).containsExactly(pod.ip()));
             assertThat(client.services().withName("redis").get()).isNotNull();
         }
     }
@@ -165,7 +183,10 @@ class KubernetesApiServerIT {
         KubernetesApiServer api = ns.api();
         List<Watcher.Action> events = new CopyOnWriteArrayList<>();
         try (KubernetesClient client = api.newClient()) {
-            Watch watch = client.discovery().v1().endpointSlices().withLabel(SERVICE_LABEL, "redis")
+            Watch watch = client.discovery()
+                    .v1()
+                    .endpointSlices()
+                    .withLabel(SERVICE_LABEL, "redis")
                     .watch(new Watcher<>() {
                         @Override
                         public void eventReceived(Action action, EndpointSlice slice) {
@@ -173,8 +194,7 @@ class KubernetesApiServerIT {
                         }
 
                         @Override
-                        public void onClose(WatcherException cause) {
-                        }
+                        public void onClose(WatcherException cause) {}
                     });
             try {
                 // The mock server sends the current object as ADDED when a watch opens.
@@ -202,8 +222,11 @@ class KubernetesApiServerIT {
         RedisStatefulSet redis = ns.redis("redis").replicas(1).start();
         KubernetesApiServer api = ns.api();
         try (KubernetesClient client = api.newClient()) {
-            SharedIndexInformer<EndpointSlice> informer = client.discovery().v1().endpointSlices()
-                    .withLabel(SERVICE_LABEL, "redis").inform();
+            SharedIndexInformer<EndpointSlice> informer = client.discovery()
+                    .v1()
+                    .endpointSlices()
+                    .withLabel(SERVICE_LABEL, "redis")
+                    .inform();
             try {
                 await().atMost(Duration.ofSeconds(10)).until(informer::isWatching);
                 // A first change through the watch. (Dropping a JDK-client watch before its first message has
@@ -211,8 +234,10 @@ class KubernetesApiServerIT {
                 // rely on seeing every drop at once.)
                 RedisPod pod = redis.pod(0);
                 pod.stopContainer();
-                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
-                        EndpointControllerIT.readyIps(informer.getStore().list().get(0))).isEmpty());
+                await().atMost(Duration.ofSeconds(15))
+                        .untilAsserted(() -> assertThat(EndpointControllerIT.readyIps(
+                                        informer.getStore().list().get(0)))
+                                .isEmpty());
                 long watchesBefore = api.requestCount("watch", SLICES);
 
                 api.dropConnections();
@@ -222,8 +247,10 @@ class KubernetesApiServerIT {
                 // The next change arrives through the new watch.
                 pod.startContainer();
                 pod.awaitReady(Duration.ofSeconds(30));
-                await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
-                        EndpointControllerIT.readyIps(informer.getStore().list().get(0))).containsExactly(pod.ip()));
+                await().atMost(Duration.ofSeconds(15))
+                        .untilAsserted(() -> assertThat(EndpointControllerIT.readyIps(
+                                        informer.getStore().list().get(0)))
+                                .containsExactly(pod.ip()));
             } finally {
                 informer.close();
             }

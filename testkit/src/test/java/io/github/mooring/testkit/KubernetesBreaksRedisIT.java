@@ -4,21 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.mooring.testkit.RedisPod.Deletion;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import io.github.mooring.testkit.RedisPod.Deletion;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.api.StatefulRedisConnection;
 
 /**
  * The "before" pictures: what goes wrong for a plain Lettuce application (no Mooring) when Redis replication runs
@@ -62,7 +60,10 @@ class KubernetesBreaksRedisIT {
         assertThat(lettuce.connect(master, null).sync().set("probe", "1")).isEqualTo("OK");
 
         // The application's client never recovers: every attempt fails, for as long as we look.
-        Always.holdsFor(Duration.ofSeconds(3), Duration.ofMillis(250), "writes through the old connection fail",
+        Always.holdsFor(
+                Duration.ofSeconds(3),
+                Duration.ofMillis(250),
+                "writes through the old connection fail",
                 () -> assertThatThrownBy(() -> connection.sync().set("during", "1"))
                         .isInstanceOf(RedisException.class));
         assertThat(connection.isOpen()).isFalse();
@@ -106,7 +107,9 @@ class KubernetesBreaksRedisIT {
         RedisStatefulSet redis = ns.redis("redis").replicas(3).start();
         dns = new DnsProbe(ns.dns().address());
         List<String> ips = dns.resolveAll(redis.serviceDnsName());
-        assertThat(ips).containsExactlyInAnyOrderElementsOf(redis.pods().stream().map(RedisPod::ip).toList());
+        assertThat(ips)
+                .containsExactlyInAnyOrderElementsOf(
+                        redis.pods().stream().map(RedisPod::ip).toList());
 
         // One connection per resolved address, used round-robin, as a Service spreads new connections.
         List<String> connectionIps = new ArrayList<>();
@@ -140,7 +143,8 @@ class KubernetesBreaksRedisIT {
         assertThat(succeeded).isEqualTo(10);
         assertThat(readOnly).isEqualTo(20);
         assertThat(writtenOn).containsExactly(redis.pod(0).ip());
-        assertThat(refusedOn).containsExactlyInAnyOrder(redis.pod(1).ip(), redis.pod(2).ip());
+        assertThat(refusedOn)
+                .containsExactlyInAnyOrder(redis.pod(1).ip(), redis.pod(2).ip());
     }
 
     /**
@@ -150,7 +154,8 @@ class KubernetesBreaksRedisIT {
      */
     @Test
     void masterWithoutPersistenceRestartedInPlaceMakesItsReplicasDropTheirData(SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").replicas(3).persistence(false).start();
+        RedisStatefulSet redis =
+                ns.redis("redis").replicas(3).persistence(false).start();
         RedisPod master = redis.pod(0);
         List<RedisPod> replicas = List.of(redis.pod(1), redis.pod(2));
         List<String> mset = new ArrayList<>(List.of("MSET"));
@@ -193,7 +198,8 @@ class KubernetesBreaksRedisIT {
     @Test
     void sentinelDoesNotFailOverWhenTheMasterContainerRestartsWithinDownAfter(SimulatedNamespace ns) {
         RedisStatefulSet redis = ns.redis("redis").replicas(3).start();
-        Sentinels sentinels = ns.sentinels(redis).count(3).downAfter(Duration.ofMillis(5000)).start();
+        Sentinels sentinels =
+                ns.sentinels(redis).count(3).downAfter(Duration.ofMillis(5000)).start();
         sentinels.awaitReady(Duration.ofSeconds(30));
         RedisPod master = redis.pod(0);
         String address = master.address();
@@ -201,7 +207,10 @@ class KubernetesBreaksRedisIT {
         master.restartContainer(Duration.ofMillis(500));
         master.awaitReady(READY);
 
-        Always.holdsFor(Duration.ofSeconds(8), Duration.ofMillis(250), "Sentinels report pod 0",
+        Always.holdsFor(
+                Duration.ofSeconds(8),
+                Duration.ofMillis(250),
+                "Sentinels report pod 0",
                 () -> assertThat(SentinelChecks.reportedMasters(sentinels)).containsOnly(address));
         for (int i = 0; i < sentinels.ips().size(); i++) {
             // No failover ever started: the configuration epoch is still the first one.
@@ -222,24 +231,29 @@ class KubernetesBreaksRedisIT {
         Sentinels sentinels = ns.sentinels(redis).count(3).downAfter(downAfter).start();
         sentinels.awaitReady(Duration.ofSeconds(30));
         RedisPod master = redis.pod(0);
-        List<String> replicaAddresses = List.of(redis.pod(1).address(), redis.pod(2).address());
+        List<String> replicaAddresses =
+                List.of(redis.pod(1).address(), redis.pod(2).address());
 
         long killedAt = System.nanoTime();
         master.replace(Deletion.KILL, Duration.ofSeconds(1));
         master.awaitReady(READY);
         String newIp = master.ip();
 
-        await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(40))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> replicaAddresses.contains(SentinelChecks.agreedMaster(sentinels)));
         long switchedAt = System.nanoTime();
         // Sentinel cannot act before down-after has passed since the master went away.
         assertThat(Duration.ofNanos(switchedAt - killedAt)).isGreaterThanOrEqualTo(downAfter);
         String promotedIp = sentinels.masterAddress().orElseThrow().split(":")[0];
         sentinels.awaitMaster(promotedIp, Duration.ofSeconds(5));
-        RedisPod promoted = redis.pods().stream().filter(p -> promotedIp.equals(p.ip())).findFirst().orElseThrow();
+        RedisPod promoted = redis.pods().stream()
+                .filter(p -> promotedIp.equals(p.ip()))
+                .findFirst()
+                .orElseThrow();
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(
-                () -> assertThat(redis.masters()).containsExactlyInAnyOrder(master, promoted));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(redis.masters()).containsExactlyInAnyOrder(master, promoted));
         assertThat(sentinels.masterAddress()).isPresent().get().asString().doesNotStartWith(newIp + ":");
         Object known = sentinels.command(0, "SENTINEL", "REPLICAS", sentinels.masterName());
         assertThat(String.valueOf(known)).doesNotContain(newIp);

@@ -1,14 +1,13 @@
 package io.github.mooring.testkit;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Plain Lettuce clients with short timeouts, as an application without Mooring would create them; every client
@@ -27,7 +26,8 @@ final class LettuceClients implements AutoCloseable {
             if (credentials.user() == null) {
                 uri.withPassword(credentials.password().toCharArray());
             } else {
-                uri.withAuthentication(credentials.user(), credentials.password().toCharArray());
+                uri.withAuthentication(
+                        credentials.user(), credentials.password().toCharArray());
             }
         }
         RedisClient client = RedisClient.create(uri.build());

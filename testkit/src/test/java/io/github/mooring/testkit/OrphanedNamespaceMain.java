@@ -11,13 +11,15 @@ import java.util.stream.Collectors;
  */
 public final class OrphanedNamespaceMain {
 
-    private OrphanedNamespaceMain() {
-    }
+    private OrphanedNamespaceMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        PodRuntime runtime = args.length > 1 && !args[1].isEmpty() ? PodRuntime.containers(args[1])
-                : PodRuntime.processes();
-        SimulatedNamespace ns = SimulatedNamespace.builder().workRoot(Paths.get(args[0])).podRuntime(runtime).start();
+        PodRuntime runtime =
+                args.length > 1 && !args[1].isEmpty() ? PodRuntime.containers(args[1]) : PodRuntime.processes();
+        SimulatedNamespace ns = SimulatedNamespace.builder()
+                .workRoot(Paths.get(args[0]))
+                .podRuntime(runtime)
+                .start();
         ns.redis("redis").replicas(2).start();
         System.out.println("PIDS " + ns.livePids().stream().map(String::valueOf).collect(Collectors.joining(",")));
         System.out.flush();

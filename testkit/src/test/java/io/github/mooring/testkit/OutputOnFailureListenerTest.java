@@ -8,7 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.regex.Pattern;
-
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -29,19 +29,23 @@ class OutputOnFailureListenerTest {
 
     @Test
     void showsTheOutputOfFailingTestsOnlyAndSumsUpEachClassAndTheRun() {
-        String console = run(Map.of(OutputOnFailureListener.MODE, "on-failure",
-                OutputOnFailureListener.LABEL, "scenario tests"));
+        String console = run(
+                Map.of(OutputOnFailureListener.MODE, "on-failure", OutputOnFailureListener.LABEL, "scenario tests"));
 
         assertThat(console)
                 .doesNotContain("quiet stdout", "quiet stderr", "quiet log line", "class setup", "aborted stdout")
-                .contains(">>> output of " + FAILING + " failed: AssertionError deliberate failure", "loud stdout",
-                        "loud stderr", "loud log line", "<<< end of the output of " + FAILING)
+                .contains(
+                        ">>> output of " + FAILING + " failed: AssertionError deliberate failure",
+                        "loud stdout",
+                        "loud stderr",
+                        "loud log line",
+                        "<<< end of the output of " + FAILING)
                 // A skip proves nothing: the class's line says why its first aborted test did not run.
                 .containsPattern("(?m)^  OutputOnFailureListenerTest\\$Scenario: 1 passed, 1 FAILED, 1 aborted "
                         + SECONDS + "; first abort: TestAbortedException needs what this machine"
                         + " lacks$")
-                .containsPattern("scenario tests: 1 passed, 1 FAILED: " + Pattern.quote(FAILING) + ", 1 aborted "
-                        + SECONDS);
+                .containsPattern(
+                        "scenario tests: 1 passed, 1 FAILED: " + Pattern.quote(FAILING) + ", 1 aborted " + SECONDS);
         // What a test printed stays in the order it was printed, stdout and stderr interleaved.
         assertThat(console.indexOf("loud stdout")).isLessThan(console.indexOf("loud stderr"));
         assertThat(console.indexOf("loud stderr")).isLessThan(console.indexOf("loud log line"));
@@ -51,8 +55,10 @@ class OutputOnFailureListenerTest {
     void withoutTheParameterItLeavesTheConsoleAlone() {
         String console = run(Map.of(OutputOnFailureListener.LABEL, "scenario tests"));
 
-        assertThat(console).contains("class setup", "quiet stdout", "quiet stderr", "loud stdout")
-                .doesNotContain(">>> output of").contains("scenario tests: 1 passed, 1 FAILED");
+        assertThat(console)
+                .contains("class setup", "quiet stdout", "quiet stderr", "loud stdout")
+                .doesNotContain(">>> output of")
+                .contains("scenario tests: 1 passed, 1 FAILED");
         assertThat(console).contains("aborted stdout");
     }
 
@@ -68,7 +74,8 @@ class OutputOnFailureListenerTest {
         String kept = out.toString(StandardCharsets.US_ASCII);
 
         assertThat(tail.size()).isBetween(128L * 1024, 192L * 1024);
-        assertThat(kept).startsWith("(the first " + (340_000 - tail.size()) + " bytes of this output were dropped")
+        assertThat(kept)
+                .startsWith("(the first " + (340_000 - tail.size()) + " bytes of this output were dropped")
                 .endsWith("0123456789abcdef\n");
     }
 
@@ -86,8 +93,10 @@ class OutputOnFailureListenerTest {
         System.setErr(both);
         Scenario.enabled = true;
         try {
-            launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(Scenario.class))
-                    .configurationParameters(parameters).build());
+            launcher.execute(LauncherDiscoveryRequestBuilder.request()
+                    .selectors(selectClass(Scenario.class))
+                    .configurationParameters(parameters)
+                    .build());
         } finally {
             Scenario.enabled = false;
             System.setOut(out);
@@ -121,7 +130,7 @@ class OutputOnFailureListenerTest {
         @Test
         void isAborted() {
             System.out.println("aborted stdout");
-            org.junit.jupiter.api.Assumptions.abort("needs what this machine lacks");
+            Assumptions.abort("needs what this machine lacks");
         }
 
         @Test

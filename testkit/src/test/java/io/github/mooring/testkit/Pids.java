@@ -9,8 +9,7 @@ import java.util.List;
 /** Whether processes still run, as the operating system sees it. */
 final class Pids {
 
-    private Pids() {
-    }
+    private Pids() {}
 
     /** Whether {@code pid} is a running process (a zombie left for its new parent to reap does not run). */
     static boolean isRunning(long pid) {
@@ -29,7 +28,8 @@ final class Pids {
     static void killRedisServers(List<Long> pids) {
         for (long pid : pids) {
             ProcessHandle.of(pid)
-                    .filter(p -> p.info().command().map(c -> c.contains("redis")).orElse(false))
+                    .filter(p ->
+                            p.info().command().map(c -> c.contains("redis")).orElse(false))
                     .ifPresent(ProcessHandle::destroyForcibly);
         }
     }

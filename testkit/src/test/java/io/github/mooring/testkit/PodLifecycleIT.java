@@ -4,16 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.mooring.testkit.RedisPod.Deletion;
@@ -22,6 +12,14 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Pods: start order and roles, replacement versus container restart, persistence, freeze, manual rewiring, auth; each
@@ -125,8 +123,12 @@ class PodLifecycleIT {
     @MethodSource("io.github.mooring.testkit.Runtimes#both")
     void withPersistenceDataSurvivesReplacementAndRestart(PodRuntime runtime, SimulatedNamespace ns) {
         // appendfsync always: every acknowledged write is in the AOF before the process is killed.
-        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(1).persistence(true)
-                .config("appendfsync always").start();
+        RedisStatefulSet redis = ns.redis("redis")
+                .runtime(runtime)
+                .replicas(1)
+                .persistence(true)
+                .config("appendfsync always")
+                .start();
         RedisPod pod = redis.pod(0);
         assertThat(pod.command("SET", "survivor", "yes")).isEqualTo("OK");
         String firstIp = pod.ip();
@@ -171,7 +173,8 @@ class PodLifecycleIT {
         assertThat(pod.phase()).isEqualTo(Phase.CRASHED);
         assertThat(pod.isReady()).isFalse();
         assertThatThrownBy(pod::pid).isInstanceOf(IllegalStateException.class);
-        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5))
+        await().during(Duration.ofMillis(800))
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> pod.phase() == Phase.CRASHED && !pod.isReady());
 
         pod.startContainer();
@@ -220,24 +223,30 @@ class PodLifecycleIT {
         assertThat(third.command("SET", "written-on", "third")).isEqualTo("OK");
 
         second.replicaOf(third);
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(second.info("replication"))
-                .containsEntry("master_host", third.ip())
-                .containsEntry("master_link_status", "up"));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(second.info("replication"))
+                        .containsEntry("master_host", third.ip())
+                        .containsEntry("master_link_status", "up"));
         assertThat(second.command("GET", "written-on")).isEqualTo("third");
 
         third.replicaOf(first);
         assertThat(third.role()).isEqualTo("slave");
         assertThat(redis.master()).contains(first);
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(third.info("replication"))
-                .containsEntry("master_host", first.ip())
-                .containsEntry("master_link_status", "up"));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(() -> assertThat(third.info("replication"))
+                        .containsEntry("master_host", first.ip())
+                        .containsEntry("master_link_status", "up"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.github.mooring.testkit.Runtimes#both")
     void podsRequireThePassword(PodRuntime runtime, SimulatedNamespace ns) {
         Credentials credentials = Credentials.password("s3cret pass");
-        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(2).credentials(credentials).start();
+        RedisStatefulSet redis = ns.redis("redis")
+                .runtime(runtime)
+                .replicas(2)
+                .credentials(credentials)
+                .start();
         RedisPod master = redis.pod(0);
         assertThat(redis.credentials()).isEqualTo(credentials);
         // The replica authenticated to its master (masterauth) and the kit's own commands authenticate.
@@ -260,7 +269,11 @@ class PodLifecycleIT {
     @MethodSource("io.github.mooring.testkit.Runtimes#both")
     void podsRequireTheAclUser(PodRuntime runtime, SimulatedNamespace ns) {
         Credentials credentials = Credentials.aclUser("app", "app-pass");
-        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).replicas(2).credentials(credentials).start();
+        RedisStatefulSet redis = ns.redis("redis")
+                .runtime(runtime)
+                .replicas(2)
+                .credentials(credentials)
+                .start();
         RedisPod master = redis.pod(0);
         // The replica authenticated as the ACL user (masteruser/masterauth).
         assertThat(redis.pod(1).info("replication")).containsEntry("master_link_status", "up");

@@ -1,10 +1,9 @@
 package io.github.mooring.testkit;
 
+import com.github.dockerjava.api.model.Container;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-
-import com.github.dockerjava.api.model.Container;
 
 /**
  * The pod runtimes the kit's tests run on: processes, and containers of the image named by the system property
@@ -15,8 +14,7 @@ final class Runtimes {
 
     static final String DEFAULT_IMAGE = "mooring/redis-server:local";
 
-    private Runtimes() {
-    }
+    private Runtimes() {}
 
     static PodRuntime containers() {
         String image = System.getProperty("mooring.testkit.image", System.getenv("MOORING_TESTKIT_IMAGE"));
@@ -34,7 +32,10 @@ final class Runtimes {
     }
 
     static List<Container> containersLabelled(String label, String value) {
-        return DockerEnvironment.client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(label, value)).exec();
+        return DockerEnvironment.client()
+                .listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(label, value))
+                .exec();
     }
 }

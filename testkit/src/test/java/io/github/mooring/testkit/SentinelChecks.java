@@ -1,14 +1,15 @@
 package io.github.mooring.testkit;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Reading what Sentinels know, for tests that must not act before the Sentinels are ready to act. */
 final class SentinelChecks {
 
-    private SentinelChecks() {
-    }
+    private SentinelChecks() {}
 
     /** {@code SENTINEL MASTER <name>} of Sentinel {@code index}, as a map. */
     static Map<String, String> master(Sentinels sentinels, int index) {
@@ -23,8 +24,8 @@ final class SentinelChecks {
     }
 
     /** The master addresses the Sentinels that answer report (one element when they agree). */
-    static java.util.Set<String> reportedMasters(Sentinels sentinels) {
-        java.util.Set<String> addresses = new java.util.HashSet<>();
+    static Set<String> reportedMasters(Sentinels sentinels) {
+        Set<String> addresses = new HashSet<>();
         for (int i = 0; i < sentinels.ips().size(); i++) {
             try {
                 Object reply = sentinels.command(i, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", sentinels.masterName());

@@ -3,6 +3,7 @@ package io.github.mooring.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.mooring.testkit.WriteCheck.Kind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,12 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import io.github.mooring.testkit.WriteCheck.Kind;
 
 /**
  * The checker itself, on crafted histories: each case is what a writer was told, what the final master holds, and what
@@ -32,8 +30,15 @@ class WriteLedgerTest {
      * @param log the final master's list, head first
      * @param register the final master's register, or null
      */
-    record Case(String name, String outcomes, List<String> log, String register, List<UnpausedFailover> failovers,
-            Map<Kind, Long> violations, long lostToReplication, long fateUnknownApplied) {
+    record Case(
+            String name,
+            String outcomes,
+            List<String> log,
+            String register,
+            List<UnpausedFailover> failovers,
+            Map<Kind, Long> violations,
+            long lostToReplication,
+            long fateUnknownApplied) {
 
         Case violation(Kind kind, long count) {
             Map<Kind, Long> more = new EnumMap<>(Kind.class);
@@ -69,7 +74,8 @@ class WriteLedgerTest {
                 expect("nothing written at all", "", log(), null),
                 expect("failed writes are absent", "AAFFAA", log(1, 5), "6"),
                 expect("a failed last SET leaves the previous one", "AAAF", log(1, 3), "2"),
-                expect("fate unknown: applied once, in its place", "AAUAAA", log(1, 3, 5), "6").unknownApplied(1),
+                expect("fate unknown: applied once, in its place", "AAUAAA", log(1, 3, 5), "6")
+                        .unknownApplied(1),
                 expect("fate unknown: not applied", "AAUAAA", log(1, 5), "6"),
                 expect("a later SET of unknown fate may be the register's value", "AAAAAU", log(1, 3, 5), "6"),
                 expect("a later SET of unknown fate may be absent", "AAAAAU", log(1, 3, 5), "4"),
@@ -79,7 +85,8 @@ class WriteLedgerTest {
                         .violation(Kind.OUT_OF_ORDER, 1),
                 expect("two writes swapped", "AAAAAA", log(3, 1, 5), "6").violation(Kind.OUT_OF_ORDER, 1),
                 expect("unknown fate applied out of order", "AAUAAA", log(1, 5, 3), "6")
-                        .violation(Kind.OUT_OF_ORDER, 1).unknownApplied(1),
+                        .violation(Kind.OUT_OF_ORDER, 1)
+                        .unknownApplied(1),
                 expect("the register holds an older SET than the last acknowledged", "AAAAAAAA", log(1, 3, 5, 7), "4")
                         .violation(Kind.STALE_REGISTER, 1),
                 expect("the register is absent although a SET was acknowledged", "AA", log(1), null)
@@ -92,36 +99,55 @@ class WriteLedgerTest {
                         .violation(Kind.LOST, 3),
                 expect("applied twice", "AAAA", log(1, 3, 3), "4").violation(Kind.APPLIED_TWICE, 1),
                 expect("unknown fate applied twice", "AAUA", log(1, 3, 3), "4")
-                        .violation(Kind.APPLIED_TWICE, 1).unknownApplied(1),
+                        .violation(Kind.APPLIED_TWICE, 1)
+                        .unknownApplied(1),
                 expect("a write reported failed is in the log", "AAFA", log(1, 3), "4")
                         .violation(Kind.APPLIED_THOUGH_FAILED, 1),
                 expect("a SET reported failed is in the register", "AAAF", log(1, 3), "4")
                         .violation(Kind.APPLIED_THOUGH_FAILED, 1),
-                expect("a foreign value in the log", "AA", List.of("1", "x"), "2").violation(Kind.FOREIGN_VALUE, 1),
+                expect("a foreign value in the log", "AA", List.of("1", "x"), "2")
+                        .violation(Kind.FOREIGN_VALUE, 1),
                 expect("a register write's number in the log", "AAAA", log(1, 2, 3), "4")
                         .violation(Kind.FOREIGN_VALUE, 1),
-                expect("a number never issued in the register", "AA", log(1), "8").violation(Kind.FOREIGN_VALUE, 1),
-                expect("writes still pending cannot be judged", "AAPP", log(1), "2").violation(Kind.NOT_SETTLED, 2),
+                expect("a number never issued in the register", "AA", log(1), "8")
+                        .violation(Kind.FOREIGN_VALUE, 1),
+                expect("writes still pending cannot be judged", "AAPP", log(1), "2")
+                        .violation(Kind.NOT_SETTLED, 2),
 
                 // Asynchronous replication: one run per declared unpaused failover, acknowledged within its window
                 expect("the old master's tail lost in a declared failover", "AAAAAAAAAAAA", log(1, 3, 11), "12")
-                        .failover(window(4, 10)).lostToReplication(3),
+                        .failover(window(4, 10))
+                        .lostToReplication(3),
                 expect("a SET in the lost tail leaves the register older", "AAAAAAAA", log(1, 3), "2")
-                        .failover(window(4, 8)).lostToReplication(2),
+                        .failover(window(4, 8))
+                        .lostToReplication(2),
                 expect("...but a SET acknowledged after the lost run must be there", "AAAAAAAAAA", log(1, 3, 9), "4")
-                        .failover(window(4, 9)).lostToReplication(2).violation(Kind.STALE_REGISTER, 1),
-                expect("a run acknowledged before the failover window is the client's", "AAAAAAAAAAAA",
-                        log(1, 3, 11), "12").failover(window(8, 12)).violation(Kind.LOST, 3),
+                        .failover(window(4, 9))
+                        .lostToReplication(2)
+                        .violation(Kind.STALE_REGISTER, 1),
+                expect(
+                                "a run acknowledged before the failover window is the client's",
+                                "AAAAAAAAAAAA",
+                                log(1, 3, 11),
+                                "12")
+                        .failover(window(8, 12))
+                        .violation(Kind.LOST, 3),
                 expect("the replication lag moves the window back", "AAAAAAAAAAAA", log(1, 3, 11), "12")
-                        .failover(window(8, 12).replicationLag(Duration.ofMillis(4))).lostToReplication(3),
-                expect("two runs, one failover: the second is the client's", "AAAAAAAAAAAAAAAA",
-                        log(1, 7, 15), "16").failover(window(2, 14)).lostToReplication(2).violation(Kind.LOST, 3),
-                expect("two runs, two failovers (Sentinel failed over again)", "AAAAAAAAAAAAAAAA",
-                        log(1, 7, 15), "16").failover(window(2, 14).times(2)).lostToReplication(5),
+                        .failover(window(8, 12).replicationLag(Duration.ofMillis(4)))
+                        .lostToReplication(3),
+                expect("two runs, one failover: the second is the client's", "AAAAAAAAAAAAAAAA", log(1, 7, 15), "16")
+                        .failover(window(2, 14))
+                        .lostToReplication(2)
+                        .violation(Kind.LOST, 3),
+                expect("two runs, two failovers (Sentinel failed over again)", "AAAAAAAAAAAAAAAA", log(1, 7, 15), "16")
+                        .failover(window(2, 14).times(2))
+                        .lostToReplication(5),
                 expect("a single missing write is a run too", "AAAAAAAAAA", log(1, 3, 7, 9), "10")
-                        .failover(window(1, 10)).lostToReplication(1),
+                        .failover(window(1, 10))
+                        .lostToReplication(1),
                 expect("a failover explains a loss, never a reorder", "AAAAAAAA", log(1, 5, 3, 7), "8")
-                        .failover(window(1, 8)).violation(Kind.OUT_OF_ORDER, 1));
+                        .failover(window(1, 8))
+                        .violation(Kind.OUT_OF_ORDER, 1));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -144,7 +170,8 @@ class WriteLedgerTest {
 
     @Test
     void tellsWhatWasSeenInItsMessage() {
-        WriteCheck check = replay(expect("", "AAAAAAAA", log(1, 5, 7, 3), "4").violation(Kind.OUT_OF_ORDER, 1)
+        WriteCheck check = replay(expect("", "AAAAAAAA", log(1, 5, 7, 3), "4")
+                .violation(Kind.OUT_OF_ORDER, 1)
                 .violation(Kind.STALE_REGISTER, 1));
 
         assertThat(check.toString())
@@ -157,8 +184,10 @@ class WriteLedgerTest {
 
     @Test
     void keepsTheFirstViolationsOnly() {
-        long[] reversed = LongStream.iterate(39, seq -> seq >= 1, seq -> seq - 2).toArray();
-        WriteCheck check = replay(expect("", "A".repeat(40), log(reversed), "40").violation(Kind.OUT_OF_ORDER, 19));
+        long[] reversed =
+                LongStream.iterate(39, seq -> seq >= 1, seq -> seq - 2).toArray();
+        WriteCheck check =
+                replay(expect("", "A".repeat(40), log(reversed), "40").violation(Kind.OUT_OF_ORDER, 19));
 
         assertThat(check.violations()).hasSize(WriteCheck.SHOWN);
         assertThat(check.toString()).contains("First " + WriteCheck.SHOWN + ":");
@@ -168,10 +197,11 @@ class WriteLedgerTest {
     void namesItsKeysAndAlternatesThem() {
         WriteLedger ledger = WriteLedger.named("order-1");
 
-        assertThat(List.of(ledger.next(), ledger.next(), ledger.next())).containsExactly(
-                new WriteLedger.Write(1, WriteLedger.Target.LOG, "ledger:{order-1}:log"),
-                new WriteLedger.Write(2, WriteLedger.Target.REGISTER, "ledger:{order-1}:register"),
-                new WriteLedger.Write(3, WriteLedger.Target.LOG, "ledger:{order-1}:log"));
+        assertThat(List.of(ledger.next(), ledger.next(), ledger.next()))
+                .containsExactly(
+                        new WriteLedger.Write(1, WriteLedger.Target.LOG, "ledger:{order-1}:log"),
+                        new WriteLedger.Write(2, WriteLedger.Target.REGISTER, "ledger:{order-1}:register"),
+                        new WriteLedger.Write(3, WriteLedger.Target.LOG, "ledger:{order-1}:log"));
         assertThat(ledger.pending()).isEqualTo(3);
     }
 
@@ -181,15 +211,18 @@ class WriteLedgerTest {
         long seq = ledger.next().seq();
         ledger.acknowledged(seq);
 
-        assertThatThrownBy(() -> ledger.fateUnknown(seq)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> ledger.fateUnknown(seq))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("write 1 of w already has an outcome: acknowledged");
-        assertThatThrownBy(() -> ledger.failed(2)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ledger.failed(2))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("write 2 was never issued by w");
     }
 
     @Test
     void refusesAWindowThatEndsBeforeItStarts() {
-        assertThatThrownBy(() -> UnpausedFailover.between(10, 5)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> UnpausedFailover.between(10, 5))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("ends before it starts");
         assertThatThrownBy(() -> UnpausedFailover.between(1, 5).times(0)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -204,7 +237,7 @@ class WriteLedgerTest {
                 case 'A' -> ledger.acknowledged(seq);
                 case 'F' -> ledger.failed(seq);
                 case 'U' -> ledger.fateUnknown(seq);
-                case 'P' -> { }
+                case 'P' -> {}
                 default -> throw new IllegalArgumentException("outcome " + outcome);
             }
         }
@@ -219,7 +252,9 @@ class WriteLedgerTest {
 
     /** A failover window from {@code fromMillis} to {@code toMillis} on the checker's clock, with no lag. */
     private static UnpausedFailover window(long fromMillis, long toMillis) {
-        return UnpausedFailover.between(Duration.ofMillis(fromMillis).toNanos(), Duration.ofMillis(toMillis).toNanos())
+        return UnpausedFailover.between(
+                        Duration.ofMillis(fromMillis).toNanos(),
+                        Duration.ofMillis(toMillis).toNanos())
                 .replicationLag(Duration.ZERO);
     }
 

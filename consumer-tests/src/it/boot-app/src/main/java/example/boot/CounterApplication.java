@@ -10,7 +10,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-import io.github.mooring.CommandFateUnknownException;
+import io.github.mooring.exceptions.CommandFateUnknownException;
 
 /**
  * An ordinary Spring Boot Redis application: a counter ({@code INCR visits} every 20 ms through

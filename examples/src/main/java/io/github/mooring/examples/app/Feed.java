@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-
 import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.stereotype.Component;
@@ -50,6 +49,5 @@ public class Feed implements MessageListener {
      * @param message its text
      * @param receivedAt when this instance's subscription delivered it
      */
-    public record Entry(String message, Instant receivedAt) {
-    }
+    public record Entry(String message, Instant receivedAt) {}
 }

@@ -1,7 +1,6 @@
 package io.github.mooring.examples.app;
 
 import java.util.List;
-
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -38,6 +37,5 @@ public class FeedController {
      * @param message the message published
      * @param receivers subscriptions it reached, across all instances of the application (PUBLISH's answer)
      */
-    public record Published(String message, long receivers) {
-    }
+    public record Published(String message, long receivers) {}
 }

@@ -3,7 +3,6 @@ package io.github.mooring.examples.app;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.stereotype.Service;
 
@@ -39,6 +38,5 @@ public class ForecastService {
      * @param computation which computation of this instance made it (1 for the first)
      * @param computedAt when it was computed; a cached answer keeps the original time
      */
-    public record Forecast(String harbour, String text, long computation, Instant computedAt) implements Serializable {
-    }
+    public record Forecast(String harbour, String text, long computation, Instant computedAt) implements Serializable {}
 }

@@ -1,7 +1,9 @@
 package io.github.mooring.examples.app;
 
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.MooringException;
+import io.github.mooring.topology.NoMasterException;
 import java.net.URI;
-
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -9,10 +11,6 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-
-import io.github.mooring.CommandFateUnknownException;
-import io.github.mooring.MooringException;
-import io.github.mooring.NoMasterException;
 
 /**
  * Mooring's failover errors as HTTP answers that say what happened, instead of a bare 500. Spring Data Redis wraps
@@ -36,7 +34,8 @@ public class RedisErrors {
         MooringException cause = mooringCause(e);
         if (cause instanceof CommandFateUnknownException fateUnknown) {
             // Not retryable blindly: the command (an INCR here) may have been applied before the master went away.
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.SERVICE_UNAVAILABLE,
                     "The Redis master went away after " + fateUnknown.command() + " was sent and before it answered:"
                             + " it may or may not have been applied. " + fateUnknown.getMessage());
             problem.setType(FATE_UNKNOWN);
@@ -45,11 +44,12 @@ public class RedisErrors {
         }
         if (cause != null) {
             // No master in time, or too many commands waiting for one: nothing was applied, trying again is safe.
-            ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
-                    cause.getMessage());
+            ProblemDetail problem =
+                    ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE, cause.getMessage());
             problem.setType(NO_MASTER);
             problem.setTitle(cause instanceof NoMasterException ? "No Redis master" : "Redis failover in progress");
-            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "5")
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                    .header(HttpHeaders.RETRY_AFTER, "5")
                     .body(problem);
         }
         throw e;

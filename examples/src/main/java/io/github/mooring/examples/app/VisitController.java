@@ -32,6 +32,5 @@ public class VisitController {
     }
 
     /** @param visits visits counted so far */
-    public record Visits(long visits) {
-    }
+    public record Visits(long visits) {}
 }

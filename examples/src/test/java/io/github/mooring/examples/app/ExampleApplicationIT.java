@@ -3,6 +3,13 @@ package io.github.mooring.examples.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.github.mooring.MooringClient;
+import io.github.mooring.testkit.Credentials;
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.SimulatedNamespace;
+import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,14 +40,6 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.github.mooring.MooringClient;
-import io.github.mooring.testkit.Credentials;
-import io.github.mooring.testkit.RedisPod;
-import io.github.mooring.testkit.RedisStatefulSet;
-import io.github.mooring.testkit.SimulatedNamespace;
-import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -52,7 +50,7 @@ import tools.jackson.databind.json.JsonMapper;
  * IP; the visits keep counting without losing one, the cache keeps serving, the feed hears what is published after
  * the change, and health and the log say what happened, as the README's "Try it on a cluster" describes.
  */
-@ExtendWith({ SimulatedNamespaceExtension.class, OutputCaptureExtension.class })
+@ExtendWith({SimulatedNamespaceExtension.class, OutputCaptureExtension.class})
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class ExampleApplicationIT {
@@ -73,10 +71,13 @@ class ExampleApplicationIT {
     @BeforeAll
     static void startPods(SimulatedNamespace namespace) {
         ns = namespace;
-        redis = ns.redis("redis").replicas(3).persistence(true)
+        redis = ns.redis("redis")
+                .replicas(3)
+                .persistence(true)
                 // Every acknowledged INCR on disk before its reply: the recreated pod must have all of them.
                 .config("appendfsync always")
-                .credentials(Credentials.password(PASSWORD)).start();
+                .credentials(Credentials.password(PASSWORD))
+                .start();
     }
 
     /** What the cluster gives the application besides application.yaml: its namespace and the Secret's password. */
@@ -118,8 +119,12 @@ class ExampleApplicationIT {
         assertThat(mooring.get("status").asString()).isEqualTo("UP");
         assertThat(mooring.at("/details/master").asString()).isEqualTo("redis-0");
         assertThat(mooring.at("/details/address").asString()).isEqualTo(oldAddress);
-        assertThat(mooring.at("/details/source").asString()).as("auto found the Kubernetes API").contains("kubernetes");
-        assertThat(health().at("/components/redis/status").asString()).as("the redis component").isEqualTo("UP");
+        assertThat(mooring.at("/details/source").asString())
+                .as("auto found the Kubernetes API")
+                .contains("kubernetes");
+        assertThat(health().at("/components/redis/status").asString())
+                .as("the redis component")
+                .isEqualTo("UP");
 
         // Before: a cached forecast, a message on the feed, some visits.
         JsonNode lerwick = cachedForecast("Lerwick");
@@ -132,7 +137,8 @@ class ExampleApplicationIT {
             // Hold writes on the master, so that the visitor's next INCR is sent and waits for its answer (Redis
             // counts it as a blocked client), then kill the pod: that INCR's outcome is unknown, for certain.
             assertThat(master.command("CLIENT", "PAUSE", "30000", "WRITE")).isEqualTo("OK");
-            await().atMost(LONG).until(() -> Long.parseLong(master.info("clients").get("blocked_clients")) >= 1);
+            await().atMost(LONG)
+                    .until(() -> Long.parseLong(master.info("clients").get("blocked_clients")) >= 1);
             master.replace(RedisPod.Deletion.KILL, Duration.ofSeconds(1));
 
             // Without a master, /actuator/health says so at once (503, with what each pod answered), while liveness
@@ -143,11 +149,17 @@ class ExampleApplicationIT {
                 outOfService.set(health());
                 assertThat(status("/actuator/health/liveness")).as("liveness").isEqualTo(200);
                 assertThat(status("/actuator/health/readiness")).as("readiness").isEqualTo(200);
-                assertThat(mooringClient.topology().master()).as("still no master").isEmpty();
-                assertThat(outOfService.get().at("/components/mooring/status").asString()).isEqualTo("OUT_OF_SERVICE");
+                assertThat(mooringClient.topology().master())
+                        .as("still no master")
+                        .isEmpty();
+                assertThat(outOfService.get().at("/components/mooring/status").asString())
+                        .isEqualTo("OUT_OF_SERVICE");
             });
             assertThat(outOfService.get().get("status").asString()).isEqualTo("OUT_OF_SERVICE");
-            assertThat(outOfService.get().at("/components/mooring/details/reason").asString())
+            assertThat(outOfService
+                            .get()
+                            .at("/components/mooring/details/reason")
+                            .asString())
                     .startsWith("no pod reports master");
 
             master.awaitReady(LONG);
@@ -157,7 +169,8 @@ class ExampleApplicationIT {
                 JsonNode now = health();
                 assertThat(now.get("status").asString()).isEqualTo("UP");
                 assertThat(now.at("/components/mooring/status").asString()).isEqualTo("UP");
-                assertThat(now.at("/components/mooring/details/address").asString()).isEqualTo(newAddress);
+                assertThat(now.at("/components/mooring/details/address").asString())
+                        .isEqualTo(newAddress);
             });
 
             // The visits go on on the new master.
@@ -165,14 +178,21 @@ class ExampleApplicationIT {
             await().atMost(LONG).until(() -> visitor.acknowledged.size() >= acknowledgedAtChange + 10);
             visitor.stop();
 
-            assertThat(visitor.failures).as("visits that failed otherwise than with an unknown outcome").isEmpty();
-            assertThat(visitor.fateUnknown).as("the INCR in flight when the master was killed").hasValue(1);
+            assertThat(visitor.failures)
+                    .as("visits that failed otherwise than with an unknown outcome")
+                    .isEmpty();
+            assertThat(visitor.fateUnknown)
+                    .as("the INCR in flight when the master was killed")
+                    .hasValue(1);
             long counted = get("/visits").get("visits").asLong();
             // The paused INCR never ran (the process was killed first), so every acknowledged visit, and nothing
             // else, is in the count: none lost with the old pod, none applied twice.
-            assertThat(counted - visitsBefore).as("visits counted on the new master")
+            assertThat(counted - visitsBefore)
+                    .as("visits counted on the new master")
                     .isEqualTo(visitor.acknowledged.size());
-            assertThat(visitor.acknowledged).as("each acknowledged visit got its own number").doesNotHaveDuplicates()
+            assertThat(visitor.acknowledged)
+                    .as("each acknowledged visit got its own number")
+                    .doesNotHaveDuplicates()
                     .allSatisfy(n -> assertThat(n).isBetween(visitsBefore + 1, counted));
 
             // The cache still serves what it held, from the new master, and caches what is new.
@@ -184,7 +204,8 @@ class ExampleApplicationIT {
 
             // The log lines the README tells the reader to watch for.
             String service = "Service 'redis' in namespace '" + ns.name() + "'";
-            assertThat(output.getOut()).contains(service + ": no master: ")
+            assertThat(output.getOut())
+                    .contains(service + ": no master: ")
                     .containsPattern(Pattern.quote(service + ": master is now redis-0 (" + newAddress + ") (")
                             + ".*; noticed by [A-Z_]+ in \\d+ ms\\)");
             JsonNode topology = get("/actuator/mooring");
@@ -209,11 +230,15 @@ class ExampleApplicationIT {
         AtomicInteger attempt = new AtomicInteger();
         await().atMost(LONG).untilAsserted(() -> {
             String message = phase + " #" + attempt.incrementAndGet();
-            HttpResponse<String> published = http.send(request("/feed")
-                    .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(message)).build(),
+            HttpResponse<String> published = http.send(
+                    request("/feed")
+                            .header("Content-Type", "text/plain")
+                            .POST(HttpRequest.BodyPublishers.ofString(message))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
-            await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(feed()).contains(message));
+            await().atMost(Duration.ofSeconds(2))
+                    .untilAsserted(() -> assertThat(feed()).contains(message));
         });
     }
 
@@ -228,26 +253,31 @@ class ExampleApplicationIT {
 
     /** {@code /actuator/health}: 200 when UP, 503 otherwise, with the components either way. */
     private JsonNode health() throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request("/actuator/health").GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                http.send(request("/actuator/health").GET().build(), HttpResponse.BodyHandlers.ofString());
         JsonNode body = JSON.readTree(response.body());
-        assertThat(response.statusCode()).as(response.body())
+        assertThat(response.statusCode())
+                .as(response.body())
                 .isEqualTo("UP".equals(body.get("status").asString()) ? 200 : 503);
         return body;
     }
 
     private int status(String path) throws IOException, InterruptedException {
-        return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("GET %s: %s", path, response.body()).isEqualTo(200);
+        assertThat(response.statusCode())
+                .as("GET %s: %s", path, response.body())
+                .isEqualTo(200);
         return JSON.readTree(response.body());
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(REQUEST_TIMEOUT);
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(REQUEST_TIMEOUT);
     }
 
     /** A browser counting visits, one {@code POST /visits} after the other, every 20 ms, noting every answer. */
@@ -271,12 +301,20 @@ class ExampleApplicationIT {
 
         private void visit() {
             try {
-                HttpResponse<String> response = http.send(request("/visits")
-                        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(
+                        request("/visits")
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200) {
-                    acknowledged.add(JSON.readTree(response.body()).get("visits").asLong());
-                } else if (response.statusCode() == 503 && RedisErrors.FATE_UNKNOWN.toString()
-                        .equals(JSON.readTree(response.body()).path("type").asString())) {
+                    acknowledged.add(
+                            JSON.readTree(response.body()).get("visits").asLong());
+                } else if (response.statusCode() == 503
+                        && RedisErrors.FATE_UNKNOWN
+                                .toString()
+                                .equals(JSON.readTree(response.body())
+                                        .path("type")
+                                        .asString())) {
                     fateUnknown.incrementAndGet();
                 } else {
                     failures.add(response.statusCode() + " " + response.body());

@@ -1,20 +1,18 @@
 package io.github.mooring.boot.actuate;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Locale;
-
-import org.jspecify.annotations.Nullable;
-import org.springframework.boot.actuate.endpoint.OperationResponseBody;
-import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
-import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
-
 import io.github.mooring.MooringClient;
 import io.github.mooring.boot.TopologyHistory;
 import io.github.mooring.probe.NodeReport;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.Node;
 import io.github.mooring.topology.Topology;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The {@code mooring} actuator endpoint ({@code GET /actuator/mooring}): the topology of the followed Service as
@@ -41,16 +39,32 @@ public class MooringEndpoint {
     @ReadOperation
     public TopologyDescriptor topology() {
         Topology topology = client.topology();
-        List<PodDescriptor> pods = topology.reports().stream().map(result -> pod(topology, result)).toList();
-        return new TopologyDescriptor(client.options().service(), client.options().namespace(), topology.source(),
-                topology.version(), topology.observedAt(),
-                topology.master().map(master -> new MasterDescriptor(master.endpoint().podName(), master.address()))
+        List<PodDescriptor> pods =
+                topology.reports().stream().map(result -> pod(topology, result)).toList();
+        return new TopologyDescriptor(
+                client.options().service(),
+                client.options().namespace(),
+                topology.source(),
+                topology.version(),
+                topology.observedAt(),
+                topology.master()
+                        .map(master -> new MasterDescriptor(master.endpoint().podName(), master.address()))
                         .orElse(null),
-                topology.noMasterReason().orElse(null), history.noMasterSince().orElse(null), pods,
-                topology.staleReplicas().stream().map(stale -> new StaleReplicaDescriptor(stale.replica().displayName(),
-                        stale.follows(), stale.reason().name())).toList(),
-                topology.splitBrain().map(split -> new SplitBrainDescriptor(split.winner().displayName(),
-                        split.losers().stream().map(Node::displayName).toList(), split.decidedBy())).orElse(null),
+                topology.noMasterReason().orElse(null),
+                history.noMasterSince().orElse(null),
+                pods,
+                topology.staleReplicas().stream()
+                        .map(stale -> new StaleReplicaDescriptor(
+                                stale.replica().displayName(),
+                                stale.follows(),
+                                stale.reason().name()))
+                        .toList(),
+                topology.splitBrain()
+                        .map(split -> new SplitBrainDescriptor(
+                                split.winner().displayName(),
+                                split.losers().stream().map(Node::displayName).toList(),
+                                split.decidedBy()))
+                        .orElse(null),
                 history.lastChange().map(ChangeDescriptor::of).orElse(null),
                 history.changes().stream().map(ChangeDescriptor::of).toList());
     }
@@ -58,7 +72,10 @@ public class MooringEndpoint {
     private static PodDescriptor pod(Topology topology, ProbeResult result) {
         String address = result.endpoint().address();
         NodeReport report = result.report();
-        return new PodDescriptor(result.endpoint().podName(), address, state(topology, address),
+        return new PodDescriptor(
+                result.endpoint().podName(),
+                address,
+                state(topology, address),
                 report == null ? null : report.role().name().toLowerCase(Locale.ROOT),
                 report == null ? null : report.replOffset(),
                 report == null ? null : report.keys(),
@@ -66,18 +83,22 @@ public class MooringEndpoint {
                 report == null || report.masterAddress() == null ? null : report.masterLinkUp(),
                 report != null && report.loading(),
                 result.sentinelLinks() == ProbeResult.UNKNOWN_SENTINEL_LINKS ? null : result.sentinelLinks(),
-                result.failure(), result.probedAt(), result.latency().toMillis());
+                result.failure(),
+                result.probedAt(),
+                result.latency().toMillis());
     }
 
     private static String state(Topology topology, String address) {
         if (topology.master().map(master -> master.address().equals(address)).orElse(false)) {
             return "master";
         }
-        if (topology.splitBrain().map(split -> split.losers().stream().anyMatch(n -> n.address().equals(address)))
+        if (topology.splitBrain()
+                .map(split -> split.losers().stream().anyMatch(n -> n.address().equals(address)))
                 .orElse(false)) {
             return "split-brain-loser";
         }
-        if (topology.staleReplicas().stream().anyMatch(stale -> stale.replica().address().equals(address))) {
+        if (topology.staleReplicas().stream()
+                .anyMatch(stale -> stale.replica().address().equals(address))) {
             return "stale-replica";
         }
         if (topology.replicas().stream().anyMatch(replica -> replica.address().equals(address))) {
@@ -103,12 +124,21 @@ public class MooringEndpoint {
      * @param lastChange the latest change, or null before any
      * @param recentChanges the latest changes, oldest first
      */
-    public record TopologyDescriptor(String service, String namespace, String source, long version, Instant observedAt,
-            @Nullable MasterDescriptor master, @Nullable String noMasterReason, @Nullable Instant noMasterSince,
-            List<PodDescriptor> pods, List<StaleReplicaDescriptor> staleReplicas,
-            @Nullable SplitBrainDescriptor splitBrain, @Nullable ChangeDescriptor lastChange,
-            List<ChangeDescriptor> recentChanges) implements OperationResponseBody {
-    }
+    public record TopologyDescriptor(
+            String service,
+            String namespace,
+            String source,
+            long version,
+            Instant observedAt,
+            @Nullable MasterDescriptor master,
+            @Nullable String noMasterReason,
+            @Nullable Instant noMasterSince,
+            List<PodDescriptor> pods,
+            List<StaleReplicaDescriptor> staleReplicas,
+            @Nullable SplitBrainDescriptor splitBrain,
+            @Nullable ChangeDescriptor lastChange,
+            List<ChangeDescriptor> recentChanges)
+            implements OperationResponseBody {}
 
     /**
      * The master.
@@ -116,8 +146,7 @@ public class MooringEndpoint {
      * @param pod its pod name, when the discovery source knows it
      * @param address its {@code ip:port}
      */
-    public record MasterDescriptor(@Nullable String pod, String address) {
-    }
+    public record MasterDescriptor(@Nullable String pod, String address) {}
 
     /**
      * One pod, as its last probe found it.
@@ -139,11 +168,20 @@ public class MooringEndpoint {
      * @param probedAt when the probe ran
      * @param probeMillis how long the probe took
      */
-    public record PodDescriptor(@Nullable String pod, String address, String state, @Nullable String role,
-            @Nullable Long replOffset, @Nullable Long keys, @Nullable String follows, @Nullable Boolean linkUp,
-            boolean loading, @Nullable Integer sentinels, @Nullable String failure, Instant probedAt,
-            long probeMillis) {
-    }
+    public record PodDescriptor(
+            @Nullable String pod,
+            String address,
+            String state,
+            @Nullable String role,
+            @Nullable Long replOffset,
+            @Nullable Long keys,
+            @Nullable String follows,
+            @Nullable Boolean linkUp,
+            boolean loading,
+            @Nullable Integer sentinels,
+            @Nullable String failure,
+            Instant probedAt,
+            long probeMillis) {}
 
     /**
      * A replica that does not replicate from the master.
@@ -152,8 +190,7 @@ public class MooringEndpoint {
      * @param follows the {@code host:port} it follows
      * @param reason {@code FOLLOWS_UNKNOWN_ADDRESS}, {@code FOLLOWS_NON_MASTER} or {@code LINK_DOWN}
      */
-    public record StaleReplicaDescriptor(String replica, String follows, String reason) {
-    }
+    public record StaleReplicaDescriptor(String replica, String follows, String reason) {}
 
     /**
      * Several pods claim to be master.
@@ -162,8 +199,7 @@ public class MooringEndpoint {
      * @param others the others
      * @param decidedBy the rule that chose
      */
-    public record SplitBrainDescriptor(String chosen, List<String> others, String decidedBy) {
-    }
+    public record SplitBrainDescriptor(String chosen, List<String> others, String decidedBy) {}
 
     /**
      * One change of the topology.

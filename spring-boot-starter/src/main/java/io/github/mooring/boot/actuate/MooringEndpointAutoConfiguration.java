@@ -1,5 +1,8 @@
 package io.github.mooring.boot.actuate;
 
+import io.github.mooring.MooringClient;
+import io.github.mooring.boot.MooringAutoConfiguration;
+import io.github.mooring.boot.TopologyHistory;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -8,18 +11,14 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 
-import io.github.mooring.MooringClient;
-import io.github.mooring.boot.MooringAutoConfiguration;
-import io.github.mooring.boot.TopologyHistory;
-
 /**
  * Auto-configuration of the {@code mooring} actuator endpoint ({@link MooringEndpoint}), when the actuator is on the
  * classpath, Mooring is active, and the endpoint is available (exposed, e.g. with
  * {@code management.endpoints.web.exposure.include=health,mooring}, and not turned off).
  */
 @AutoConfiguration(after = MooringAutoConfiguration.class)
-@ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class, MooringClient.class })
-@ConditionalOnBean({ MooringClient.class, TopologyHistory.class })
+@ConditionalOnClass({Endpoint.class, ConditionalOnAvailableEndpoint.class, MooringClient.class})
+@ConditionalOnBean({MooringClient.class, TopologyHistory.class})
 @ConditionalOnAvailableEndpoint(MooringEndpoint.class)
 public final class MooringEndpointAutoConfiguration {
 

@@ -1,18 +1,17 @@
 package io.github.mooring.boot.health;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import org.springframework.boot.health.contributor.AbstractHealthIndicator;
-import org.springframework.boot.health.contributor.Health;
-
 import io.github.mooring.MooringClient;
 import io.github.mooring.boot.TopologyHistory;
 import io.github.mooring.topology.Node;
 import io.github.mooring.topology.Topology;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.boot.health.contributor.AbstractHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
 
 /**
  * Health of the Redis replication group a {@link MooringClient} follows. It reads the latest topology (no Redis call
@@ -55,8 +54,11 @@ public class MooringHealthIndicator extends AbstractHealthIndicator {
         if (topology.master().isPresent()) {
             Node master = topology.master().get();
             builder.up()
-                    .withDetail("master", master.endpoint().podName() != null ? master.endpoint().podName()
-                            : master.address())
+                    .withDetail(
+                            "master",
+                            master.endpoint().podName() != null
+                                    ? master.endpoint().podName()
+                                    : master.address())
                     .withDetail("address", master.address())
                     .withDetail("replicas", topology.replicas().size());
         } else {
@@ -74,15 +76,23 @@ public class MooringHealthIndicator extends AbstractHealthIndicator {
                     .withDetail("failoverWait", failoverWait.toString());
         }
         if (!topology.staleReplicas().isEmpty()) {
-            builder.withDetail("staleReplicas", topology.staleReplicas().stream()
-                    .map(stale -> stale.replica().displayName() + " follows " + stale.follows() + " ("
-                            + stale.reason() + ")")
-                    .toList());
+            builder.withDetail(
+                    "staleReplicas",
+                    topology.staleReplicas().stream()
+                            .map(stale -> stale.replica().displayName() + " follows " + stale.follows() + " ("
+                                    + stale.reason() + ")")
+                            .toList());
         }
-        topology.dataAtRisk().ifPresent(risk -> builder.withDetail("dataAtRisk", risk.description()
-                + (topology.masterWithheld() ? "; writes wait for the healer's repair" : "")));
-        client.healer().ifPresent(healer -> builder.withDetail("healer", healer.mode().name().toLowerCase(
-                java.util.Locale.ROOT) + (healer.isLeader() ? " (this pod repairs)" : "")));
+        topology.dataAtRisk()
+                .ifPresent(risk -> builder.withDetail(
+                        "dataAtRisk",
+                        risk.description()
+                                + (topology.masterWithheld() ? "; writes wait for the healer's repair" : "")));
+        client.healer()
+                .ifPresent(healer -> builder.withDetail(
+                        "healer",
+                        healer.mode().name().toLowerCase(Locale.ROOT)
+                                + (healer.isLeader() ? " (this pod repairs)" : "")));
         topology.splitBrain().ifPresent(split -> {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("chosen", split.winner().displayName());
@@ -92,12 +102,15 @@ public class MooringHealthIndicator extends AbstractHealthIndicator {
         });
         List<String> unreachable = topology.unreachable().stream()
                 .map(result -> result.endpoint().displayName() + ": "
-                        + (result.failure() != null ? result.failure() : result.report().role()))
+                        + (result.failure() != null
+                                ? result.failure()
+                                : result.report().role()))
                 .toList();
         if (!unreachable.isEmpty()) {
             builder.withDetail("unreachable", unreachable);
         }
-        history.lastChange().ifPresent(change -> builder.withDetail("lastChange",
-                change.at() + " " + change.event() + ": " + change.description()));
+        history.lastChange()
+                .ifPresent(change -> builder.withDetail(
+                        "lastChange", change.at() + " " + change.event() + ": " + change.description()));
     }
 }

@@ -1,18 +1,16 @@
 package io.github.mooring.boot.health;
 
+import io.github.mooring.MooringClient;
+import io.github.mooring.topology.Topology;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import org.springframework.boot.data.redis.health.DataRedisHealthIndicator;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-
-import io.github.mooring.MooringClient;
-import io.github.mooring.topology.Topology;
 
 /**
  * Spring Boot's {@code redis} health check, for a Mooring connection factory. Boot's own check sends {@code INFO}
@@ -39,7 +37,9 @@ public final class MooringRedisHealthIndicator extends AbstractHealthIndicator {
     protected void doHealthCheck(Health.Builder builder) throws Exception {
         Topology topology = client.topology();
         if (!topology.hasMaster()) {
-            builder.outOfService().withDetail("error", "no master: " + topology.noMasterReason().orElse("unknown"));
+            builder.outOfService()
+                    .withDetail(
+                            "error", "no master: " + topology.noMasterReason().orElse("unknown"));
             return;
         }
         CompletableFuture<Health> check = CompletableFuture.supplyAsync(boot::health);
@@ -48,8 +48,10 @@ public final class MooringRedisHealthIndicator extends AbstractHealthIndicator {
             builder.status(health.getStatus()).withDetails(health.getDetails());
         } catch (TimeoutException e) {
             check.cancel(true);
-            builder.down().withDetail("error", "no answer within " + CHECK_TIMEOUT.toMillis()
-                    + " ms (a failover may have just begun)");
+            builder.down()
+                    .withDetail(
+                            "error",
+                            "no answer within " + CHECK_TIMEOUT.toMillis() + " ms (a failover may have just begun)");
         } catch (ExecutionException e) {
             builder.down(e.getCause());
         }

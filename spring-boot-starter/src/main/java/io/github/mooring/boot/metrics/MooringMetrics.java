@@ -1,14 +1,9 @@
 package io.github.mooring.boot.metrics;
 
-import java.time.Duration;
-import java.time.Instant;
-
-import org.jspecify.annotations.Nullable;
-
 import io.github.mooring.MooringClient;
-import io.github.mooring.topology.Topology;
 import io.github.mooring.healer.Finding;
 import io.github.mooring.healer.HealerEvent;
+import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyEvent;
 import io.github.mooring.topology.TopologyListener;
 import io.micrometer.core.instrument.Counter;
@@ -17,6 +12,10 @@ import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Micrometer meters for a {@link MooringClient}, all tagged with {@code service} and {@code namespace}:
@@ -67,28 +66,50 @@ public final class MooringMetrics implements AutoCloseable {
      */
     public MooringMetrics(MooringClient client, MeterRegistry registry) {
         this.client = client;
-        Tags tags = Tags.of("service", client.options().service(), "namespace", client.options().namespace());
+        Tags tags = Tags.of(
+                "service",
+                client.options().service(),
+                "namespace",
+                client.options().namespace());
         this.masterChanges = Counter.builder("mooring.master.changes")
-                .description("Times the master moved to another pod or Redis process").tags(tags).register(registry);
+                .description("Times the master moved to another pod or Redis process")
+                .tags(tags)
+                .register(registry);
         Timer.Builder failover = Timer.builder("mooring.failover")
-                .description("Failover windows: from losing the master to having one again").tags(tags);
+                .description("Failover windows: from losing the master to having one again")
+                .tags(tags);
         this.failoverToNewMaster = failover.tag("outcome", "new-master").register(registry);
         this.failoverToSameMaster = failover.tag("outcome", "master-restored").register(registry);
         this.masterAbsent = LongTaskTimer.builder("mooring.master.absent")
-                .description("Time without master, while there is none").tags(tags).register(registry);
+                .description("Time without master, while there is none")
+                .tags(tags)
+                .register(registry);
         this.probeRounds = Counter.builder("mooring.probe.rounds")
-                .description("Probe rounds (every pod asked its role)").tags(tags).register(registry);
+                .description("Probe rounds (every pod asked its role)")
+                .tags(tags)
+                .register(registry);
         this.probeFailures = Counter.builder("mooring.probe.failures")
-                .description("Probes of single pods that failed").tags(tags).register(registry);
+                .description("Probes of single pods that failed")
+                .tags(tags)
+                .register(registry);
         Counter retries = Counter.builder("mooring.retry.attempts")
-                .description("Commands sent again after a pod rejected them because of a failover").tags(tags)
+                .description("Commands sent again after a pod rejected them because of a failover")
+                .tags(tags)
                 .register(registry);
         Counter exhausted = Counter.builder("mooring.retry.exhausted")
-                .description("Commands still rejected after the last retry").tags(tags).register(registry);
-        Gauge.builder("mooring.replicas.stale", client, c -> c.topology().staleReplicas().size())
-                .description("Replicas that do not replicate from the master").tags(tags).register(registry);
+                .description("Commands still rejected after the last retry")
+                .tags(tags)
+                .register(registry);
+        Gauge.builder(
+                        "mooring.replicas.stale",
+                        client,
+                        c -> c.topology().staleReplicas().size())
+                .description("Replicas that do not replicate from the master")
+                .tags(tags)
+                .register(registry);
 
-        client.retry().getEventPublisher()
+        client.retry()
+                .getEventPublisher()
                 .onRetry(event -> {
                     if (!closed) {
                         retries.increment();
@@ -100,7 +121,8 @@ public final class MooringMetrics implements AutoCloseable {
                     }
                 });
         Counter.Builder findings = Counter.builder("mooring.healer.findings")
-                .description("Conditions the healer found (stale replicas, data at risk, split brain)").tags(tags);
+                .description("Conditions the healer found (stale replicas, data at risk, split brain)")
+                .tags(tags);
         Counter.Builder actions = Counter.builder("mooring.healer.actions")
                 .description("Commands the healer sent to pods (outcome taken), or planned and did not (skipped)")
                 .tags(tags);
@@ -111,14 +133,18 @@ public final class MooringMetrics implements AutoCloseable {
             if (event instanceof HealerEvent.FindingReported found) {
                 findings.tag("kind", kind(found.finding())).register(registry).increment();
             } else if (event instanceof HealerEvent.ActionTaken taken) {
-                actions.tag("command", taken.action().kind().name().toLowerCase(java.util.Locale.ROOT))
-                        .tag("outcome", "taken").register(registry).increment();
+                actions.tag("command", taken.action().kind().name().toLowerCase(Locale.ROOT))
+                        .tag("outcome", "taken")
+                        .register(registry)
+                        .increment();
             } else if (event instanceof HealerEvent.ActionSkipped skipped) {
-                actions.tag("command", skipped.action().kind().name().toLowerCase(java.util.Locale.ROOT))
-                        .tag("outcome", "skipped").register(registry).increment();
+                actions.tag("command", skipped.action().kind().name().toLowerCase(Locale.ROOT))
+                        .tag("outcome", "skipped")
+                        .register(registry)
+                        .increment();
             }
         });
-        client.redisClient().monitor().observe(this::onTopology);
+        client.observe(this::onTopology);
         client.addListener(listener);
         onTopology(client.topology());
     }
@@ -137,7 +163,9 @@ public final class MooringMetrics implements AutoCloseable {
         }
         if (topology.version() > 0) {
             probeRounds.increment();
-            probeFailures.increment(topology.reports().stream().filter(result -> result.failure() != null).count());
+            probeFailures.increment(topology.reports().stream()
+                    .filter(result -> result.failure() != null)
+                    .count());
         }
         if (topology.hasMaster()) {
             if (absence != null) {
@@ -153,16 +181,18 @@ public final class MooringMetrics implements AutoCloseable {
         if (closed) {
             return;
         }
-        if (event instanceof TopologyEvent.NoMaster noMaster && noMaster.previous().isPresent()) {
+        if (event instanceof TopologyEvent.NoMaster noMaster
+                && noMaster.previous().isPresent()) {
             lostMasterAt = event.at();
-        } else if (event instanceof TopologyEvent.MasterChanged changed && changed.previous().isPresent()) {
+        } else if (event instanceof TopologyEvent.MasterChanged changed
+                && changed.previous().isPresent()) {
             masterChanges.increment();
-            failoverToNewMaster.record(lostMasterAt != null ? Duration.between(lostMasterAt, event.at())
-                    : changed.detection());
+            failoverToNewMaster.record(
+                    lostMasterAt != null ? Duration.between(lostMasterAt, event.at()) : changed.detection());
             lostMasterAt = null;
         } else if (event instanceof TopologyEvent.MasterRestored restored) {
-            failoverToSameMaster.record(lostMasterAt != null ? Duration.between(lostMasterAt, event.at())
-                    : restored.outage());
+            failoverToSameMaster.record(
+                    lostMasterAt != null ? Duration.between(lostMasterAt, event.at()) : restored.outage());
             lostMasterAt = null;
         }
     }

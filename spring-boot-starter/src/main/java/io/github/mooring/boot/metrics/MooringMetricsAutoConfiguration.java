@@ -1,5 +1,8 @@
 package io.github.mooring.boot.metrics;
 
+import io.github.mooring.MooringClient;
+import io.github.mooring.boot.MooringAutoConfiguration;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -7,19 +10,18 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
 
-import io.github.mooring.MooringClient;
-import io.github.mooring.boot.MooringAutoConfiguration;
-import io.micrometer.core.instrument.MeterRegistry;
-
 /**
  * Auto-configuration of {@link MooringMetrics}, when Micrometer is on the classpath, Mooring is active, and the
  * application has a {@link MeterRegistry} bean (as Spring Boot's actuator provides). Runs after Boot's metrics
  * auto-configuration so that its registries are known.
  */
-@AutoConfiguration(after = MooringAutoConfiguration.class,
-        afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-                "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
-@ConditionalOnClass({ MeterRegistry.class, MooringClient.class })
+@AutoConfiguration(
+        after = MooringAutoConfiguration.class,
+        afterName = {
+            "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"
+        })
+@ConditionalOnClass({MeterRegistry.class, MooringClient.class})
 @ConditionalOnBean(MooringClient.class)
 @ConditionalOnSingleCandidate(MeterRegistry.class)
 public final class MooringMetricsAutoConfiguration {

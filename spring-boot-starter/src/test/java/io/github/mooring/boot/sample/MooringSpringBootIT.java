@@ -3,6 +3,15 @@ package io.github.mooring.boot.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.github.mooring.boot.MooringLettuceConnectionFactory;
+import io.github.mooring.testkit.Credentials;
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.Sentinels;
+import io.github.mooring.testkit.SimulatedNamespace;
+import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
@@ -12,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -30,16 +38,6 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.github.mooring.boot.MooringLettuceConnectionFactory;
-import io.github.mooring.testkit.Credentials;
-import io.github.mooring.testkit.RedisPod;
-import io.github.mooring.testkit.RedisStatefulSet;
-import io.github.mooring.testkit.Sentinels;
-import io.github.mooring.testkit.SimulatedNamespace;
-import io.github.mooring.testkit.SimulatedNamespaceExtension;
-import io.micrometer.core.instrument.MeterRegistry;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -52,13 +50,16 @@ import tools.jackson.databind.json.JsonMapper;
  * The two scenarios run in order on one namespace: the second starts from the state the first leaves.
  */
 @ExtendWith(SimulatedNamespaceExtension.class)
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "mooring.service=redis",
-        "mooring.source=kubernetes",
-        "mooring.probe.interval=250ms",
-        "mooring.idempotent-commands=SET",
-        "management.endpoints.web.exposure.include=health,mooring",
-        "management.endpoint.health.show-details=always" })
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "mooring.service=redis",
+            "mooring.source=kubernetes",
+            "mooring.probe.interval=250ms",
+            "mooring.idempotent-commands=SET",
+            "management.endpoints.web.exposure.include=health,mooring",
+            "management.endpoint.health.show-details=always"
+        })
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MooringSpringBootIT {
@@ -76,7 +77,11 @@ class MooringSpringBootIT {
     @BeforeAll
     static void startPods(SimulatedNamespace namespace) {
         ns = namespace;
-        redis = ns.redis("redis").replicas(3).persistence(true).credentials(Credentials.password(PASSWORD)).start();
+        redis = ns.redis("redis")
+                .replicas(3)
+                .persistence(true)
+                .credentials(Credentials.password(PASSWORD))
+                .start();
     }
 
     @DynamicPropertySource
@@ -117,7 +122,8 @@ class MooringSpringBootIT {
     MeterRegistry meters;
 
     /** A browser with a session cookie, for {@code /visits}. */
-    private final HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+    private final HttpClient browser =
+            HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
 
     /**
      * A monitoring system, without cookies: a request that carries a session cookie makes Spring Session load the
@@ -140,7 +146,8 @@ class MooringSpringBootIT {
         redis.pod(0).replace(RedisPod.Deletion.KILL, Duration.ofSeconds(2));
 
         // The health endpoint shows the failover in progress...
-        await().atMost(LONG).pollInterval(Duration.ofMillis(20))
+        await().atMost(LONG)
+                .pollInterval(Duration.ofMillis(20))
                 .until(() -> health("mooring").get("status").asString(), "OUT_OF_SERVICE"::equals);
         assertThat(health("mooring").at("/details/reason").asString()).isNotEmpty();
         // ... while a write issued now waits for the next master and completes there.
@@ -164,7 +171,11 @@ class MooringSpringBootIT {
 
         everythingWorks("after-replacement");
         assertThat(meters.get("mooring.master.changes").counter().count()).isGreaterThanOrEqualTo(1);
-        assertThat(meters.get("mooring.failover").tag("outcome", "new-master").timer().count()).isGreaterThanOrEqualTo(1);
+        assertThat(meters.get("mooring.failover")
+                        .tag("outcome", "new-master")
+                        .timer()
+                        .count())
+                .isGreaterThanOrEqualTo(1);
     }
 
     @Test
@@ -175,7 +186,8 @@ class MooringSpringBootIT {
         redis.pod(2).replicaOf(redis.pod(0));
         redis.awaitReplicationLinked(LONG);
         Sentinels sentinels = ns.sentinels(redis).downAfter(LONG).start();
-        await().atMost(LONG).until(() -> health("mooring").at("/details/staleReplicas").isMissingNode());
+        await().atMost(LONG)
+                .until(() -> health("mooring").at("/details/staleReplicas").isMissingNode());
 
         // State that must survive the failover: written, and replicated to both replicas before it starts.
         String key = "before-failover";
@@ -185,8 +197,9 @@ class MooringSpringBootIT {
         shipments.save(new Shipment("shipment-1", "anchor chain"));
         int visits = visits();
         long written = offset(redis.pod(0), "master_repl_offset");
-        await().atMost(LONG).until(() -> offset(redis.pod(1), "slave_repl_offset") >= written
-                && offset(redis.pod(2), "slave_repl_offset") >= written);
+        await().atMost(LONG)
+                .until(() -> offset(redis.pod(1), "slave_repl_offset") >= written
+                        && offset(redis.pod(2), "slave_repl_offset") >= written);
 
         String oldMaster = redis.pod(0).address();
         // Sentinel may need a moment to learn the replicas before it accepts a failover.
@@ -201,16 +214,19 @@ class MooringSpringBootIT {
         await().atMost(LONG).pollInterval(Duration.ofMillis(50)).until(() -> {
             template.opsForValue().set("written-during-failover", Integer.toString(writes.incrementAndGet()));
             JsonNode now = health("mooring");
-            return now.get("status").asString().equals("UP") && !now.at("/details/address").asString().equals(oldMaster);
+            return now.get("status").asString().equals("UP")
+                    && !now.at("/details/address").asString().equals(oldMaster);
         });
         String newMaster = health("mooring").at("/details/address").asString();
         await().atMost(LONG).until(() -> sentinels.masterAddress().orElse(""), newMaster::equals);
 
         assertThat(template.opsForValue().get(key)).isEqualTo("kept");
         assertThat(prices.price("sku-1")).isEqualTo("price-of-sku-1");
-        assertThat(prices.computations()).as("served from the cache on the new master").isEqualTo(computations);
-        assertThat(shipments.findById("shipment-1")).hasValueSatisfying(order -> assertThat(order.getItem())
-                .isEqualTo("anchor chain"));
+        assertThat(prices.computations())
+                .as("served from the cache on the new master")
+                .isEqualTo(computations);
+        assertThat(shipments.findById("shipment-1"))
+                .hasValueSatisfying(order -> assertThat(order.getItem()).isEqualTo("anchor chain"));
         assertThat(visits()).as("the HTTP session lives on").isEqualTo(visits + 1);
         everythingWorks("after-failover");
         assertThat(get("/actuator/mooring").at("/master/address").asString()).isEqualTo(newMaster);
@@ -223,8 +239,10 @@ class MooringSpringBootIT {
         template.opsForValue().set(key, phase);
         assertThat(template.opsForValue().get(key)).isEqualTo(phase);
 
-        assertThat(reactiveTemplate.opsForValue().set(key + "-reactive", phase).block(LONG)).isTrue();
-        assertThat(reactiveTemplate.opsForValue().get(key + "-reactive").block(LONG)).isEqualTo(phase);
+        assertThat(reactiveTemplate.opsForValue().set(key + "-reactive", phase).block(LONG))
+                .isTrue();
+        assertThat(reactiveTemplate.opsForValue().get(key + "-reactive").block(LONG))
+                .isEqualTo(phase);
 
         String sku = "sku-" + phase;
         assertThat(prices.price(sku)).isEqualTo("price-of-" + sku);
@@ -242,7 +260,8 @@ class MooringSpringBootIT {
         });
 
         shipments.save(new Shipment(key, phase));
-        assertThat(shipments.findById(key)).hasValueSatisfying(order -> assertThat(order.getItem()).isEqualTo(phase));
+        assertThat(shipments.findById(key))
+                .hasValueSatisfying(order -> assertThat(order.getItem()).isEqualTo(phase));
 
         int before = visits();
         assertThat(visits()).isEqualTo(before + 1);
@@ -260,10 +279,11 @@ class MooringSpringBootIT {
 
     /** {@code /actuator/health/<component>}: 200 when UP, 503 otherwise, with the details either way. */
     private JsonNode health(String component) throws IOException, InterruptedException {
-        HttpResponse<String> response = monitoring.send(request("/actuator/health/" + component),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                monitoring.send(request("/actuator/health/" + component), HttpResponse.BodyHandlers.ofString());
         JsonNode body = JSON.readTree(response.body());
-        assertThat(response.statusCode()).isEqualTo("UP".equals(body.get("status").asString()) ? 200 : 503);
+        assertThat(response.statusCode())
+                .isEqualTo("UP".equals(body.get("status").asString()) ? 200 : 503);
         return body;
     }
 
@@ -274,6 +294,9 @@ class MooringSpringBootIT {
     }
 
     private HttpRequest request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(LONG).GET().build();
+        return HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(LONG)
+                .GET()
+                .build();
     }
 }

@@ -1,7 +1,6 @@
 package io.github.mooring.boot.sample;
 
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.springframework.cache.annotation.Cacheable;
 import org.springframework.stereotype.Service;
 

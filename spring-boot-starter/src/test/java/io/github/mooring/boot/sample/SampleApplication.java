@@ -2,7 +2,6 @@ package io.github.mooring.boot.sample;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
@@ -27,8 +26,8 @@ public class SampleApplication {
     RedisMessageListenerContainer listenerContainer(RedisConnectionFactory connectionFactory) {
         RedisMessageListenerContainer container = new RedisMessageListenerContainer();
         container.setConnectionFactory(connectionFactory);
-        container.addMessageListener((message, pattern) -> RECEIVED.add(new String(message.getBody())),
-                new ChannelTopic("events"));
+        container.addMessageListener(
+                (message, pattern) -> RECEIVED.add(new String(message.getBody())), new ChannelTopic("events"));
         return container;
     }
 }

@@ -12,8 +12,7 @@ public class Shipment {
 
     private String item;
 
-    public Shipment() {
-    }
+    public Shipment() {}
 
     public Shipment(String id, String item) {
         this.id = id;

@@ -1,7 +1,6 @@
 package io.github.mooring.boot.sample;
 
 import jakarta.servlet.http.HttpSession;
-
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 

@@ -1,0 +1,248 @@
+package io.github.mooring.internal.probe;
+
+import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.probe.NodeReport;
+import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.probe.Role;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * Asks pods what they are. One small connection per pod, kept between rounds, sends {@code INFO replication},
+ * {@code persistence}, {@code keyspace} and {@code server}, and {@code PUBSUB NUMSUB __sentinel__:hello} (how many
+ * Sentinels monitor the pod), back to back (pipelined) and turns the answers into a {@link ProbeResult}. Every probe of a round runs concurrently, and each is bounded by the probe timeout: a frozen
+ * pod costs one timeout, not a hung round. A failed connection is dropped and opened afresh next round.
+ * <p>
+ * Used by the topology monitor; public so that tools and tests can probe pods the same way.
+ */
+public final class RoleProber implements Prober {
+
+    private static final String[] SECTIONS = {"replication", "persistence", "keyspace", "server"};
+
+    /** Every Sentinel subscribes to this channel on each pod it monitors, and publishes its view of the group. */
+    static final String SENTINEL_HELLO_CHANNEL = "__sentinel__:hello";
+
+    private final ProbeSettings settings;
+    private final NodeClient client;
+    private final Map<String, CompletableFuture<StatefulRedisConnection<String, String>>> connections =
+            new ConcurrentHashMap<>();
+    private final ExecutorService resolver;
+    private volatile boolean closed;
+
+    /** Probes through {@code resources} (shared with the application's client; not shut down here). */
+    public RoleProber(ProbeSettings settings, ClientResources resources) {
+        this.settings = settings;
+        this.client = NodeClient.create(resources);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(false) // a failed probe connection is replaced on the next round instead
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .protocolVersion(ProtocolVersion.RESP2) // AUTH + INFO only: works with the narrowest ACL
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(settings.connectTimeout())
+                        .keepAlive(true)
+                        .build())
+                .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
+                .sslOptions(settings.sslOptions())
+                .build());
+        this.resolver = Executors.newSingleThreadExecutor(r -> {
+            Thread thread = new Thread(r, "mooring-probe-resolver");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<ProbeResult>> probe(Collection<Endpoint> endpoints) {
+        List<CompletableFuture<ProbeResult>> probes = new ArrayList<>();
+        for (Endpoint endpoint : endpoints) {
+            probes.add(probe(endpoint));
+        }
+        return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new))
+                .thenApply(
+                        ignored -> probes.stream().map(CompletableFuture::join).collect(Collectors.toList()));
+    }
+
+    /** Probes one endpoint; never completes exceptionally. */
+    public CompletableFuture<ProbeResult> probe(Endpoint endpoint) {
+        Instant probedAt = Instant.now();
+        long start = System.nanoTime();
+        if (closed) {
+            return CompletableFuture.completedFuture(
+                    ProbeResult.failed(endpoint, probedAt, Duration.ZERO, "the prober is closed"));
+        }
+        String key = endpoint.address();
+        return connection(endpoint)
+                .thenCompose(connection -> ask(connection.async()))
+                .thenCompose(answer -> resolveMaster(answer.report())
+                        .thenApply(addresses -> ProbeResult.reached(
+                                endpoint, probedAt, since(start), answer.report(), addresses, answer.sentinelLinks())))
+                .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(failure -> {
+                    drop(key);
+                    return ProbeResult.failed(endpoint, probedAt, since(start), describe(failure));
+                });
+    }
+
+    @Override
+    public void retain(Collection<Endpoint> endpoints) {
+        Set<String> keep = endpoints.stream().map(Endpoint::address).collect(Collectors.toSet());
+        for (String address : new ArrayList<>(connections.keySet())) {
+            if (!keep.contains(address)) {
+                drop(address);
+            }
+        }
+    }
+
+    private CompletableFuture<StatefulRedisConnection<String, String>> connection(Endpoint endpoint) {
+        CompletableFuture<StatefulRedisConnection<String, String>> cached = connections.get(endpoint.address());
+        if (cached != null
+                && cached.isDone()
+                && !cached.isCompletedExceptionally()
+                && !cached.join().isOpen()) {
+            drop(endpoint.address()); // the pod closed it (restarted, killed): open a new one
+        }
+        return connections.computeIfAbsent(
+                endpoint.address(),
+                address -> client.connectAsync(endpoint, settings.uriTemplate(), settings.timeout(), "mooring-probe")
+                        .toCompletableFuture());
+    }
+
+    /** What one pod answered. */
+    private record Answer(NodeReport report, int sentinelLinks) {}
+
+    private static CompletableFuture<Answer> ask(RedisAsyncCommands<String, String> commands) {
+        List<CompletableFuture<String>> replies = new ArrayList<>();
+        for (String section : SECTIONS) {
+            replies.add(commands.info(section).toCompletableFuture());
+        }
+        // Optional knowledge: a Sentinel process, or an ACL user without +pubsub, refuses it, and the probe still
+        // counts (the election then simply does not know about Sentinels on that pod).
+        CompletableFuture<Integer> sentinelLinks = commands.pubsubNumsub(SENTINEL_HELLO_CHANNEL)
+                .toCompletableFuture()
+                .thenApply(counts -> counts.values().stream()
+                        .findFirst()
+                        .map(Long::intValue)
+                        .orElse(ProbeResult.UNKNOWN_SENTINEL_LINKS))
+                .exceptionally(refused -> ProbeResult.UNKNOWN_SENTINEL_LINKS);
+        return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                .thenCombine(
+                        sentinelLinks,
+                        (ignored, links) -> new Answer(
+                                InfoParser.parse(
+                                        replies.get(0).join(),
+                                        replies.get(1).join(),
+                                        replies.get(2).join(),
+                                        replies.get(3).join()),
+                                links));
+    }
+
+    /** The IPs a replica's {@code master_host} stands for (a host name needs a lookup, off the I/O thread). */
+    private CompletableFuture<Set<String>> resolveMaster(NodeReport report) {
+        String host = report.role() == Role.REPLICA ? report.masterHost() : null;
+        if (host == null || host.isEmpty()) {
+            return CompletableFuture.completedFuture(Set.of());
+        }
+        if (isIpLiteral(host)) {
+            return CompletableFuture.completedFuture(Set.of(host));
+        }
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        Set<String> addresses = new LinkedHashSet<>();
+                        for (InetAddress address : InetAddress.getAllByName(host)) {
+                            addresses.add(address.getHostAddress());
+                        }
+                        return addresses;
+                    } catch (UnknownHostException e) {
+                        return Set.<String>of();
+                    }
+                },
+                resolver);
+    }
+
+    static boolean isIpLiteral(String host) {
+        return host.matches("\\d{1,3}(\\.\\d{1,3}){3}") || host.indexOf(':') >= 0;
+    }
+
+    private void drop(String address) {
+        CompletableFuture<StatefulRedisConnection<String, String>> future = connections.remove(address);
+        if (future != null) {
+            future.thenAccept(StatefulRedisConnection::closeAsync);
+        }
+    }
+
+    /** A failure worded for an error message: what happened, never a credential. */
+    static String describe(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof TimeoutException || cause instanceof RedisCommandTimeoutException) {
+            return "no answer within the probe timeout";
+        }
+        String message = rootMessage(cause);
+        if (message.contains("NOPERM")) {
+            return "the ACL user may not run INFO (grant it +info): " + message;
+        }
+        if (message.contains("WRONGPASS") || message.contains("NOAUTH") || message.contains("invalid password")) {
+            return "authentication failed (" + message + "): check the Redis username and password";
+        }
+        if (cause instanceof RedisConnectionException && message.toLowerCase().contains("refused")) {
+            return "connection refused";
+        }
+        if (cause instanceof RedisCommandExecutionException) {
+            return "error reply: " + message;
+        }
+        return message;
+    }
+
+    private static String rootMessage(Throwable failure) {
+        String message = failure.getMessage();
+        for (Throwable t = failure.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        return message != null ? message : failure.getClass().getSimpleName();
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        connections.clear(); // the client's shutdown closes them
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        resolver.shutdownNow();
+    }
+}

@@ -1,0 +1,277 @@
+package io.github.mooring.internal.topology;
+
+import io.github.mooring.discovery.DiscoveryException;
+import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.discovery.EndpointListener;
+import io.github.mooring.discovery.EndpointSnapshot;
+import io.github.mooring.discovery.EndpointSource;
+import io.github.mooring.discovery.EndpointWatch;
+import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.internal.probe.Prober;
+import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.topology.DataAtRisk;
+import io.github.mooring.topology.NoMasterException;
+import io.github.mooring.topology.Topology;
+import io.github.mooring.topology.TopologyEvent;
+import io.github.mooring.topology.TopologyListener;
+import io.lettuce.core.event.EventBus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Knows which pod of a Service is master, right now. It runs probe rounds when discovery reports a change, when the
+ * connection layer {@linkplain #suspect(String) suspects} the master, and on a periodic safety interval; each round's
+ * outcome comes from {@link TopologyStep} (a pure function), and the monitor publishes it: the new {@link Topology}
+ * to observers at once, its events to listeners in order.
+ * <p>
+ * One thread coordinates (never two rounds at once; triggers during a round start one more right after it), probes
+ * run concurrently on Lettuce's I/O threads, and events are delivered in order on an event thread of their own.
+ */
+public final class TopologyMonitor implements AutoCloseable {
+
+    /** The logger of topology changes and discovery trouble: a name that stays when classes move. */
+    static final String LOG_CATEGORY = "io.github.mooring.topology";
+
+    private static final Logger log = LoggerFactory.getLogger(LOG_CATEGORY);
+
+    private final ServiceRef service;
+    private final MonitorSettings settings;
+    private final Prober prober;
+    private final RoundScheduler rounds;
+    private final EventDispatcher events;
+    private final MasterWaiters waiters = new MasterWaiters();
+    private volatile EndpointWatch watch;
+
+    // Written on the coordinator thread, read from any.
+    private volatile TopologyStep.State state = TopologyStep.State.initial();
+    private volatile boolean withholdWhenDataAtRisk;
+    private volatile boolean closed;
+
+    private TopologyMonitor(ServiceRef service, MonitorSettings settings, Prober prober, EventBus eventBus) {
+        this.service = service;
+        this.settings = settings;
+        this.prober = prober;
+        this.rounds = new RoundScheduler(
+                service,
+                () -> topology().hasMaster() ? settings.probeInterval() : settings.noMasterProbeInterval(),
+                this::startRound);
+        this.events = new EventDispatcher(service, eventBus);
+        this.withholdWhenDataAtRisk = settings.withholdMasterWhenDataAtRisk();
+    }
+
+    /**
+     * Starts watching {@code service}. The monitor owns {@code prober} and closes it on {@link #close()}; events also
+     * go to {@code eventBus} (Lettuce's, of the client's resources), when given.
+     */
+    public static TopologyMonitor start(
+            ServiceRef service,
+            EndpointSource source,
+            Prober prober,
+            MonitorSettings settings,
+            EventBus eventBus,
+            TopologyListener... listeners) {
+        Objects.requireNonNull(source, "source");
+        TopologyMonitor monitor = new TopologyMonitor(
+                Objects.requireNonNull(service, "service"),
+                Objects.requireNonNull(settings, "settings"),
+                Objects.requireNonNull(prober, "prober"),
+                eventBus);
+        List.of(listeners).forEach(monitor::addListener);
+        try {
+            // On the coordinator thread: a source may deliver its first snapshot before watch() returns, and the
+            // round that snapshot triggers must find the watch assigned (it runs after this task, on this thread).
+            monitor.rounds.call(() -> monitor.watch = source.watch(service, monitor.new DiscoveryListener()));
+        } catch (ExecutionException e) {
+            monitor.close();
+            throw e.getCause() instanceof RuntimeException runtime
+                    ? runtime
+                    : new IllegalStateException("starting discovery of " + service + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            monitor.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting discovery of " + service, e);
+        }
+        monitor.rounds.schedulePeriodic(); // the first round runs on the first snapshot, or on the first periodic round
+        return monitor;
+    }
+
+    public ServiceRef service() {
+        return service;
+    }
+
+    /** The latest topology (replaced after every probe round; its version changes when the group does). */
+    public Topology topology() {
+        return state.topology();
+    }
+
+    public void addListener(TopologyListener listener) {
+        events.add(listener);
+    }
+
+    public void removeListener(TopologyListener listener) {
+        events.remove(listener);
+    }
+
+    /**
+     * Calls {@code observer} with every topology the monitor publishes, on the monitor's thread, before listeners
+     * hear of the change: for reactions that must not wait behind slow listeners. It must not block.
+     */
+    public void observe(Consumer<Topology> observer) {
+        events.observe(observer);
+    }
+
+    /**
+     * Whether a master that is empty (or far behind) beside a stale replica holding the data is withheld from writers
+     * (see {@link DataAtRisk}): true when something will repair it, so that writes wait for the repair instead of
+     * landing where they would be lost.
+     */
+    public void withholdMasterWhenDataAtRisk(boolean withhold) {
+        if (withholdWhenDataAtRisk != withhold) {
+            withholdWhenDataAtRisk = withhold;
+            if (topology().dataAtRisk().isPresent()) {
+                rounds.trigger(TopologyEvent.Trigger.SUSPICION, System.nanoTime());
+            }
+        }
+    }
+
+    /** The master may have changed (connection lost, {@code READONLY}, timeouts): probe now, not at the next round. */
+    public void suspect(String why) {
+        log.debug("{}: master suspected: {}", service, why);
+        rounds.trigger(TopologyEvent.Trigger.SUSPICION, System.nanoTime());
+    }
+
+    /** Completes with the first topology that has a master (at once if the current one has). */
+    public CompletableFuture<Topology> whenMaster() {
+        Topology now = topology();
+        return now.hasMaster() ? CompletableFuture.completedFuture(now) : waiters.any();
+    }
+
+    /**
+     * Completes with the first topology that has a master and comes from a probe round started after
+     * {@code afterNanos} ({@link System#nanoTime()}), and asks for such a round now. Used when a connection was just
+     * lost: the topology from before the loss may name the pod that is gone.
+     */
+    public CompletableFuture<Topology> whenFreshMaster(long afterNanos) {
+        CompletableFuture<Topology> future = waiters.fresh(afterNanos);
+        suspect("a connection was lost");
+        return future;
+    }
+
+    /**
+     * Waits up to {@code timeout} for a master.
+     *
+     * @throws NoMasterException when none appears in time, or at once when discovery has failed for a reason waiting
+     *         cannot cure (Service not found, port not found, RBAC, a DNS name that does not resolve) before it ever
+     *         reported an endpoint
+     */
+    public Topology awaitMaster(Duration timeout) {
+        return waiters.await(
+                whenMaster(),
+                timeout,
+                () -> {
+                    EndpointWatch active = watch;
+                    DiscoveryException problem =
+                            state.discovery().reasonToStopWaiting(active == null ? null : active.sourceName());
+                    return problem == null
+                            ? null
+                            : new NoMasterException(
+                                    "no master for " + service + ": " + problem.getMessage(), topology(), problem);
+                },
+                () -> noMaster(topology(), timeout));
+    }
+
+    /** The exception for "no master within {@code waited}", with the reason spelled out. */
+    public NoMasterException noMaster(Topology topology, Duration waited) {
+        return TopologyStep.noMaster(service, state, topology, waited);
+    }
+
+    // ---------------------------------------------------------------- rounds (coordinator thread)
+
+    private boolean startRound(TopologyStep.Pending round) {
+        long started = System.nanoTime();
+        EndpointSnapshot endpoints = state.discovery().endpoints();
+        if (!topology().hasMaster() || round.trigger() == TopologyEvent.Trigger.SUSPICION) {
+            watch.refreshUrgently(); // a source that missed a change would keep us without a master
+        } else {
+            watch.refresh();
+        }
+        List<Endpoint> candidates = TopologyStep.candidates(endpoints);
+        prober.retain(candidates);
+        CompletableFuture<List<ProbeResult>> probes = prober.probe(candidates);
+        probes.whenComplete((results, failure) -> rounds.onCoordinator(() -> finishRound(
+                new TopologyStep.Round(
+                        service,
+                        watch.sourceName(),
+                        endpoints,
+                        results == null ? List.of() : results,
+                        withholdWhenDataAtRisk,
+                        round.trigger(),
+                        Duration.ofNanos(System.nanoTime() - round.sinceNanos()),
+                        Instant.now()),
+                started)));
+        return true;
+    }
+
+    private void finishRound(TopologyStep.Round round, long startedNanos) {
+        if (closed) {
+            return;
+        }
+        TopologyStep.Outcome outcome = TopologyStep.apply(state, round, settings);
+        boolean masterLost = topology().hasMaster() && !outcome.topology().hasMaster();
+        state = outcome.next();
+        waiters.publish(outcome.topology(), startedNanos);
+        events.observed(outcome.topology());
+        if (masterLost) {
+            rounds.paceChanged(); // look for the next master at the faster pace now, not after a full interval
+        }
+        outcome.events().forEach(events::dispatch);
+        rounds.roundFinished();
+    }
+
+    private final class DiscoveryListener implements EndpointListener {
+        @Override
+        public void onEndpoints(EndpointSnapshot snapshot) {
+            rounds.onCoordinator(() -> state = state.withDiscovery(state.discovery()
+                    .withEndpoints(snapshot, topology().source(), topology().version() > 0)));
+            rounds.trigger(TopologyEvent.Trigger.ENDPOINTS_CHANGED, snapshot.nanoTime());
+        }
+
+        @Override
+        public void onError(DiscoveryException error) {
+            rounds.onCoordinator(() -> {
+                DiscoveryStatus before = state.discovery();
+                state = state.withDiscovery(before.withError(error));
+                if (before.isNew(error)) {
+                    events.dispatch(new TopologyEvent.DiscoveryFailed(topology(), error));
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        rounds.close();
+        if (watch != null) {
+            watch.close();
+        }
+        events.close();
+        prober.close();
+        waiters.close(new NoMasterException("the monitor of " + service + " is closed", topology()));
+    }
+
+    @Override
+    public String toString() {
+        return "TopologyMonitor[" + service + ", " + topology() + "]";
+    }
+}

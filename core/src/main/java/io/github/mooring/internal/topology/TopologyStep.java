@@ -1,0 +1,282 @@
+package io.github.mooring.internal.topology;
+
+import io.github.mooring.discovery.DiscoveryException;
+import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.discovery.EndpointSnapshot;
+import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.topology.DataAtRisk;
+import io.github.mooring.topology.Election;
+import io.github.mooring.topology.NoMasterException;
+import io.github.mooring.topology.Node;
+import io.github.mooring.topology.Topology;
+import io.github.mooring.topology.TopologyEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * What one probe round does to the topology: a pure function from the state before the round and what the round saw
+ * to the next {@link Topology} and the events that describe the change. No clock, no I/O, no threads: the monitor
+ * around it schedules rounds, probes, and delivers what comes out.
+ * <p>
+ * The rules, in the order they apply:
+ * <ol>
+ *   <li><b>election</b>: the round's probe results elect a master ({@link MasterElection}); a round with nothing to
+ *       probe says why from the discovery state (no endpoints yet, none at all, only terminating ones);</li>
+ *   <li><b>data at risk</b>: {@link DataAtRisk#assess} of the election; the master is withheld from writers when the
+ *       round says a repair will follow ({@link Round#withholdWhenDataAtRisk()});</li>
+ *   <li><b>version</b>: it moves only when who-is-what changed ({@link TopologyComparators#sameGroup}), not offsets;</li>
+ *   <li><b>events</b>, in this order: {@code SourceDegraded} when the source changed (with the problem that made it
+ *       change); {@code MasterRestored} when the same Redis process is master again after a spell without master,
+ *       else {@code MasterChanged} when another process (or pod) became master; {@code NoMaster} when the master
+ *       went (or the very first round found none); then {@code DataAtRiskDetected}, {@code SplitBrainDetected} and
+ *       {@code StaleReplicaDetected}, each only for what the previous topology did not already have.</li>
+ * </ol>
+ */
+final class TopologyStep {
+
+    private TopologyStep() {}
+
+    /**
+     * What the monitor remembers between rounds.
+     *
+     * @param topology the topology published last
+     * @param lastMaster the last master ever elected, kept through spells without master (a returning master is then
+     *        "restored", and a new one names where writes came from)
+     * @param noMasterSince when the current spell without master began; empty while there is a master
+     * @param discovery what discovery has said lately (it changes between rounds too)
+     */
+    record State(
+            Topology topology, Optional<Node> lastMaster, Optional<Instant> noMasterSince, DiscoveryStatus discovery) {
+
+        State {
+            Objects.requireNonNull(topology, "topology");
+            Objects.requireNonNull(lastMaster, "lastMaster");
+            Objects.requireNonNull(noMasterSince, "noMasterSince");
+            Objects.requireNonNull(discovery, "discovery");
+        }
+
+        /** Before the first round: version 0, nothing known. */
+        static State initial() {
+            return new State(
+                    Topology.initial("starting"), Optional.empty(), Optional.empty(), DiscoveryStatus.initial());
+        }
+
+        State withDiscovery(DiscoveryStatus status) {
+            return new State(topology, lastMaster, noMasterSince, status);
+        }
+    }
+
+    /**
+     * What one round saw.
+     *
+     * @param service the Service the round is about (named in reasons)
+     * @param source the name of the source that reported the endpoints
+     * @param endpoints the endpoints the round was started with; null when discovery has reported none yet
+     * @param results one probe result per candidate endpoint (empty when there was nothing to probe)
+     * @param withholdWhenDataAtRisk whether a repair will follow data at risk (then the master is withheld)
+     * @param trigger what started the round ({@code STARTUP} is implied by the first round)
+     * @param detection from the trigger to the end of the round
+     * @param observedAt when the round completed
+     */
+    record Round(
+            ServiceRef service,
+            String source,
+            EndpointSnapshot endpoints,
+            List<ProbeResult> results,
+            boolean withholdWhenDataAtRisk,
+            TopologyEvent.Trigger trigger,
+            Duration detection,
+            Instant observedAt) {
+
+        Round {
+            Objects.requireNonNull(service, "service");
+            Objects.requireNonNull(source, "source");
+            results = List.copyOf(results);
+            Objects.requireNonNull(trigger, "trigger");
+            Objects.requireNonNull(detection, "detection");
+            Objects.requireNonNull(observedAt, "observedAt");
+        }
+    }
+
+    /**
+     * What the next round is for: the most telling trigger (anything beats the periodic round) and, for detection
+     * times, the earliest moment a trigger of that kind arrived.
+     */
+    record Pending(TopologyEvent.Trigger trigger, long sinceNanos) {
+
+        static Pending merge(Pending pending, TopologyEvent.Trigger trigger, long nanos) {
+            if (pending == null
+                    || pending.trigger() == TopologyEvent.Trigger.PERIODIC
+                            && trigger != TopologyEvent.Trigger.PERIODIC) {
+                return new Pending(trigger, nanos); // detection counts from what made the round worth running
+            }
+            return nanos - pending.sinceNanos() < 0 ? new Pending(pending.trigger(), nanos) : pending;
+        }
+    }
+
+    /**
+     * The endpoints a round probes: every one that is not terminating, ready or still warming up (a new master answers
+     * before its readiness probe passes), one per address even if a source lists an address twice.
+     */
+    static List<Endpoint> candidates(EndpointSnapshot endpoints) {
+        return endpoints == null
+                ? List.of()
+                : List.copyOf(endpoints.endpoints().stream()
+                        .filter(e -> !e.terminating())
+                        .collect(Collectors.toMap(Endpoint::address, e -> e, (a, b) -> a, LinkedHashMap::new))
+                        .values());
+    }
+
+    /** The exception for "no master within {@code waited}", with the reason spelled out. */
+    static NoMasterException noMaster(ServiceRef service, State state, Topology topology, Duration waited) {
+        String reason = topology.noMasterReason().orElse("no probe round has completed yet");
+        DiscoveryException problem = state.discovery().error();
+        return new NoMasterException(
+                "no master for " + service + " within " + waited.toMillis() + " ms"
+                        + state.noMasterSince()
+                                .map(since -> " (none since " + since + ")")
+                                .orElse("") + ": " + reason
+                        + (problem != null ? "; discovery: " + problem.getMessage() : ""),
+                topology,
+                problem);
+    }
+
+    /** The next state, the topology to publish (also {@code next.topology()}), and what changed, in order. */
+    record Outcome(State next, List<TopologyEvent> events) {
+
+        Outcome {
+            Objects.requireNonNull(next, "next");
+            events = List.copyOf(events);
+        }
+
+        Topology topology() {
+            return next.topology();
+        }
+    }
+
+    static Outcome apply(State before, Round round, MonitorSettings settings) {
+        Topology previous = before.topology();
+        DiscoveryStatus discovery = before.discovery();
+        Election election = round.results().isEmpty()
+                ? noCandidates(round, discovery)
+                : MasterElection.elect(round.results(), settings.electionPolicy());
+        Optional<DataAtRisk> dataAtRisk = DataAtRisk.assess(election, settings.farBehindRatio());
+        boolean withheld = round.withholdWhenDataAtRisk() && dataAtRisk.isPresent();
+        boolean sameGroup = previous.version() > 0
+                && TopologyComparators.sameGroup(previous.election(), previous.masterWithheld(), election, withheld);
+        long version = sameGroup ? previous.version() : previous.version() + 1;
+        Topology next = new Topology(
+                version, round.observedAt(), round.source(), election, round.results(), dataAtRisk, withheld);
+
+        List<TopologyEvent> events = new ArrayList<>();
+        boolean first = previous.version() == 0;
+        TopologyEvent.Trigger trigger = first ? TopologyEvent.Trigger.STARTUP : round.trigger();
+        if (!first && !previous.source().equals(next.source())) {
+            events.add(new TopologyEvent.SourceDegraded(
+                    next, previous.source(), next.source(), discovery.whySourceChanged()));
+            discovery = discovery.sourceChangeReported();
+        }
+        Optional<Node> lastMaster = before.lastMaster();
+        Optional<Instant> noMasterSince = before.noMasterSince();
+        Optional<Node> master = next.master();
+        if (master.isPresent()) {
+            Node now = master.get();
+            Optional<Node> was = previous.master();
+            if (was.isEmpty()
+                    && noMasterSince.isPresent()
+                    && lastMaster.filter(m -> sameProcess(m, now)).isPresent()) {
+                events.add(new TopologyEvent.MasterRestored(
+                        next, now, Duration.between(noMasterSince.get(), next.observedAt())));
+            } else if (was.isEmpty() || !sameProcess(was.get(), now)) {
+                Optional<Node> from = was.isPresent() ? was : lastMaster;
+                events.add(new TopologyEvent.MasterChanged(
+                        next, from, now, describeChange(from, now, next), trigger, round.detection()));
+            }
+            lastMaster = master;
+            noMasterSince = Optional.empty();
+        } else if (previous.master().isPresent() || first) {
+            events.add(new TopologyEvent.NoMaster(
+                    next, previous.master(), next.noMasterReason().orElse("no master")));
+            noMasterSince = Optional.of(next.observedAt());
+        }
+        dataAtRisk
+                .filter(risk -> !TopologyComparators.sameRisk(previous.dataAtRisk(), risk))
+                .ifPresent(risk -> events.add(new TopologyEvent.DataAtRiskDetected(next, risk)));
+        next.splitBrain()
+                .filter(split -> !TopologyComparators.sameLosers(previous.splitBrain(), split))
+                .ifPresent(split -> events.add(new TopologyEvent.SplitBrainDetected(next, split)));
+        Set<String> staleBefore = previous.staleReplicas().stream()
+                .map(TopologyComparators::staleKey)
+                .collect(Collectors.toSet());
+        next.staleReplicas().stream()
+                .filter(stale -> !staleBefore.contains(TopologyComparators.staleKey(stale)))
+                .forEach(stale -> events.add(new TopologyEvent.StaleReplicaDetected(next, stale)));
+        return new Outcome(new State(next, lastMaster, noMasterSince, discovery), events);
+    }
+
+    /**
+     * The election of a round with nothing to probe, with a reason that says what is wrong with the Service (the
+     * election alone only knows that it got no probe results).
+     */
+    static Election noCandidates(Round round, DiscoveryStatus discovery) {
+        EndpointSnapshot snapshot = round.endpoints();
+        String reason;
+        if (snapshot == null) {
+            reason = "discovery has reported no endpoints of " + round.service() + " yet";
+        } else if (snapshot.endpoints().isEmpty()) {
+            DiscoveryException problem = discovery.error();
+            reason = round.service() + " has no endpoints (" + snapshot.source() + "): "
+                    + (problem != null && problem.reason() != DiscoveryException.Reason.NO_ENDPOINTS
+                            ? problem.getMessage()
+                            : "check that its pods are running and pass their readiness probe, and that its selector matches"
+                                    + " them");
+        } else {
+            // Only terminating endpoints are left out of a round.
+            reason = round.service() + " has only terminating endpoints (" + snapshot.source() + "): "
+                    + snapshot.endpoints().stream().map(Endpoint::displayName).collect(Collectors.joining(", "))
+                    + "; its pods are being deleted";
+        }
+        return new Election(Optional.empty(), List.of(), List.of(), List.of(), Optional.empty(), reason);
+    }
+
+    private static String describeChange(Optional<Node> from, Node master, Topology next) {
+        StringBuilder reason = new StringBuilder();
+        if (from.isPresent()) {
+            Node old = from.get();
+            String address = old.address();
+            if (address.equals(master.address())) {
+                reason.append(old.displayName()).append(" restarted (new Redis process)");
+            } else if (next.replicas().stream().anyMatch(n -> n.address().equals(address))) {
+                reason.append(old.displayName()).append(" is now a replica");
+            } else if (next.splitBrain()
+                    .map(s -> s.losers().stream().anyMatch(n -> n.address().equals(address)))
+                    .orElse(false)) {
+                reason.append(old.displayName()).append(" lost a split brain");
+            } else if (next.unreachable().stream()
+                    .anyMatch(r -> r.endpoint().address().equals(address))) {
+                reason.append(old.displayName()).append(" is unreachable");
+            } else {
+                reason.append(old.displayName()).append(" is no longer an endpoint");
+            }
+            reason.append("; ");
+        }
+        reason.append(master.displayName()).append(" reports master");
+        next.splitBrain()
+                .ifPresent(
+                        s -> reason.append(" (chosen by ").append(s.decidedBy()).append(")"));
+        return reason.toString();
+    }
+
+    private static boolean sameProcess(Node a, Node b) {
+        return a.address().equals(b.address())
+                && Objects.equals(a.report().runId(), b.report().runId());
+    }
+}

@@ -1,0 +1,254 @@
+package io.github.mooring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.argumentSet;
+
+import io.github.mooring.MooringClient;
+import io.github.mooring.MooringOptions;
+import io.github.mooring.discovery.StaticSource;
+import io.github.mooring.topology.NoMasterException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.SocketOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
+import org.springframework.data.redis.connection.RedisStaticMasterReplicaConfiguration;
+
+/**
+ * What {@link MooringAutoConfiguration} decides before any pod answers: the one conflict check over every way
+ * Spring Boot can be told of a topology other than one server, and Boot's settings assembled once, from the options
+ * of whichever {@link MooringClient} the context has. No Redis: the client of these contexts finds no master.
+ */
+class MooringAutoConfigurationTest {
+
+    private static final DataRedisConnectionDetails.Node NODE = new DataRedisConnectionDetails.Node("127.0.0.1", 1);
+
+    /** Mooring on, pointed at a port where nothing listens; the start gives up at once. */
+    private static ApplicationContextRunner runner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(
+                        AutoConfigurations.of(MooringAutoConfiguration.class, DataRedisAutoConfiguration.class))
+                .withPropertyValues(
+                        "mooring.service=redis",
+                        "mooring.namespace=shop",
+                        "mooring.static-nodes=127.0.0.1:1",
+                        "mooring.startup-wait=0s");
+    }
+
+    static Stream<Arguments> conflicts() {
+        return Stream.of(
+                conflict(
+                        "Sentinel properties",
+                        r -> r.withPropertyValues(
+                                "spring.data.redis.sentinel.master=mymaster",
+                                "spring.data.redis.sentinel.nodes=127.0.0.1:26379"),
+                        "spring.data.redis.sentinel.*"),
+                conflict(
+                        "a RedisSentinelConfiguration bean",
+                        r -> r.withBean(
+                                RedisSentinelConfiguration.class,
+                                () -> new RedisSentinelConfiguration("mymaster", Set.of("127.0.0.1:26379"))),
+                        "a RedisSentinelConfiguration bean"),
+                conflict(
+                        "Sentinel connection details",
+                        r -> r.withBean(DataRedisConnectionDetails.class, SentinelDetails::new),
+                        "(" + SentinelDetails.class.getName() + ") (Sentinel)"),
+                conflict(
+                        "Cluster properties",
+                        r -> r.withPropertyValues("spring.data.redis.cluster.nodes=127.0.0.1:7000"),
+                        "spring.data.redis.cluster.*"),
+                conflict(
+                        "a RedisClusterConfiguration bean",
+                        r -> r.withBean(
+                                RedisClusterConfiguration.class,
+                                () -> new RedisClusterConfiguration(List.of("127.0.0.1:7000"))),
+                        "a RedisClusterConfiguration bean"),
+                conflict(
+                        "Cluster connection details",
+                        r -> r.withBean(DataRedisConnectionDetails.class, ClusterDetails::new),
+                        "(" + ClusterDetails.class.getName() + ") (Cluster)"),
+                conflict(
+                        "master/replica properties",
+                        r -> r.withPropertyValues("spring.data.redis.masterreplica.nodes=127.0.0.1:6379"),
+                        "spring.data.redis.masterreplica.*"),
+                conflict(
+                        "a RedisStaticMasterReplicaConfiguration bean",
+                        r -> r.withBean(
+                                RedisStaticMasterReplicaConfiguration.class,
+                                () -> new RedisStaticMasterReplicaConfiguration("127.0.0.1", 6379)),
+                        "a RedisStaticMasterReplicaConfiguration bean"),
+                conflict(
+                        "master/replica connection details",
+                        r -> r.withBean(DataRedisConnectionDetails.class, MasterReplicaDetails::new),
+                        "(" + MasterReplicaDetails.class.getName() + ") (master/replica)"),
+                conflict(
+                        "Jedis",
+                        r -> r.withPropertyValues("spring.data.redis.client-type=jedis"),
+                        "spring.data.redis.client-type=jedis"));
+    }
+
+    private static Arguments conflict(String name, UnaryOperator<ApplicationContextRunner> setting, String named) {
+        return argumentSet(name, setting, named);
+    }
+
+    @ParameterizedTest
+    @MethodSource("conflicts")
+    void refusesEveryOtherTopologyWhereverItIsDescribed(UnaryOperator<ApplicationContextRunner> setting, String named) {
+        setting.apply(runner()).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .isInstanceOfSatisfying(MooringConfigurationConflictException.class, conflict -> {
+                        assertThat(conflict.description())
+                                .startsWith("mooring.service=redis")
+                                .contains(named);
+                        assertThat(conflict.action()).contains("mooring.enabled=false");
+                    });
+        });
+    }
+
+    @Test
+    void needsBootsConnectionDetails() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MooringAutoConfiguration.class))
+                .withPropertyValues("mooring.service=redis", "mooring.static-nodes=127.0.0.1:1")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("do not exclude DataRedisAutoConfiguration"));
+    }
+
+    @Test
+    void buildsTheOptionsOnceWithBootsSettingsThenTheCustomizers() {
+        AtomicInteger bootCustomized = new AtomicInteger();
+        AtomicReference<MooringOptions> seen = new AtomicReference<>();
+        runner().withPropertyValues("spring.data.redis.client-name=orders", "spring.data.redis.database=2")
+                .withBean(
+                        LettuceClientConfigurationBuilderCustomizer.class,
+                        () -> builder -> bootCustomized.incrementAndGet())
+                // What a MooringOptionsCustomizer is handed: the properties and Boot's settings, validated.
+                .withBean(MooringOptionsCustomizer.class, () -> builder -> seen.set(builder.build()))
+                .run(context -> {
+                    assertThat(context.getStartupFailure()).rootCause().isInstanceOf(NoMasterException.class);
+                    assertThat(bootCustomized).hasValue(1);
+                    MooringOptions options = seen.get();
+                    assertThat(options.source()).isInstanceOf(StaticSource.class);
+                    assertThat(options.redisUri().getClientName()).isEqualTo("orders");
+                    assertThat(options.redisUri().getDatabase()).isEqualTo(2);
+                    // No host in spring.data.redis.*: connections present the Service's name for TLS.
+                    assertThat(options.redisUri().getHost()).isEqualTo("redis.shop.svc.cluster.local");
+                    assertThat(options.clientOptions().getSocketOptions().isKeepAlive())
+                            .isTrue();
+                });
+    }
+
+    @Test
+    void aHostInSpringDataRedisIsTheHostConnectionsPresent() {
+        AtomicReference<MooringOptions> seen = new AtomicReference<>();
+        runner().withPropertyValues("spring.data.redis.host=redis.example.com")
+                .withBean(MooringOptionsCustomizer.class, () -> builder -> seen.set(builder.build()))
+                .run(context -> assertThat(seen.get().redisUri().getHost()).isEqualTo("redis.example.com"));
+    }
+
+    @Test
+    void withTheApplicationsOwnClientBootsSettingsRefineThatClientsOptions() {
+        AtomicInteger bootCustomized = new AtomicInteger();
+        ClientOptions own = MooringOptions.defaultClientOptions()
+                .mutate()
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(Duration.ofSeconds(7))
+                        .build())
+                .build();
+        runner().withPropertyValues("spring.data.redis.client-name=orders")
+                .withBean(
+                        LettuceClientConfigurationBuilderCustomizer.class,
+                        () -> builder -> bootCustomized.incrementAndGet())
+                .withBean(
+                        "ownMooringClient",
+                        MooringClient.class,
+                        () -> MooringClient.create(MooringOptions.builder()
+                                .service("cache")
+                                .namespace("shop")
+                                .source(StaticSource.of("127.0.0.1:1"))
+                                .clientOptions(own)
+                                .build()),
+                        definition -> definition.setDestroyMethodName("close"))
+                .run(context -> {
+                    assertThat(context)
+                            .hasNotFailed()
+                            .hasSingleBean(MooringClient.class)
+                            .doesNotHaveBean(MooringAutoConfiguration.ClientSettings.class);
+                    MooringLettuceConnectionFactory factory = context.getBean(MooringLettuceConnectionFactory.class);
+                    assertThat(factory.getMooringClient()).isSameAs(context.getBean("ownMooringClient"));
+                    assertThat(bootCustomized).hasValue(1);
+                    assertThat(factory.getClientName()).isEqualTo("orders");
+                    assertThat(factory.getClientConfiguration().getClientOptions())
+                            .hasValueSatisfying(options -> assertThat(
+                                            options.getSocketOptions().getConnectTimeout())
+                                    .isEqualTo(Duration.ofSeconds(7)));
+                    // The factory reports what the client's connections use: its own URI.
+                    assertThat(factory.getHostName()).isEqualTo("cache.shop.svc.cluster.local");
+                });
+    }
+
+    private static final class SentinelDetails implements DataRedisConnectionDetails {
+        @Override
+        public Sentinel getSentinel() {
+            return new Sentinel() {
+                @Override
+                public int getDatabase() {
+                    return 0;
+                }
+
+                @Override
+                public String getMaster() {
+                    return "mymaster";
+                }
+
+                @Override
+                public List<Node> getNodes() {
+                    return List.of(NODE);
+                }
+
+                @Override
+                public String getUsername() {
+                    return null;
+                }
+
+                @Override
+                public String getPassword() {
+                    return null;
+                }
+            };
+        }
+    }
+
+    private static final class ClusterDetails implements DataRedisConnectionDetails {
+        @Override
+        public Cluster getCluster() {
+            return () -> List.of(NODE);
+        }
+    }
+
+    private static final class MasterReplicaDetails implements DataRedisConnectionDetails {
+        @Override
+        public MasterReplica getMasterReplica() {
+            return () -> List.of(NODE);
+        }
+    }
+}
