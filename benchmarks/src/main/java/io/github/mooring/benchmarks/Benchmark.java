@@ -247,7 +247,7 @@ public final class Benchmark {
         }
     }
 
-    private static String artifactVersion(String group, String artifact) {
+    static String artifactVersion(String group, String artifact) {
         String resource = "/META-INF/maven/" + group + "/" + artifact + "/pom.properties";
         try (InputStream in = Benchmark.class.getResourceAsStream(resource)) {
             if (in != null) {
