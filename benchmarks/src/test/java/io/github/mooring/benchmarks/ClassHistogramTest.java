@@ -12,9 +12,9 @@ class ClassHistogramTest {
              num     #instances         #bytes  class name (module)
             -------------------------------------------------------
                1:         10000         800000  [B (java.base@17.0.15)
-               2:          5000         120000  String (java.base@17.0.15)
-               3:            10            400  TopologyMonitor
-               4:             4            160  TopologyMonitor
+               2:          5000         120000  java.lang.String (java.base@17.0.15)
+               3:            10            400  io.github.mooring.topology.TopologyMonitor
+               4:             4            160  io.github.mooring.topology.TopologyMonitor
             Total         15014         920560
             """;
 
@@ -22,8 +22,8 @@ class ClassHistogramTest {
              num     #instances         #bytes  class name (module)
             -------------------------------------------------------
                1:         10500         900000  [B (java.base@17.0.15)
-               2:          5000         120000  String (java.base@17.0.15)
-               3:            20            800  TopologyMonitor
+               2:          5000         120000  java.lang.String (java.base@17.0.15)
+               3:            20            800  io.github.mooring.topology.TopologyMonitor
                4:            30           1440  [Lio.netty.util.HashedWheelTimer$HashedWheelBucket;
             Total         15550        1022240
             """;
