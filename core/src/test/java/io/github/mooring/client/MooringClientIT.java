@@ -24,6 +24,7 @@ import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.Disposable;
 
 /** What an application sees through a Mooring connection when the master goes away, command by command. */
 @ExtendWith(SimulatedNamespaceExtension.class)
@@ -156,6 +158,34 @@ class MooringClientIT {
             await().atMost(LONG).until(() -> mooring.client.topology().hasMaster());
             producer.sync().rpush("jobs", "job-1");
             assertThat(queued.get(30, TimeUnit.SECONDS).getValue()).isEqualTo("job-1");
+        }
+    }
+
+    /** Lettuce tooling (its EventBus subscribers: metrics, tracing, logging) sees Mooring's topology events. */
+    @Test
+    void topologyEventsArePublishedOnLettucesEventBusInTheListenersOrder(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").start();
+        ClientResources resources = ClientResources.create();
+        List<TopologyEvent> onTheBus = new CopyOnWriteArrayList<>();
+        Disposable subscription = resources
+                .eventBus()
+                .get()
+                .filter(TopologyEvent.class::isInstance)
+                .map(TopologyEvent.class::cast)
+                .subscribe(onTheBus::add);
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b.clientResources(resources))) {
+            mooring.client.awaitMaster(LONG);
+            String oldMaster = redis.pod(0).address();
+            redis.pod(0).replace(RedisPod.Deletion.KILL, Duration.ofMillis(500));
+
+            await().atMost(LONG)
+                    .until(() -> mooring.events(TopologyEvent.MasterChanged.class).stream()
+                            .anyMatch(change -> change.previous().isPresent()
+                                    && change.previous().get().address().equals(oldMaster)));
+            await().atMost(LONG).untilAsserted(() -> assertThat(onTheBus).containsExactlyElementsOf(mooring.events));
+        } finally {
+            subscription.dispose();
+            resources.shutdown();
         }
     }
 
