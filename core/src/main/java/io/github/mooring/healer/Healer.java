@@ -348,7 +348,13 @@ public final class Healer implements AutoCloseable {
             return Optional.of(action.target().displayName() + " does not answer");
         }
         if (action.kind() == RepairAction.Kind.PROMOTE) {
-            return target.role() == Role.MASTER ? Optional.of("it is master already") : Optional.empty();
+            if (target.role() == Role.MASTER) {
+                return Optional.of("it is master already");
+            }
+            // Out of sight is not dead (Diagnosis rule 1), asked again now.
+            return target.masterLinkUp()
+                    ? Optional.of("its link to " + target.masterAddress() + " is up: that master lives")
+                    : Optional.empty();
         }
         if (target.role() == Role.REPLICA
                 && action.masterHost().equals(target.masterHost())
@@ -358,6 +364,10 @@ public final class Healer implements AutoCloseable {
         NodeReport master = replication(Endpoint.of(action.masterHost(), action.masterPort()));
         if (master == null || master.role() != Role.MASTER) {
             return Optional.of(action.masterHost() + ":" + action.masterPort() + " is not a master right now");
+        }
+        if (target.historyAheadOf(master)) { // never follow less history (Diagnosis rule 2), asked again now
+            return Optional.of("its replication history goes beyond " + action.masterHost() + ":" + action.masterPort()
+                    + "'s (offset " + target.replOffset() + " against " + master.replOffset() + ")");
         }
         return Optional.empty();
     }
