@@ -75,7 +75,11 @@ public final class MooringClient implements AutoCloseable {
                 leaseClient != null && leaseClient != suppliedKubernetesClient(options) ? leaseClient : null;
         try {
             HealerMode healerMode = options.healer().mode();
-            Optional<String> noRepair = Healer.repairUnavailable(options.healer(), options.serviceRef(), leaseClient);
+            Optional<String> noRepair = Healer.repairUnavailable(
+                    options.healer(),
+                    options.serviceRef(),
+                    leaseClient,
+                    options.source().name());
             if (noRepair.isPresent()) {
                 log.warn("{}: {}", options.serviceRef(), noRepair.get());
                 healerMode = HealerMode.REPORT;
@@ -133,9 +137,17 @@ public final class MooringClient implements AutoCloseable {
         if (supplied != null) {
             return supplied;
         }
-        boolean kubernetesSource =
-                options.source() instanceof KubernetesSource || options.source() instanceof AutoSource;
-        return kubernetesSource && AutoSource.runningInCluster() ? new KubernetesClientBuilder().build() : null;
+        if (options.source() instanceof KubernetesSource kubernetes) {
+            // The source builds its own client from this configuration (or the environment's): so does the Lease.
+            return kubernetes.config() != null
+                    ? new KubernetesClientBuilder()
+                            .withConfig(kubernetes.config())
+                            .build()
+                    : new KubernetesClientBuilder().build();
+        }
+        return options.source() instanceof AutoSource && AutoSource.runningInCluster()
+                ? new KubernetesClientBuilder().build()
+                : null;
     }
 
     private static KubernetesClient suppliedKubernetesClient(MooringOptions options) {

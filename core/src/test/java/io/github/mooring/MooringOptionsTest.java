@@ -111,7 +111,26 @@ class MooringOptionsTest {
                                 .lease(Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(2))
                                 .build()),
                         INVALID,
-                        "lease must be leaseDuration > renewDeadline > retryPeriod, was [PT1S, PT10S, PT2S]"));
+                        "lease must be leaseDuration > renewDeadline > retryPeriod, was [PT1S, PT10S, PT2S]"),
+                refused(
+                        "healer clock-skew allowance that leaves no safety margin",
+                        b -> b.healer(HealerSettings.builder()
+                                .lease(Duration.ofSeconds(11), Duration.ofSeconds(10), Duration.ofSeconds(2))
+                                .clockSkewAllowance(Duration.ofSeconds(1))
+                                .build()),
+                        INVALID,
+                        "clockSkewAllowance must be less than leaseDuration - renewDeadline (the safety margin of a"
+                                + " repair command), was [PT1S, PT1S]"));
+    }
+
+    @Test
+    void healerCommandTimeoutIsTheSafetyMarginAtMostTwoSeconds() {
+        assertThat(HealerSettings.defaults().commandTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(HealerSettings.builder()
+                        .lease(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300))
+                        .build()
+                        .commandTimeout())
+                .isEqualTo(Duration.ofMillis(500));
     }
 
     private static Arguments refused(

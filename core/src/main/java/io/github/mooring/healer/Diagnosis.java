@@ -1,5 +1,6 @@
 package io.github.mooring.healer;
 
+import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.DataAtRisk;
 import io.github.mooring.topology.Node;
 import io.github.mooring.topology.StaleReplica;
@@ -13,6 +14,16 @@ import java.util.stream.Collectors;
 /**
  * What is wrong with a group and how to fix it, from one topology: a pure function. Data at risk comes first (its fix
  * also covers the split brain and stale replicas it implies), then a split brain, then stale replicas.
+ *
+ * <p>Two rules keep a repair from destroying what it means to save, whatever this client can or cannot see:
+ * <ol>
+ *   <li><b>out of sight is not dead</b>: a replica whose link is up to an address this client cannot reach follows a
+ *       live master (a partition between this client and that master, not a broken group): it is neither promoted
+ *       (see {@link DataAtRisk#assess}) nor re-pointed;</li>
+ *   <li><b>never follow less history</b>: no pod is made to follow one whose replication history its own includes
+ *       and goes beyond (it would drop, in a full sync, the writes only it has).</li>
+ * </ol>
+ * The healer asks the pods again right before each command (same rules, fresh answers).
  */
 final class Diagnosis {
 
@@ -21,10 +32,13 @@ final class Diagnosis {
     static List<Finding> of(Topology topology) {
         Optional<DataAtRisk> risk = topology.dataAtRisk();
         if (risk.isPresent()) {
-            String master = risk.get().master().address();
-            String holder = risk.get().holder().address();
+            Node master = risk.get().master();
+            Node holder = risk.get().holder();
             List<Node> others = topology.replicas().stream()
-                    .filter(n -> !n.address().equals(holder) && !n.address().equals(master))
+                    .filter(n -> !n.address().equals(holder.address())
+                            && !n.address().equals(master.address()))
+                    .filter(n -> !n.report().historyAheadOf(holder.report()))
+                    .filter(n -> !linkedOutOfSight(topology, n, n.report().masterAddress()))
                     .toList();
             return List.of(new Finding.DataAtRiskFinding(risk.get(), others));
         }
@@ -38,18 +52,45 @@ final class Diagnosis {
         for (StaleReplica replica : topology.staleReplicas()) {
             // A replica whose link to the right master is merely down needs no new REPLICAOF: it reconnects.
             if (replica.reason() == StaleReplica.Reason.LINK_DOWN
-                    || losers.contains(replica.replica().address())) {
+                    || losers.contains(replica.replica().address())
+                    || linkedOutOfSight(topology, replica.replica(), replica.follows())
+                    || master.isPresent()
+                            && replica.replica()
+                                    .report()
+                                    .historyAheadOf(master.get().report())) {
                 continue;
             }
             boolean followsLoser = losers.stream().anyMatch(loser -> loser.equals(replica.follows()));
             (followsLoser ? followLosers : stale).add(replica);
         }
-        topology.splitBrain()
-                .ifPresent(split -> findings.add(new Finding.SplitBrainFinding(
-                        split, followLosers.stream().map(StaleReplica::replica).toList())));
+        topology.splitBrain().ifPresent(split -> {
+            if (split.losers().stream()
+                    .noneMatch(l -> l.report().historyAheadOf(split.winner().report()))) {
+                findings.add(new Finding.SplitBrainFinding(
+                        split, followLosers.stream().map(StaleReplica::replica).toList()));
+            }
+        });
         if (master.isPresent() && !stale.isEmpty()) {
             findings.add(new Finding.StaleReplicasFinding(stale, master.get()));
         }
         return findings;
+    }
+
+    /** Rule 1: {@code node}'s link is up to {@code follows}, which is no pod this client reaches. */
+    private static boolean linkedOutOfSight(Topology topology, Node node, String follows) {
+        if (!node.report().masterLinkUp() || follows == null) {
+            return false;
+        }
+        // master_host may be a DNS name: the prober resolved it for this replica.
+        Set<String> resolved = topology.reports().stream()
+                .filter(r -> r.endpoint().address().equals(node.address()))
+                .flatMap(r -> r.masterHostAddresses().stream())
+                .collect(Collectors.toSet());
+        int port = node.report().masterPort();
+        return topology.reports().stream()
+                .filter(ProbeResult::reachable)
+                .noneMatch(r -> r.endpoint().address().equals(follows)
+                        || r.endpoint().port() == port
+                                && resolved.contains(r.endpoint().host()));
     }
 }

@@ -2,10 +2,6 @@ package io.github.mooring.healer;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElector;
-import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.internal.probe.InfoParser;
@@ -35,7 +31,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -66,7 +61,7 @@ public final class Healer implements AutoCloseable {
     private final TopologyMonitor monitor;
     private final RedisURI uriTemplate;
     private final NodeClient commands;
-    private final HealerMode mode;
+    private volatile HealerMode mode;
     private final String identity;
     private final ExecutorService executor;
     private final List<HealerListener> listeners = new CopyOnWriteArrayList<>();
@@ -74,9 +69,9 @@ public final class Healer implements AutoCloseable {
     private final Set<String> reported = new HashSet<>(); // healer thread only
     private final Set<String> sentinelReported = new HashSet<>(); // healer thread only
     private long lastActionNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
-    private volatile boolean leader;
+    private volatile boolean leaderReported; // healer thread writes; what the last LeadershipChanged said
     private volatile boolean closed;
-    private CompletableFuture<?> election;
+    private LeaseLeadership lease;
 
     private Healer(
             HealerSettings settings,
@@ -111,13 +106,17 @@ public final class Healer implements AutoCloseable {
      * withholds an empty master from writers.
      */
     public static Optional<String> repairUnavailable(
-            HealerSettings settings, ServiceRef service, KubernetesClient client) {
+            HealerSettings settings, ServiceRef service, KubernetesClient client, String sourceName) {
         if (settings.mode() != HealerMode.REPAIR) {
             return Optional.empty();
         }
         if (client == null) {
-            return Optional.of("repair needs the Kubernetes API for its Lease, and discovery does not use it "
-                    + "(dns or static source); the healer only reports");
+            String why = "kubernetes".equals(sourceName) || "auto".equals(sourceName)
+                    ? "no Kubernetes client is available (the " + sourceName + " source found no in-cluster"
+                            + " service account)"
+                    : "discovery does not use the Kubernetes API (" + sourceName + " source)";
+            return Optional.of("repair needs the Kubernetes API for its Lease, and " + why
+                    + "; give the healer one with HealerSettings.Builder#kubernetesClient. The healer only reports");
         }
         try {
             client.leases()
@@ -163,9 +162,9 @@ public final class Healer implements AutoCloseable {
         return mode;
     }
 
-    /** Whether this client holds the Lease (and so repairs). */
+    /** Whether this client holds the Lease, within the renew deadline of its last renewal (and so repairs). */
     public boolean isLeader() {
-        return leader;
+        return lease != null && lease.isLeader();
     }
 
     public String identity() {
@@ -183,34 +182,32 @@ public final class Healer implements AutoCloseable {
     // ---------------------------------------------------------------- leadership
 
     private void lead(KubernetesClient client) {
-        LeaseLock lock = new LeaseLock(service.namespace(), leaseName(settings, service), identity);
-        var config = new LeaderElectionConfigBuilder()
-                .withName("mooring-healer-" + service.name())
-                .withLock(lock)
-                .withLeaseDuration(settings.leaseDuration())
-                .withRenewDeadline(settings.renewDeadline())
-                .withRetryPeriod(settings.retryPeriod())
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(
-                        () -> submit(() -> leadership(true)),
-                        () -> submit(() -> leadership(false)),
-                        newLeader -> log.debug("{}: healer leader is {}", service, newLeader)))
-                .build();
-        ExecutorService electorThread = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "mooring-healer-lease-" + service.name());
-            thread.setDaemon(true);
-            return thread;
-        });
-        LeaderElector elector = new LeaderElector(client, config, electorThread);
-        election = elector.start();
-        election.whenComplete((ignored, failure) -> electorThread.shutdown());
+        lease = new LeaseLeadership(
+                client,
+                service.namespace(),
+                leaseName(settings, service),
+                identity,
+                settings,
+                "mooring-healer-lease-" + service.name(),
+                new LeaseLeadership.Listener() {
+                    @Override
+                    public void leadershipChanged(boolean leader) {
+                        submit(() -> leadership(leader));
+                    }
+
+                    @Override
+                    public void cannotLead(String why) {
+                        submit(() -> fallBackToReport(why));
+                    }
+                });
+        lease.start();
     }
 
     private void leadership(boolean nowLeader) {
-        if (leader == nowLeader) {
+        if (leaderReported == nowLeader) {
             return;
         }
-        leader = nowLeader;
+        leaderReported = nowLeader;
         log.info("{}: this client ({}) {} the healer", service, identity, nowLeader ? "now leads" : "no longer leads");
         emit(new HealerEvent.LeadershipChanged(Instant.now(), nowLeader, identity));
         if (nowLeader) {
@@ -218,6 +215,17 @@ public final class Healer implements AutoCloseable {
             firstSeen.clear();
             monitor.suspect("healer leadership");
         }
+    }
+
+    /** Repair is impossible: say so once, report from now on, and stop holding writers back for a repair. */
+    private void fallBackToReport(String why) {
+        if (mode != HealerMode.REPAIR) {
+            return;
+        }
+        mode = HealerMode.REPORT;
+        log.warn("{}: {}", service, why);
+        emit(new HealerEvent.RepairUnavailable(Instant.now(), why));
+        monitor.withholdMasterWhenDataAtRisk(sentinelsPresent);
     }
 
     // ---------------------------------------------------------------- Sentinels
@@ -292,7 +300,7 @@ public final class Healer implements AutoCloseable {
                 emit(new HealerEvent.FindingReported(Instant.now(), finding, mode));
             }
         }
-        if (mode != HealerMode.REPAIR || !leader || findings.isEmpty()) {
+        if (mode != HealerMode.REPAIR || !isLeader() || findings.isEmpty()) {
             return;
         }
         Finding urgent = findings.get(0);
@@ -316,8 +324,15 @@ public final class Healer implements AutoCloseable {
     }
 
     private void repair(Finding finding) {
+        long term = lease.term();
         log.info("{}: repairing: {}", service, finding.description());
         for (RepairAction action : finding.fix()) {
+            if (!lease.holds(term)) {
+                String why = "this client no longer holds the Lease within its safety margin";
+                log.warn("{}: not sending {}: {}", service, action, why);
+                emit(new HealerEvent.ActionSkipped(Instant.now(), action, why));
+                continue; // every later step is skipped the same way, and reported
+            }
             Optional<String> skip = recheck(action);
             if (skip.isPresent()) {
                 log.info("{}: not sending {}: {}", service, action, skip.get());
@@ -325,7 +340,7 @@ public final class Healer implements AutoCloseable {
                 continue;
             }
             try {
-                String reply = send(action);
+                String reply = send(action, term);
                 lastActionNanos = System.nanoTime();
                 log.warn("{}: healer sent {} ({}): {}", service, action, action.why(), reply);
                 emit(new HealerEvent.ActionTaken(Instant.now(), action, reply));
@@ -348,7 +363,13 @@ public final class Healer implements AutoCloseable {
             return Optional.of(action.target().displayName() + " does not answer");
         }
         if (action.kind() == RepairAction.Kind.PROMOTE) {
-            return target.role() == Role.MASTER ? Optional.of("it is master already") : Optional.empty();
+            if (target.role() == Role.MASTER) {
+                return Optional.of("it is master already");
+            }
+            // Out of sight is not dead (Diagnosis rule 1), asked again now.
+            return target.masterLinkUp()
+                    ? Optional.of("its link to " + target.masterAddress() + " is up: that master lives")
+                    : Optional.empty();
         }
         if (target.role() == Role.REPLICA
                 && action.masterHost().equals(target.masterHost())
@@ -358,6 +379,10 @@ public final class Healer implements AutoCloseable {
         NodeReport master = replication(Endpoint.of(action.masterHost(), action.masterPort()));
         if (master == null || master.role() != Role.MASTER) {
             return Optional.of(action.masterHost() + ":" + action.masterPort() + " is not a master right now");
+        }
+        if (target.historyAheadOf(master)) { // never follow less history (Diagnosis rule 2), asked again now
+            return Optional.of("its replication history goes beyond " + action.masterHost() + ":" + action.masterPort()
+                    + "'s (offset " + target.replOffset() + " against " + master.replOffset() + ")");
         }
         return Optional.empty();
     }
@@ -371,8 +396,13 @@ public final class Healer implements AutoCloseable {
         }
     }
 
-    private String send(RepairAction action) {
+    /** Sends {@code action}, only while the lease holds, bounded by the safety margin (see {@link LeaseLeadership}). */
+    private String send(RepairAction action, long term) {
         try (StatefulRedisConnection<String, String> connection = connect(action.target())) {
+            if (!lease.holds(term)) {
+                throw new IllegalStateException("the Lease was lost while connecting; not sent");
+            }
+            connection.setTimeout(settings.commandTimeout());
             RedisCommands<String, String> sync = connection.sync();
             return action.kind() == RepairAction.Kind.PROMOTE
                     ? sync.replicaofNoOne()
@@ -497,12 +527,15 @@ public final class Healer implements AutoCloseable {
         return host + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** Stops healing; a leader releases its Lease so that another client takes over at once. */
+    /**
+     * Stops healing. A leader hands its Lease back (no holder): another client takes over at its next attempt, within
+     * its retry period (measured: {@code HealerLeadershipIT}), instead of after the lease duration.
+     */
     @Override
     public void close() {
         closed = true;
-        if (election != null) {
-            election.cancel(true);
+        if (lease != null) {
+            lease.close();
         }
         sentinelTimer.shutdownNow();
         executor.shutdown();
@@ -516,6 +549,6 @@ public final class Healer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Healer[" + service + ", " + mode + (leader ? ", leader" : "") + "]";
+        return "Healer[" + service + ", " + mode + (isLeader() ? ", leader" : "") + "]";
     }
 }

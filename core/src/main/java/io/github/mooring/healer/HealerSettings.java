@@ -17,6 +17,7 @@ public final class HealerSettings {
     private final Duration leaseDuration;
     private final Duration renewDeadline;
     private final Duration retryPeriod;
+    private final Duration clockSkewAllowance;
     private final String leaseName;
     private final String identity;
     private final KubernetesClient kubernetesClient;
@@ -28,6 +29,7 @@ public final class HealerSettings {
         this.leaseDuration = b.leaseDuration;
         this.renewDeadline = b.renewDeadline;
         this.retryPeriod = b.retryPeriod;
+        this.clockSkewAllowance = b.clockSkewAllowance;
         this.leaseName = b.leaseName;
         this.identity = b.identity;
         this.kubernetesClient = b.kubernetesClient;
@@ -68,6 +70,24 @@ public final class HealerSettings {
         return retryPeriod;
     }
 
+    /**
+     * How far the clocks of two clients may disagree: part of the fence between a leader that lost its lease and the
+     * next one (see {@link #commandTimeout()}).
+     */
+    public Duration clockSkewAllowance() {
+        return clockSkewAllowance;
+    }
+
+    /**
+     * The safety margin: {@code leaseDuration - renewDeadline - clockSkewAllowance}, at most 2 s. A leader sends a
+     * repair command only within the renew deadline of its last renewal, and gives each command at most this long,
+     * so that it has ended before another client may take the lease.
+     */
+    public Duration commandTimeout() {
+        Duration margin = leaseDuration.minus(renewDeadline).minus(clockSkewAllowance);
+        return margin.compareTo(Duration.ofSeconds(2)) < 0 ? margin : Duration.ofSeconds(2);
+    }
+
     /** The Lease's name, or null for {@code mooring-healer-<service>}. */
     public String leaseName() {
         return leaseName;
@@ -96,6 +116,7 @@ public final class HealerSettings {
         private Duration leaseDuration = Duration.ofSeconds(15);
         private Duration renewDeadline = Duration.ofSeconds(10);
         private Duration retryPeriod = Duration.ofSeconds(2);
+        private Duration clockSkewAllowance = Duration.ofMillis(500);
         private String leaseName;
         private String identity;
         private KubernetesClient kubernetesClient;
@@ -125,6 +146,12 @@ public final class HealerSettings {
             return this;
         }
 
+        /** How far two clients' clocks may disagree (default 500 ms); less than lease duration - renew deadline. */
+        public Builder clockSkewAllowance(Duration allowance) {
+            this.clockSkewAllowance = Require.zeroOrPositive(allowance, "clockSkewAllowance");
+            return this;
+        }
+
         public Builder leaseName(String leaseName) {
             this.leaseName = Require.nonNull(leaseName, "leaseName");
             return this;
@@ -146,6 +173,12 @@ public final class HealerSettings {
                         "lease",
                         "leaseDuration > renewDeadline > retryPeriod",
                         List.of(leaseDuration, renewDeadline, retryPeriod));
+            }
+            if (leaseDuration.minus(renewDeadline).compareTo(clockSkewAllowance) <= 0) {
+                throw Require.invalid(
+                        "clockSkewAllowance",
+                        "less than leaseDuration - renewDeadline (the safety margin of a repair command)",
+                        List.of(clockSkewAllowance, leaseDuration.minus(renewDeadline)));
             }
             return new HealerSettings(this);
         }

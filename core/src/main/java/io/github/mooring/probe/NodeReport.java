@@ -45,6 +45,31 @@ public record NodeReport(
         Objects.requireNonNull(role, "role");
     }
 
+    /**
+     * Whether {@code other}'s replication position is a point of this node's history, so this node has applied
+     * everything {@code other} has (deletes and {@code FLUSHDB} included): the same {@code master_replid} at no
+     * greater offset, or the history this node was promoted from ({@code master_replid2}) up to the point of its
+     * promotion. Key counts cannot tell this: a master emptied by {@code FLUSHDB} holds fewer keys than a lagging
+     * replica but more history.
+     */
+    public boolean historyIncludes(NodeReport other) {
+        if (replId == null || other.replId == null) {
+            return false;
+        }
+        if (replId.equals(other.replId)) {
+            return other.replOffset <= replOffset;
+        }
+        return replId2 != null
+                && !NO_REPL_ID.equals(replId2)
+                && replId2.equals(other.replId)
+                && other.replOffset < secondReplOffset; // second_repl_offset is the promotion offset + 1
+    }
+
+    /** Whether this node has applied everything {@code other} has and more: the same history, further along. */
+    public boolean historyAheadOf(NodeReport other) {
+        return historyIncludes(other) && !other.historyIncludes(this);
+    }
+
     /** {@code master_host:master_port} this replica follows, or {@code null} when it is no replica. */
     public String masterAddress() {
         return role == Role.REPLICA && masterHost != null ? Endpoint.address(masterHost, masterPort) : null;

@@ -10,6 +10,7 @@ import io.github.mooring.testkit.SimulatedNamespace;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 /** A MooringClient with a healer on a simulated namespace, recording every healer event. */
 final class HealerFixture implements AutoCloseable {
@@ -19,6 +20,16 @@ final class HealerFixture implements AutoCloseable {
     final List<HealerEvent> events = new CopyOnWriteArrayList<>();
 
     HealerFixture(SimulatedNamespace ns, RedisStatefulSet set, HealerMode mode, String identity) {
+        this(ns, set, mode, identity, options -> options);
+    }
+
+    /** {@code more} adds to the options (e.g. a shorter stale-replica threshold). */
+    HealerFixture(
+            SimulatedNamespace ns,
+            RedisStatefulSet set,
+            HealerMode mode,
+            String identity,
+            UnaryOperator<MooringOptions.Builder> more) {
         this.kubernetes = ns.api().newClient();
         HealerSettings healer = HealerSettings.builder()
                 .mode(mode)
@@ -26,12 +37,14 @@ final class HealerFixture implements AutoCloseable {
                 .lease(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300))
                 .build();
         try {
-            this.client = MooringClient.create(MooringOptions.builder()
-                    .service(set.name())
-                    .namespace(ns.name())
-                    .source(KubernetesSource.builder().client(kubernetes).build())
-                    .probeInterval(Duration.ofMillis(250))
-                    .healer(healer)
+            this.client = MooringClient.create(more.apply(MooringOptions.builder()
+                            .service(set.name())
+                            .namespace(ns.name())
+                            .source(KubernetesSource.builder()
+                                    .client(kubernetes)
+                                    .build())
+                            .probeInterval(Duration.ofMillis(250))
+                            .healer(healer))
                     .build());
         } catch (RuntimeException e) {
             kubernetes.close();

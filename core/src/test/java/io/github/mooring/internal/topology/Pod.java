@@ -24,6 +24,7 @@ public final class Pod {
     private boolean terminating;
     private String replId;
     private String replId2 = NodeReport.NO_REPL_ID;
+    private long secondOffset = -1;
     private long offset = 1000;
     private long keys = 100;
     private boolean loading;
@@ -88,6 +89,13 @@ public final class Pod {
 
     public Pod replId(String replId) {
         this.replId = replId;
+        return this;
+    }
+
+    /** Promoted from the history {@code replId2} when that history was at {@code atOffset}. */
+    public Pod promotedFrom(String replId2, long atOffset) {
+        this.replId2 = replId2;
+        this.secondOffset = atOffset + 1; // Redis reports second_repl_offset as the promotion offset + 1
         return this;
     }
 
@@ -165,7 +173,7 @@ public final class Pod {
                 runId,
                 replId,
                 replId2,
-                -1,
+                secondOffset,
                 offset,
                 replica ? masterHost : null,
                 replica ? masterPort : 0,
