@@ -2,6 +2,7 @@ package io.github.mooring.lettuce;
 
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.internal.probe.NodeClient;
 import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.probe.ProbeResult;
@@ -70,6 +71,9 @@ public final class MooringRedisClient extends RedisClient {
     private final Retry retry;
     private final Map<RedisChannelHandler<?, ?>, MasterBinding> bindings = new ConcurrentHashMap<>();
     private final Map<String, Integer> unreachableRounds = new HashMap<>(); // monitor thread only
+    /** The refusal of Mooring's credentials that stands between writers and the master, or null. */
+    private volatile ProbeResult credentialsRefusal;
+
     private volatile boolean closing;
 
     /**
@@ -189,6 +193,16 @@ public final class MooringRedisClient extends RedisClient {
 
     /** On the monitor's thread, for every topology: drop channels bound to a pod that is not the master now. */
     private void onTopology(Topology topology) {
+        // Refused credentials are not "unreachable" (Topology.unreachable() never lists them): they cut no connection.
+        ProbeResult refusal = topology.credentialsRefusal().orElse(null);
+        credentialsRefusal = refusal;
+        if (refusal != null) {
+            for (MasterBinding binding : bindings.values()) {
+                if (!binding.connected && binding.writer != null) {
+                    binding.writer.failHeldForCredentials();
+                }
+            }
+        }
         Map<String, Boolean> unreachableNow = new HashMap<>();
         for (ProbeResult result : topology.unreachable()) {
             unreachableNow.put(result.endpoint().address(), true);
@@ -349,6 +363,16 @@ public final class MooringRedisClient extends RedisClient {
                         + " ms (the failover wait) and was never sent: " + cause.getMessage(),
                 topology,
                 cause.getCause());
+    }
+
+    /** The refusal of Mooring's credentials that stands between writers and the master, or null. */
+    ProbeResult credentialsRefusal() {
+        return credentialsRefusal;
+    }
+
+    /** The failure for a command that needed a new connection to a pod that refuses the credentials. */
+    CredentialsRejectedException credentialsRejected(ProbeResult refusal, ProtocolKeyword command) {
+        return monitor.credentialsRejected(refusal, command + " was not sent");
     }
 
     String noMasterSummary() {
