@@ -13,13 +13,26 @@ import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.github.mooring.testkit.WriteCheck;
 import io.github.mooring.topology.Node;
 import io.github.mooring.topology.TopologyEvent;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * The password of the application's ACL user changes on the pods. The testkit itself works as another ACL user
@@ -101,6 +114,166 @@ class CredentialRotationIT {
             }
             awaitAcknowledged(writers, 400);
             finish(redis, mooring, writers);
+        }
+    }
+
+    /**
+     * Rotation without downtime: the pods accept the old and the new password for a moment ({@code ACL SETUSER app
+     * >new}), the application's {@link RedisCredentialsProvider} switches to the new one, the old one is removed
+     * ({@code <old}), Mooring's probe connections are cut (so they must authenticate again, with what the provider
+     * gives now), and then the master is replaced (so every application connection authenticates again, on another
+     * pod). Synchronous and pipelining writers see no failure at all, and nothing acknowledged is lost. With a
+     * streaming provider too (Lettuce asks it for a stream of credentials instead of one at a time).
+     */
+    @ParameterizedTest(name = "streaming provider: {0}")
+    @ValueSource(booleans = {false, true})
+    void aProviderThatSwitchesFirstCostsNoWrite(boolean streaming, SimulatedNamespace ns) {
+        RedisStatefulSet redis = redisWithAppUser(ns);
+        RotatingCredentials provider = new RotatingCredentials("app", OLD, streaming);
+        RedisURI uri = RedisURI.builder()
+                .withHost("redis")
+                .withAuthentication(provider)
+                .build();
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(new TeeOutputStream(err, logged), true));
+        try (MooringFixture mooring =
+                        new MooringFixture(ns, redis, b -> b.redisUri(uri).failoverWait(FAILOVER_WAIT));
+                SyncLedgerWriter sync = new SyncLedgerWriter("sync", mooring.client.connect(), 200);
+                PipelinedLedgerWriter pipelined = PipelinedLedgerWriter.bursts("bursts", mooring.client.connect())) {
+            List<LedgerWriter> writers = List.of(sync, pipelined);
+            awaitAcknowledged(writers, 200);
+
+            for (RedisPod pod : redis.pods()) {
+                assertThat(pod.command("ACL", "SETUSER", "app", ">" + NEW)).isEqualTo("OK");
+            }
+            provider.rotateTo(NEW);
+            for (RedisPod pod : redis.pods()) {
+                assertThat(pod.command("ACL", "SETUSER", "app", "<" + OLD)).isEqualTo("OK");
+            }
+            redis.pods().forEach(CredentialRotationIT::cutProbeConnections);
+            awaitAcknowledged(writers, 200);
+            Disruption.MANUAL_FAILOVER_BY_REPLICAOF.apply(redis, null);
+            await().atMost(SETTLE)
+                    .until(() -> mooring.client
+                            .topology()
+                            .master()
+                            .map(m -> m.address().equals(redis.pod(1).address()))
+                            .orElse(false));
+            awaitAcknowledged(writers, 400);
+            finish(redis, mooring, writers);
+
+            for (LedgerWriter writer : writers) {
+                assertThat(writer.otherFailures)
+                        .as("samples %s", writer.failureSamples)
+                        .isEmpty();
+                assertThat(writer.failed.get()).isZero();
+                assertThat(writer.fateUnknown.get()).isZero();
+            }
+            assertThat(mooring.events(TopologyEvent.CredentialsRejected.class)).isEmpty();
+            assertThat(provider.resolvedAfterRotation.get())
+                    .as("connections opened after the rotation took the provider's new secret")
+                    .isPositive();
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(logged.toString(StandardCharsets.UTF_8))
+                .as("log output")
+                .contains("master is now redis-1")
+                .doesNotContain(OLD)
+                .doesNotContain(NEW);
+    }
+
+    /** Closes Mooring's probe connections to {@code pod} (they carry the client name {@code mooring-probe}). */
+    private static void cutProbeConnections(RedisPod pod) {
+        String clients = String.valueOf(pod.command("CLIENT", "LIST"));
+        for (String line : clients.split("\n")) {
+            if (line.contains(" name=mooring-probe ")) {
+                String id = line.substring(line.indexOf("id=") + 3, line.indexOf(' '));
+                pod.command("CLIENT", "KILL", "ID", id);
+            }
+        }
+    }
+
+    /**
+     * The application's credentials: what a provider reading a mounted Secret does. {@link #rotateTo} is the moment
+     * the new secret reaches the application.
+     */
+    private static final class RotatingCredentials implements RedisCredentialsProvider {
+
+        private final String user;
+        private final boolean streaming;
+        private final Sinks.Many<RedisCredentials> updates =
+                Sinks.many().replay().latest();
+        private volatile String password;
+        private volatile boolean rotated;
+        final AtomicLong resolvedAfterRotation = new AtomicLong();
+
+        RotatingCredentials(String user, String password, boolean streaming) {
+            this.user = user;
+            this.password = password;
+            this.streaming = streaming;
+            updates.tryEmitNext(current());
+        }
+
+        void rotateTo(String newPassword) {
+            password = newPassword;
+            rotated = true;
+            updates.tryEmitNext(current());
+        }
+
+        private RedisCredentials current() {
+            if (rotated) {
+                resolvedAfterRotation.incrementAndGet();
+            }
+            return RedisCredentials.just(user, password);
+        }
+
+        @Override
+        public Mono<RedisCredentials> resolveCredentials() {
+            return Mono.fromSupplier(this::current);
+        }
+
+        @Override
+        public boolean supportsStreaming() {
+            return streaming;
+        }
+
+        @Override
+        public Flux<RedisCredentials> credentials() {
+            return streaming ? updates.asFlux() : RedisCredentialsProvider.super.credentials();
+        }
+    }
+
+    /** Writes to two streams: what the test shows and what it checks. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        TeeOutputStream(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            first.write(b);
+            synchronized (second) {
+                second.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            first.write(bytes, offset, length);
+            synchronized (second) {
+                second.write(bytes, offset, length);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            first.flush();
         }
     }
 
