@@ -31,9 +31,9 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li><b>election</b>: the round's probe results elect a master ({@link MasterElection}); a round with nothing to
  *       probe says why from the discovery state (no endpoints yet, none at all, only terminating ones);</li>
- *   <li><b>credentials refused by the master</b>: when the master of the round before refuses the probe's
- *       credentials and no other pod reports master, it stays master: a refusal says nothing about its role, and
- *       connections already authenticated to it keep working;</li>
+ *   <li><b>credentials refused by the master</b>: when the last master elected refuses the probe's credentials and
+ *       no other pod reports master, it is master: a refusal says nothing about its role, and connections already
+ *       authenticated to it keep working;</li>
  *   <li><b>data at risk</b>: {@link DataAtRisk#assess} of the election; the master is withheld from writers when the
  *       round says a repair will follow ({@link Round#withholdWhenDataAtRisk()});</li>
  *   <li><b>version</b>: it moves only when who-is-what changed ({@link TopologyComparators#sameGroup}), not offsets;</li>
@@ -193,7 +193,7 @@ final class TopologyStep {
         Election election = round.results().isEmpty()
                 ? noCandidates(round, discovery)
                 : keepMasterRefusingCredentials(
-                        MasterElection.elect(round.results(), settings.electionPolicy()), previous);
+                        MasterElection.elect(round.results(), settings.electionPolicy()), before.lastMaster());
         Optional<DataAtRisk> dataAtRisk = DataAtRisk.assess(election, settings.farBehindRatio());
         boolean withheld = round.withholdWhenDataAtRisk() && dataAtRisk.isPresent();
         boolean sameGroup = previous.version() > 0
@@ -256,11 +256,12 @@ final class TopologyStep {
     }
 
     /**
-     * The rule "credentials refused by the master": a master that refuses the probe's credentials, with no other pod
-     * reporting master, stays master (with what it last reported).
+     * The rule "credentials refused by the master": the last master elected, when it refuses the probe's credentials
+     * and no other pod reports master, is master (with what it last reported), also after a round in which it did
+     * not answer in time (connecting and being refused anew each round costs more than a kept connection).
      */
-    static Election keepMasterRefusingCredentials(Election election, Topology previous) {
-        Optional<Node> master = previous.master();
+    static Election keepMasterRefusingCredentials(Election election, Optional<Node> lastMaster) {
+        Optional<Node> master = lastMaster;
         if (election.master().isPresent() || master.isEmpty()) {
             return election;
         }
