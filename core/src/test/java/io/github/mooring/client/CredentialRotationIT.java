@@ -154,6 +154,60 @@ class CredentialRotationIT {
     }
 
     /**
+     * The password changes and only the application's connections must authenticate again (a network blip cut them):
+     * Mooring's probes, authenticated earlier on connections of their own, would not notice. The reconnect refused in
+     * its handshake makes Mooring probe that pod on a new connection, and the writes fail at once all the same.
+     */
+    @Test
+    void aReconnectRefusedForItsCredentialsFailsWritesAtOnceToo(SimulatedNamespace ns) {
+        RedisStatefulSet redis = redisWithAppUser(ns);
+        RedisURI uri = RedisURI.builder()
+                .withHost("redis")
+                .withAuthentication("app", OLD)
+                .build();
+        try (MooringFixture mooring =
+                        new MooringFixture(ns, redis, b -> b.redisUri(uri).failoverWait(FAILOVER_WAIT));
+                SyncLedgerWriter sync = new SyncLedgerWriter("sync", mooring.client.connect(), 200);
+                PipelinedLedgerWriter pipelined = PipelinedLedgerWriter.bursts("bursts", mooring.client.connect())) {
+            List<LedgerWriter> writers = List.of(sync, pipelined);
+            awaitAcknowledged(writers, 200);
+
+            long changed = System.nanoTime();
+            for (RedisPod pod : redis.pods()) {
+                assertThat(pod.command("ACL", "SETUSER", "app", "resetpass", ">" + NEW))
+                        .isEqualTo("OK");
+                cutApplicationConnections(pod);
+            }
+            await().atMost(SETTLE).until(() -> writers.stream().allMatch(w -> !w.otherFailures.isEmpty()));
+            Duration firstFailure = Duration.ofNanos(System.nanoTime() - changed);
+            System.out.printf("first failures %d ms after the password changed%n", firstFailure.toMillis());
+            for (LedgerWriter writer : writers) {
+                assertThat(writer.otherFailures)
+                        .as("samples %s", writer.failureSamples)
+                        .containsOnlyKeys(CredentialsRejectedException.class.getSimpleName());
+            }
+            assertThat(firstFailure).isLessThan(FAILOVER_WAIT.dividedBy(2));
+
+            for (RedisPod pod : redis.pods()) {
+                pod.command("ACL", "SETUSER", "app", ">" + OLD);
+            }
+            awaitAcknowledged(writers, 400);
+            finish(redis, mooring, writers);
+        }
+    }
+
+    /** Closes every connection of user {@code app} to {@code pod} except Mooring's probe connections. */
+    private static void cutApplicationConnections(RedisPod pod) {
+        String clients = String.valueOf(pod.command("CLIENT", "LIST"));
+        for (String line : clients.split("\\n")) {
+            if (line.contains(" user=app ") && !line.contains(" name=mooring-probe ")) {
+                String id = line.substring(line.indexOf("id=") + 3, line.indexOf(' '));
+                pod.command("CLIENT", "KILL", "ID", id);
+            }
+        }
+    }
+
+    /**
      * Rotation without downtime: the pods accept the old and the new password for a moment ({@code ACL SETUSER app
      * >new}), the application's {@link RedisCredentialsProvider} switches to the new one, the old one is removed
      * ({@code <old}), Mooring's probe connections are cut (so they must authenticate again, with what the provider

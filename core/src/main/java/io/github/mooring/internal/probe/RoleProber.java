@@ -155,6 +155,11 @@ public final class RoleProber implements Prober {
         }
     }
 
+    @Override
+    public void reconnect(String address) {
+        drop(address);
+    }
+
     private static boolean isOpen(CompletableFuture<StatefulRedisConnection<String, String>> connection) {
         return connection != null
                 && connection.isDone()

@@ -148,6 +148,15 @@ public final class TopologyMonitor implements AutoCloseable {
         rounds.trigger(TopologyEvent.Trigger.SUSPICION, System.nanoTime());
     }
 
+    /**
+     * A connection to {@code address} was refused for its credentials while it re-authenticated: the probe's own
+     * connection there, authenticated earlier, would not notice. Probe that pod on a new connection, now.
+     */
+    public void credentialsRefusedOnConnect(String address) {
+        prober.reconnect(address);
+        suspect("a connection to " + address + " was refused for its credentials");
+    }
+
     /** Completes with the first topology that has a master (at once if the current one has). */
     public CompletableFuture<Topology> whenMaster() {
         Topology now = topology();
