@@ -300,8 +300,10 @@ class MooringOperationsAutoConfigurationIT {
                         MooringAutoConfiguration.class,
                         DataRedisAutoConfiguration.class,
                         MooringHealthContributorAutoConfiguration.class,
+                        MooringEndpointAutoConfiguration.class,
                         MooringMetricsAutoConfiguration.class))
                 .withPropertyValues(
+                        "management.endpoints.web.exposure.include=health,mooring",
                         "mooring.service=locked",
                         "mooring.namespace=" + ns.name(),
                         "mooring.static-nodes=" + locked.pod(0).address() + ","
@@ -338,7 +340,14 @@ class MooringOperationsAutoConfigurationIT {
                                     .counter()
                                     .count())
                             .isEqualTo(2);
+                    MooringEndpoint.TopologyDescriptor endpoint =
+                            context.getBean(MooringEndpoint.class).topology();
+                    assertThat(endpoint.pods())
+                            .anySatisfy(pod -> assertThat(pod.state()).isEqualTo("master"))
+                            .anySatisfy(pod -> assertThat(pod.state()).isEqualTo("credentials-rejected"))
+                            .noneSatisfy(pod -> assertThat(pod.state()).isEqualTo("unreachable"));
                     String shown = JsonMapper.builder().build().writeValueAsString(now.getDetails())
+                            + JsonMapper.builder().build().writeValueAsString(endpoint)
                             + registry.getMeters().stream()
                                     .map(meter -> meter.getId().toString())
                                     .toList();
