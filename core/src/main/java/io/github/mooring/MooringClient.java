@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.github.mooring.discovery.AutoSource;
 import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.exceptions.FailoverQueueFullException;
 import io.github.mooring.exceptions.TransactionAbortedException;
 import io.github.mooring.healer.Healer;
@@ -13,6 +14,7 @@ import io.github.mooring.healer.HealerMode;
 import io.github.mooring.internal.probe.RoleProber;
 import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.lettuce.MooringRedisClient;
+import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyListener;
@@ -180,9 +182,11 @@ public final class MooringClient implements AutoCloseable {
      *
      * @throws NoMasterException when no master appears within the startup wait, or at once when discovery cannot
      *         work (Service not found, RBAC, DNS name unknown)
+     * @throws CredentialsRejectedException at once when the master (or, while there is none, a pod) refuses the
+     *         credentials of the {@code RedisURI}
      */
     public <K, V> StatefulRedisConnection<K, V> connect(RedisCodec<K, V> codec) {
-        monitor.awaitMaster(options.startupWait());
+        awaitMasterAcceptingCredentials();
         return redisClient.connect(codec, uri());
     }
 
@@ -203,8 +207,17 @@ public final class MooringClient implements AutoCloseable {
     }
 
     public <K, V> StatefulRedisPubSubConnection<K, V> connectPubSub(RedisCodec<K, V> codec) {
-        monitor.awaitMaster(options.startupWait());
+        awaitMasterAcceptingCredentials();
         return redisClient.connectPubSub(codec, uri());
+    }
+
+    /** Waits for a master; a master that refuses the credentials would fail the connection's handshake: say why now. */
+    private void awaitMasterAcceptingCredentials() {
+        Topology topology = monitor.awaitMaster(options.startupWait());
+        Optional<ProbeResult> refusal = topology.credentialsRefusal();
+        if (refusal.isPresent()) {
+            throw monitor.credentialsRejected(refusal.get(), "No connection was opened");
+        }
     }
 
     /** The current topology: master, replicas, stale replicas, what each pod reported, from which source. */

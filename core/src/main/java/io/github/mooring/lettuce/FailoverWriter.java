@@ -3,6 +3,7 @@ package io.github.mooring.lettuce;
 import io.github.mooring.exceptions.CommandNotResentException;
 import io.github.mooring.exceptions.FailoverQueueFullException;
 import io.github.mooring.exceptions.TransactionAbortedException;
+import io.github.mooring.probe.ProbeResult;
 import io.github.resilience4j.retry.Retry;
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisCommandTimeoutException;
@@ -137,6 +138,12 @@ final class FailoverWriter implements RedisChannelWriter {
             command.completeExceptionally(new TransactionAbortedException("the connection to the master of "
                     + client.service() + " was lost in the middle of a MULTI transaction; Redis discarded it and"
                     + " none of its commands was applied: run the transaction again"));
+            return null;
+        }
+        ProbeResult refusal = binding.connected ? null : client.credentialsRefusal();
+        if (refusal != null) {
+            // A new connection would have to authenticate with credentials the pod refuses: no point in waiting.
+            command.completeExceptionally(client.credentialsRejected(refusal, command.getType()));
             return null;
         }
         if (!binding.connected && unsettled.size() >= client.failover().maxQueuedCommands()) {
@@ -660,6 +667,28 @@ final class FailoverWriter implements RedisChannelWriter {
         return client.getResources()
                 .timer()
                 .newTimeout(timeout -> onFailoverDeadline(command), wait, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The pod writes would go to refuses the credentials, and this connection must authenticate anew to reach it:
+     * every held command fails now (none was sent), rather than after the failover wait. A connected one keeps going.
+     */
+    void failHeldForCredentials() {
+        ProbeResult refusal = client.credentialsRefusal();
+        if (refusal == null) {
+            return;
+        }
+        List<FailoverCommand<?, ?, ?>> failed;
+        synchronized (binding) {
+            if (binding.connected) {
+                return;
+            }
+            failed = new ArrayList<>(held.values());
+            failed.forEach(this::forget);
+        }
+        for (FailoverCommand<?, ?, ?> command : failed) {
+            command.fail(client.credentialsRejected(refusal, command.getType()));
+        }
     }
 
     /** A held command waited the whole failover wait for a master: it fails, if it still waits. */

@@ -2,7 +2,9 @@ package io.github.mooring.lettuce;
 
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.internal.probe.NodeClient;
+import io.github.mooring.internal.probe.ProbeFailure;
 import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.NoMasterException;
@@ -17,6 +19,7 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.protocol.CommandHandler;
 import io.lettuce.core.protocol.DefaultEndpoint;
 import io.lettuce.core.protocol.ProtocolKeyword;
@@ -37,6 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 
 /**
@@ -70,7 +74,11 @@ public final class MooringRedisClient extends RedisClient {
     private final Retry retry;
     private final Map<RedisChannelHandler<?, ?>, MasterBinding> bindings = new ConcurrentHashMap<>();
     private final Map<String, Integer> unreachableRounds = new HashMap<>(); // monitor thread only
+    /** The refusal of Mooring's credentials that stands between writers and the master, or null. */
+    private volatile ProbeResult credentialsRefusal;
+
     private volatile boolean closing;
+    private final Disposable refusedReconnects;
 
     /**
      * Built by {@code MooringClient}, which owns the monitor; applications take it from
@@ -96,6 +104,24 @@ public final class MooringRedisClient extends RedisClient {
         this.retry = Retry.of(retryName, failover.retry() != null ? failover.retry() : RetryConfig.ofDefaults());
         addListener(new ConnectionStates());
         monitor.observe(this::onTopology);
+        // Lettuce's watchdog reports a reconnect refused in the handshake (AUTH) on the event bus only.
+        this.refusedReconnects = resources
+                .eventBus()
+                .get()
+                .filter(ReconnectFailedEvent.class::isInstance)
+                .cast(ReconnectFailedEvent.class)
+                .filter(failed -> ProbeFailure.of(failed.getCause()).kind() == ProbeFailure.Kind.CREDENTIALS_REJECTED)
+                .subscribe(this::onReconnectRefused);
+    }
+
+    /** A reconnect of one of this client's connections was refused for its credentials: let the probe find out. */
+    private void onReconnectRefused(ReconnectFailedEvent failed) {
+        if (failed.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            String address = inet.getAddress().getHostAddress() + ":" + inet.getPort();
+            if (bindings.values().stream().anyMatch(binding -> address.equals(binding.boundAddress))) {
+                monitor.credentialsRefusedOnConnect(address);
+            }
+        }
     }
 
     /** The resilience4j {@link Retry} behind failover retries: subscribe to its event publisher to observe them. */
@@ -156,6 +182,7 @@ public final class MooringRedisClient extends RedisClient {
     @Override
     public CompletableFuture<Void> shutdownAsync(long quietPeriod, long timeout, TimeUnit timeUnit) {
         closing = true;
+        refusedReconnects.dispose();
         return super.shutdownAsync(quietPeriod, timeout, timeUnit);
     }
 
@@ -189,6 +216,16 @@ public final class MooringRedisClient extends RedisClient {
 
     /** On the monitor's thread, for every topology: drop channels bound to a pod that is not the master now. */
     private void onTopology(Topology topology) {
+        // Refused credentials are not "unreachable" (Topology.unreachable() never lists them): they cut no connection.
+        ProbeResult refusal = topology.credentialsRefusal().orElse(null);
+        credentialsRefusal = refusal;
+        if (refusal != null) {
+            for (MasterBinding binding : bindings.values()) {
+                if (!binding.connected && binding.writer != null) {
+                    binding.writer.failHeldForCredentials();
+                }
+            }
+        }
         Map<String, Boolean> unreachableNow = new HashMap<>();
         for (ProbeResult result : topology.unreachable()) {
             unreachableNow.put(result.endpoint().address(), true);
@@ -349,6 +386,16 @@ public final class MooringRedisClient extends RedisClient {
                         + " ms (the failover wait) and was never sent: " + cause.getMessage(),
                 topology,
                 cause.getCause());
+    }
+
+    /** The refusal of Mooring's credentials that stands between writers and the master, or null. */
+    ProbeResult credentialsRefusal() {
+        return credentialsRefusal;
+    }
+
+    /** The failure for a command that needed a new connection to a pod that refuses the credentials. */
+    CredentialsRejectedException credentialsRejected(ProbeResult refusal, ProtocolKeyword command) {
+        return monitor.credentialsRejected(refusal, command + " was not sent");
     }
 
     String noMasterSummary() {

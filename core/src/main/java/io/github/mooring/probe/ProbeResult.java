@@ -23,6 +23,10 @@ import java.util.TreeSet;
  * @param sentinelLinks       how many Sentinels monitor the pod: each one that does keeps a subscription to its
  *                            {@code __sentinel__:hello} channel ({@code PUBSUB NUMSUB}); -1 when unknown (the probe
  *                            failed, or the pod would not answer that command)
+ * @param rejectedUser        the user whose credentials the pod refused ({@code WRONGPASS}, {@code NOAUTH},
+ *                            {@code NOPERM}, also during the connection's handshake), {@code "default"} when no user
+ *                            name was given; {@code null} when the probe was not refused for its credentials. A pod
+ *                            that refuses the credentials is up: it is never taken for unreachable
  */
 public record ProbeResult(
         Endpoint endpoint,
@@ -31,7 +35,8 @@ public record ProbeResult(
         NodeReport report,
         String failure,
         Set<String> masterHostAddresses,
-        int sentinelLinks) {
+        int sentinelLinks,
+        String rejectedUser) {
 
     /** {@link #sentinelLinks()} when the pod was not asked, or did not say. */
     public static final int UNKNOWN_SENTINEL_LINKS = -1;
@@ -58,6 +63,21 @@ public record ProbeResult(
             throw new IllegalArgumentException(
                     "sentinelLinks must be -1 (unknown) or a count of a pod that answered," + " was " + sentinelLinks);
         }
+        if (rejectedUser != null && failure == null) {
+            throw new IllegalArgumentException("rejectedUser belongs to failed probes only");
+        }
+    }
+
+    /** A result that was not refused for its credentials. */
+    public ProbeResult(
+            Endpoint endpoint,
+            Instant probedAt,
+            Duration latency,
+            NodeReport report,
+            String failure,
+            Set<String> masterHostAddresses,
+            int sentinelLinks) {
+        this(endpoint, probedAt, latency, report, failure, masterHostAddresses, sentinelLinks, null);
     }
 
     /**
@@ -102,6 +122,28 @@ public record ProbeResult(
                 Objects.requireNonNull(failure, "failure"),
                 Set.of(),
                 UNKNOWN_SENTINEL_LINKS);
+    }
+
+    /**
+     * The pod refused the probe's credentials: {@code failure} says how (the server's reply, never the secret),
+     * {@code user} whose (the user name, or {@code "default"}).
+     */
+    public static ProbeResult credentialsRejected(
+            Endpoint endpoint, Instant probedAt, Duration latency, String failure, String user) {
+        return new ProbeResult(
+                endpoint,
+                probedAt,
+                latency,
+                null,
+                Objects.requireNonNull(failure, "failure"),
+                Set.of(),
+                UNKNOWN_SENTINEL_LINKS,
+                Objects.requireNonNull(user, "user"));
+    }
+
+    /** Whether the pod refused the probe's credentials (it is up, but would not say what it is). */
+    public boolean credentialsRejected() {
+        return rejectedUser != null;
     }
 
     /** Whether the pod answered with a report. */

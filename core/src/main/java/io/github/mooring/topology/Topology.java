@@ -84,6 +84,32 @@ public record Topology(
         return election.unreachable();
     }
 
+    /** Endpoints that refused the probe's credentials: up, but they would not say what they are. */
+    public List<ProbeResult> credentialsRejected() {
+        return election.credentialsRejected();
+    }
+
+    /**
+     * The refusal that stands between writers and the master, if any: the master's, when it refuses the credentials
+     * Mooring has (connections already authenticated to it go on working; new ones cannot authenticate), or, while
+     * there is no master, that of the first pod that refuses them (the master may well be among them). Writes that
+     * need a new connection fail at once with it instead of waiting for a master.
+     */
+    public Optional<ProbeResult> credentialsRefusal() {
+        List<ProbeResult> rejected = credentialsRejected();
+        if (rejected.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Node> master = master();
+        if (master.isEmpty()) {
+            return masterWithheld ? Optional.empty() : Optional.of(rejected.get(0));
+        }
+        String address = master.get().address();
+        return rejected.stream()
+                .filter(result -> result.endpoint().address().equals(address))
+                .findFirst();
+    }
+
     /** Present when several pods claimed to be master. */
     public Optional<SplitBrain> splitBrain() {
         return election.splitBrain();
@@ -118,6 +144,9 @@ public record Topology(
             line.append(" (").append(staleReplicas().size()).append(" stale)");
         }
         line.append(", ").append(unreachable().size()).append(" unreachable");
+        if (!credentialsRejected().isEmpty()) {
+            line.append(", ").append(credentialsRejected().size()).append(" refusing the credentials");
+        }
         dataAtRisk.ifPresent(risk -> line.append(", DATA AT RISK: ").append(risk.description()));
         splitBrain()
                 .ifPresent(split -> line.append(", split brain with ")

@@ -1,6 +1,7 @@
 package io.github.mooring.topology;
 
 import io.github.mooring.discovery.DiscoveryException;
+import io.github.mooring.discovery.Endpoint;
 import io.lettuce.core.event.Event;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +63,19 @@ public sealed interface TopologyEvent extends Event {
      * @param outage how long there was no master
      */
     record MasterRestored(Topology topology, Node master, Duration outage) implements TopologyEvent {}
+
+    /**
+     * A pod refused the credentials Mooring has ({@code WRONGPASS}, {@code NOAUTH}, {@code NOPERM}): its password or
+     * the user's permissions changed. The pod is up, so nothing treats it as down: connections already authenticated
+     * to it keep working, and a master that refuses stays master. Writes that need a new connection to it fail at once
+     * with {@link io.github.mooring.exceptions.CredentialsRejectedException}. Raised once when a pod starts refusing;
+     * it never carries the secret.
+     *
+     * @param pod the endpoint that refused
+     * @param user the user whose credentials it refused ({@code "default"} when none is named)
+     * @param reason what the pod answered
+     */
+    record CredentialsRejected(Topology topology, Endpoint pod, String user, String reason) implements TopologyEvent {}
 
     /** Two or more pods report master; one was chosen, the others must not receive writes. */
     record SplitBrainDetected(Topology topology, SplitBrain splitBrain) implements TopologyEvent {}

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.exceptions.FailoverQueueFullException;
 import io.github.mooring.exceptions.TransactionAbortedException;
 import io.github.mooring.testkit.Credentials;
@@ -324,12 +325,24 @@ class MooringClientIT {
                 .withHost("redis")
                 .withAuthentication("app", "wrong-pw-42")
                 .build();
+        Duration startupWait = Duration.ofSeconds(30);
         try (MooringFixture mooring =
-                new MooringFixture(ns, redis, b -> b.redisUri(bad).startupWait(Duration.ofSeconds(2)))) {
+                new MooringFixture(ns, redis, b -> b.redisUri(bad).startupWait(startupWait))) {
+            long start = System.nanoTime();
             assertThatThrownBy(() -> mooring.client.connect())
-                    .isInstanceOf(NoMasterException.class)
-                    .hasMessageContaining("authentication failed")
+                    .isInstanceOf(CredentialsRejectedException.class)
+                    .hasMessageContaining("authentication was refused by redis-")
+                    .hasMessageContaining("for user 'app'")
+                    .hasMessageContaining("WRONGPASS")
                     .satisfies(e -> assertThat(stackText(e)).doesNotContain("wrong-pw-42"));
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("a wrong password fails at once, not after the startup wait")
+                    .isLessThan(startupWait.dividedBy(3));
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(mooring.events(TopologyEvent.CredentialsRejected.class))
+                            .isNotEmpty()
+                            .allSatisfy(event -> assertThat(event.user()).isEqualTo("app"))
+                            .allSatisfy(event -> assertThat(event.toString()).doesNotContain("wrong-pw-42")));
         }
     }
 

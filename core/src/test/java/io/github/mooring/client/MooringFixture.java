@@ -28,8 +28,8 @@ final class MooringFixture implements AutoCloseable {
                 .probeInterval(Duration.ofMillis(250));
         MooringClient created = null;
         try {
-            created = MooringClient.create(settings.apply(builder).build());
-            created.addListener(events::add);
+            // Listening from the very first event: the first round may end before create() returns.
+            created = MooringClient.create(settings.apply(builder).build(), events::add);
         } catch (RuntimeException e) {
             kubernetes.close();
             throw e;

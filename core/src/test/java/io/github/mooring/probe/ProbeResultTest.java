@@ -58,6 +58,22 @@ class ProbeResultTest {
     }
 
     @Test
+    void aPodThatRefusedTheCredentialsIsUpNamesTheUserAndIsNoReport() {
+        ProbeResult refused = ProbeResult.credentialsRejected(
+                ENDPOINT, AT, LATENCY, "authentication refused (WRONGPASS invalid username-password pair)", "app");
+
+        assertThat(refused.credentialsRejected()).isTrue();
+        assertThat(refused.rejectedUser()).isEqualTo("app");
+        assertThat(refused.reachable()).isFalse();
+        assertThat(ProbeResult.failed(ENDPOINT, AT, LATENCY, "connection refused")
+                        .credentialsRejected())
+                .isFalse();
+        assertThatThrownBy(() -> new ProbeResult(ENDPOINT, AT, LATENCY, MASTER, null, Set.of(), 1, "app"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rejectedUser belongs to failed probes only");
+    }
+
+    @Test
     void keepsResolvedAddressesSortedAndUnmodifiable() {
         ProbeResult result = ProbeResult.reached(ENDPOINT, AT, LATENCY, REPLICA, Set.of("10.0.0.9", "10.0.0.10"));
 

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.github.mooring.discovery.DiscoveryException;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.testing.Harness;
 import io.github.mooring.testkit.Credentials;
 import io.github.mooring.testkit.RedisPod;
@@ -138,7 +139,7 @@ class BadInputIT {
 
     @ParameterizedTest(name = "probe password: {0}")
     @ValueSource(strings = {"wrong-password-7f3a9c", ""})
-    void wrongOrMissingPasswordTimesOutSayingAuthenticationFailedWithoutThePassword(
+    void wrongOrMissingPasswordFailsAtOnceSayingWhoRefusedWhichUserWithoutThePassword(
             String probePassword, SimulatedNamespace ns) {
         String secret = "correct-horse-battery-staple-81b2";
         RedisStatefulSet redis =
@@ -150,20 +151,30 @@ class BadInputIT {
         Harness.Watched watched =
                 harness.watch(Harness.service(ns, redis), harness.kubernetes(ns), uri.build(), PROBE_INTERVAL);
 
-        Duration wait = Duration.ofSeconds(3);
+        Duration wait = Duration.ofSeconds(30);
         long start = System.nanoTime();
-        NoMasterException e = catchThrowableOfType(
-                NoMasterException.class, () -> watched.monitor().awaitMaster(wait));
+        CredentialsRejectedException e = catchThrowableOfType(
+                CredentialsRejectedException.class, () -> watched.monitor().awaitMaster(wait));
 
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(wait);
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("waiting cannot cure a refused password")
+                .isLessThan(wait.dividedBy(3));
+        assertThat(e.user()).isEqualTo("default");
         assertThat(e.getMessage())
                 .contains("Service 'redis' in namespace '" + ns.name() + "'")
-                .contains("authentication failed")
-                .contains("check the Redis username and password");
+                .contains("authentication was refused by redis-")
+                .contains("for user 'default'")
+                .contains(probePassword.isEmpty() ? "NOAUTH" : "WRONGPASS")
+                .contains("RedisCredentialsProvider");
+        Topology topology = watched.monitor().topology();
+        assertThat(topology.unreachable())
+                .as("a pod that refuses the password is up")
+                .isEmpty();
         for (RedisPod pod : redis.pods()) {
-            assertThat(e.getMessage()).contains(pod.name());
+            assertThat(topology.noMasterReason().orElseThrow())
+                    .contains(pod.name() + " (" + pod.address() + ") refused the credentials of user default");
         }
-        String everything = e.getMessage() + stackTrace(e) + watched.monitor().topology();
+        String everything = e.getMessage() + stackTrace(e) + topology + topology.reports();
         assertThat(everything).doesNotContain(secret);
         if (!probePassword.isEmpty()) {
             assertThat(everything).doesNotContain(probePassword);

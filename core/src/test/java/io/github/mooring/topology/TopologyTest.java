@@ -1,6 +1,7 @@
 package io.github.mooring.topology;
 
 import static io.github.mooring.internal.topology.Pod.master;
+import static io.github.mooring.internal.topology.Pod.refusing;
 import static io.github.mooring.internal.topology.Pod.replica;
 import static io.github.mooring.internal.topology.Pod.unreachable;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +11,7 @@ import io.github.mooring.internal.topology.MasterElection;
 import io.github.mooring.probe.ProbeResult;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class TopologyTest {
@@ -54,6 +56,47 @@ class TopologyTest {
         assertThat(topology)
                 .hasToString("Topology v7 (dns): master redis-1 (10.0.0.11:6379), 2 replicas (1 stale),"
                         + " 1 unreachable, split brain with 1 other master (succession)");
+    }
+
+    @Test
+    void theRefusalBetweenWritersAndTheMasterIsTheMastersOrWithoutMasterAnyPods() {
+        List<ProbeResult> replicaRefuses = List.of(
+                master("redis-0").result(),
+                refusing("redis-1", "app").result(),
+                replica("redis-2").of("10.0.0.10").result());
+        Topology healthy = new Topology(
+                1, OBSERVED, "dns", MasterElection.elect(replicaRefuses, ElectionPolicy.defaults()), replicaRefuses);
+        assertThat(healthy.credentialsRejected())
+                .extracting(ProbeResult::rejectedUser)
+                .containsExactly("app");
+        assertThat(healthy.credentialsRefusal())
+                .as("writes go to redis-0, which accepts them")
+                .isEmpty();
+        assertThat(healthy)
+                .hasToString("Topology v1 (dns): master redis-0 (10.0.0.10:6379), 1 replica, 0 unreachable,"
+                        + " 1 refusing the credentials");
+
+        List<ProbeResult> allRefuse = List.of(
+                refusing("redis-0", "app").result(), refusing("redis-1", "app").result());
+        Topology none =
+                new Topology(2, OBSERVED, "dns", MasterElection.elect(allRefuse, ElectionPolicy.defaults()), allRefuse);
+        assertThat(none.credentialsRefusal())
+                .map(refused -> refused.endpoint().podName())
+                .contains("redis-0");
+
+        Election kept = new Election(
+                Optional.of(new Node(
+                        allRefuse.get(0).endpoint(), master("redis-0").result().report())),
+                List.of(),
+                List.of(),
+                List.of(),
+                allRefuse,
+                Optional.empty(),
+                null);
+        assertThat(new Topology(3, OBSERVED, "dns", kept, allRefuse).credentialsRefusal())
+                .as("the master kept while it refuses")
+                .map(refused -> refused.endpoint().podName())
+                .contains("redis-0");
     }
 
     @Test

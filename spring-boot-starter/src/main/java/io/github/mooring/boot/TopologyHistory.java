@@ -142,6 +142,10 @@ public final class TopologyHistory {
         if (event instanceof TopologyEvent.SourceDegraded degraded) {
             return "discovery moved from " + degraded.from() + " to " + degraded.to() + ": " + degraded.reason();
         }
+        if (event instanceof TopologyEvent.CredentialsRejected rejected) {
+            return rejected.pod().displayName() + " refused the credentials of user " + rejected.user() + ": "
+                    + rejected.reason();
+        }
         if (event instanceof TopologyEvent.DiscoveryFailed failed) {
             return "discovery failed (" + failed.error().reason() + "): "
                     + failed.error().getMessage();

@@ -10,6 +10,8 @@ import io.github.mooring.boot.health.MooringHealthIndicator;
 import io.github.mooring.boot.health.MooringRedisHealthIndicator;
 import io.github.mooring.boot.metrics.MooringMetrics;
 import io.github.mooring.boot.metrics.MooringMetricsAutoConfiguration;
+import io.github.mooring.testkit.Credentials;
+import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
@@ -279,6 +281,77 @@ class MooringOperationsAutoConfigurationIT {
                     assertThat((String) health.health().getDetails().get("lastChange"))
                             .contains("MasterChanged")
                             .contains("restarted");
+                });
+    }
+
+    // ---------------------------------------------------------------- credentials changed on the pods
+
+    @Test
+    void healthAndMetricsNameThePodsThatRefuseTheCredentialsWithoutTheSecret() {
+        String old = "old-secret-31ab";
+        String changed = "new-secret-42cd";
+        RedisStatefulSet locked = ns.redis("locked")
+                .replicas(2)
+                .credentials(Credentials.aclUser("admin", "admin-secret-55ef"))
+                .config("user app on >" + old + " ~* &* +@all")
+                .start();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        MooringAutoConfiguration.class,
+                        DataRedisAutoConfiguration.class,
+                        MooringHealthContributorAutoConfiguration.class,
+                        MooringEndpointAutoConfiguration.class,
+                        MooringMetricsAutoConfiguration.class))
+                .withPropertyValues(
+                        "management.endpoints.web.exposure.include=health,mooring",
+                        "mooring.service=locked",
+                        "mooring.namespace=" + ns.name(),
+                        "mooring.static-nodes=" + locked.pod(0).address() + ","
+                                + locked.pod(1).address(),
+                        "mooring.probe.interval=100ms",
+                        "spring.data.redis.username=app",
+                        "spring.data.redis.password=" + old)
+                .withBean(SimpleMeterRegistry.class)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    HealthIndicator health = context.getBean("mooringHealthIndicator", HealthIndicator.class);
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+
+                    // The password changes on the pods; Mooring's probes must authenticate again.
+                    for (RedisPod pod : locked.pods()) {
+                        pod.command("ACL", "SETUSER", "app", "resetpass", ">" + changed);
+                        pod.command("CLIENT", "KILL", "USER", "app");
+                    }
+                    await().atMost(Duration.ofSeconds(10))
+                            .untilAsserted(() -> assertThat(registry.get("mooring.pods.refusing.credentials")
+                                            .gauge()
+                                            .value())
+                                    .isEqualTo(2));
+                    Health now = health.health();
+                    assertThat(now.getStatus())
+                            .as("the master stays master: authenticated connections still work")
+                            .isEqualTo(Status.UP);
+                    assertThat(String.valueOf(now.getDetails().get("credentialsRejected")))
+                            .contains(locked.pod(0).address() + ": user app: ") // static nodes: no pod names
+                            .contains("WRONGPASS");
+                    assertThat(registry.get("mooring.credentials.rejected")
+                                    .tag("user", "app")
+                                    .counter()
+                                    .count())
+                            .isEqualTo(2);
+                    MooringEndpoint.TopologyDescriptor endpoint =
+                            context.getBean(MooringEndpoint.class).topology();
+                    assertThat(endpoint.pods())
+                            .anySatisfy(pod -> assertThat(pod.state()).isEqualTo("master"))
+                            .anySatisfy(pod -> assertThat(pod.state()).isEqualTo("credentials-rejected"))
+                            .noneSatisfy(pod -> assertThat(pod.state()).isEqualTo("unreachable"));
+                    String shown = JsonMapper.builder().build().writeValueAsString(now.getDetails())
+                            + JsonMapper.builder().build().writeValueAsString(endpoint)
+                            + registry.getMeters().stream()
+                                    .map(meter -> meter.getId().toString())
+                                    .toList();
+                    assertThat(shown).doesNotContain(old).doesNotContain(changed);
                 });
     }
 }

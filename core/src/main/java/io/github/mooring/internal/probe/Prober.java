@@ -18,6 +18,12 @@ public interface Prober extends AutoCloseable {
     /** Forgets (and closes connections to) pods that are no longer endpoints. */
     void retain(Collection<Endpoint> endpoints);
 
+    /**
+     * Closes the kept connection to the pod at {@code address} ({@code host:port}), if any: its next probe connects and
+     * authenticates anew, and so meets what a new client would (an application connection was just refused there).
+     */
+    default void reconnect(String address) {}
+
     @Override
     void close();
 }

@@ -5,9 +5,7 @@ import io.github.mooring.probe.NodeReport;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.probe.Role;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -25,13 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -98,17 +93,57 @@ public final class RoleProber implements Prober {
                     ProbeResult.failed(endpoint, probedAt, Duration.ZERO, "the prober is closed"));
         }
         String key = endpoint.address();
-        return connection(endpoint)
-                .thenCompose(connection -> ask(connection.async()))
-                .thenCompose(answer -> resolveMaster(answer.report())
+        boolean reused = isOpen(connections.get(key));
+        CompletableFuture<Answer> answered = connection(endpoint).thenCompose(connection -> ask(connection.async()));
+        if (reused) {
+            // The pod may have closed the kept connection a moment ago (a restart, CLIENT KILL): that says nothing
+            // about the pod, so ask once more on a new connection, which meets what a client would meet now.
+            answered = answered.exceptionallyCompose(failure -> {
+                if (closed || ProbeFailure.of(failure).description().equals(ProbeFailure.NO_ANSWER)) {
+                    return CompletableFuture.failedFuture(failure);
+                }
+                drop(key);
+                return connection(endpoint).thenCompose(connection -> ask(connection.async()));
+            });
+        }
+        return answered.thenCompose(answer -> resolveMaster(answer.report())
                         .thenApply(addresses -> ProbeResult.reached(
                                 endpoint, probedAt, since(start), answer.report(), addresses, answer.sentinelLinks())))
                 .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
-                .exceptionally(failure -> {
+                .handle((result, failure) -> {
+                    if (failure == null) {
+                        return CompletableFuture.completedFuture(result);
+                    }
                     drop(key);
-                    return ProbeResult.failed(endpoint, probedAt, since(start), describe(failure));
-                });
+                    ProbeFailure why = ProbeFailure.of(failure);
+                    if (why.kind() == ProbeFailure.Kind.CREDENTIALS_REJECTED) {
+                        return user().thenApply(user -> ProbeResult.credentialsRejected(
+                                endpoint, probedAt, since(start), why.description(), user));
+                    }
+                    return CompletableFuture.completedFuture(
+                            ProbeResult.failed(endpoint, probedAt, since(start), why.description()));
+                })
+                .thenCompose(result -> result);
     }
+
+    /**
+     * The user the probe authenticated as: the user name of the credentials the URI's provider gives now (only the
+     * name is kept), {@code "default"} without one.
+     */
+    private CompletableFuture<String> user() {
+        RedisCredentialsProvider provider = settings.uriTemplate().getCredentialsProvider();
+        if (provider == null) {
+            return CompletableFuture.completedFuture(DEFAULT_USER);
+        }
+        return provider.resolveCredentials()
+                .map(credentials -> credentials.hasUsername() ? credentials.getUsername() : DEFAULT_USER)
+                .toFuture()
+                .completeOnTimeout(DEFAULT_USER, settings.timeout().toMillis(), TimeUnit.MILLISECONDS)
+                .exceptionally(unknown -> DEFAULT_USER);
+    }
+
+    /** Redis's name for the user of a connection that gives no user name. */
+    static final String DEFAULT_USER = "default";
 
     @Override
     public void retain(Collection<Endpoint> endpoints) {
@@ -118,6 +153,18 @@ public final class RoleProber implements Prober {
                 drop(address);
             }
         }
+    }
+
+    @Override
+    public void reconnect(String address) {
+        drop(address);
+    }
+
+    private static boolean isOpen(CompletableFuture<StatefulRedisConnection<String, String>> connection) {
+        return connection != null
+                && connection.isDone()
+                && !connection.isCompletedExceptionally()
+                && connection.join().isOpen();
     }
 
     private CompletableFuture<StatefulRedisConnection<String, String>> connection(Endpoint endpoint) {
@@ -196,42 +243,6 @@ public final class RoleProber implements Prober {
         if (future != null) {
             future.thenAccept(StatefulRedisConnection::closeAsync);
         }
-    }
-
-    /** A failure worded for an error message: what happened, never a credential. */
-    static String describe(Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof TimeoutException || cause instanceof RedisCommandTimeoutException) {
-            return "no answer within the probe timeout";
-        }
-        String message = rootMessage(cause);
-        if (message.contains("NOPERM")) {
-            return "the ACL user may not run INFO (grant it +info): " + message;
-        }
-        if (message.contains("WRONGPASS") || message.contains("NOAUTH") || message.contains("invalid password")) {
-            return "authentication failed (" + message + "): check the Redis username and password";
-        }
-        if (cause instanceof RedisConnectionException && message.toLowerCase().contains("refused")) {
-            return "connection refused";
-        }
-        if (cause instanceof RedisCommandExecutionException) {
-            return "error reply: " + message;
-        }
-        return message;
-    }
-
-    private static String rootMessage(Throwable failure) {
-        String message = failure.getMessage();
-        for (Throwable t = failure.getCause(); t != null && t != t.getCause(); t = t.getCause()) {
-            if (t.getMessage() != null) {
-                message = t.getMessage();
-            }
-        }
-        return message != null ? message : failure.getClass().getSimpleName();
     }
 
     private static Duration since(long startNanos) {

@@ -42,6 +42,11 @@ import java.util.function.UnaryOperator;
  *   <li>the largest replication offset;</li>
  *   <li>the lowest pod name, then the lowest address.</li>
  * </ol>
+ * A pod that refuses the probe's credentials is up but says nothing about its role: it takes no part, and is listed
+ * apart from unreachable pods ({@link Election#credentialsRejected()}), so that nothing treats it as down. Whether a
+ * master that refuses them keeps its place is the monitor's rule, which remembers the round before
+ * ({@code TopologyStep}).
+ * <p>
  * Replicas are stale when they follow an address that is no endpoint, an endpoint that is not the master, or the
  * master over a link down for at least {@link ElectionPolicy#linkDownStaleAfter()}.
  */
@@ -72,7 +77,12 @@ public final class MasterElection {
         List<ProbeResult> unmonitored = new ArrayList<>();
         List<ProbeResult> replicas = new ArrayList<>();
         List<ProbeResult> unreachable = new ArrayList<>();
+        List<ProbeResult> credentialsRejected = new ArrayList<>();
         for (ProbeResult result : sorted) {
+            if (result.credentialsRejected()) {
+                credentialsRejected.add(result);
+                continue;
+            }
             Role role = result.reachable() ? result.report().role() : Role.UNKNOWN;
             if (role == Role.MASTER && canServe(result)) {
                 if (sentinelManaged && result.sentinelLinks() == 0) {
@@ -116,6 +126,7 @@ public final class MasterElection {
                 replicas.stream().map(MasterElection::node).toList(),
                 stale,
                 unreachable,
+                credentialsRejected,
                 splitBrain,
                 master.isPresent() ? null : noMasterReason(sorted, sentinelManaged));
     }
@@ -266,6 +277,9 @@ public final class MasterElection {
     /** What one pod said, for {@link Election#noMasterReason()}. */
     private static String describe(ProbeResult result, boolean sentinelManaged) {
         String pod = result.endpoint().displayName();
+        if (result.credentialsRejected()) {
+            return pod + " refused the credentials of user " + result.rejectedUser() + ": " + result.failure();
+        }
         if (!result.reachable()) {
             return pod + " unreachable: " + result.failure();
         }

@@ -72,11 +72,11 @@ final class MasterWaiters {
     Topology await(
             CompletableFuture<Topology> master,
             Duration timeout,
-            Supplier<NoMasterException> giveUp,
+            Supplier<? extends RuntimeException> giveUp,
             Supplier<NoMasterException> timedOut) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            NoMasterException pointless = master.isDone() ? null : giveUp.get();
+            RuntimeException pointless = master.isDone() ? null : giveUp.get();
             if (pointless != null) {
                 throw pointless;
             }

@@ -52,6 +52,15 @@ final class TopologyEventLog {
                     split.winner().displayName(),
                     split.decidedBy(),
                     split.losers().stream().map(Node::displayName).collect(Collectors.joining(", ")));
+        } else if (event instanceof TopologyEvent.CredentialsRejected e) {
+            log.warn(
+                    "{}: {} refused the credentials of user {}: {}. Connections already authenticated to it keep"
+                            + " working; writes that need a new connection fail at once (CredentialsRejectedException)"
+                            + " until the RedisURI's credentials are the pods' current ones",
+                    service,
+                    e.pod().displayName(),
+                    e.user(),
+                    e.reason());
         } else if (event instanceof TopologyEvent.StaleReplicaDetected e) {
             StaleReplica stale = e.staleReplica();
             log.warn(

@@ -7,6 +7,7 @@ import io.github.mooring.discovery.EndpointSnapshot;
 import io.github.mooring.discovery.EndpointSource;
 import io.github.mooring.discovery.EndpointWatch;
 import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.internal.probe.Prober;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.DataAtRisk;
@@ -147,6 +148,15 @@ public final class TopologyMonitor implements AutoCloseable {
         rounds.trigger(TopologyEvent.Trigger.SUSPICION, System.nanoTime());
     }
 
+    /**
+     * A connection to {@code address} was refused for its credentials while it re-authenticated: the probe's own
+     * connection there, authenticated earlier, would not notice. Probe that pod on a new connection, now.
+     */
+    public void credentialsRefusedOnConnect(String address) {
+        prober.reconnect(address);
+        suspect("a connection to " + address + " was refused for its credentials");
+    }
+
     /** Completes with the first topology that has a master (at once if the current one has). */
     public CompletableFuture<Topology> whenMaster() {
         Topology now = topology();
@@ -170,12 +180,18 @@ public final class TopologyMonitor implements AutoCloseable {
      * @throws NoMasterException when none appears in time, or at once when discovery has failed for a reason waiting
      *         cannot cure (Service not found, port not found, RBAC, a DNS name that does not resolve) before it ever
      *         reported an endpoint
+     * @throws CredentialsRejectedException at once when there is no master and a pod refuses the credentials
      */
     public Topology awaitMaster(Duration timeout) {
         return waiters.await(
                 whenMaster(),
                 timeout,
                 () -> {
+                    Topology now = topology();
+                    if (!now.hasMaster() && now.credentialsRefusal().isPresent()) {
+                        return credentialsRejected(
+                                now.credentialsRefusal().get(), "No master could be found with these credentials");
+                    }
                     EndpointWatch active = watch;
                     DiscoveryException problem =
                             state.discovery().reasonToStopWaiting(active == null ? null : active.sourceName());
@@ -185,6 +201,11 @@ public final class TopologyMonitor implements AutoCloseable {
                                     "no master for " + service + ": " + problem.getMessage(), topology(), problem);
                 },
                 () -> noMaster(topology(), timeout));
+    }
+
+    /** The exception for a pod that refuses Mooring's credentials; {@code what} says what became of the command. */
+    public CredentialsRejectedException credentialsRejected(ProbeResult refusal, String what) {
+        return TopologyStep.credentialsRejected(service, topology(), refusal, what);
     }
 
     /** The exception for "no master within {@code waited}", with the reason spelled out. */

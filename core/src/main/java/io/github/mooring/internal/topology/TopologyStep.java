@@ -4,6 +4,7 @@ import io.github.mooring.discovery.DiscoveryException;
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.EndpointSnapshot;
 import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.DataAtRisk;
 import io.github.mooring.topology.Election;
@@ -30,6 +31,9 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li><b>election</b>: the round's probe results elect a master ({@link MasterElection}); a round with nothing to
  *       probe says why from the discovery state (no endpoints yet, none at all, only terminating ones);</li>
+ *   <li><b>credentials refused by the master</b>: when the last master elected refuses the probe's credentials and
+ *       no other pod reports master, it is master: a refusal says nothing about its role, and connections already
+ *       authenticated to it keep working;</li>
  *   <li><b>data at risk</b>: {@link DataAtRisk#assess} of the election; the master is withheld from writers when the
  *       round says a repair will follow ({@link Round#withholdWhenDataAtRisk()});</li>
  *   <li><b>version</b>: it moves only when who-is-what changed ({@link TopologyComparators#sameGroup}), not offsets;</li>
@@ -37,7 +41,8 @@ import java.util.stream.Collectors;
  *       change); {@code MasterRestored} when the same Redis process is master again after a spell without master,
  *       else {@code MasterChanged} when another process (or pod) became master; {@code NoMaster} when the master
  *       went (or the very first round found none); then {@code DataAtRiskDetected}, {@code SplitBrainDetected} and
- *       {@code StaleReplicaDetected}, each only for what the previous topology did not already have.</li>
+ *       {@code StaleReplicaDetected}, then {@code CredentialsRejected} for every pod that refuses the credentials, each
+ *       only for what the previous topology did not already have.</li>
  * </ol>
  */
 final class TopologyStep {
@@ -149,6 +154,26 @@ final class TopologyStep {
                 problem);
     }
 
+    /**
+     * The exception for a pod that refuses Mooring's credentials: who refused which user, what became of the command
+     * ({@code what}), and what to do. Names no secret: the failure quotes the server's reply.
+     */
+    static CredentialsRejectedException credentialsRejected(
+            ServiceRef service, Topology topology, ProbeResult refusal, String what) {
+        String pod = refusal.endpoint().displayName();
+        boolean master = topology.master()
+                .map(m -> m.address().equals(refusal.endpoint().address()))
+                .orElse(false);
+        return new CredentialsRejectedException(
+                pod,
+                refusal.rejectedUser(),
+                "authentication was refused by " + pod + (master ? ", master of " : " of ") + service + ", for user '"
+                        + refusal.rejectedUser() + "': " + refusal.failure() + ". " + what + ". Give the RedisURI (or"
+                        + " its RedisCredentialsProvider) the pods' current secret for this user; to rotate it without"
+                        + " failed writes, let the provider return the new secret while the pods accept both, then"
+                        + " remove the old one");
+    }
+
     /** The next state, the topology to publish (also {@code next.topology()}), and what changed, in order. */
     record Outcome(State next, List<TopologyEvent> events) {
 
@@ -167,7 +192,8 @@ final class TopologyStep {
         DiscoveryStatus discovery = before.discovery();
         Election election = round.results().isEmpty()
                 ? noCandidates(round, discovery)
-                : MasterElection.elect(round.results(), settings.electionPolicy());
+                : keepMasterRefusingCredentials(
+                        MasterElection.elect(round.results(), settings.electionPolicy()), before.lastMaster());
         Optional<DataAtRisk> dataAtRisk = DataAtRisk.assess(election, settings.farBehindRatio());
         boolean withheld = round.withholdWhenDataAtRisk() && dataAtRisk.isPresent();
         boolean sameGroup = previous.version() > 0
@@ -219,7 +245,43 @@ final class TopologyStep {
         next.staleReplicas().stream()
                 .filter(stale -> !staleBefore.contains(TopologyComparators.staleKey(stale)))
                 .forEach(stale -> events.add(new TopologyEvent.StaleReplicaDetected(next, stale)));
+        Set<String> refusingBefore = previous.credentialsRejected().stream()
+                .map(TopologyStep::refusalKey)
+                .collect(Collectors.toSet());
+        next.credentialsRejected().stream()
+                .filter(refused -> !refusingBefore.contains(refusalKey(refused)))
+                .forEach(refused -> events.add(new TopologyEvent.CredentialsRejected(
+                        next, refused.endpoint(), refused.rejectedUser(), refused.failure())));
         return new Outcome(new State(next, lastMaster, noMasterSince, discovery), events);
+    }
+
+    /**
+     * The rule "credentials refused by the master": the last master elected, when it refuses the probe's credentials
+     * and no other pod reports master, is master (with what it last reported), also after a round in which it did
+     * not answer in time (connecting and being refused anew each round costs more than a kept connection).
+     */
+    static Election keepMasterRefusingCredentials(Election election, Optional<Node> lastMaster) {
+        Optional<Node> master = lastMaster;
+        if (election.master().isPresent() || master.isEmpty()) {
+            return election;
+        }
+        String address = master.get().address();
+        boolean refuses = election.credentialsRejected().stream()
+                .anyMatch(refused -> refused.endpoint().address().equals(address));
+        return refuses
+                ? new Election(
+                        master,
+                        election.replicas(),
+                        election.staleReplicas(),
+                        election.unreachable(),
+                        election.credentialsRejected(),
+                        Optional.empty(),
+                        null)
+                : election;
+    }
+
+    private static String refusalKey(ProbeResult refused) {
+        return refused.endpoint().address() + " " + refused.rejectedUser();
     }
 
     /**
@@ -260,6 +322,9 @@ final class TopologyStep {
                     .map(s -> s.losers().stream().anyMatch(n -> n.address().equals(address)))
                     .orElse(false)) {
                 reason.append(old.displayName()).append(" lost a split brain");
+            } else if (next.credentialsRejected().stream()
+                    .anyMatch(r -> r.endpoint().address().equals(address))) {
+                reason.append(old.displayName()).append(" refuses the credentials");
             } else if (next.unreachable().stream()
                     .anyMatch(r -> r.endpoint().address().equals(address))) {
                 reason.append(old.displayName()).append(" is unreachable");

@@ -2,6 +2,7 @@ package io.github.mooring.internal.topology;
 
 import static io.github.mooring.internal.topology.Outcome.expect;
 import static io.github.mooring.internal.topology.Pod.master;
+import static io.github.mooring.internal.topology.Pod.refusing;
 import static io.github.mooring.internal.topology.Pod.replica;
 import static io.github.mooring.internal.topology.Pod.sentinel;
 import static io.github.mooring.internal.topology.Pod.unknownRole;
@@ -503,6 +504,27 @@ class MasterElectionTest {
                                 .noMaster("no pod reports master: redis-0 (10.0.0.10:6379) answered without a known"
                                         + " role")),
                 scenario(
+                        "the master refuses the probe's credentials: it is up, listed apart, never as unreachable; its"
+                                + " replicas are not blamed for following it",
+                        List.of(
+                                refusing("redis-0", "app"),
+                                replica("redis-1").of("10.0.0.10"),
+                                replica("redis-2").of("10.0.0.10")),
+                        expect().replicas("redis-1", "redis-2")
+                                .refusing("redis-0 user app")
+                                .noMaster("no pod reports master: redis-0 (10.0.0.10:6379) refused the credentials of"
+                                        + " user app: authentication refused (WRONGPASS invalid username-password pair or"
+                                        + " user is disabled.): check the Redis username and password; redis-1"
+                                        + " (10.0.0.11:6379) replica of 10.0.0.10:6379; redis-2 (10.0.0.12:6379)"
+                                        + " replica of 10.0.0.10:6379")),
+                scenario(
+                        "a replica refuses the credentials: the master is elected as usual",
+                        List.of(
+                                master("redis-0"),
+                                refusing("redis-1", "default"),
+                                replica("redis-2").of("10.0.0.10")),
+                        expect().master("redis-0").replicas("redis-2").refusing("redis-1 user default")),
+                scenario(
                         "endpoints without pod names are listed by address, in numeric order",
                         List.of(
                                 unreachable(null, "NOAUTH Authentication required")
@@ -543,6 +565,7 @@ class MasterElectionTest {
         election.splitBrain().ifPresent(split -> split.losers().forEach(loser -> placed.add(loser.endpoint())));
         election.replicas().forEach(replica -> placed.add(replica.endpoint()));
         election.unreachable().forEach(result -> placed.add(result.endpoint()));
+        election.credentialsRejected().forEach(result -> placed.add(result.endpoint()));
         assertThat(placed)
                 .as(scenario.name())
                 .containsExactlyInAnyOrderElementsOf(

@@ -20,6 +20,7 @@ record Outcome(
         List<String> replicas,
         List<String> stale,
         List<String> unreachable,
+        List<String> refusing,
         String noMasterReason) {
 
     static Outcome of(Election election) {
@@ -37,37 +38,46 @@ record Outcome(
                         .map(ProbeResult::endpoint)
                         .map(endpoint -> endpoint.podName() != null ? endpoint.podName() : endpoint.address())
                         .toList(),
+                election.credentialsRejected().stream()
+                        .map(refused -> refused.endpoint().podName() + " user " + refused.rejectedUser())
+                        .toList(),
                 election.noMasterReason());
     }
 
     static Outcome expect() {
-        return new Outcome(null, null, List.of(), List.of(), List.of(), List.of(), null);
+        return new Outcome(null, null, List.of(), List.of(), List.of(), List.of(), List.of(), null);
     }
 
     Outcome master(String master) {
-        return new Outcome(master, decidedBy, losers, replicas, stale, unreachable, noMasterReason);
+        return new Outcome(master, decidedBy, losers, replicas, stale, unreachable, refusing, noMasterReason);
     }
 
     Outcome splitBrain(String decidedBy, String... losers) {
-        return new Outcome(master, decidedBy, List.of(losers), replicas, stale, unreachable, noMasterReason);
+        return new Outcome(master, decidedBy, List.of(losers), replicas, stale, unreachable, refusing, noMasterReason);
     }
 
     Outcome replicas(String... replicas) {
-        return new Outcome(master, decidedBy, losers, List.of(replicas), stale, unreachable, noMasterReason);
+        return new Outcome(master, decidedBy, losers, List.of(replicas), stale, unreachable, refusing, noMasterReason);
     }
 
     Outcome stale(String replica, StaleReplica.Reason reason, String follows) {
         List<String> more = new ArrayList<>(stale);
         more.add(replica + " " + reason + " " + follows);
-        return new Outcome(master, decidedBy, losers, replicas, List.copyOf(more), unreachable, noMasterReason);
+        return new Outcome(
+                master, decidedBy, losers, replicas, List.copyOf(more), unreachable, refusing, noMasterReason);
     }
 
     Outcome unreachable(String... unreachable) {
-        return new Outcome(master, decidedBy, losers, replicas, stale, List.of(unreachable), noMasterReason);
+        return new Outcome(master, decidedBy, losers, replicas, stale, List.of(unreachable), refusing, noMasterReason);
+    }
+
+    /** Pods that refused the probe's credentials, as {@code "redis-0 user app"}. */
+    Outcome refusing(String... refusing) {
+        return new Outcome(master, decidedBy, losers, replicas, stale, unreachable, List.of(refusing), noMasterReason);
     }
 
     Outcome noMaster(String reason) {
-        return new Outcome(master, decidedBy, losers, replicas, stale, unreachable, reason);
+        return new Outcome(master, decidedBy, losers, replicas, stale, unreachable, refusing, reason);
     }
 
     private static String name(Node node) {

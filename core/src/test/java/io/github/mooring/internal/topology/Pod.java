@@ -19,6 +19,7 @@ public final class Pod {
     private final String name;
     private final Role role;
     private final String failure;
+    private String rejectedUser;
     private String host;
     private int port = 6379;
     private boolean terminating;
@@ -64,6 +65,17 @@ public final class Pod {
 
     public static Pod unreachable(String name, String failure) {
         return new Pod(name, null, failure);
+    }
+
+    /** The pod refused the probe's credentials of {@code user} with a {@code WRONGPASS} reply. */
+    public static Pod refusing(String name, String user) {
+        Pod pod = new Pod(
+                name,
+                null,
+                "authentication refused (WRONGPASS invalid username-password pair or user is disabled.): check the"
+                        + " Redis username and password");
+        pod.rejectedUser = user;
+        return pod;
     }
 
     public Pod at(String host) {
@@ -164,6 +176,9 @@ public final class Pod {
     public ProbeResult result() {
         Endpoint endpoint = new Endpoint(host, port, name, !terminating, terminating);
         Duration latency = Duration.ofMillis(2);
+        if (rejectedUser != null) {
+            return ProbeResult.credentialsRejected(endpoint, PROBED_AT, latency, failure, rejectedUser);
+        }
         if (failure != null) {
             return ProbeResult.failed(endpoint, PROBED_AT, latency, failure);
         }

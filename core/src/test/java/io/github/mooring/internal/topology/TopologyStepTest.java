@@ -1,6 +1,7 @@
 package io.github.mooring.internal.topology;
 
 import static io.github.mooring.internal.topology.Pod.master;
+import static io.github.mooring.internal.topology.Pod.refusing;
 import static io.github.mooring.internal.topology.Pod.replica;
 import static io.github.mooring.internal.topology.Pod.unreachable;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -206,6 +207,64 @@ class TopologyStepTest {
                                         replica("redis-0").of("10.0.0.99").linkDown(6),
                                         replica("redis-1").of("10.0.0.99"))
                                 .expect(1),
+                        story(
+                                        "password changed on the pods: the master refuses the probe's credentials and stays master;"
+                                                + " one event per pod that starts refusing, none while it goes on")
+                                .round(
+                                        master("redis-0"),
+                                        replica("redis-1").of("10.0.0.10"),
+                                        replica("redis-2").of("10.0.0.10"))
+                                .expect(1, "MasterChanged redis-0 (STARTUP)")
+                                .round(
+                                        refusing("redis-0", "app"),
+                                        replica("redis-1").of("10.0.0.10"),
+                                        replica("redis-2").of("10.0.0.10"))
+                                .expect(1, "CredentialsRejected redis-0 user app")
+                                .round(
+                                        refusing("redis-0", "app"),
+                                        refusing("redis-1", "app"),
+                                        refusing("redis-2", "app"))
+                                .expect(
+                                        2,
+                                        "CredentialsRejected redis-1 user app",
+                                        "CredentialsRejected redis-2 user app")
+                                .round(
+                                        refusing("redis-0", "app"),
+                                        refusing("redis-1", "app"),
+                                        refusing("redis-2", "app"))
+                                .expect(2)
+                                .round(
+                                        master("redis-0"),
+                                        replica("redis-1").of("10.0.0.10"),
+                                        replica("redis-2").of("10.0.0.10"))
+                                .expect(3),
+                        story(
+                                        "credentials refused while another pod reports master: that pod is the master (it said so),"
+                                                + " the refusal alone moved nothing")
+                                .round(master("redis-0"), replica("redis-1").of("10.0.0.10"))
+                                .expect(1, "MasterChanged redis-0 (STARTUP)")
+                                .trigger(TopologyEvent.Trigger.SUSPICION)
+                                .round(
+                                        refusing("redis-0", "app"),
+                                        master("redis-1").promotedFrom("replid-of-redis-0"))
+                                .expect(
+                                        2,
+                                        "MasterChanged redis-1 (SUSPICION, was redis-0: redis-0 (10.0.0.10:6379) refuses"
+                                                + " the credentials; redis-1 (10.0.0.11:6379) reports master)",
+                                        "CredentialsRejected redis-0 user app"),
+                        story(
+                                        "a new client with a wrong password: no master, and the reason says who refused which user")
+                                .round(refusing("redis-0", "app"), refusing("redis-1", "app"))
+                                .expect(
+                                        1,
+                                        "NoMaster (no master before): no pod reports master: redis-0 (10.0.0.10:6379)"
+                                                + " refused the credentials of user app: authentication refused (WRONGPASS"
+                                                + " invalid username-password pair or user is disabled.): check the Redis"
+                                                + " username and password; redis-1 (10.0.0.11:6379) refused the credentials"
+                                                + " of user app: authentication refused (WRONGPASS invalid username-password"
+                                                + " pair or user is disabled.): check the Redis username and password",
+                                        "CredentialsRejected redis-0 user app",
+                                        "CredentialsRejected redis-1 user app"),
                         story("every pod deleted: no endpoints, the reason says what to check")
                                 .round(master("redis-0"))
                                 .expect(1, "MasterChanged redis-0 (STARTUP)")
@@ -266,7 +325,9 @@ class TopologyStepTest {
         }
         if (event instanceof TopologyEvent.NoMaster e) {
             return "NoMaster (" + e.previous().map(p -> "was " + pod(p)).orElse("no master before") + ")"
-                    + (e.reason().contains("has no endpoints") ? ": " + e.reason() : "");
+                    + (e.reason().contains("has no endpoints") || e.reason().contains("refused the credentials")
+                            ? ": " + e.reason()
+                            : "");
         }
         if (event instanceof TopologyEvent.MasterRestored e) {
             return "MasterRestored " + pod(e.master()) + " after " + e.outage().toSeconds() + " s";
@@ -284,6 +345,9 @@ class TopologyStepTest {
         if (event instanceof TopologyEvent.StaleReplicaDetected e) {
             return "StaleReplicaDetected " + pod(e.staleReplica().replica()) + " -> "
                     + e.staleReplica().follows();
+        }
+        if (event instanceof TopologyEvent.CredentialsRejected e) {
+            return "CredentialsRejected " + e.pod().podName() + " user " + e.user();
         }
         if (event instanceof TopologyEvent.SourceDegraded e) {
             return "SourceDegraded " + e.from() + " -> " + e.to() + ": " + e.reason();

@@ -104,6 +104,10 @@ public class MooringEndpoint {
         if (topology.replicas().stream().anyMatch(replica -> replica.address().equals(address))) {
             return "replica";
         }
+        if (topology.credentialsRejected().stream()
+                .anyMatch(refused -> refused.endpoint().address().equals(address))) {
+            return "credentials-rejected"; // up, but would not say what it is to these credentials
+        }
         return "unreachable";
     }
 
@@ -153,7 +157,8 @@ public class MooringEndpoint {
      *
      * @param pod the pod name, when the discovery source knows it
      * @param address {@code ip:port}
-     * @param state {@code master}, {@code replica}, {@code stale-replica}, {@code split-brain-loser} or
+     * @param state {@code master}, {@code replica}, {@code stale-replica}, {@code split-brain-loser},
+     *        {@code credentials-rejected} (the pod refused the application's credentials: it is up) or
      *        {@code unreachable} (probe failed, still loading, or not a Redis data node)
      * @param role the role the pod reported ({@code master}, {@code replica}, {@code sentinel}), or null when
      *        unreachable

@@ -23,8 +23,12 @@ import org.springframework.boot.health.contributor.Health;
  * <li>{@code OUT_OF_SERVICE}: no master for less than the failover wait: a failover is in progress, and commands wait
  * for the next master (they will complete once it is there). Details say why and since when.</li>
  * <li>{@code DOWN}: no master for longer than the failover wait: commands fail with {@code NoMasterException} until a
- * master appears. Details say why and since when.</li>
+ * master appears. Details say why and since when. Also at once, without waiting, when there is no master and a pod
+ * refuses the application's credentials: commands then fail at once with {@code CredentialsRejectedException}.</li>
  * </ul>
+ * Pods that refuse the credentials are listed under {@code credentialsRejected} (pod, user and the pod's reply, never
+ * the secret) whatever the status: while the master refuses them, connections already authenticated keep working
+ * (the status stays {@code UP}), but new ones cannot be opened.
  * Both non-UP states map to HTTP 503 on the health endpoint. Include {@code mooring} in a readiness group if the
  * application cannot serve without Redis; never in liveness, since restarting the application brings no master back.
  */
@@ -66,7 +70,8 @@ public class MooringHealthIndicator extends AbstractHealthIndicator {
             Instant since = history.noMasterSince().orElse(now);
             Duration without = Duration.between(since, now);
             Duration failoverWait = client.options().failoverWait();
-            if (without.compareTo(failoverWait) < 0) {
+            if (without.compareTo(failoverWait) < 0
+                    && topology.credentialsRefusal().isEmpty()) {
                 builder.outOfService();
             } else {
                 builder.down();
@@ -108,6 +113,13 @@ public class MooringHealthIndicator extends AbstractHealthIndicator {
                 .toList();
         if (!unreachable.isEmpty()) {
             builder.withDetail("unreachable", unreachable);
+        }
+        List<String> refusing = topology.credentialsRejected().stream()
+                .map(result ->
+                        result.endpoint().displayName() + ": user " + result.rejectedUser() + ": " + result.failure())
+                .toList();
+        if (!refusing.isEmpty()) {
+            builder.withDetail("credentialsRejected", refusing);
         }
         history.lastChange()
                 .ifPresent(change -> builder.withDetail(

@@ -32,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code mooring.retry.attempts} and {@code mooring.retry.exhausted} (counters): commands sent again after a pod
  * rejected them because of a failover, and commands that still failed after the last attempt.</li>
  * <li>{@code mooring.replicas.stale} (gauge): replicas that do not replicate from the master.</li>
+ * <li>{@code mooring.credentials.rejected} (counter, tag {@code user}): times a pod started refusing the credentials
+ * (a {@code CredentialsRejected} event); {@code mooring.pods.refusing.credentials} (gauge): pods that refuse them
+ * now. Neither carries a secret.</li>
  * </ul>
  */
 public final class MooringMetrics implements AutoCloseable {
@@ -49,6 +52,10 @@ public final class MooringMetrics implements AutoCloseable {
     private final Counter probeRounds;
 
     private final Counter probeFailures;
+
+    private final Counter.Builder credentialsRejected;
+
+    private final MeterRegistry registry;
 
     private final TopologyListener listener = this::onEvent;
 
@@ -107,6 +114,18 @@ public final class MooringMetrics implements AutoCloseable {
                 .description("Replicas that do not replicate from the master")
                 .tags(tags)
                 .register(registry);
+
+        Gauge.builder(
+                        "mooring.pods.refusing.credentials",
+                        client,
+                        c -> c.topology().credentialsRejected().size())
+                .description("Pods that refuse the application's Redis credentials now")
+                .tags(tags)
+                .register(registry);
+        this.credentialsRejected = Counter.builder("mooring.credentials.rejected")
+                .description("Times a pod started refusing the application's Redis credentials")
+                .tags(tags);
+        this.registry = registry;
 
         client.retry()
                 .getEventPublisher()
@@ -190,6 +209,8 @@ public final class MooringMetrics implements AutoCloseable {
             failoverToNewMaster.record(
                     lostMasterAt != null ? Duration.between(lostMasterAt, event.at()) : changed.detection());
             lostMasterAt = null;
+        } else if (event instanceof TopologyEvent.CredentialsRejected rejected) {
+            credentialsRejected.tag("user", rejected.user()).register(registry).increment();
         } else if (event instanceof TopologyEvent.MasterRestored restored) {
             failoverToSameMaster.record(
                     lostMasterAt != null ? Duration.between(lostMasterAt, event.at()) : restored.outage());
