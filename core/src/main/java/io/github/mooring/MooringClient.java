@@ -11,6 +11,7 @@ import io.github.mooring.healer.Healer;
 import io.github.mooring.healer.HealerListener;
 import io.github.mooring.healer.HealerMode;
 import io.github.mooring.internal.probe.RoleProber;
+import io.github.mooring.internal.sentinel.PubSubSentinelFollower;
 import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.lettuce.MooringRedisClient;
 import io.github.mooring.topology.NoMasterException;
@@ -85,6 +86,7 @@ public final class MooringClient implements AutoCloseable {
                     options.serviceRef(),
                     options.source(),
                     new RoleProber(options.probeSettings(), resources),
+                    new PubSubSentinelFollower(options.sentinelSettings(), resources),
                     options.monitorSettings().withWithholdMasterWhenDataAtRisk(healerMode == HealerMode.REPAIR),
                     resources.eventBus(),
                     listeners);

@@ -6,6 +6,7 @@ import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.healer.HealerSettings;
 import io.github.mooring.internal.Require;
 import io.github.mooring.internal.probe.ProbeSettings;
+import io.github.mooring.internal.sentinel.SentinelSettings;
 import io.github.mooring.internal.topology.MonitorSettings;
 import io.github.mooring.lettuce.FailoverRetry;
 import io.github.mooring.lettuce.FailoverSettings;
@@ -258,6 +259,12 @@ public final class MooringOptions {
     ProbeSettings probeSettings() {
         return new ProbeSettings(
                 redisUri(), probeConnectTimeout, probeTimeout, clientOptions().getSslOptions());
+    }
+
+    /** Listening to Sentinels: the pods' credentials for their hello channel; the Sentinels' own for their events. */
+    SentinelSettings sentinelSettings() {
+        ProbeSettings probe = probeSettings();
+        return SentinelSettings.withoutSentinelAuth(probe.uriTemplate(), probe.sslOptions());
     }
 
     @Override
