@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,7 @@ public final class PubSubSentinelFollower implements SentinelFollower {
             new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<StatefulRedisPubSubConnection<String, String>>> sentinels =
             new ConcurrentHashMap<>();
-    private volatile Listener listener = (view, moved) -> {};
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     // Guarded by this.
@@ -75,8 +76,13 @@ public final class PubSubSentinelFollower implements SentinelFollower {
     }
 
     @Override
-    public void start(Listener listener) {
-        this.listener = listener;
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public Duration failoverHold() {
+        return settings.failoverHold();
     }
 
     @Override
@@ -197,7 +203,7 @@ public final class PubSubSentinelFollower implements SentinelFollower {
         if (!step.view().equals(before)) {
             boolean moved = step.moved(before);
             log.debug("Sentinel view: {} ({}, rule {})", step.view(), from, step.rule());
-            listener.changed(step.view(), moved);
+            listeners.forEach(listener -> listener.changed(step.view(), moved));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.mooring.internal.sentinel;
 
 import io.github.mooring.probe.ProbeResult;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -20,8 +21,23 @@ public interface SentinelFollower extends AutoCloseable {
         void changed(SentinelView view, boolean moved);
     }
 
-    /** Starts telling {@code listener}. */
-    void start(Listener listener);
+    /** Tells {@code listener} of every change from now on. */
+    void addListener(Listener listener);
+
+    /** Runs {@code action} whenever the master the Sentinels name moves. */
+    default void onMove(Runnable action) {
+        addListener((view, moved) -> {
+            if (moved) {
+                action.run();
+            }
+        });
+    }
+
+    /**
+     * How long new writes may wait for the end of a Sentinel failover of the master ({@link
+     * SentinelView#failoverInProgress()}) before they go to the master Sentinel named last anyway.
+     */
+    Duration failoverHold();
 
     /**
      * The latest probe round's results: where Sentinels monitor a pod ({@link ProbeResult#monitoredBySentinels()}),
@@ -38,7 +54,12 @@ public interface SentinelFollower extends AutoCloseable {
     /** Follows no Sentinel: the monitor learns of failovers by probing only. */
     SentinelFollower NONE = new SentinelFollower() {
         @Override
-        public void start(Listener listener) {}
+        public void addListener(Listener listener) {}
+
+        @Override
+        public Duration failoverHold() {
+            return Duration.ZERO;
+        }
 
         @Override
         public void follow(List<ProbeResult> results) {}

@@ -14,6 +14,9 @@ import java.util.Objects;
  *        which may differ from the pods'); host and port are ignored
  * @param sslOptions trust and key material for TLS
  * @param timeout connect and command timeout of the listening connections
+ * @param failoverHold how long new writes wait while Sentinel fails the master over ({@code +odown},
+ *        {@code +try-failover}, {@code +elected-leader}, {@code +failover-state-*}) for its switch or abort; after
+ *        that they go to the master Sentinel named last (zero: never hold)
  * @param forgetAfter a view no Sentinel has confirmed for this long is dropped (Sentinels say hello every 2 s on
  *        every pod): the monitor then elects by probing alone
  */
@@ -22,15 +25,20 @@ public record SentinelSettings(
         RedisURI sentinelTemplate,
         SslOptions sslOptions,
         Duration timeout,
+        Duration failoverHold,
         Duration forgetAfter) {
 
     public static final Duration DEFAULT_FORGET_AFTER = Duration.ofSeconds(10);
+
+    /** A planned failover takes Sentinel about 1 to 2 s from {@code +try-failover} to {@code +switch-master}. */
+    public static final Duration DEFAULT_FAILOVER_HOLD = Duration.ofSeconds(5);
 
     public SentinelSettings {
         Objects.requireNonNull(podTemplate, "podTemplate");
         Objects.requireNonNull(sentinelTemplate, "sentinelTemplate");
         Objects.requireNonNull(sslOptions, "sslOptions");
         Require.positive(timeout, "sentinelTimeout");
+        Require.zeroOrPositive(failoverHold, "sentinelFailoverHold");
         Require.positive(forgetAfter, "sentinelForgetAfter");
     }
 
@@ -40,7 +48,16 @@ public record SentinelSettings(
      */
     public static SentinelSettings of(RedisURI podTemplate, RedisURI sentinelTemplate, SslOptions sslOptions) {
         return new SentinelSettings(
-                podTemplate, sentinelTemplate, sslOptions, Duration.ofSeconds(1), DEFAULT_FORGET_AFTER);
+                podTemplate,
+                sentinelTemplate,
+                sslOptions,
+                Duration.ofSeconds(1),
+                DEFAULT_FAILOVER_HOLD,
+                DEFAULT_FORGET_AFTER);
+    }
+
+    public SentinelSettings withFailoverHold(Duration hold) {
+        return new SentinelSettings(podTemplate, sentinelTemplate, sslOptions, timeout, hold, forgetAfter);
     }
 
     /** Sentinels without authentication, with the pods' TLS. */

@@ -9,7 +9,6 @@ import io.github.mooring.discovery.EndpointWatch;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.internal.probe.Prober;
 import io.github.mooring.internal.sentinel.SentinelFollower;
-import io.github.mooring.internal.sentinel.SentinelView;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.DataAtRisk;
 import io.github.mooring.topology.NoMasterException;
@@ -95,7 +94,8 @@ public final class TopologyMonitor implements AutoCloseable {
                 Objects.requireNonNull(sentinels, "sentinels"),
                 eventBus);
         List.of(listeners).forEach(monitor::addListener);
-        sentinels.start(monitor::sentinelsChanged);
+        // Sentinel named another master: a round at once elects it (within one probe round trip of the event).
+        sentinels.onMove(() -> monitor.rounds.trigger(TopologyEvent.Trigger.SENTINEL, System.nanoTime()));
         try {
             // On the coordinator thread: a source may deliver its first snapshot before watch() returns, and the
             // round that snapshot triggers must find the watch assigned (it runs after this task, on this thread).
@@ -116,6 +116,11 @@ public final class TopologyMonitor implements AutoCloseable {
 
     public ServiceRef service() {
         return service;
+    }
+
+    /** The Sentinels this monitor follows (their view moves connections at once; see {@code internal.sentinel}). */
+    public SentinelFollower sentinels() {
+        return sentinels;
     }
 
     /** The latest topology (replaced after every probe round; its version changes when the group does). */
@@ -247,13 +252,6 @@ public final class TopologyMonitor implements AutoCloseable {
         }
         outcome.events().forEach(events::dispatch);
         rounds.roundFinished();
-    }
-
-    /** Sentinel named another master: a round at once, which elects it (within one probe round trip). */
-    private void sentinelsChanged(SentinelView view, boolean moved) {
-        if (moved) {
-            rounds.trigger(TopologyEvent.Trigger.SENTINEL, System.nanoTime());
-        }
     }
 
     private final class DiscoveryListener implements EndpointListener {
