@@ -1,6 +1,7 @@
 package io.github.mooring.internal.sentinel;
 
 import io.github.mooring.discovery.Endpoint;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -83,11 +84,15 @@ public sealed interface SentinelMessage {
                 || channel.equals("+elected-leader")
                 || channel.startsWith("+failover-state-");
         boolean ends = channel.equals("-odown") || channel.startsWith("-failover-abort-");
-        // "%@" of a master: "master <name> <ip> <port> ..."; events about other instances name theirs after "@".
-        if ((starts || ends) && f.length >= 4 && "master".equals(f[0])) {
-            return new Failover(f[1], address(f[2], f[3]), channel, starts);
+        if (!starts && !ends) {
+            return null;
         }
-        return null;
+        // "%@" of a master: "master <name> <ip> <port> ..."; of another instance: "... @ <master> <ip> <port>".
+        int at = List.of(f).indexOf("@");
+        if (at >= 0 && f.length >= at + 4) {
+            return new Failover(f[at + 1], address(f[at + 2], f[at + 3]), channel, starts);
+        }
+        return f.length >= 4 && "master".equals(f[0]) ? new Failover(f[1], address(f[2], f[3]), channel, starts) : null;
     }
 
     private static String address(String ip, String port) {
