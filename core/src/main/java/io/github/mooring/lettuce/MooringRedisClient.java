@@ -31,6 +31,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -367,18 +368,14 @@ public final class MooringRedisClient extends RedisClient {
      * failing it over and the hold's bound has not passed.
      */
     boolean sentinelsHold(String address) {
-        SentinelView view = monitor.sentinels().view();
-        if (!view.known() || address == null) {
-            return false;
-        }
-        if (!view.master().equals(address)) {
-            // Only a name the election can follow counts (not a host name, not a deleted pod): else writes would wait
-            // for a master that never comes.
-            return monitor.topology().reports().stream()
-                    .anyMatch(r -> r.endpoint().address().equals(view.master()));
-        }
         long deadline = sentinelHoldDeadline;
-        return view.failoverInProgress() && deadline != 0 && System.nanoTime() - deadline < 0;
+        List<String> probed = monitor.topology().reports().stream()
+                .map(r -> r.endpoint().address())
+                .toList();
+        return monitor.sentinels()
+                        .view()
+                        .holdsWritesTo(address, probed, deadline != 0 && System.nanoTime() - deadline < 0)
+                != null;
     }
 
     boolean masterIsElsewhere(String address) {

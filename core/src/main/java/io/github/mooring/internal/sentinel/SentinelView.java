@@ -1,5 +1,6 @@
 package io.github.mooring.internal.sentinel;
 
+import java.util.Collection;
 import java.util.Objects;
 
 /**
@@ -124,6 +125,22 @@ public record SentinelView(String masterName, String master, long configEpoch, S
                     : new Step(before, Rule.SAME_EPOCH_CONFLICT);
         }
         return new Step(moved, Rule.NEWER_EPOCH);
+    }
+
+    /**
+     * Why writes must not go to {@code address} now, or null when they may: the Sentinels name another pod of the
+     * group ({@code probed}: addresses the election can follow; a host name or a deleted pod is not followed, else
+     * writes would wait for a master that never comes), or they are failing {@code address} over and the hold's bound
+     * has not passed ({@code holdRunning}).
+     */
+    public String holdsWritesTo(String address, Collection<String> probed, boolean holdRunning) {
+        if (!known() || address == null) {
+            return null;
+        }
+        if (!master.equals(address)) {
+            return probed.contains(master) ? "the Sentinels name " + master + " as master" : null;
+        }
+        return failoverInProgress() && holdRunning ? "Sentinel is failing it over (" + failover + ")" : null;
     }
 
     private SentinelView withFailover(String event) {

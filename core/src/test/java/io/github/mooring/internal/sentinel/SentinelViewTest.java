@@ -164,6 +164,51 @@ class SentinelViewTest {
         }
     }
 
+    /** Whether writes may go to an address: one row per case. */
+    record Hold(String name, SentinelView view, String address, List<String> probed, boolean running, String why) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Hold> holds() {
+        SentinelView atA = new SentinelView("mymaster", A, 3, null);
+        SentinelView failingA = new SentinelView("mymaster", A, 3, "+try-failover");
+        return Stream.of(
+                new Hold("no Sentinel heard: never", SentinelView.NONE, A, List.of(A, B), true, null),
+                new Hold("to the master they name: yes", atA, A, List.of(A, B), true, null),
+                new Hold(
+                        "to another pod while they name a probed one: held",
+                        atA,
+                        B,
+                        List.of(A, B),
+                        false,
+                        "the Sentinels name " + A + " as master"),
+                new Hold(
+                        "they name an address no pod has (host names, deleted pod): not held",
+                        atA,
+                        B,
+                        List.of(B, C),
+                        false,
+                        null),
+                new Hold(
+                        "failing over the master, bound not passed: held",
+                        failingA,
+                        A,
+                        List.of(A, B),
+                        true,
+                        "Sentinel is failing it over (+try-failover)"),
+                new Hold("failing over the master, bound passed: released", failingA, A, List.of(A, B), false, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("holds")
+    void holdsWrites(Hold hold) {
+        assertThat(hold.view().holdsWritesTo(hold.address(), hold.probed(), hold.running()))
+                .isEqualTo(hold.why());
+    }
+
     private static MasterAt hello(String master, long epoch) {
         return new MasterAt("mymaster", master, null, epoch);
     }
