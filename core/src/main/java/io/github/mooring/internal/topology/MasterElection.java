@@ -33,8 +33,9 @@ import java.util.function.UnaryOperator;
  * Sentinel is about to promote one of its replicas, and every write to the new pod would then be lost. Such masters
  * lose a split brain to a monitored one or, while there is none, take no part. Where the Sentinels name the master
  * (their newest configuration, see {@code internal.sentinel.SentinelView}) and that address is one of the probed
- * pods, it is the only candidate: a master at any other address (an old master back at its IP after Sentinel
- * promoted a replica, the restart race) loses to it, or takes no part while the named one is not master yet.
+ * pods, it is the only candidate besides masters promoted from it (Sentinel's failover under way, before it names
+ * the promoted one): a master at any other address (an old master back at its IP after Sentinel promoted a replica,
+ * the restart race) loses to it, or takes no part while the named one is not master yet.
  * One candidate is the master. Among
  * several (a split brain), these rules apply in turn until one candidate is left:
  * <ol>
@@ -95,7 +96,7 @@ public final class MasterElection {
             Role role = result.reachable() ? result.report().role() : Role.UNKNOWN;
             if (role == Role.MASTER && canServe(result)) {
                 if (named != null
-                        ? !named.equals(result.endpoint().address())
+                        ? !named.equals(result.endpoint().address()) && !promotedFromNamed(result, sorted, named)
                         : sentinelManaged && result.sentinelLinks() == 0) {
                     disowned.add(result);
                 } else {
@@ -221,6 +222,16 @@ public final class MasterElection {
             }
         }
         return ancestors;
+    }
+
+    /**
+     * Whether {@code master} was promoted from the master the Sentinels name: their failover is under way and they
+     * will name it next (they learn of the promotion up to a second after it), so it stays a candidate.
+     */
+    private static boolean promotedFromNamed(ProbeResult master, List<ProbeResult> sorted, String named) {
+        return sorted.stream()
+                .filter(r -> r.endpoint().address().equals(named) && r.reachable())
+                .anyMatch(r -> promotedFrom(node(master), node(r)));
     }
 
     private static boolean promotedFrom(Node newer, Node older) {

@@ -413,6 +413,16 @@ class MasterElectionTest {
                                                 + " one Sentinel promoted); redis-1 (10.0.0.11:6379) replica of"
                                                 + " 10.0.0.10:6379")),
                 named(
+                        "Sentinel still names the old master, the replica it promoted already answers master: succession",
+                        "10.0.0.10:6379",
+                        List.of(
+                                master("redis-0").replId("old-history").sentinels(2),
+                                master("redis-1")
+                                        .promotedFrom("old-history")
+                                        .offset(100)
+                                        .sentinels(2)),
+                        expect().master("redis-1").splitBrain("succession", "redis-0")),
+                named(
                         "Sentinel names the usual master: nothing changes",
                         "10.0.0.10:6379",
                         List.of(
