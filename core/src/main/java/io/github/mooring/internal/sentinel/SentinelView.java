@@ -80,8 +80,13 @@ public record SentinelView(String masterName, String master, long configEpoch, S
         NEWER_EPOCH,
         /** A failover of the master we follow has started (writes are better held than sent there). */
         FAILOVER_STARTED,
-        /** That failover was aborted (or the master is no longer objectively down): nothing moves. */
+        /** That failover was aborted (or, before Sentinel started it, the master is no longer objectively down). */
         FAILOVER_ENDED,
+        /**
+         * {@code -odown} once Sentinel has started the failover (the old master came back): Sentinel goes on to a
+         * switch or an abort, so writes keep waiting; released to the old master, they would be lost at the switch.
+         */
+        FAILOVER_GOES_ON,
         /** A failover event about an address we no longer follow: late, ignored. */
         FAILOVER_ELSEWHERE
     }
@@ -97,9 +102,15 @@ public record SentinelView(String masterName, String master, long configEpoch, S
             if (!before.known() || !failover.master().equals(before.master())) {
                 return new Step(before, Rule.FAILOVER_ELSEWHERE);
             }
-            return failover.inProgress()
-                    ? new Step(before.withFailover(failover.event()), Rule.FAILOVER_STARTED)
-                    : new Step(before.withFailover(null), Rule.FAILOVER_ENDED);
+            if (failover.inProgress()) {
+                return new Step(before.withFailover(failover.event()), Rule.FAILOVER_STARTED);
+            }
+            if ("-odown".equals(failover.event())
+                    && before.failoverInProgress()
+                    && !"+odown".equals(before.failover())) {
+                return new Step(before, Rule.FAILOVER_GOES_ON);
+            }
+            return new Step(before.withFailover(null), Rule.FAILOVER_ENDED);
         }
         MasterAt at = (MasterAt) observation;
         SentinelView moved = new SentinelView(at.masterName(), at.master(), at.configEpoch(), null);

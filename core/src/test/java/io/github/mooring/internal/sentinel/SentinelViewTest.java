@@ -3,6 +3,7 @@ package io.github.mooring.internal.sentinel;
 import static io.github.mooring.internal.sentinel.SentinelView.Rule.CONFIRMED;
 import static io.github.mooring.internal.sentinel.SentinelView.Rule.FAILOVER_ELSEWHERE;
 import static io.github.mooring.internal.sentinel.SentinelView.Rule.FAILOVER_ENDED;
+import static io.github.mooring.internal.sentinel.SentinelView.Rule.FAILOVER_GOES_ON;
 import static io.github.mooring.internal.sentinel.SentinelView.Rule.FAILOVER_STARTED;
 import static io.github.mooring.internal.sentinel.SentinelView.Rule.FIRST_HEARD;
 import static io.github.mooring.internal.sentinel.SentinelView.Rule.NEWER_EPOCH;
@@ -108,6 +109,25 @@ class SentinelViewTest {
                         0,
                         null,
                         FAILOVER_ENDED),
+                new Story(
+                        "the master is back before Sentinel started failing it over: -odown ends the hold",
+                        List.of(hello(A, 0), failover(A, "+odown", true), failover(A, "-odown", false)),
+                        A,
+                        0,
+                        null,
+                        FAILOVER_ENDED),
+                new Story(
+                        "the restart race: the master is back once Sentinel is failing it over: -odown changes nothing",
+                        List.of(
+                                hello(A, 0),
+                                failover(A, "+odown", true),
+                                failover(A, "+try-failover", true),
+                                failover(A, "+failover-state-select-slave", true),
+                                failover(A, "-odown", false)),
+                        A,
+                        0,
+                        "+failover-state-select-slave",
+                        FAILOVER_GOES_ON),
                 new Story(
                         "the switch ends it",
                         List.of(hello(A, 0), failover(A, "+elected-leader", true), switchTo(A, B, 1)),
