@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * Listens to the Sentinels of a group over Pub/Sub. On every pod that Sentinels monitor (the probe counted their
  * subscriptions), it subscribes to {@code __sentinel__:hello}: each hello names its Sentinel, the master and the
  * configuration epoch, and Sentinel sends one at once when it has promoted a replica. Each Sentinel found there is
- * then asked for its events ({@code +switch-master}, {@code +new-epoch}, {@code +odown}, {@code +try-failover},
+ * then asked for its events ({@code +switch-master}, {@code +new-epoch}, {@code +sdown}, {@code -sdown}, {@code +odown}, {@code +try-failover},
  * {@code +elected-leader}, {@code +failover-state-*}, {@code -failover-abort-*}, {@code -odown}), with the Sentinels'
  * own credentials. Every message goes through {@link SentinelView#apply}, which orders them by configuration epoch.
  * <p>
@@ -40,7 +40,7 @@ public final class PubSubSentinelFollower implements SentinelFollower {
     private static final Logger log = LoggerFactory.getLogger("io.github.mooring.topology");
 
     private static final String[] SENTINEL_CHANNELS = {
-        "+switch-master", "+new-epoch", "+odown", "-odown", "+try-failover", "+elected-leader"
+        "+switch-master", "+new-epoch", "+sdown", "-sdown", "+odown", "-odown", "+try-failover", "+elected-leader"
     };
     private static final String[] SENTINEL_PATTERNS = {"+failover-state-*", "-failover-abort-*"};
 

@@ -34,8 +34,9 @@ public sealed interface SentinelMessage {
     record Switch(String masterName, String from, String to) implements SentinelMessage {}
 
     /**
-     * An event about a failover of {@code master}: one of {@code +odown}, {@code +try-failover}, {@code +elected-leader},
-     * {@code +failover-state-*} (in progress) or {@code -odown}, {@code -failover-abort-*} (over without a switch).
+     * An event about a failover of {@code master}: one of {@code +sdown}, {@code +odown}, {@code +try-failover}, {@code +elected-leader},
+     * {@code +failover-state-*} (in progress) or {@code -sdown}, {@code -odown}, {@code -failover-abort-*} (over without
+     * a switch).
      */
     record Failover(String masterName, String master, String event, boolean inProgress) implements SentinelMessage {}
 
@@ -79,16 +80,19 @@ public sealed interface SentinelMessage {
         if ("+new-epoch".equals(channel)) {
             return new NewEpoch(Long.parseLong(f[0]));
         }
-        boolean starts = channel.equals("+odown")
+        boolean starts = channel.equals("+sdown")
+                || channel.equals("+odown")
                 || channel.equals("+try-failover")
                 || channel.equals("+elected-leader")
                 || channel.startsWith("+failover-state-");
-        boolean ends = channel.equals("-odown") || channel.startsWith("-failover-abort-");
+        boolean ends = channel.equals("-sdown") || channel.equals("-odown") || channel.startsWith("-failover-abort-");
         if (!starts && !ends) {
             return null;
         }
         // "%@" of a master: "master <name> <ip> <port> ..."; of another instance: "... @ <master> <ip> <port>".
-        int at = List.of(f).indexOf("@");
+        // A replica's or a Sentinel's own sdown/odown says nothing about the master.
+        boolean aboutTheMasterOnly = channel.endsWith("sdown") || channel.endsWith("odown");
+        int at = aboutTheMasterOnly ? -1 : List.of(f).indexOf("@");
         if (at >= 0 && f.length >= at + 4) {
             return new Failover(f[at + 1], address(f[at + 2], f[at + 3]), channel, starts);
         }

@@ -80,10 +80,10 @@ public record SentinelView(String masterName, String master, long configEpoch, S
         NEWER_EPOCH,
         /** A failover of the master we follow has started (writes are better held than sent there). */
         FAILOVER_STARTED,
-        /** That failover was aborted (or, before Sentinel started it, the master is no longer objectively down). */
+        /** That failover was aborted (or, before Sentinel started it, the master is up again: -sdown, -odown). */
         FAILOVER_ENDED,
         /**
-         * {@code -odown} once Sentinel has started the failover (the old master came back): Sentinel goes on to a
+         * {@code -sdown} or {@code -odown} once Sentinel has started the failover (the old master came back): it goes on to a
          * switch or an abort, so writes keep waiting; released to the old master, they would be lost at the switch.
          */
         FAILOVER_GOES_ON,
@@ -105,9 +105,7 @@ public record SentinelView(String masterName, String master, long configEpoch, S
             if (failover.inProgress()) {
                 return new Step(before.withFailover(failover.event()), Rule.FAILOVER_STARTED);
             }
-            if ("-odown".equals(failover.event())
-                    && before.failoverInProgress()
-                    && !"+odown".equals(before.failover())) {
+            if (failover.event().endsWith("down") && before.failoverInProgress() && !early(before.failover())) {
                 return new Step(before, Rule.FAILOVER_GOES_ON);
             }
             return new Step(before.withFailover(null), Rule.FAILOVER_ENDED);
@@ -152,6 +150,11 @@ public record SentinelView(String masterName, String master, long configEpoch, S
             return probed.contains(master) ? "the Sentinels name " + master + " as master" : null;
         }
         return failoverInProgress() && holdRunning ? "Sentinel is failing it over (" + failover + ")" : null;
+    }
+
+    /** Whether {@code event} comes before Sentinel starts a failover: the master may still come back without one. */
+    private static boolean early(String event) {
+        return "+sdown".equals(event) || "+odown".equals(event);
     }
 
     private SentinelView withFailover(String event) {

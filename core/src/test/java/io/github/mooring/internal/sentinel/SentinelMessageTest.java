@@ -53,6 +53,14 @@ class SentinelMessageTest {
                 new Sample("+new-epoch", "5", new SentinelMessage.NewEpoch(5)),
                 // About a replica, not the master: nothing we use.
                 new Sample("+sdown", "slave 127.0.0.3:6379 127.0.0.3 6379 @ mymaster 127.0.0.2 6379", null),
+                new Sample(
+                        "+sdown",
+                        "master mymaster 127.0.0.2 6379",
+                        new SentinelMessage.Failover("mymaster", "127.0.0.2:6379", "+sdown", true)),
+                new Sample(
+                        "-sdown",
+                        "master mymaster 127.0.0.2 6379",
+                        new SentinelMessage.Failover("mymaster", "127.0.0.2:6379", "-sdown", false)),
                 new Sample("__sentinel__:hello", "127.0.0.5,26379,id,notanumber,mymaster,127.0.0.2,6379,3", null),
                 new Sample("__sentinel__:hello", "127.0.0.5,26379", null),
                 new Sample("+switch-master", "mymaster 127.0.0.2", null));

@@ -129,6 +129,24 @@ class SentinelViewTest {
                         "+failover-state-select-slave",
                         FAILOVER_GOES_ON),
                 new Story(
+                        "a Sentinel sees the master down: writes wait; it is back before any failover: released",
+                        List.of(hello(A, 0), failover(A, "+sdown", true), failover(A, "-sdown", false)),
+                        A,
+                        0,
+                        null,
+                        FAILOVER_ENDED),
+                new Story(
+                        "restart race: back at its IP once Sentinel elected a leader: -sdown changes nothing",
+                        List.of(
+                                hello(A, 0),
+                                failover(A, "+sdown", true),
+                                failover(A, "+elected-leader", true),
+                                failover(A, "-sdown", false)),
+                        A,
+                        0,
+                        "+elected-leader",
+                        FAILOVER_GOES_ON),
+                new Story(
                         "the switch ends it",
                         List.of(hello(A, 0), failover(A, "+elected-leader", true), switchTo(A, B, 1)),
                         B,
