@@ -184,7 +184,11 @@ public final class PubSubSentinelFollower implements SentinelFollower {
         } else if (message instanceof SentinelMessage.Failover failover) {
             observe(
                     new SentinelView.FailoverOf(
-                            failover.masterName(), failover.master(), failover.event(), failover.inProgress()),
+                            failover.masterName(),
+                            failover.master(),
+                            failover.event(),
+                            failover.inProgress(),
+                            sentinel),
                     failover.event() + " from " + sentinel);
         }
     }

@@ -1,7 +1,9 @@
 package io.github.mooring.internal.sentinel;
 
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What the Sentinels say about one master: its address, the configuration epoch that put it there, and whether a
@@ -19,10 +21,22 @@ import java.util.Objects;
  * @param failover the failover event in progress for {@code master} ({@code +odown}, {@code +try-failover}, ...),
  *        or null when none is
  */
-public record SentinelView(String masterName, String master, long configEpoch, String failover) {
+public record SentinelView(String masterName, String master, long configEpoch, String failover, Set<String> down) {
 
     /** Nothing heard yet. */
     public static final SentinelView NONE = new SentinelView(null, null, -1, null);
+
+    /**
+     * @param down the Sentinels that see the master down ({@code +sdown}, {@code +odown}) before any failover started:
+     *     the hold ends when the last of them sees it up again
+     */
+    public SentinelView {
+        down = Set.copyOf(down);
+    }
+
+    public SentinelView(String masterName, String master, long configEpoch, String failover) {
+        this(masterName, master, configEpoch, failover, Set.of());
+    }
 
     public boolean known() {
         return master != null;
@@ -49,8 +63,12 @@ public record SentinelView(String masterName, String master, long configEpoch, S
     }
 
     /** A failover of the master at {@code master} started ({@code inProgress}) or ended without a switch. */
-    public record FailoverOf(String masterName, String master, String event, boolean inProgress)
-            implements Observation {}
+    public record FailoverOf(String masterName, String master, String event, boolean inProgress, String sentinel)
+            implements Observation {
+        public FailoverOf(String masterName, String master, String event, boolean inProgress) {
+            this(masterName, master, event, inProgress, "");
+        }
+    }
 
     /** What an observation did, and the rule that decided it. */
     public record Step(SentinelView view, Rule rule) {
@@ -87,6 +105,8 @@ public record SentinelView(String masterName, String master, long configEpoch, S
          * switch or an abort, so writes keep waiting; released to the old master, they would be lost at the switch.
          */
         FAILOVER_GOES_ON,
+        /** One Sentinel sees the master up again, others still see it down: writes keep waiting. */
+        OTHERS_SEE_IT_DOWN,
         /** A failover event about an address we no longer follow: late, ignored. */
         FAILOVER_ELSEWHERE
     }
@@ -102,13 +122,26 @@ public record SentinelView(String masterName, String master, long configEpoch, S
             if (!before.known() || !failover.master().equals(before.master())) {
                 return new Step(before, Rule.FAILOVER_ELSEWHERE);
             }
+            Set<String> down = new HashSet<>(before.down());
             if (failover.inProgress()) {
-                return new Step(before.withFailover(failover.event()), Rule.FAILOVER_STARTED);
+                if (early(failover.event())) {
+                    down.add(failover.sentinel());
+                }
+                String event = before.failoverInProgress() && !early(before.failover()) && early(failover.event())
+                        ? before.failover() // a real failover is not downgraded by another Sentinel's sdown
+                        : failover.event();
+                return new Step(before.with(event, down), Rule.FAILOVER_STARTED);
             }
             if (failover.event().endsWith("down") && before.failoverInProgress() && !early(before.failover())) {
                 return new Step(before, Rule.FAILOVER_GOES_ON);
             }
-            return new Step(before.withFailover(null), Rule.FAILOVER_ENDED);
+            if (failover.event().endsWith("down")) {
+                down.remove(failover.sentinel());
+                if (!down.isEmpty()) {
+                    return new Step(before.with(before.failover(), down), Rule.OTHERS_SEE_IT_DOWN);
+                }
+            }
+            return new Step(before.with(null, Set.of()), Rule.FAILOVER_ENDED);
         }
         MasterAt at = (MasterAt) observation;
         SentinelView moved = new SentinelView(at.masterName(), at.master(), at.configEpoch(), null);
@@ -157,7 +190,7 @@ public record SentinelView(String masterName, String master, long configEpoch, S
         return "+sdown".equals(event) || "+odown".equals(event);
     }
 
-    private SentinelView withFailover(String event) {
-        return new SentinelView(masterName, master, configEpoch, event);
+    private SentinelView with(String event, Set<String> downNow) {
+        return new SentinelView(masterName, master, configEpoch, event, downNow);
     }
 }

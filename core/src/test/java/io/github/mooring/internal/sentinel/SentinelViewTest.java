@@ -8,6 +8,7 @@ import static io.github.mooring.internal.sentinel.SentinelView.Rule.FAILOVER_STA
 import static io.github.mooring.internal.sentinel.SentinelView.Rule.FIRST_HEARD;
 import static io.github.mooring.internal.sentinel.SentinelView.Rule.NEWER_EPOCH;
 import static io.github.mooring.internal.sentinel.SentinelView.Rule.OLDER_EPOCH;
+import static io.github.mooring.internal.sentinel.SentinelView.Rule.OTHERS_SEE_IT_DOWN;
 import static io.github.mooring.internal.sentinel.SentinelView.Rule.OTHER_GROUP;
 import static io.github.mooring.internal.sentinel.SentinelView.Rule.SAME_EPOCH_CONFLICT;
 import static io.github.mooring.internal.sentinel.SentinelView.Rule.SWITCHED_FROM_ELSEWHERE;
@@ -136,6 +137,17 @@ class SentinelViewTest {
                         null,
                         FAILOVER_ENDED),
                 new Story(
+                        "restart race: one Sentinel sees the master up again, another still down: writes keep waiting",
+                        List.of(
+                                hello(A, 0),
+                                failover(A, "+sdown", true, "s1"),
+                                failover(A, "+sdown", true, "s2"),
+                                failover(A, "-sdown", false, "s1")),
+                        A,
+                        0,
+                        "+sdown",
+                        OTHERS_SEE_IT_DOWN),
+                new Story(
                         "restart race: back at its IP once Sentinel elected a leader: -sdown changes nothing",
                         List.of(
                                 hello(A, 0),
@@ -257,5 +269,9 @@ class SentinelViewTest {
 
     private static FailoverOf failover(String master, String event, boolean inProgress) {
         return new FailoverOf("mymaster", master, event, inProgress);
+    }
+
+    private static FailoverOf failover(String master, String event, boolean inProgress, String sentinel) {
+        return new FailoverOf("mymaster", master, event, inProgress, sentinel);
     }
 }
