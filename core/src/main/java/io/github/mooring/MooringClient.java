@@ -12,6 +12,7 @@ import io.github.mooring.healer.Healer;
 import io.github.mooring.healer.HealerListener;
 import io.github.mooring.healer.HealerMode;
 import io.github.mooring.internal.probe.RoleProber;
+import io.github.mooring.internal.sentinel.PubSubSentinelFollower;
 import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.lettuce.MooringRedisClient;
 import io.github.mooring.probe.ProbeResult;
@@ -91,6 +92,7 @@ public final class MooringClient implements AutoCloseable {
                     options.serviceRef(),
                     options.source(),
                     new RoleProber(options.probeSettings(), resources),
+                    new PubSubSentinelFollower(options.sentinelSettings(), resources),
                     options.monitorSettings().withWithholdMasterWhenDataAtRisk(healerMode == HealerMode.REPAIR),
                     resources.eventBus(),
                     listeners);

@@ -6,6 +6,7 @@ import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.healer.HealerSettings;
 import io.github.mooring.internal.Require;
 import io.github.mooring.internal.probe.ProbeSettings;
+import io.github.mooring.internal.sentinel.SentinelSettings;
 import io.github.mooring.internal.topology.MonitorSettings;
 import io.github.mooring.lettuce.FailoverRetry;
 import io.github.mooring.lettuce.FailoverSettings;
@@ -13,6 +14,8 @@ import io.github.mooring.topology.ElectionPolicy;
 import io.github.mooring.topology.NoMasterException;
 import io.github.resilience4j.retry.RetryConfig;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.resource.ClientResources;
@@ -56,6 +59,9 @@ public final class MooringOptions {
     private final Duration staleReplicaAfter;
     private final int unreachableRoundsBeforeDisconnect;
     private final HealerSettings healer;
+    private final Duration sentinelFailoverHold;
+    private final String sentinelUsername;
+    private final char[] sentinelPassword;
 
     private MooringOptions(Builder builder) {
         this.service = builder.service;
@@ -76,6 +82,9 @@ public final class MooringOptions {
         this.staleReplicaAfter = builder.staleReplicaAfter;
         this.unreachableRoundsBeforeDisconnect = builder.unreachableRoundsBeforeDisconnect;
         this.healer = builder.healer;
+        this.sentinelFailoverHold = builder.sentinelFailoverHold;
+        this.sentinelUsername = builder.sentinelUsername;
+        this.sentinelPassword = builder.sentinelPassword;
     }
 
     public static Builder builder() {
@@ -103,6 +112,9 @@ public final class MooringOptions {
         builder.staleReplicaAfter = staleReplicaAfter;
         builder.unreachableRoundsBeforeDisconnect = unreachableRoundsBeforeDisconnect;
         builder.healer = healer;
+        builder.sentinelFailoverHold = sentinelFailoverHold;
+        builder.sentinelUsername = sentinelUsername;
+        builder.sentinelPassword = sentinelPassword;
         return builder;
     }
 
@@ -260,6 +272,24 @@ public final class MooringOptions {
                 redisUri(), probeConnectTimeout, probeTimeout, clientOptions().getSslOptions());
     }
 
+    /** How long new writes wait while Sentinel fails the master over (see the builder's method). */
+    public Duration sentinelFailoverHold() {
+        return sentinelFailoverHold;
+    }
+
+    /** Listening to Sentinels: the pods' credentials for their hello channel; the Sentinels' own for their events. */
+    SentinelSettings sentinelSettings() {
+        ProbeSettings probe = probeSettings();
+        SentinelSettings settings = SentinelSettings.withoutSentinelAuth(probe.uriTemplate(), probe.sslOptions());
+        if (sentinelPassword != null) {
+            // A null user name authenticates with the password alone (Sentinel's requirepass).
+            settings.sentinelTemplate()
+                    .setCredentialsProvider(RedisCredentialsProvider.from(
+                            () -> RedisCredentials.just(sentinelUsername, sentinelPassword)));
+        }
+        return settings.withFailoverHold(sentinelFailoverHold);
+    }
+
     @Override
     public String toString() {
         // No credentials: RedisURI's own toString masks them, and only host and flags are shown here anyway.
@@ -287,6 +317,9 @@ public final class MooringOptions {
         private Duration staleReplicaAfter = ElectionPolicy.defaults().linkDownStaleAfter();
         private int unreachableRoundsBeforeDisconnect = 2;
         private HealerSettings healer = HealerSettings.defaults();
+        private Duration sentinelFailoverHold = SentinelSettings.DEFAULT_FAILOVER_HOLD;
+        private String sentinelUsername;
+        private char[] sentinelPassword;
 
         private Builder() {}
 
@@ -433,6 +466,32 @@ public final class MooringOptions {
         /** Probe rounds a master may miss before its connections are dropped as frozen (default 2); at least 1. */
         public Builder unreachableRoundsBeforeDisconnect(int rounds) {
             this.unreachableRoundsBeforeDisconnect = Require.atLeast(rounds, 1, "unreachableRoundsBeforeDisconnect");
+            return this;
+        }
+
+        /**
+         * Where Sentinels manage the group: how long new writes wait while Sentinel fails the master over (from
+         * {@code +odown} or {@code +try-failover} to its {@code +switch-master} or abort), instead of going to a master
+         * Sentinel is about to replace, where they would be lost (default 5 s; a planned failover takes 1 to 2 s).
+         * After the bound they go to the master anyway. Zero or positive; zero never holds.
+         */
+        public Builder sentinelFailoverHold(Duration sentinelFailoverHold) {
+            this.sentinelFailoverHold = Require.zeroOrPositive(sentinelFailoverHold, "sentinelFailoverHold");
+            return this;
+        }
+
+        /**
+         * The credentials of the Sentinels themselves (their {@code requirepass}, or an ACL user with
+         * {@code +subscribe} and {@code +psubscribe}), when they differ from none: Mooring subscribes to their events.
+         * {@code username} may be null (password only). The pods' hello channel is read with the Redis credentials.
+         */
+        public Builder sentinelCredentials(String username, CharSequence password) {
+            if (username != null) {
+                Require.notBlank(username, "sentinelCredentials username");
+            }
+            Require.nonNull(password, "sentinelCredentials password");
+            this.sentinelUsername = username;
+            this.sentinelPassword = password.toString().toCharArray();
             return this;
         }
 

@@ -79,6 +79,7 @@ class ArchitectureTest {
                 .resideInAnyPackage(
                         "io.github.mooring.internal.topology..",
                         "io.github.mooring.internal.probe..",
+                        "io.github.mooring.internal.sentinel..",
                         "io.github.mooring.lettuce",
                         "io.github.mooring.healer",
                         "io.github.mooring")

@@ -22,20 +22,17 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -154,7 +151,6 @@ public final class Healer implements AutoCloseable {
             healer.lead(client);
         }
         monitor.observe(topology -> healer.submit(() -> healer.onTopology(topology)));
-        healer.scheduleSentinelCheck();
         return healer;
     }
 
@@ -230,21 +226,7 @@ public final class Healer implements AutoCloseable {
 
     // ---------------------------------------------------------------- Sentinels
 
-    /** How often the healer looks for Sentinels connected to the group's pods. */
-    private static final Duration SENTINEL_CHECK_INTERVAL = Duration.ofSeconds(30);
-
     private volatile boolean sentinelsPresent;
-    private boolean sentinelsChecked; // healer thread only
-    private final ScheduledExecutorService sentinelTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "mooring-healer-sentinels");
-        thread.setDaemon(true);
-        return thread;
-    });
-
-    private void scheduleSentinelCheck() {
-        sentinelTimer.scheduleWithFixedDelay(
-                () -> submit(this::checkSentinels), 0, SENTINEL_CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-    }
 
     /**
      * Where Sentinels manage the group, a master that comes back empty will be replaced by Sentinel's promotion of a
@@ -256,7 +238,6 @@ public final class Healer implements AutoCloseable {
         if (topology.version() == 0) {
             return;
         }
-        sentinelsChecked = true;
         boolean present = sentinelsManagingLately(topology).isPresent();
         if (present != sentinelsPresent) {
             sentinelsPresent = present;
@@ -281,11 +262,7 @@ public final class Healer implements AutoCloseable {
         long now = System.nanoTime();
         firstSeen.keySet().retainAll(keys);
         reported.retainAll(keys);
-        if (!sentinelsChecked
-                || !sentinelsPresent && findings.stream().anyMatch(f -> f instanceof Finding.DataAtRiskFinding)) {
-            // The first topology, or data at risk while no Sentinels were known: look now, not at the next period.
-            checkSentinels();
-        }
+        checkSentinels(); // every probe round counts the Sentinels on each pod: no extra command
         for (Finding finding : findings) {
             firstSeen.putIfAbsent(finding.key(), now);
             if (reported.add(finding.key())) {
@@ -313,8 +290,7 @@ public final class Healer implements AutoCloseable {
         Optional<String> sentinels = sentinelsManagingLately(topology);
         if (sentinels.isPresent()) {
             if (sentinelReported.add(urgent.key())) {
-                String why = "Sentinels manage this group (Sentinels at " + sentinels.get()
-                        + " are connected to its pods): leaving the repair to them";
+                String why = "Sentinels manage this group (" + sentinels.get() + "): leaving the repair to them";
                 log.warn("{}: {}", service, why);
                 emit(new HealerEvent.RepairUnavailable(Instant.now(), why));
             }
@@ -432,54 +408,24 @@ public final class Healer implements AutoCloseable {
     }
 
     /**
-     * The Sentinels connected to any pod of the group (Sentinel names its connections {@code sentinel-<id>-cmd}), if
-     * any. Every pod is asked: a pod Sentinel does not know (a recreated master) has none, its replicas do.
+     * Which pods Sentinels monitor, as the probe counted them ({@code PUBSUB NUMSUB __sentinel__:hello}: every
+     * Sentinel keeps that subscription on each pod it monitors), if any: the one Sentinel detector the election uses
+     * too. A pod Sentinel does not know (a recreated master) has none, its replicas do.
      */
-    private Optional<String> sentinelsManaging(Topology topology) {
-        Set<String> sentinels = new TreeSet<>();
-        // Replicas first: Sentinels connect to every pod, and a replica lists far fewer clients than the master.
-        List<ProbeResult> reports = topology.reports().stream()
-                .sorted(Comparator.comparing(r -> !r.reachable() || r.report().role() != Role.REPLICA))
+    private static Optional<String> sentinelsManaging(Topology topology) {
+        List<ProbeResult> monitored = topology.reports().stream()
+                .filter(ProbeResult::monitoredBySentinels)
                 .toList();
-        for (var report : reports) {
-            if (!sentinels.isEmpty()) {
-                break;
-            }
-            if (!report.reachable()) {
-                continue;
-            }
-            try (StatefulRedisConnection<String, String> connection = connect(report.endpoint())) {
-                connection
-                        .sync()
-                        .clientList()
-                        .lines()
-                        .filter(line -> line.contains(" name=sentinel-"))
-                        .map(line -> field(line, "addr"))
-                        .map(addr -> addr.contains(":") ? addr.substring(0, addr.lastIndexOf(':')) : addr)
-                        .forEach(sentinels::add);
-            } catch (RuntimeException e) {
-                // Cannot tell for this pod (e.g. CLIENT LIST not allowed by ACL).
-                log.debug(
-                        "{}: cannot list the clients of {}: {}",
-                        service,
-                        report.endpoint().displayName(),
-                        e.toString());
-            }
+        if (monitored.isEmpty()) {
+            return Optional.empty();
         }
-        return sentinels.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", sentinels));
+        int most = monitored.stream().mapToInt(ProbeResult::sentinelLinks).max().orElse(0);
+        return Optional.of(most + " Sentinel(s) monitor "
+                + monitored.stream().map(r -> r.endpoint().displayName()).collect(Collectors.joining(", ")));
     }
 
     private StatefulRedisConnection<String, String> connect(Endpoint endpoint) {
         return commands.connect(endpoint, uriTemplate, Duration.ofSeconds(2), "mooring-healer");
-    }
-
-    private static String field(String clientLine, String name) {
-        for (String part : clientLine.split(" ")) {
-            if (part.startsWith(name + "=")) {
-                return part.substring(name.length() + 1);
-            }
-        }
-        return "?";
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -537,7 +483,6 @@ public final class Healer implements AutoCloseable {
         if (lease != null) {
             lease.close();
         }
-        sentinelTimer.shutdownNow();
         executor.shutdown();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);

@@ -415,6 +415,17 @@ final class FailoverWriter implements RedisChannelWriter {
         }
     }
 
+    /**
+     * Sentinel is failing the master over: new commands wait (in order, as when the connection is lost) for its
+     * switch, its abort or the hold's bound; replies to what is in flight arrive as usual.
+     */
+    void holdForSentinel() {
+        synchronized (binding) {
+            holding = true;
+            holdEpoch++;
+        }
+    }
+
     /** Whether a command written to the channel still waits for its reply. */
     boolean awaitingReplies() {
         for (FailoverCommand<?, ?, ?> command : unsettled) {
@@ -527,7 +538,8 @@ final class FailoverWriter implements RedisChannelWriter {
                 && !closed
                 && System.nanoTime() - retryNotBeforeNanos >= 0
                 && !awaitingReplies()
-                && !client.masterIsElsewhere(binding.boundAddress);
+                && !client.masterIsElsewhere(binding.boundAddress)
+                && !client.sentinelsHold(binding.boundAddress);
     }
 
     /**

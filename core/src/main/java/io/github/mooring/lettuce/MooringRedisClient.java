@@ -5,6 +5,7 @@ import io.github.mooring.exceptions.CommandFateUnknownException;
 import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.internal.probe.NodeClient;
 import io.github.mooring.internal.probe.ProbeFailure;
+import io.github.mooring.internal.sentinel.SentinelView;
 import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.NoMasterException;
@@ -33,6 +34,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -104,6 +106,7 @@ public final class MooringRedisClient extends RedisClient {
         this.retry = Retry.of(retryName, failover.retry() != null ? failover.retry() : RetryConfig.ofDefaults());
         addListener(new ConnectionStates());
         monitor.observe(this::onTopology);
+        monitor.sentinels().addListener(this::onSentinels);
         // Lettuce's watchdog reports a reconnect refused in the handshake (AUTH) on the event bus only.
         this.refusedReconnects = resources
                 .eventBus()
@@ -352,6 +355,66 @@ public final class MooringRedisClient extends RedisClient {
     }
 
     /** Whether the topology names a master other than {@code address}: a connection bound there is being moved. */
+    // ---------------------------------------------------------------- Sentinel failovers
+
+    /** When the hold for a Sentinel failover ends at the latest ({@link System#nanoTime()}), or 0 while none runs. */
+    private volatile long sentinelHoldDeadline;
+
+    /** Sentinels are failing the master over: hold new writes until they switch, abort, or the bound passes. */
+    private void onSentinels(SentinelView view, boolean moved) {
+        Duration bound = monitor.sentinels().failoverHold();
+        if (view.failoverInProgress() && sentinelHoldDeadline == 0 && !bound.isZero()) {
+            long deadline = (System.nanoTime() + bound.toNanos()) | 1; // never 0
+            sentinelHoldDeadline = deadline;
+            log.info(
+                    "{}: Sentinel is failing over {} ({}): new writes wait up to {} for the new master",
+                    service(),
+                    view.master(),
+                    view.failover(),
+                    bound);
+            for (MasterBinding binding : bindings.values()) {
+                if (view.master().equals(binding.boundAddress)) {
+                    binding.writer.holdForSentinel();
+                }
+            }
+            getResources()
+                    .eventExecutorGroup()
+                    .schedule(
+                            () -> endSentinelHold(deadline, "the hold's bound (" + bound + ") passed"),
+                            bound.toNanos(),
+                            TimeUnit.NANOSECONDS);
+        } else if (!view.failoverInProgress() && sentinelHoldDeadline != 0) {
+            endSentinelHold(
+                    sentinelHoldDeadline,
+                    moved ? "Sentinel switched to " + view.master() : "the failover ended without a switch");
+        }
+    }
+
+    private void endSentinelHold(long deadline, String why) {
+        if (sentinelHoldDeadline != deadline) {
+            return; // that hold is over already
+        }
+        sentinelHoldDeadline = 0;
+        log.info("{}: writes held for a Sentinel failover go out: {}", service(), why);
+        bindings.values().forEach(binding -> binding.writer.release());
+    }
+
+    /**
+     * Whether the Sentinels say writes must not go to {@code address} now: they name another pod of the group as
+     * master (the round that moves the connection is under way, or an old master is back at its IP), or they are
+     * failing it over and the hold's bound has not passed.
+     */
+    boolean sentinelsHold(String address) {
+        long deadline = sentinelHoldDeadline;
+        List<String> probed = monitor.topology().reports().stream()
+                .map(r -> r.endpoint().address())
+                .toList();
+        return monitor.sentinels()
+                        .view()
+                        .holdsWritesTo(address, probed, deadline != 0 && System.nanoTime() - deadline < 0)
+                != null;
+    }
+
     boolean masterIsElsewhere(String address) {
         return monitor.topology()
                 .master()

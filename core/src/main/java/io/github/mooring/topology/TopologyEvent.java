@@ -30,6 +30,8 @@ public sealed interface TopologyEvent extends Event {
         ENDPOINTS_CHANGED,
         /** The connection layer suspected the master (connection lost, READONLY, timeouts). */
         SUSPICION,
+        /** A Sentinel named another master ({@code +switch-master}, or a hello with a newer configuration epoch). */
+        SENTINEL,
         /** The periodic safety round (failovers by Sentinel or by hand do not change endpoints). */
         PERIODIC
     }

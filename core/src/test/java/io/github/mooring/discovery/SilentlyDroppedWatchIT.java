@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.mooring.internal.probe.ProbeSettings;
 import io.github.mooring.internal.probe.RoleProber;
+import io.github.mooring.internal.sentinel.SentinelFollower;
 import io.github.mooring.internal.topology.MonitorSettings;
 import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.testkit.RedisPod;
@@ -36,6 +37,7 @@ class SilentlyDroppedWatchIT {
                         ServiceRef.of("redis", ns.name()),
                         KubernetesSource.builder().client(kubernetes).build(),
                         new RoleProber(ProbeSettings.defaults(RedisURI.create("redis://localhost")), resources),
+                        SentinelFollower.NONE,
                         MonitorSettings.defaults(),
                         resources.eventBus())) {
             monitor.awaitMaster(Duration.ofSeconds(30));

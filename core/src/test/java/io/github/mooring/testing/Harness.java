@@ -8,6 +8,8 @@ import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.internal.probe.ProbeSettings;
 import io.github.mooring.internal.probe.RoleProber;
+import io.github.mooring.internal.sentinel.PubSubSentinelFollower;
+import io.github.mooring.internal.sentinel.SentinelSettings;
 import io.github.mooring.internal.topology.MonitorSettings;
 import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.testkit.RedisPod;
@@ -17,6 +19,7 @@ import io.github.mooring.topology.Node;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyEvent;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -124,6 +127,8 @@ public final class Harness implements AutoCloseable {
                 service,
                 source,
                 prober,
+                new PubSubSentinelFollower(
+                        SentinelSettings.withoutSentinelAuth(probeUri, SslOptions.create()), resources()),
                 MonitorSettings.defaults().withProbeInterval(probeInterval),
                 resources().eventBus(),
                 events);

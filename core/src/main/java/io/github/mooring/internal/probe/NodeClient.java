@@ -6,6 +6,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -47,6 +48,25 @@ public final class NodeClient extends RedisClient {
         TARGET.set(endpoint);
         try {
             return connectAsync(StringCodec.UTF8, uri.build());
+        } finally {
+            TARGET.remove();
+        }
+    }
+
+    /** Opens a Pub/Sub connection to {@code endpoint}, as {@link #connectAsync(Endpoint, RedisURI, Duration, String)}. */
+    public ConnectionFuture<StatefulRedisPubSubConnection<String, String>> connectPubSubAsync(
+            Endpoint endpoint, RedisURI template, Duration timeout, String clientName) {
+        RedisURI.Builder uri = RedisURI.builder(template)
+                .withPort(endpoint.port())
+                .withTimeout(timeout)
+                .withClientName(clientName);
+        if (!template.isSsl()) {
+            uri.withHost(endpoint.host());
+            return connectPubSubAsync(StringCodec.UTF8, uri.build());
+        }
+        TARGET.set(endpoint);
+        try {
+            return connectPubSubAsync(StringCodec.UTF8, uri.build());
         } finally {
             TARGET.remove();
         }

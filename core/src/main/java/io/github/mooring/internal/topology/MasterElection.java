@@ -31,7 +31,12 @@ import java.util.function.UnaryOperator;
  * terminating. Where Sentinels manage the group (some pod says a Sentinel monitors it), only masters a Sentinel
  * monitors are candidates: a pod recreated with a new IP that Sentinel has never heard of comes up as master, but
  * Sentinel is about to promote one of its replicas, and every write to the new pod would then be lost. Such masters
- * lose a split brain to a monitored one or, while there is none, take no part. One candidate is the master. Among
+ * lose a split brain to a monitored one or, while there is none, take no part. Where the Sentinels name the master
+ * (their newest configuration, see {@code internal.sentinel.SentinelView}) and that address is one of the probed
+ * pods, it is the only candidate besides masters promoted from it (Sentinel's failover under way, before it names
+ * the promoted one): a master at any other address (an old master back at its IP after Sentinel promoted a replica,
+ * the restart race) loses to it, or takes no part while the named one is not master yet.
+ * One candidate is the master. Among
  * several (a split brain), these rules apply in turn until one candidate is left:
  * <ol>
  *   <li>a master on a ready endpoint wins over one whose endpoint is not ready yet;</li>
@@ -63,6 +68,16 @@ public final class MasterElection {
      * @throws IllegalArgumentException when two results share an address
      */
     public static Election elect(List<ProbeResult> results, ElectionPolicy policy) {
+        return elect(results, policy, null);
+    }
+
+    /**
+     * Elects a master from {@code results}, where the Sentinels name {@code sentinelMaster} ({@code ip:port}, or null
+     * when no Sentinel said).
+     *
+     * @throws IllegalArgumentException when two results share an address
+     */
+    public static Election elect(List<ProbeResult> results, ElectionPolicy policy, String sentinelMaster) {
         Objects.requireNonNull(policy, "policy");
         // Sorting first makes every later step, and so the outcome, independent of the input order.
         List<ProbeResult> sorted = results.stream().sorted(Ordering.RESULTS).toList();
@@ -73,8 +88,13 @@ public final class MasterElection {
         }
 
         boolean sentinelManaged = sorted.stream().anyMatch(ProbeResult::monitoredBySentinels);
+        // Only an address we probe counts: a Sentinel announcing host names, or naming a deleted pod, is not followed.
+        String named =
+                sorted.stream().anyMatch(result -> result.endpoint().address().equals(sentinelMaster))
+                        ? sentinelMaster
+                        : null;
         List<Node> candidates = new ArrayList<>();
-        List<ProbeResult> unmonitored = new ArrayList<>();
+        List<ProbeResult> disowned = new ArrayList<>();
         List<ProbeResult> replicas = new ArrayList<>();
         List<ProbeResult> unreachable = new ArrayList<>();
         List<ProbeResult> credentialsRejected = new ArrayList<>();
@@ -85,8 +105,10 @@ public final class MasterElection {
             }
             Role role = result.reachable() ? result.report().role() : Role.UNKNOWN;
             if (role == Role.MASTER && canServe(result)) {
-                if (sentinelManaged && result.sentinelLinks() == 0) {
-                    unmonitored.add(result);
+                if (named != null
+                        ? !named.equals(result.endpoint().address()) && !promotedFromNamed(result, sorted, named)
+                        : sentinelManaged && result.sentinelLinks() == 0) {
+                    disowned.add(result);
                 } else {
                     candidates.add(node(result));
                 }
@@ -101,19 +123,21 @@ public final class MasterElection {
                 candidates.size() > 1 ? Optional.of(resolve(candidates, replicas)) : Optional.empty();
         Optional<Node> master =
                 splitBrain.map(SplitBrain::winner).or(() -> candidates.stream().findFirst());
-        if (!unmonitored.isEmpty()) {
+        if (!disowned.isEmpty()) {
             if (master.isPresent()) {
                 // Masters the Sentinels do not know lose to the one they do, whatever the other rules would say.
                 List<Node> losers =
                         new ArrayList<>(splitBrain.map(SplitBrain::losers).orElse(List.of()));
-                unmonitored.forEach(result -> losers.add(node(result)));
+                disowned.forEach(result -> losers.add(node(result)));
                 losers.sort(Ordering.NODES);
                 splitBrain = Optional.of(new SplitBrain(
                         master.get(),
                         losers,
-                        splitBrain.map(SplitBrain::decidedBy).orElse(MONITORED_BY_SENTINELS)));
+                        splitBrain
+                                .map(SplitBrain::decidedBy)
+                                .orElse(named != null ? NAMED_BY_SENTINELS : MONITORED_BY_SENTINELS)));
             } else {
-                unreachable.addAll(unmonitored);
+                unreachable.addAll(disowned);
                 unreachable.sort(Ordering.RESULTS);
             }
         }
@@ -128,8 +152,11 @@ public final class MasterElection {
                 unreachable,
                 credentialsRejected,
                 splitBrain,
-                master.isPresent() ? null : noMasterReason(sorted, sentinelManaged));
+                master.isPresent() ? null : noMasterReason(sorted, sentinelManaged, named));
     }
+
+    /** {@link SplitBrain#decidedBy()} when the master the Sentinels name wins over others. */
+    static final String NAMED_BY_SENTINELS = "the one Sentinels name";
 
     /** {@link SplitBrain#decidedBy()} when the only master a Sentinel monitors wins over others. */
     static final String MONITORED_BY_SENTINELS = "the only one Sentinels monitor";
@@ -208,6 +235,16 @@ public final class MasterElection {
         return ancestors;
     }
 
+    /**
+     * Whether {@code master} was promoted from the master the Sentinels name: their failover is under way and they
+     * will name it next (they learn of the promotion up to a second after it), so it stays a candidate.
+     */
+    private static boolean promotedFromNamed(ProbeResult master, List<ProbeResult> sorted, String named) {
+        return sorted.stream()
+                .filter(r -> r.endpoint().address().equals(named) && r.reachable())
+                .anyMatch(r -> promotedFrom(node(master), node(r)));
+    }
+
     private static boolean promotedFrom(Node newer, Node older) {
         String previousHistory = newer.report().replId2();
         // A never-promoted master reports forty zeros as replId2: that names no history.
@@ -267,15 +304,15 @@ public final class MasterElection {
         return result.reachable() && result.report().role() != Role.MASTER;
     }
 
-    private static String noMasterReason(List<ProbeResult> sorted, boolean sentinelManaged) {
+    private static String noMasterReason(List<ProbeResult> sorted, boolean sentinelManaged, String named) {
         return "no pod reports master: "
                 + sorted.stream()
-                        .map(result -> describe(result, sentinelManaged))
+                        .map(result -> describe(result, sentinelManaged, named))
                         .collect(joining("; "));
     }
 
     /** What one pod said, for {@link Election#noMasterReason()}. */
-    private static String describe(ProbeResult result, boolean sentinelManaged) {
+    private static String describe(ProbeResult result, boolean sentinelManaged, String named) {
         String pod = result.endpoint().displayName();
         if (result.credentialsRejected()) {
             return pod + " refused the credentials of user " + result.rejectedUser() + ": " + result.failure();
@@ -294,10 +331,14 @@ public final class MasterElection {
                                                 ? "loading"
                                                 : result.endpoint().terminating()
                                                         ? "terminating"
-                                                        : sentinelManaged
-                                                                ? "no Sentinel monitors it while Sentinels manage this group (a pod recreated"
-                                                                        + " with a new IP: writes wait for the Sentinels to promote a replica)"
-                                                                : "not elected");
+                                                        : named != null
+                                                                ? "the Sentinels name " + named
+                                                                        + " as master (an old master back at its IP: writes wait"
+                                                                        + " for the one Sentinel promoted)"
+                                                                : sentinelManaged
+                                                                        ? "no Sentinel monitors it while Sentinels manage this group (a pod recreated"
+                                                                                + " with a new IP: writes wait for the Sentinels to promote a replica)"
+                                                                        : "not elected");
                     case REPLICA ->
                         " replica of " + Objects.requireNonNullElse(report.masterAddress(), "no master_host")
                                 + linkState(report);

@@ -9,6 +9,7 @@ import io.github.mooring.discovery.EndpointWatch;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.internal.probe.Prober;
+import io.github.mooring.internal.sentinel.SentinelFollower;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.DataAtRisk;
 import io.github.mooring.topology.NoMasterException;
@@ -45,6 +46,7 @@ public final class TopologyMonitor implements AutoCloseable {
     private final ServiceRef service;
     private final MonitorSettings settings;
     private final Prober prober;
+    private final SentinelFollower sentinels;
     private final RoundScheduler rounds;
     private final EventDispatcher events;
     private final MasterWaiters waiters = new MasterWaiters();
@@ -55,10 +57,16 @@ public final class TopologyMonitor implements AutoCloseable {
     private volatile boolean withholdWhenDataAtRisk;
     private volatile boolean closed;
 
-    private TopologyMonitor(ServiceRef service, MonitorSettings settings, Prober prober, EventBus eventBus) {
+    private TopologyMonitor(
+            ServiceRef service,
+            MonitorSettings settings,
+            Prober prober,
+            SentinelFollower sentinels,
+            EventBus eventBus) {
         this.service = service;
         this.settings = settings;
         this.prober = prober;
+        this.sentinels = sentinels;
         this.rounds = new RoundScheduler(
                 service,
                 () -> topology().hasMaster() ? settings.probeInterval() : settings.noMasterProbeInterval(),
@@ -68,13 +76,14 @@ public final class TopologyMonitor implements AutoCloseable {
     }
 
     /**
-     * Starts watching {@code service}. The monitor owns {@code prober} and closes it on {@link #close()}; events also
-     * go to {@code eventBus} (Lettuce's, of the client's resources), when given.
+     * Starts watching {@code service}. The monitor owns {@code prober} and {@code sentinels} and closes them on
+     * {@link #close()}; events also go to {@code eventBus} (Lettuce's, of the client's resources), when given.
      */
     public static TopologyMonitor start(
             ServiceRef service,
             EndpointSource source,
             Prober prober,
+            SentinelFollower sentinels,
             MonitorSettings settings,
             EventBus eventBus,
             TopologyListener... listeners) {
@@ -83,8 +92,11 @@ public final class TopologyMonitor implements AutoCloseable {
                 Objects.requireNonNull(service, "service"),
                 Objects.requireNonNull(settings, "settings"),
                 Objects.requireNonNull(prober, "prober"),
+                Objects.requireNonNull(sentinels, "sentinels"),
                 eventBus);
         List.of(listeners).forEach(monitor::addListener);
+        // Sentinel named another master: a round at once elects it (within one probe round trip of the event).
+        sentinels.onMove(() -> monitor.rounds.trigger(TopologyEvent.Trigger.SENTINEL, System.nanoTime()));
         try {
             // On the coordinator thread: a source may deliver its first snapshot before watch() returns, and the
             // round that snapshot triggers must find the watch assigned (it runs after this task, on this thread).
@@ -105,6 +117,11 @@ public final class TopologyMonitor implements AutoCloseable {
 
     public ServiceRef service() {
         return service;
+    }
+
+    /** The Sentinels this monitor follows (their view moves connections at once; see {@code internal.sentinel}). */
+    public SentinelFollower sentinels() {
+        return sentinels;
     }
 
     /** The latest topology (replaced after every probe round; its version changes when the group does). */
@@ -233,6 +250,7 @@ public final class TopologyMonitor implements AutoCloseable {
                         endpoints,
                         results == null ? List.of() : results,
                         withholdWhenDataAtRisk,
+                        sentinels.view().master(), // as of now: a switch heard during the round counts
                         round.trigger(),
                         Duration.ofNanos(System.nanoTime() - round.sinceNanos()),
                         Instant.now()),
@@ -244,6 +262,7 @@ public final class TopologyMonitor implements AutoCloseable {
         if (closed) {
             return;
         }
+        sentinels.follow(round.results());
         TopologyStep.Outcome outcome = TopologyStep.apply(state, round, settings);
         boolean masterLost = topology().hasMaster() && !outcome.topology().hasMaster();
         state = outcome.next();
@@ -287,6 +306,7 @@ public final class TopologyMonitor implements AutoCloseable {
             watch.close();
         }
         events.close();
+        sentinels.close();
         prober.close();
         waiters.close(new NoMasterException("the monitor of " + service + " is closed", topology()));
     }

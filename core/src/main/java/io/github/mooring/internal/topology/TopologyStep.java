@@ -87,6 +87,7 @@ final class TopologyStep {
      * @param endpoints the endpoints the round was started with; null when discovery has reported none yet
      * @param results one probe result per candidate endpoint (empty when there was nothing to probe)
      * @param withholdWhenDataAtRisk whether a repair will follow data at risk (then the master is withheld)
+     * @param sentinelMaster the master the Sentinels name ({@code ip:port}) when the round started, or null
      * @param trigger what started the round ({@code STARTUP} is implied by the first round)
      * @param detection from the trigger to the end of the round
      * @param observedAt when the round completed
@@ -97,6 +98,7 @@ final class TopologyStep {
             EndpointSnapshot endpoints,
             List<ProbeResult> results,
             boolean withholdWhenDataAtRisk,
+            String sentinelMaster,
             TopologyEvent.Trigger trigger,
             Duration detection,
             Instant observedAt) {
@@ -193,7 +195,8 @@ final class TopologyStep {
         Election election = round.results().isEmpty()
                 ? noCandidates(round, discovery)
                 : keepMasterRefusingCredentials(
-                        MasterElection.elect(round.results(), settings.electionPolicy()), before.lastMaster());
+                        MasterElection.elect(round.results(), settings.electionPolicy(), round.sentinelMaster()),
+                        before.lastMaster());
         Optional<DataAtRisk> dataAtRisk = DataAtRisk.assess(election, settings.farBehindRatio());
         boolean withheld = round.withholdWhenDataAtRisk() && dataAtRisk.isPresent();
         boolean sameGroup = previous.version() > 0

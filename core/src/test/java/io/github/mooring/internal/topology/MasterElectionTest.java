@@ -37,7 +37,8 @@ class MasterElectionTest {
     private static final String ZERO = NodeReport.NO_REPL_ID;
 
     /** A situation: the pods of one probe round, the policy, and the whole expected outcome. */
-    record Scenario(String name, ElectionPolicy policy, List<ProbeResult> results, Outcome expected) {
+    record Scenario(
+            String name, ElectionPolicy policy, List<ProbeResult> results, String sentinelMaster, Outcome expected) {
         @Override
         public String toString() {
             return name;
@@ -49,7 +50,13 @@ class MasterElectionTest {
     }
 
     static Scenario scenario(String name, ElectionPolicy policy, List<Pod> pods, Outcome expected) {
-        return new Scenario(name, policy, pods.stream().map(Pod::result).toList(), expected);
+        return new Scenario(name, policy, pods.stream().map(Pod::result).toList(), null, expected);
+    }
+
+    /** A situation where the Sentinels name {@code sentinelMaster} ({@code ip:port}) as master. */
+    static Scenario named(String name, String sentinelMaster, List<Pod> pods, Outcome expected) {
+        return new Scenario(
+                name, ElectionPolicy.defaults(), pods.stream().map(Pod::result).toList(), sentinelMaster, expected);
     }
 
     static Stream<Scenario> scenarios() {
@@ -382,6 +389,54 @@ class MasterElectionTest {
                         expect().master("10.0.0.9:6379").splitBrain("tie broken by address", "10.0.0.10:6379")),
 
                 // 3. Sentinels manage the group: a master no Sentinel monitors is none of theirs
+                named(
+                        "restart race: the old master back at its IP loses to the one Sentinel names, whatever it holds",
+                        "10.0.0.11:6379",
+                        List.of(
+                                master("redis-0").offset(90000).sentinels(3),
+                                master("redis-1").offset(100).sentinels(3),
+                                replica("redis-2").of("10.0.0.10").sentinels(3)),
+                        expect().master("redis-1")
+                                .splitBrain(MasterElection.NAMED_BY_SENTINELS, "redis-0")
+                                .replicas("redis-2")
+                                .stale("redis-2", FOLLOWS_NON_MASTER, "10.0.0.10:6379")),
+                named(
+                        "Sentinel names redis-1, not yet master as probed: the old master is not written to",
+                        "10.0.0.11:6379",
+                        List.of(
+                                master("redis-0").sentinels(3),
+                                replica("redis-1").of("10.0.0.10").sentinels(3)),
+                        expect().replicas("redis-1")
+                                .unreachable("redis-0")
+                                .noMaster(
+                                        "no pod reports master: redis-0 (10.0.0.10:6379) master but the Sentinels name"
+                                                + " 10.0.0.11:6379 as master (an old master back at its IP: writes wait for the"
+                                                + " one Sentinel promoted); redis-1 (10.0.0.11:6379) replica of"
+                                                + " 10.0.0.10:6379")),
+                named(
+                        "Sentinel still names the old master, the replica it promoted already answers master: succession",
+                        "10.0.0.10:6379",
+                        List.of(
+                                master("redis-0").replId("old-history").sentinels(2),
+                                master("redis-1")
+                                        .promotedFrom("old-history")
+                                        .offset(100)
+                                        .sentinels(2)),
+                        expect().master("redis-1").splitBrain("succession", "redis-0")),
+                named(
+                        "Sentinel names the usual master: nothing changes",
+                        "10.0.0.10:6379",
+                        List.of(
+                                master("redis-0").sentinels(2),
+                                replica("redis-1").of("10.0.0.10").sentinels(2)),
+                        expect().master("redis-0").replicas("redis-1")),
+                named(
+                        "Sentinel names an address no pod has (host names announced, pod deleted): not followed",
+                        "redis-1.redis:6379",
+                        List.of(
+                                master("redis-0").sentinels(2),
+                                replica("redis-1").of("10.0.0.10").sentinels(2)),
+                        expect().master("redis-0").replicas("redis-1")),
                 scenario(
                         "pod recreated with a new IP while Sentinels still wait to fail over: no master yet",
                         List.of(
@@ -538,7 +593,7 @@ class MasterElectionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void electsAsTheSituationRequires(Scenario scenario) {
-        Election election = MasterElection.elect(scenario.results(), scenario.policy());
+        Election election = MasterElection.elect(scenario.results(), scenario.policy(), scenario.sentinelMaster());
 
         assertThat(Outcome.of(election)).as(scenario.name()).isEqualTo(scenario.expected());
     }
@@ -546,10 +601,10 @@ class MasterElectionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void electsTheSameWhateverTheInputOrder(Scenario scenario) {
-        Election expected = MasterElection.elect(scenario.results(), scenario.policy());
+        Election expected = MasterElection.elect(scenario.results(), scenario.policy(), scenario.sentinelMaster());
 
         for (List<ProbeResult> order : orders(scenario.results())) {
-            assertThat(MasterElection.elect(order, scenario.policy()))
+            assertThat(MasterElection.elect(order, scenario.policy(), scenario.sentinelMaster()))
                     .as("%s, input order %s", scenario.name(), order)
                     .isEqualTo(expected);
         }
@@ -558,7 +613,7 @@ class MasterElectionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void placesEveryEndpointExactlyOnce(Scenario scenario) {
-        Election election = MasterElection.elect(scenario.results(), scenario.policy());
+        Election election = MasterElection.elect(scenario.results(), scenario.policy(), scenario.sentinelMaster());
 
         List<Object> placed = new ArrayList<>();
         election.master().ifPresent(master -> placed.add(master.endpoint()));

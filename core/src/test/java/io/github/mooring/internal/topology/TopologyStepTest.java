@@ -296,6 +296,7 @@ class TopologyStepTest {
                             state.discovery().endpoints(),
                             results,
                             step.withhold(),
+                            null,
                             step.trigger(),
                             Duration.ofMillis(7),
                             START.plusSeconds(index)),

@@ -1,0 +1,260 @@
+package io.github.mooring.internal.sentinel;
+
+import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.internal.probe.NodeClient;
+import io.github.mooring.probe.ProbeResult;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens to the Sentinels of a group over Pub/Sub. On every pod that Sentinels monitor (the probe counted their
+ * subscriptions), it subscribes to {@code __sentinel__:hello}: each hello names its Sentinel, the master and the
+ * configuration epoch, and Sentinel sends one at once when it has promoted a replica. Each Sentinel found there is
+ * then asked for its events ({@code +switch-master}, {@code +new-epoch}, {@code +sdown}, {@code -sdown}, {@code +odown}, {@code +try-failover},
+ * {@code +elected-leader}, {@code +failover-state-*}, {@code -failover-abort-*}, {@code -odown}), with the Sentinels'
+ * own credentials. Every message goes through {@link SentinelView#apply}, which orders them by configuration epoch.
+ * <p>
+ * Connections do not reconnect by themselves: one that closes is opened again on the next probe round (pods) or the
+ * next hello naming its Sentinel.
+ */
+public final class PubSubSentinelFollower implements SentinelFollower {
+
+    private static final Logger log = LoggerFactory.getLogger("io.github.mooring.topology");
+
+    private static final String[] SENTINEL_CHANNELS = {
+        "+switch-master", "+new-epoch", "+sdown", "-sdown", "+odown", "-odown", "+try-failover", "+elected-leader"
+    };
+    private static final String[] SENTINEL_PATTERNS = {"+failover-state-*", "-failover-abort-*"};
+
+    private final SentinelSettings settings;
+    private final NodeClient client;
+    private final Map<String, CompletableFuture<StatefulRedisPubSubConnection<String, String>>> pods =
+            new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<StatefulRedisPubSubConnection<String, String>>> sentinels =
+            new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    // Guarded by this.
+    private SentinelView view = SentinelView.NONE;
+    private long heardNanos;
+    /** The newest epoch each Sentinel announced on its own event channel ({@code +new-epoch}). */
+    private final Map<String, Long> eventEpochs = new HashMap<>();
+
+    public PubSubSentinelFollower(SentinelSettings settings, ClientResources resources) {
+        this.settings = settings;
+        this.client = NodeClient.create(resources);
+        client.setOptions(ClientOptions.builder()
+                .autoReconnect(false)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .protocolVersion(ProtocolVersion.RESP2) // Sentinels and narrow ACL users may refuse HELLO
+                .socketOptions(SocketOptions.builder()
+                        .connectTimeout(settings.timeout())
+                        .keepAlive(true)
+                        .build())
+                .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
+                .sslOptions(settings.sslOptions())
+                .build());
+    }
+
+    @Override
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public Duration failoverHold() {
+        return settings.failoverHold();
+    }
+
+    @Override
+    public void follow(List<ProbeResult> results) {
+        if (closed) {
+            return;
+        }
+        Set<String> monitored = results.stream()
+                .filter(ProbeResult::monitoredBySentinels)
+                .map(r -> r.endpoint().address())
+                .collect(Collectors.toSet());
+        for (String address : new ArrayList<>(pods.keySet())) {
+            if (!monitored.contains(address) || !open(pods.get(address))) {
+                drop(pods, address);
+            }
+        }
+        for (ProbeResult result : results) {
+            if (result.monitoredBySentinels()) {
+                pods.computeIfAbsent(result.endpoint().address(), address -> listenToHello(result.endpoint()));
+            }
+        }
+    }
+
+    @Override
+    public synchronized SentinelView view() {
+        if (view.known()
+                && System.nanoTime() - heardNanos > settings.forgetAfter().toNanos()) {
+            log.info(
+                    "no Sentinel has confirmed master {} for {}: following probes alone",
+                    view.master(),
+                    settings.forgetAfter());
+            view = SentinelView.NONE;
+            eventEpochs.clear();
+        }
+        return view;
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    private CompletableFuture<StatefulRedisPubSubConnection<String, String>> listenToHello(Endpoint pod) {
+        return subscribe(pod, settings.podTemplate(), "mooring-sentinel-hello", connection -> {
+            connection.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    SentinelMessage.parse(channel, message).ifPresent(PubSubSentinelFollower.this::onHello);
+                }
+            });
+            return connection.async().subscribe(SentinelMessage.HELLO_CHANNEL).toCompletableFuture();
+        });
+    }
+
+    private void onHello(SentinelMessage message) {
+        if (message instanceof SentinelMessage.Hello hello) {
+            String sentinel = hello.sentinel();
+            CompletableFuture<StatefulRedisPubSubConnection<String, String>> existing = sentinels.get(sentinel);
+            if (existing == null || !open(existing)) {
+                drop(sentinels, sentinel);
+                sentinels.computeIfAbsent(sentinel, address -> listenToEvents(address));
+            }
+            observe(SentinelView.MasterAt.hello(hello), "hello from " + sentinel);
+        }
+    }
+
+    private CompletableFuture<StatefulRedisPubSubConnection<String, String>> listenToEvents(String sentinel) {
+        Endpoint endpoint = endpoint(sentinel);
+        return subscribe(endpoint, settings.sentinelTemplate(), "mooring-sentinel-events", connection -> {
+            connection.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    SentinelMessage.parse(channel, message).ifPresent(m -> onEvent(sentinel, m));
+                }
+
+                @Override
+                public void message(String pattern, String channel, String message) {
+                    message(channel, message);
+                }
+            });
+            return connection
+                    .async()
+                    .subscribe(SENTINEL_CHANNELS)
+                    .thenCompose(ignored -> connection.async().psubscribe(SENTINEL_PATTERNS))
+                    .toCompletableFuture();
+        });
+    }
+
+    private void onEvent(String sentinel, SentinelMessage message) {
+        if (message instanceof SentinelMessage.NewEpoch epoch) {
+            synchronized (this) {
+                eventEpochs.merge(sentinel, epoch.epoch(), Math::max);
+            }
+        } else if (message instanceof SentinelMessage.Switch to) {
+            long epoch;
+            synchronized (this) {
+                epoch = eventEpochs.getOrDefault(sentinel, -1L);
+            }
+            observe(
+                    new SentinelView.MasterAt(to.masterName(), to.to(), to.from(), epoch),
+                    "+switch-master from " + sentinel);
+        } else if (message instanceof SentinelMessage.Failover failover) {
+            observe(
+                    new SentinelView.FailoverOf(
+                            failover.masterName(),
+                            failover.master(),
+                            failover.event(),
+                            failover.inProgress(),
+                            sentinel),
+                    failover.event() + " from " + sentinel);
+        }
+    }
+
+    private void observe(SentinelView.Observation observation, String from) {
+        SentinelView before;
+        SentinelView.Step step;
+        synchronized (this) {
+            before = view();
+            step = SentinelView.apply(before, observation);
+            view = step.view();
+            if (step.rule() != SentinelView.Rule.OTHER_GROUP && step.view().known()) {
+                heardNanos = System.nanoTime();
+            }
+        }
+        if (!step.view().equals(before)) {
+            boolean moved = step.moved(before);
+            log.debug("Sentinel view: {} ({}, rule {})", step.view(), from, step.rule());
+            listeners.forEach(listener -> listener.changed(step.view(), moved));
+        }
+    }
+
+    private interface Subscription {
+        CompletableFuture<?> subscribe(StatefulRedisPubSubConnection<String, String> connection);
+    }
+
+    private CompletableFuture<StatefulRedisPubSubConnection<String, String>> subscribe(
+            Endpoint endpoint, RedisURI template, String clientName, Subscription subscription) {
+        return client.connectPubSubAsync(endpoint, template, settings.timeout(), clientName)
+                .toCompletableFuture()
+                .thenCompose(connection -> subscription.subscribe(connection).thenApply(ignored -> connection))
+                .whenComplete((connection, failure) -> {
+                    if (failure != null) {
+                        // Logged, not thrown: without Sentinel events the monitor still follows by probing.
+                        log.debug("listening to Sentinels via {} failed: {}", endpoint.address(), failure.toString());
+                    }
+                });
+    }
+
+    private static boolean open(CompletableFuture<StatefulRedisPubSubConnection<String, String>> connection) {
+        return connection != null
+                && (!connection.isDone()
+                        || !connection.isCompletedExceptionally()
+                                && connection.join().isOpen());
+    }
+
+    private static void drop(
+            Map<String, CompletableFuture<StatefulRedisPubSubConnection<String, String>>> connections, String address) {
+        CompletableFuture<StatefulRedisPubSubConnection<String, String>> future = connections.remove(address);
+        if (future != null) {
+            future.thenAccept(StatefulRedisPubSubConnection::closeAsync);
+        }
+    }
+
+    /** {@code ip:port} or {@code [v6]:port} as an endpoint. */
+    static Endpoint endpoint(String address) {
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon);
+        return Endpoint.of(host, Integer.parseInt(address.substring(colon + 1)));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        pods.clear();
+        sentinels.clear();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}
