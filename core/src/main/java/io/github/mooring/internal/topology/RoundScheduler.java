@@ -91,9 +91,21 @@ final class RoundScheduler implements AutoCloseable {
         }
     }
 
-    /** Runs {@code task} on the coordinator and waits for it. */
-    <T> T call(Callable<T> task) throws ExecutionException, InterruptedException {
-        return coordinator.submit(task).get();
+    /**
+     * Runs {@code task} on the coordinator and waits for it; its exception is rethrown as is when unchecked, else
+     * wrapped in an {@link IllegalStateException} saying it happened while {@code doing}.
+     */
+    <T> T call(Callable<T> task, String doing) {
+        try {
+            return coordinator.submit(task).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime
+                    ? runtime
+                    : new IllegalStateException(doing + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while " + doing, e);
+        }
     }
 
     void schedulePeriodic() {

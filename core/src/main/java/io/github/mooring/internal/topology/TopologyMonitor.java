@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,16 +99,12 @@ public final class TopologyMonitor implements AutoCloseable {
         try {
             // On the coordinator thread: a source may deliver its first snapshot before watch() returns, and the
             // round that snapshot triggers must find the watch assigned (it runs after this task, on this thread).
-            monitor.rounds.call(() -> monitor.watch = source.watch(service, monitor.new DiscoveryListener()));
-        } catch (ExecutionException e) {
+            monitor.rounds.call(
+                    () -> monitor.watch = source.watch(service, monitor.new DiscoveryListener()),
+                    "starting discovery of " + service);
+        } catch (RuntimeException e) {
             monitor.close();
-            throw e.getCause() instanceof RuntimeException runtime
-                    ? runtime
-                    : new IllegalStateException("starting discovery of " + service + " failed", e.getCause());
-        } catch (InterruptedException e) {
-            monitor.close();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting discovery of " + service, e);
+            throw e;
         }
         monitor.rounds.schedulePeriodic(); // the first round runs on the first snapshot, or on the first periodic round
         return monitor;
@@ -146,9 +141,8 @@ public final class TopologyMonitor implements AutoCloseable {
     }
 
     /**
-     * Whether a master that is empty (or far behind) beside a stale replica holding the data is withheld from writers
-     * (see {@link DataAtRisk}): true when something will repair it, so that writes wait for the repair instead of
-     * landing where they would be lost.
+     * Whether an empty or far-behind master beside a replica holding the data ({@link DataAtRisk}) is withheld from
+     * writers: true when something will repair it, so that writes wait for the repair instead of being lost.
      */
     public void withholdMasterWhenDataAtRisk(boolean withhold) {
         if (withholdWhenDataAtRisk != withhold) {
@@ -203,20 +197,8 @@ public final class TopologyMonitor implements AutoCloseable {
         return waiters.await(
                 whenMaster(),
                 timeout,
-                () -> {
-                    Topology now = topology();
-                    if (!now.hasMaster() && now.credentialsRefusal().isPresent()) {
-                        return credentialsRejected(
-                                now.credentialsRefusal().get(), "No master could be found with these credentials");
-                    }
-                    EndpointWatch active = watch;
-                    DiscoveryException problem =
-                            state.discovery().reasonToStopWaiting(active == null ? null : active.sourceName());
-                    return problem == null
-                            ? null
-                            : new NoMasterException(
-                                    "no master for " + service + ": " + problem.getMessage(), topology(), problem);
-                },
+                // watch goes from null to set, once: two reads see it set, or the first sees null
+                () -> TopologyStep.reasonToStopWaiting(service, state, watch == null ? null : watch.sourceName()),
                 () -> noMaster(topology(), timeout));
     }
 
@@ -278,8 +260,7 @@ public final class TopologyMonitor implements AutoCloseable {
     private final class DiscoveryListener implements EndpointListener {
         @Override
         public void onEndpoints(EndpointSnapshot snapshot) {
-            rounds.onCoordinator(() -> state = state.withDiscovery(state.discovery()
-                    .withEndpoints(snapshot, topology().source(), topology().version() > 0)));
+            rounds.onCoordinator(() -> state = state.withEndpoints(snapshot));
             rounds.trigger(TopologyEvent.Trigger.ENDPOINTS_CHANGED, snapshot.nanoTime());
         }
 

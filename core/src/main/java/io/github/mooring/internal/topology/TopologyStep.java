@@ -77,6 +77,11 @@ final class TopologyStep {
         State withDiscovery(DiscoveryStatus status) {
             return new State(topology, lastMaster, noMasterSince, status);
         }
+
+        /** New endpoints from discovery, seen against the topology published so far. */
+        State withEndpoints(EndpointSnapshot snapshot) {
+            return withDiscovery(discovery.withEndpoints(snapshot, topology.source(), topology.version() > 0));
+        }
     }
 
     /**
@@ -143,6 +148,23 @@ final class TopologyStep {
     }
 
     /** The exception for "no master within {@code waited}", with the reason spelled out. */
+    /**
+     * Why waiting for a master is pointless now, as the exception to fail with, or null: a pod refuses the
+     * credentials while there is no master, or discovery failed for a reason waiting cannot cure, from the source in
+     * use ({@code activeSource}), before it ever reported an endpoint.
+     */
+    static RuntimeException reasonToStopWaiting(ServiceRef service, State state, String activeSource) {
+        Topology now = state.topology();
+        if (!now.hasMaster() && now.credentialsRefusal().isPresent()) {
+            return credentialsRejected(
+                    service, now, now.credentialsRefusal().get(), "No master could be found with these credentials");
+        }
+        DiscoveryException problem = state.discovery().reasonToStopWaiting(activeSource);
+        return problem == null
+                ? null
+                : new NoMasterException("no master for " + service + ": " + problem.getMessage(), now, problem);
+    }
+
     static NoMasterException noMaster(ServiceRef service, State state, Topology topology, Duration waited) {
         String reason = topology.noMasterReason().orElse("no probe round has completed yet");
         DiscoveryException problem = state.discovery().error();
