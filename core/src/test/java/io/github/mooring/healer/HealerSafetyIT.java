@@ -90,7 +90,7 @@ class HealerSafetyIT {
                     .extracting(ProbeResult::failure)
                     .singleElement()
                     .asString()
-                    .contains("authentication failed");
+                    .contains("authentication refused");
         }
     }
 
