@@ -21,6 +21,10 @@ final class TcpProxy implements AutoCloseable {
 
     private final InetSocketAddress backend;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+    /** The clients' sides, and those of them dropped while their server side stays open. */
+    private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
+
+    private final Set<Socket> dropped = ConcurrentHashMap.newKeySet();
     private final int port;
     private volatile ServerSocket listener;
     private Thread acceptor; // guarded by this
@@ -40,8 +44,22 @@ final class TcpProxy implements AutoCloseable {
         return listener != null;
     }
 
-    /** Closes every open connection; new ones are accepted as before. */
+    /**
+     * Closes every client's connection; new ones are accepted as before. The server's side of each stays open, read
+     * and discarded, until {@link #stop()}: fabric8's mock server (8.0) blocks its only event loop for up to a minute
+     * when a watch's connection closes while it sends that watch an event (its listener awaits, on the loop, a sender
+     * that needs the loop; fabric8 #7857), and every later request of the test would time out. A client cannot tell
+     * the difference: its connection is gone either way.
+     */
     void dropConnections() {
+        for (Socket client : clients) {
+            dropped.add(client);
+            closeQuietly(client);
+        }
+    }
+
+    /** Closes every connection, both sides. */
+    private void closeConnections() {
         for (Socket socket : sockets) {
             closeQuietly(socket);
         }
@@ -62,7 +80,7 @@ final class TcpProxy implements AutoCloseable {
             }
             acceptor = null;
         }
-        dropConnections();
+        closeConnections();
     }
 
     /** Listens again on the same port. */
@@ -124,16 +142,20 @@ final class TcpProxy implements AutoCloseable {
         }
         sockets.add(client);
         sockets.add(upstream);
-        pump(client, upstream);
-        pump(upstream, client);
+        clients.add(client);
+        pump(client, upstream, client);
+        pump(upstream, client, client);
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, Socket client) {
         Thread thread = new Thread(
                 () -> {
                     byte[] buffer = new byte[16 * 1024];
-                    try (InputStream in = from.getInputStream();
-                            OutputStream out = to.getOutputStream()) {
+                    // Not try-with-resources: closing a socket's stream closes the socket, and the server's side
+                    // of a dropped client must stay open.
+                    try {
+                        InputStream in = from.getInputStream();
+                        OutputStream out = to.getOutputStream();
                         int n;
                         while ((n = in.read(buffer)) >= 0) {
                             out.write(buffer, 0, n);
@@ -144,15 +166,39 @@ final class TcpProxy implements AutoCloseable {
                     } catch (IOException e) {
                         // the other side went away
                     } finally {
-                        closeQuietly(from);
-                        closeQuietly(to);
-                        sockets.remove(from);
-                        sockets.remove(to);
+                        if (!dropped.contains(client)) {
+                            closeQuietly(from);
+                            closeQuietly(to);
+                            sockets.remove(from);
+                            sockets.remove(to);
+                            clients.remove(client);
+                        } else if (from != client) {
+                            // The server's side of a dropped client: read until the server or stop() closes it.
+                            drain(from);
+                            closeQuietly(from);
+                            sockets.remove(from);
+                            sockets.remove(client);
+                            clients.remove(client);
+                            dropped.remove(client);
+                        }
+                        // else: the dropped client's own pump; the server's side is left to the other pump
                     }
                 },
                 "mooring-testkit-apiserver-pump");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private static void drain(Socket socket) {
+        byte[] buffer = new byte[16 * 1024];
+        try {
+            InputStream in = socket.getInputStream();
+            while (in.read(buffer) >= 0) {
+                // discarded
+            }
+        } catch (IOException e) {
+            // closed by stop(), or by the server
+        }
     }
 
     private static void closeQuietly(AutoCloseable closeable) {
