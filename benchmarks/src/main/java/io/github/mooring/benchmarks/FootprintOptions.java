@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -77,25 +78,9 @@ record FootprintOptions(
         int idle = d.idleSeconds();
         int top = d.top();
         boolean shared = d.shared();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.isBlank()) {
-                continue; // -Dexec.args="" passes one empty argument
-            }
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "': options start with --");
-            }
-            String name = arg.substring(2);
-            String value;
-            int equals = name.indexOf('=');
-            if (equals >= 0) {
-                value = name.substring(equals + 1);
-                name = name.substring(0, equals);
-            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("--" + name + " needs a value");
-            }
+        for (Map.Entry<String, String> option : Options.named(args).entrySet()) {
+            String name = option.getKey();
+            String value = option.getValue();
             switch (name) {
                 case "sources" -> sources = sources(value);
                 case "clients" -> threadClients = integer(name, value);

@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
@@ -42,6 +44,35 @@ record Options(int reps, List<Scenario> scenarios, boolean steady, Path out) {
     }
 
     /**
+     * The options of {@code args} in order, by name: {@code --name value} or {@code --name=value}; an empty argument
+     * ({@code -Dexec.args=""} passes one) is skipped. A later repetition of an option wins.
+     *
+     * @throws IllegalArgumentException for an argument that is no option, or an option without its value
+     */
+    static Map<String, String> named(String... args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.isBlank()) {
+                continue;
+            }
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "': options start with --");
+            }
+            String name = arg.substring(2);
+            int equals = name.indexOf('=');
+            if (equals >= 0) {
+                options.put(name.substring(0, equals), name.substring(equals + 1));
+            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                options.put(name, args[++i]);
+            } else {
+                throw new IllegalArgumentException("--" + name + " needs a value");
+            }
+        }
+        return options;
+    }
+
+    /**
      * Parses {@code --name value} or {@code --name=value} over the {@linkplain #defaults() defaults}.
      *
      * @throws IllegalArgumentException naming the option that is unknown, missing its value, or out of range
@@ -52,25 +83,9 @@ record Options(int reps, List<Scenario> scenarios, boolean steady, Path out) {
         List<Scenario> scenarios = d.scenarios();
         boolean steady = d.steady();
         Path out = d.out();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.isBlank()) {
-                continue; // -Dexec.args="" passes one empty argument
-            }
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "': options start with --");
-            }
-            String name = arg.substring(2);
-            String value;
-            int equals = name.indexOf('=');
-            if (equals >= 0) {
-                value = name.substring(equals + 1);
-                name = name.substring(0, equals);
-            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("--" + name + " needs a value");
-            }
+        for (Map.Entry<String, String> option : named(args).entrySet()) {
+            String name = option.getKey();
+            String value = option.getValue();
             switch (name) {
                 case "reps" -> reps = integer(name, value);
                 case "scenarios" -> scenarios = scenarios(value);
