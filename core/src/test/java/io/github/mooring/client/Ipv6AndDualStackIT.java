@@ -1,0 +1,148 @@
+package io.github.mooring.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.mooring.testing.Harness;
+import io.github.mooring.testing.Sources;
+import io.github.mooring.testkit.IpFamily;
+import io.github.mooring.testkit.PodRuntime;
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.SimulatedNamespace;
+import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.github.mooring.testkit.WriteCheck;
+import io.github.mooring.topology.Node;
+import io.github.mooring.topology.Topology;
+import io.github.mooring.topology.TopologyEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * IPv6 and dual-stack clusters (the testkit's pods on IPv6 loopback addresses of their own; skipped, with the reason,
+ * where this machine cannot add addresses to {@code lo}). On an IPv6 cluster Mooring follows the master as on an IPv4
+ * one; on a dual-stack one every pod is one node, whatever source finds it (EndpointSlices of both address types,
+ * A and AAAA records). A synchronous and a pipelining writer run through each, and the final master is checked against
+ * what they were told: in order, nothing acknowledged lost, nothing applied twice.
+ */
+@ExtendWith(SimulatedNamespaceExtension.class)
+class Ipv6AndDualStackIT {
+
+    private static final Duration SETTLE = FailoverRun.SETTLE;
+
+    @BeforeAll
+    static void ipv6Loopback() {
+        // The testkit aborts (skips) a StatefulSet with IPv6 pods where they cannot run, and says why.
+        IpFamily.IPV6
+                .unavailableReason()
+                .ifPresent(reason -> System.out.println("IPv6 pods cannot run here: " + reason));
+    }
+
+    /**
+     * Connections stay where they are on an IPv6 cluster: the address a connection reached is the master's. Seen on
+     * main: the connection's address ({@code fd6d:6f6f:…:0:0:1:6379}, Java's uncompressed form without brackets)
+     * never equalled the master's ({@code [fd6d:6f6f:…::1]:6379}), so each connect was taken for "the master moved":
+     * connect, drop, forever.
+     */
+    @Test
+    void connectionsStayOnTheMasterOfAnIpv6Cluster(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").ipFamilies(IpFamily.IPV6).start();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b);
+                SyncLedgerWriter sync = new SyncLedgerWriter("sync", mooring.client.connect(), 200)) {
+            await().atMost(SETTLE).until(() -> sync.acknowledged.get() >= 50);
+            Long clientId = sync.connection.sync().clientId();
+            long ackedBefore = sync.acknowledged.get();
+            await().atMost(SETTLE).until(() -> sync.acknowledged.get() >= ackedBefore + 400);
+            assertThat(sync.connection.sync().clientId())
+                    .as("the writer's connection after 400 more writes (a new id: it was dropped and reopened)")
+                    .isEqualTo(clientId);
+            Node master = mooring.client.topology().master().orElseThrow();
+            assertThat(master.address()).isEqualTo(redis.pod(0).address());
+            assertThat(master.address()).startsWith("[fd6d:6f6f:").endsWith("]:6379");
+            assertThat(sync.otherFailures).as("samples %s", sync.failureSamples).isEmpty();
+            assertThat(sync.fateUnknown.get()).isZero();
+        }
+    }
+
+    /** The master replaced (new IPv6 address) or demoted while writing, on an IPv6 cluster. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(
+            value = Disruption.class,
+            names = {"POD_REPLACED_WITH_NEW_IP", "DEMOTED_BY_REPLICAOF_WHILE_WRITING"})
+    void followsTheMasterOnAnIpv6Cluster(Disruption disruption, SimulatedNamespace ns) {
+        writersThrough(ns, disruption, b -> b, set -> set.ipFamilies(IpFamily.IPV6));
+    }
+
+    /**
+     * A dual-stack Service: each pod has an IPv4 and an IPv6 address, EndpointSlices of both address types, and A and
+     * AAAA records. Each pod is one node (IPv4, preferred where both exist), for every source: never two nodes for one
+     * pod, never a split brain; and the writers go through a replacement of the master.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Sources.class)
+    void eachPodOfADualStackServiceIsOneNode(Sources source, SimulatedNamespace ns) {
+        FailoverRun.Result result = writersThrough(
+                ns,
+                Disruption.POD_REPLACED_WITH_NEW_IP,
+                b -> source == Sources.KUBERNETES ? b : b.source(Harness.dns(ns, source == Sources.DNS_SRV, ms(100))),
+                set -> set.ipFamilies(IpFamily.IPV4, IpFamily.IPV6));
+        assertThat(result.finalMaster().name()).isNotNull();
+    }
+
+    private FailoverRun.Result writersThrough(
+            SimulatedNamespace ns,
+            Disruption disruption,
+            java.util.function.UnaryOperator<io.github.mooring.MooringOptions.Builder> settings,
+            java.util.function.UnaryOperator<RedisStatefulSet.Builder> statefulSet) {
+        try (FailoverRun run =
+                new FailoverRun(ns, disruption, PodRuntime.processes(), settings, statefulSet).burstAtDisruption()) {
+            assertOnePerPod(run);
+            SyncLedgerWriter sync = run.writer(c -> new SyncLedgerWriter("sync", c, 500));
+            PipelinedLedgerWriter pipelined = run.writer(c -> PipelinedLedgerWriter.bursts("bursts", c));
+
+            FailoverRun.Result result = run.disruptAndRecover();
+
+            for (LedgerWriter writer : result.checks().keySet()) {
+                WriteCheck check = result.check(writer);
+                System.out.printf("%s on %s: %s%n  %s%n", disruption, run.redis.ipFamilies(), writer, check);
+                assertThat(check.holds()).as("%s", check).isTrue();
+                assertThat(writer.otherFailures)
+                        .as("errors other than fate-unknown, samples %s", writer.failureSamples)
+                        .isEqualTo(Map.of());
+            }
+            assertThat(sync.fateUnknown.get()).isLessThanOrEqualTo(1);
+            assertThat(pipelined.fateUnknown.get()).isLessThanOrEqualTo(PipelinedLedgerWriter.BURST);
+            assertThat(pipelined.peakInFlight()).as("writes in flight at once").isGreaterThanOrEqualTo(200);
+            assertOnePerPod(run);
+            assertThat(run.mooring.events(TopologyEvent.SplitBrainDetected.class))
+                    .as("split brains seen")
+                    .isEmpty();
+            return result;
+        }
+    }
+
+    /** Every pod is one node, at the address of the Service's preferred family (the primary's, IPv4 when dual). */
+    private static void assertOnePerPod(FailoverRun run) {
+        await().atMost(SETTLE).untilAsserted(() -> {
+            Topology topology = run.mooring.client.topology();
+            assertThat(topology.master()).isPresent();
+            List<String> addresses = topology.reports().stream()
+                    .map(report -> report.endpoint().address())
+                    .toList();
+            List<String> expected =
+                    run.redis.pods().stream().map(RedisPod::address).toList();
+            assertThat(addresses).as("nodes of %s", topology).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(topology.replicas()).hasSize(run.redis.pods().size() - 1);
+        });
+    }
+
+    private static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
+    }
+}
