@@ -1,13 +1,16 @@
 package io.github.mooring.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.github.mooring.MooringOptions;
+import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.discovery.IpFamilyPreference;
 import io.github.mooring.testing.Harness;
 import io.github.mooring.testing.Sources;
 import io.github.mooring.testkit.IpFamily;
 import io.github.mooring.testkit.PodRuntime;
-import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
@@ -16,8 +19,8 @@ import io.github.mooring.topology.Node;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyEvent;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -90,16 +93,90 @@ class Ipv6AndDualStackIT {
         FailoverRun.Result result = writersThrough(
                 ns,
                 Disruption.POD_REPLACED_WITH_NEW_IP,
-                b -> source == Sources.KUBERNETES ? b : b.source(Harness.dns(ns, source == Sources.DNS_SRV, ms(100))),
+                b -> withSource(b, source, ns),
                 set -> set.ipFamilies(IpFamily.IPV4, IpFamily.IPV6));
         assertThat(result.finalMaster().name()).isNotNull();
+    }
+
+    /** An IPv6 cluster is found by every source (AAAA records for dns, with the default preference too). */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Sources.class)
+    void everySourceFindsAnIpv6Cluster(Sources source, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").ipFamilies(IpFamily.IPV6).start();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> withSource(b, source, ns))) {
+            assertNodes(mooring, redis, 0);
+            assertThat(mooring.client.connect().sync().incr("visits")).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Where the application says so ({@code ipFamily(IPV6_PREFERRED)}, {@code mooring.ip-family=ipv6-preferred}), a
+     * dual-stack cluster is used over IPv6, by every source: the IPv6 EndpointSlice, AAAA records.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Sources.class)
+    void aDualStackClusterIsUsedOverIpv6WhereTheApplicationPrefersIt(Sources source, SimulatedNamespace ns) {
+        RedisStatefulSet redis =
+                ns.redis("redis").ipFamilies(IpFamily.IPV4, IpFamily.IPV6).start();
+        try (MooringFixture mooring = new MooringFixture(
+                        ns, redis, b -> withSource(b, source, ns).ipFamily(IpFamilyPreference.IPV6_PREFERRED));
+                SyncLedgerWriter sync = new SyncLedgerWriter("sync", mooring.client.connect(), 200)) {
+            assertNodes(mooring, redis, 1);
+            await().atMost(SETTLE).until(() -> sync.acknowledged.get() >= 100);
+            assertThat(sync.otherFailures).as("samples %s", sync.failureSamples).isEmpty();
+            assertThat(mooring.events(TopologyEvent.SplitBrainDetected.class)).isEmpty();
+        }
+    }
+
+    /**
+     * A family the Service does not have ({@code IPV6_ONLY} on an IPv4 Service) leaves no pod: the first connection
+     * fails after the startup wait saying which setting to change, not merely "no endpoints".
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(
+            value = Sources.class,
+            names = {"KUBERNETES", "DNS_A"})
+    void aFamilyTheServiceDoesNotHaveIsNamedAtStartup(Sources source, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").replicas(1).start();
+        try (MooringFixture mooring = new MooringFixture(
+                ns,
+                redis,
+                b -> withSource(b, source, ns)
+                        .ipFamily(IpFamilyPreference.IPV6_ONLY)
+                        .startupWait(Duration.ofSeconds(3)))) {
+            assertThatThrownBy(() -> mooring.client.connect())
+                    .hasMessageContaining("ipv6-only")
+                    .hasMessageContaining("mooring.ip-family");
+        }
+    }
+
+    private static MooringOptions.Builder withSource(
+            MooringOptions.Builder builder, Sources source, SimulatedNamespace ns) {
+        return source == Sources.KUBERNETES
+                ? builder
+                : builder.source(Harness.dns(ns, source == Sources.DNS_SRV, ms(100)));
+    }
+
+    /** The topology has each pod once, at its address of the {@code family}th of the set's IP families. */
+    private static void assertNodes(MooringFixture mooring, RedisStatefulSet redis, int family) {
+        await().atMost(SETTLE).untilAsserted(() -> {
+            Topology topology = mooring.client.topology();
+            assertThat(topology.master()).isPresent();
+            assertThat(topology.reports())
+                    .extracting(report -> report.endpoint().address())
+                    .as("nodes of %s", topology)
+                    .containsExactlyInAnyOrderElementsOf(redis.pods().stream()
+                            .map(pod -> Endpoint.address(pod.ips().get(family), pod.port()))
+                            .toList());
+            assertThat(topology.replicas()).hasSize(redis.pods().size() - 1);
+        });
     }
 
     private FailoverRun.Result writersThrough(
             SimulatedNamespace ns,
             Disruption disruption,
-            java.util.function.UnaryOperator<io.github.mooring.MooringOptions.Builder> settings,
-            java.util.function.UnaryOperator<RedisStatefulSet.Builder> statefulSet) {
+            UnaryOperator<MooringOptions.Builder> settings,
+            UnaryOperator<RedisStatefulSet.Builder> statefulSet) {
         try (FailoverRun run =
                 new FailoverRun(ns, disruption, PodRuntime.processes(), settings, statefulSet).burstAtDisruption()) {
             assertOnePerPod(run);
@@ -129,17 +206,7 @@ class Ipv6AndDualStackIT {
 
     /** Every pod is one node, at the address of the Service's preferred family (the primary's, IPv4 when dual). */
     private static void assertOnePerPod(FailoverRun run) {
-        await().atMost(SETTLE).untilAsserted(() -> {
-            Topology topology = run.mooring.client.topology();
-            assertThat(topology.master()).isPresent();
-            List<String> addresses = topology.reports().stream()
-                    .map(report -> report.endpoint().address())
-                    .toList();
-            List<String> expected =
-                    run.redis.pods().stream().map(RedisPod::address).toList();
-            assertThat(addresses).as("nodes of %s", topology).containsExactlyInAnyOrderElementsOf(expected);
-            assertThat(topology.replicas()).hasSize(run.redis.pods().size() - 1);
-        });
+        assertNodes(run.mooring, run.redis, 0);
     }
 
     private static Duration ms(long millis) {
