@@ -22,9 +22,9 @@ public record Endpoint(String host, int port, String podName, boolean ready, boo
 
     public Endpoint {
         Require.nonNull(host, "host");
-        Require.notBlank(canonicalHost(host), "host");
         // One form for every source, probe and connection, so that addresses compare as strings (see canonicalHost).
         host = canonicalHost(host);
+        Require.notBlank(host, "host");
         Require.inRange(port, 1, 65535, "port");
         if (podName != null && podName.isBlank()) {
             podName = null;
@@ -38,7 +38,7 @@ public record Endpoint(String host, int port, String podName, boolean ready, boo
 
     /** {@code host:port}, with an IPv6 host in brackets ({@code [fd00::1]:6379}). */
     public String address() {
-        return address(host, port);
+        return hostPort(host, port); // host is canonical already
     }
 
     /** {@code redis-0 (10.1.2.3:6379)}, or just the address when the pod is unknown. */
@@ -48,8 +48,11 @@ public record Endpoint(String host, int port, String podName, boolean ready, boo
 
     /** Formats any host and port the way {@link #address()} does: the host in canonical form. */
     public static String address(String host, int port) {
-        String canonical = canonicalHost(host);
-        return (canonical.indexOf(':') >= 0 ? "[" + canonical + "]" : canonical) + ":" + port;
+        return hostPort(canonicalHost(host), port);
+    }
+
+    private static String hostPort(String canonicalHost, int port) {
+        return (canonicalHost.indexOf(':') >= 0 ? "[" + canonicalHost + "]" : canonicalHost) + ":" + port;
     }
 
     /**

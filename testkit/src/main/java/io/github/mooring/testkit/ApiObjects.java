@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointAddressBuilder;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.EndpointsBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -140,12 +141,7 @@ final class ApiObjects {
                     .withServing(state.serving())
                     .withTerminating(state.terminating())
                     .endConditions()
-                    .withTargetRef(new ObjectReferenceBuilder()
-                            .withKind("Pod")
-                            .withName(state.pod())
-                            .withNamespace(namespace)
-                            .withUid(state.uid())
-                            .build())
+                    .withTargetRef(podRef(state))
                     .build());
         }
         EndpointSlice slice = new EndpointSliceBuilder()
@@ -180,6 +176,16 @@ final class ApiObjects {
         }
     }
 
+    /** The endpoint's {@code targetRef}: its Pod. */
+    private ObjectReference podRef(EndpointState state) {
+        return new ObjectReferenceBuilder()
+                .withKind("Pod")
+                .withName(state.pod())
+                .withNamespace(namespace)
+                .withUid(state.uid())
+                .build();
+    }
+
     private void writeEndpoints(List<EndpointState> states) {
         List<EndpointAddress> ready = new ArrayList<>();
         List<EndpointAddress> notReady = new ArrayList<>();
@@ -189,12 +195,7 @@ final class ApiObjects {
                 EndpointAddress address = new EndpointAddressBuilder()
                         .withIp(state.ip())
                         .withHostname(state.pod())
-                        .withTargetRef(new ObjectReferenceBuilder()
-                                .withKind("Pod")
-                                .withName(state.pod())
-                                .withNamespace(namespace)
-                                .withUid(state.uid())
-                                .build())
+                        .withTargetRef(podRef(state))
                         .build();
                 (state.ready() ? ready : notReady).add(address);
             }
