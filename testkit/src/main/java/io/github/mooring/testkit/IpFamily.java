@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Assumptions;
  * IPv4 pods get fresh addresses in 127.0.0.0/8, which every machine routes to loopback. IPv6 has one loopback
  * address, {@code ::1}, and EndpointSlices give all pods of a Service the same port, so IPv6 pods need an address of
  * their own: the kit adds one per pod to the {@code lo} interface ({@code ip -6 addr add <addr>/128 dev lo}, from a
- * unique local prefix, removed again when the namespace closes or the JVM exits). That takes root (or
+ * unique local prefix, removed again when the namespace closes, when the JVM exits, or by the kit's watchdog when the
+ * JVM was killed). That takes root (or
  * {@code CAP_NET_ADMIN}) on Linux; {@link #unavailableReason()} says why it cannot run elsewhere.
  */
 public enum IpFamily {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * Hands out loopback addresses for pods and Sentinels, like a cluster's pod network hands out pod IPs: never the
  * same one twice within a JVM. IPv4: 127.b.c.d, each JVM starting in its own randomly chosen /16 so that concurrent
  * test JVMs do not collide. IPv6: an address of {@code fd6d:6f6f:<random>::/64} per pod, added to {@code lo} (see
- * {@link IpFamily}) and removed by {@link #release} or at JVM exit. Every address is checked to be free on the port
+ * {@link IpFamily}) and removed by {@link #release}, at JVM exit, or by the watchdog after a SIGKILL. Every address is checked to be free on the port
  * it will serve.
  */
 final class LoopbackAddresses {
@@ -63,6 +63,7 @@ final class LoopbackAddresses {
             }
         }
         ip("del", ip);
+        ProcessReaper.get().unregisterLoopback(ip);
     }
 
     /** Why this machine cannot give pods IPv6 loopback addresses, or empty when it can (checked once per JVM). */
@@ -129,6 +130,7 @@ final class LoopbackAddresses {
                     continue; // another JVM's (same random /64, very unlikely): try the next
                 }
                 addedIpv6.add(ip);
+                ProcessReaper.get().registerLoopback(ip);
                 if (canBind(ip, port)) {
                     return ip;
                 }

@@ -1,6 +1,7 @@
 package io.github.mooring.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -10,18 +11,26 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.mooring.testkit.RedisPod.Deletion;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * IPv6 and dual-stack Services: pods on IPv6 loopback addresses of their own, one EndpointSlice per family, A and AAAA
@@ -97,6 +106,45 @@ class IpFamiliesIT {
             assertThat(loAddresses()).containsAll(used);
         }
         assertThat(loAddresses()).doesNotContainAnyElementsOf(used);
+    }
+
+    @Test
+    void theWatchdogRemovesTheAddressesOfAJvmKilledWithSigkill(@TempDir Path root) throws Exception {
+        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
+        Process jvm = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OrphanedNamespaceMain.class.getName(),
+                        root.toString(),
+                        "",
+                        "ipv6")
+                .redirectErrorStream(true)
+                .start();
+        List<String> ips = List.of();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {
+            CompletableFuture<String> ipLine = CompletableFuture.supplyAsync(() -> out.lines()
+                    .filter(line -> line.startsWith("IPS "))
+                    .findFirst()
+                    .orElse("IPS "));
+            ips = canonical(
+                    List.of(ipLine.get(90, TimeUnit.SECONDS).substring(4).split(",")));
+            assertThat(ips).hasSize(2);
+            assertThat(loAddresses()).containsAll(ips);
+
+            jvm.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertThat(jvm.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            List<String> added = ips;
+            await("the killed JVM's addresses removed from lo by the watchdog")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> Collections.disjoint(loAddresses(), added));
+        } finally {
+            jvm.destroyForcibly();
+            for (String ip : ips) {
+                LoopbackAddresses.release(ip); // a no-op: this JVM did not add them
+            }
+        }
     }
 
     @Test
