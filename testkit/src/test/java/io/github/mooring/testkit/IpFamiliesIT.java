@@ -19,7 +19,6 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -110,17 +109,7 @@ class IpFamiliesIT {
 
     @Test
     void theWatchdogRemovesTheAddressesOfAJvmKilledWithSigkill(@TempDir Path root) throws Exception {
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        Process jvm = new ProcessBuilder(
-                        java.toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        OrphanedNamespaceMain.class.getName(),
-                        root.toString(),
-                        "",
-                        "ipv6")
-                .redirectErrorStream(true)
-                .start();
+        Process jvm = OrphanedNamespaceMain.launch(root, "", "ipv6");
         List<String> ips = List.of();
         try (BufferedReader out =
                 new BufferedReader(new InputStreamReader(jvm.getInputStream(), StandardCharsets.UTF_8))) {

@@ -1,6 +1,10 @@
 package io.github.mooring.testkit;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
@@ -13,6 +17,18 @@ import java.util.stream.Collectors;
 public final class OrphanedNamespaceMain {
 
     private OrphanedNamespaceMain() {}
+
+    /** Starts this main in a JVM of its own, on this JVM's class path, with {@code args} after the work root. */
+    static Process launch(Path root, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                OrphanedNamespaceMain.class.getName(),
+                root.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
 
     public static void main(String[] args) throws InterruptedException {
         PodRuntime runtime =
