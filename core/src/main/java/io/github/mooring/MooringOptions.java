@@ -1,6 +1,7 @@
 package io.github.mooring;
 
 import io.github.mooring.discovery.EndpointSource;
+import io.github.mooring.discovery.IpFamilyPreference;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.healer.HealerSettings;
@@ -44,6 +45,7 @@ public final class MooringOptions {
     private final String service;
     private final String namespace;
     private final ServicePort port;
+    private final IpFamilyPreference ipFamily;
     private final EndpointSource source;
     private final RedisURI redisUri;
     private final ClientOptions clientOptions;
@@ -67,6 +69,7 @@ public final class MooringOptions {
         this.service = builder.service;
         this.namespace = builder.namespace != null ? builder.namespace : ServiceRef.currentNamespace();
         this.port = builder.port;
+        this.ipFamily = builder.ipFamily;
         this.source = builder.source;
         this.redisUri = builder.redisUri;
         this.clientOptions = builder.clientOptions;
@@ -97,6 +100,7 @@ public final class MooringOptions {
         builder.service = service;
         builder.namespace = namespace;
         builder.port = port;
+        builder.ipFamily = ipFamily;
         builder.source = source;
         builder.redisUri = redisUri;
         builder.clientOptions = clientOptions;
@@ -118,9 +122,14 @@ public final class MooringOptions {
         return builder;
     }
 
-    /** The Service to follow, with its namespace and port. */
+    /** The Service to follow, with its namespace, port and address family. */
     public ServiceRef serviceRef() {
-        return new ServiceRef(service, namespace, port);
+        return new ServiceRef(service, namespace, port, ipFamily);
+    }
+
+    /** Which address family the Service's pods are reached by (default {@link IpFamilyPreference#IPV4_PREFERRED}). */
+    public IpFamilyPreference ipFamily() {
+        return ipFamily;
     }
 
     public String service() {
@@ -302,6 +311,7 @@ public final class MooringOptions {
         private String service;
         private String namespace;
         private ServicePort port = ServicePort.DEFAULT;
+        private IpFamilyPreference ipFamily = IpFamilyPreference.IPV4_PREFERRED;
         private EndpointSource source = EndpointSource.auto();
         private RedisURI redisUri;
         private ClientOptions clientOptions;
@@ -356,6 +366,18 @@ public final class MooringOptions {
         /** The Service port (default: the port named {@code redis}). */
         public Builder port(ServicePort port) {
             this.port = Require.nonNull(port, "port");
+            return this;
+        }
+
+        /**
+         * Which address family to reach the pods by (default {@link IpFamilyPreference#IPV4_PREFERRED}: the
+         * Service's only family, IPv4 on a dual-stack cluster). One family per Service, so that each pod is one node:
+         * the kubernetes source reads the EndpointSlices of that {@code addressType}, the dns source asks A or AAAA
+         * records accordingly. {@code IPV6_PREFERRED} where the Redis pods are reached over IPv6 on a dual-stack
+         * cluster; {@code IPV4_ONLY}/{@code IPV6_ONLY} to never use the other family.
+         */
+        public Builder ipFamily(IpFamilyPreference ipFamily) {
+            this.ipFamily = Require.nonNull(ipFamily, "ipFamily");
             return this;
         }
 

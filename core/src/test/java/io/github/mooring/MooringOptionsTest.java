@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
+import io.github.mooring.discovery.IpFamilyPreference;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.healer.HealerSettings;
 import io.lettuce.core.ClientOptions;
@@ -48,6 +49,7 @@ class MooringOptionsTest {
                         "port must be a port name (lowercase letters, digits and '-') or a number, was 'redis port'"),
                 refused("null port", b -> b.port((ServicePort) null), NULL, "port must not be null"),
                 refused("null source", b -> b.source(null), NULL, "source must not be null"),
+                refused("null ipFamily", b -> b.ipFamily(null), NULL, "ipFamily must not be null"),
                 refused("null redisUri", b -> b.redisUri(null), NULL, "redisUri must not be null"),
                 refused("null clientOptions", b -> b.clientOptions(null), NULL, "clientOptions must not be null"),
                 refused("null clientResources", b -> b.clientResources(null), NULL, "clientResources must not be null"),
@@ -201,8 +203,15 @@ class MooringOptionsTest {
                 .staleReplicaAfter(Duration.ofSeconds(3))
                 .unreachableRoundsBeforeDisconnect(4)
                 .idempotentCommands("set", "HSET")
+                .ipFamily(IpFamilyPreference.IPV6_PREFERRED)
                 .build();
 
+        assertThat(options.ipFamily())
+                .isEqualTo(options.serviceRef().ipFamily())
+                .isEqualTo(options.mutate().build().ipFamily())
+                .isEqualTo(IpFamilyPreference.IPV6_PREFERRED);
+        assertThat(MooringOptions.builder().service("redis").build().ipFamily())
+                .isEqualTo(IpFamilyPreference.IPV4_PREFERRED);
         assertThat(options.maxQueuedCommands())
                 .isEqualTo(options.failoverSettings().maxQueuedCommands())
                 .isEqualTo(500);

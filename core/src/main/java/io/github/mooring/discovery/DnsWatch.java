@@ -67,7 +67,8 @@ final class DnsWatch implements EndpointWatch {
                 .resolveCache(NoopDnsCache.INSTANCE)
                 .cnameCache(NoopDnsCnameCache.INSTANCE)
                 .authoritativeDnsServerCache(NoopAuthoritativeDnsServerCache.INSTANCE)
-                .resolvedAddressTypes(ResolvedAddressTypes.IPV4_PREFERRED)
+                // A and/or AAAA as the Service's address family is chosen (deliver() keeps one family).
+                .resolvedAddressTypes(addressTypes(service.ipFamily()))
                 .queryTimeoutMillis(settings.queryTimeout().toMillis());
         if (!settings.nameServers().isEmpty()) {
             builder.nameServerProvider(new SequentialDnsServerAddressStreamProvider(settings.nameServers()));
@@ -83,6 +84,16 @@ final class DnsWatch implements EndpointWatch {
             builder.ndots(settings.ndots());
         }
         this.resolver = builder.build();
+    }
+
+    /** The record types to ask: both where the Service's family is found out from the answers. */
+    static ResolvedAddressTypes addressTypes(IpFamilyPreference ipFamily) {
+        return switch (ipFamily) {
+            case IPV4_PREFERRED -> ResolvedAddressTypes.IPV4_PREFERRED;
+            case IPV6_PREFERRED -> ResolvedAddressTypes.IPV6_PREFERRED;
+            case IPV4_ONLY -> ResolvedAddressTypes.IPV4_ONLY;
+            case IPV6_ONLY -> ResolvedAddressTypes.IPV6_ONLY;
+        };
     }
 
     static DnsWatch start(DnsSource settings, ServiceRef service, EndpointListener listener) {
@@ -104,7 +115,8 @@ final class DnsWatch implements EndpointWatch {
                 if (done.isSuccess()) {
                     @SuppressWarnings("unchecked")
                     List<Endpoint> endpoints = (List<Endpoint>) done.getNow();
-                    deliver(endpoints);
+                    // A dual-stack Service answers A and AAAA: one family, each pod once.
+                    deliver(service.ipFamily().select(endpoints));
                 } else {
                     failed(done.cause());
                 }
@@ -249,7 +261,7 @@ final class DnsWatch implements EndpointWatch {
                     DiscoveryException.Reason.NOT_RESOLVABLE,
                     DnsSource.NAME,
                     "DNS lookup of '" + name + "' via " + describedServers + " failed: "
-                            + KubernetesApi.rootMessage(cause) + " (" + service + ")",
+                            + KubernetesApi.rootMessage(cause) + " (" + service + ")" + familyHint(),
                     cause);
         }
         if (!error.getMessage().equals(lastError)) {
@@ -257,6 +269,18 @@ final class DnsWatch implements EndpointWatch {
             lastError = error.getMessage();
         }
         listener.onError(error);
+    }
+
+    /** Where only one family's records are asked, a name with records of the other only fails: say so. */
+    private String familyHint() {
+        return switch (service.ipFamily()) {
+            case IPV4_ONLY, IPV6_ONLY ->
+                "; only " + (service.ipFamily() == IpFamilyPreference.IPV4_ONLY ? "A" : "AAAA")
+                        + " records were asked, as MooringOptions.ipFamily (mooring.ip-family) is "
+                        + service.ipFamily().propertyValue() + ": set it to ipv4-preferred if the Service has the other"
+                        + " family";
+            case IPV4_PREFERRED, IPV6_PREFERRED -> "";
+        };
     }
 
     @Override

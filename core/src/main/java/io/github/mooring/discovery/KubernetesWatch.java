@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -201,8 +202,17 @@ final class KubernetesWatch implements EndpointWatch {
         Map<String, Endpoint> byAddress = new LinkedHashMap<>();
         Set<String> portsSeen = new LinkedHashSet<>();
         boolean portFound = false;
+        // One address family per Service (a dual-stack Service has a slice of each): each pod is one endpoint.
+        Optional<IpFamilyPreference.Family> family = service.ipFamily().choose(sliceFamilies(objects));
+        Set<String> otherFamilies = new LinkedHashSet<>();
         for (HasMetadata object : objects) {
             if (object instanceof EndpointSlice slice) {
+                Optional<IpFamilyPreference.Family> type =
+                        IpFamilyPreference.Family.ofAddressType(slice.getAddressType());
+                if (type.isPresent() && !type.equals(family)) {
+                    otherFamilies.add(slice.getAddressType());
+                    continue;
+                }
                 portFound |= collectSlice(slice, byAddress, portsSeen);
             } else if (object instanceof Endpoints legacy
                     && legacy.getMetadata().getName().equals(service.name())) {
@@ -212,6 +222,15 @@ final class KubernetesWatch implements EndpointWatch {
         out.addAll(byAddress.values());
         if (!out.isEmpty()) {
             return null;
+        }
+        if (family.isEmpty() && !otherFamilies.isEmpty()) {
+            return new DiscoveryException(
+                    DiscoveryException.Reason.NO_ENDPOINTS,
+                    KubernetesSource.NAME,
+                    service + " has only " + String.join(" and ", otherFamilies) + " EndpointSlices, and Mooring is"
+                            + " set to use " + service.ipFamily().propertyValue() + " addresses: set"
+                            + " MooringOptions.ipFamily (mooring.ip-family) to ipv4-preferred, or to the Service's"
+                            + " family");
         }
         if (!portFound && !portsSeen.isEmpty()) {
             return new DiscoveryException(
@@ -256,8 +275,11 @@ final class KubernetesWatch implements EndpointWatch {
             boolean ready = c == null || c.getReady() == null || c.getReady();
             boolean terminating = c != null && Boolean.TRUE.equals(c.getTerminating());
             String pod = podName(e.getTargetRef(), e.getHostname());
-            for (String address : nullSafe(e.getAddresses())) {
-                out.putIfAbsent(address + ":" + port, new Endpoint(address, port, pod, ready, terminating));
+            // The API says consumers use the first address only (the others are for future use): one per pod.
+            List<String> addresses = nullSafe(e.getAddresses());
+            if (!addresses.isEmpty()) {
+                Endpoint endpoint = new Endpoint(addresses.get(0), port, pod, ready, terminating);
+                out.putIfAbsent(endpoint.address(), endpoint);
             }
         }
         return true;
@@ -290,6 +312,17 @@ final class KubernetesWatch implements EndpointWatch {
             }
         }
         return found;
+    }
+
+    /** The address families of the Service's EndpointSlices ({@code FQDN} slices have none). */
+    private static Set<IpFamilyPreference.Family> sliceFamilies(List<? extends HasMetadata> objects) {
+        Set<IpFamilyPreference.Family> families = EnumSet.noneOf(IpFamilyPreference.Family.class);
+        for (HasMetadata object : objects) {
+            if (object instanceof EndpointSlice slice) {
+                IpFamilyPreference.Family.ofAddressType(slice.getAddressType()).ifPresent(families::add);
+            }
+        }
+        return families;
     }
 
     private static String podName(ObjectReference ref, String hostname) {

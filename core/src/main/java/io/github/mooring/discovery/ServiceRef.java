@@ -13,13 +13,20 @@ import java.nio.file.Paths;
  * @param name the Service name
  * @param namespace the namespace
  * @param port which Service port carries Redis
+ * @param ipFamily which address family to use where the Service has addresses of both (dual-stack)
  */
-public record ServiceRef(String name, String namespace, ServicePort port) {
+public record ServiceRef(String name, String namespace, ServicePort port, IpFamilyPreference ipFamily) {
 
     public ServiceRef {
         Require.dnsLabel(name, "service");
         Require.dnsLabel(namespace, "namespace");
         Require.nonNull(port, "port");
+        Require.nonNull(ipFamily, "ipFamily");
+    }
+
+    /** With the default address family choice, {@link IpFamilyPreference#IPV4_PREFERRED}. */
+    public ServiceRef(String name, String namespace, ServicePort port) {
+        this(name, namespace, port, IpFamilyPreference.IPV4_PREFERRED);
     }
 
     /** {@code redis} in namespace {@code shop}, port named {@code redis}. */

@@ -1,5 +1,6 @@
 package io.github.mooring.lettuce;
 
+import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.exceptions.CommandFateUnknownException;
 import io.github.mooring.exceptions.CredentialsRejectedException;
@@ -120,7 +121,7 @@ public final class MooringRedisClient extends RedisClient {
     /** A reconnect of one of this client's connections was refused for its credentials: let the probe find out. */
     private void onReconnectRefused(ReconnectFailedEvent failed) {
         if (failed.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            String address = inet.getAddress().getHostAddress() + ":" + inet.getPort();
+            String address = Endpoint.address(inet);
             if (bindings.values().stream().anyMatch(binding -> address.equals(binding.boundAddress))) {
                 monitor.credentialsRefusedOnConnect(address);
             }
@@ -474,7 +475,7 @@ public final class MooringRedisClient extends RedisClient {
             MasterBinding binding = bindings.get(connection);
             if (binding != null) {
                 if (socketAddress instanceof InetSocketAddress inet) {
-                    binding.boundAddress = inet.getAddress().getHostAddress() + ":" + inet.getPort();
+                    binding.boundAddress = Endpoint.address(inet); // the form the topology's addresses have
                 }
                 binding.connected = true;
                 // The master may have moved while this connection was being opened: the topology change that said

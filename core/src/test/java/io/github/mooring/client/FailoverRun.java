@@ -60,10 +60,19 @@ final class FailoverRun implements AutoCloseable {
             Disruption disruption,
             PodRuntime runtime,
             UnaryOperator<MooringOptions.Builder> settings) {
+        this(ns, disruption, runtime, settings, set -> set);
+    }
+
+    /** With the StatefulSet adjusted by {@code statefulSet} (its IP families, for example). */
+    FailoverRun(
+            SimulatedNamespace ns,
+            Disruption disruption,
+            PodRuntime runtime,
+            UnaryOperator<MooringOptions.Builder> settings,
+            UnaryOperator<RedisStatefulSet.Builder> statefulSet) {
         this.disruption = disruption;
-        this.redis = ns.redis("redis")
-                .runtime(runtime)
-                .persistence(disruption.persistence)
+        this.redis = statefulSet
+                .apply(ns.redis("redis").runtime(runtime).persistence(disruption.persistence))
                 .start();
         this.sentinels = disruption.downAfter != null
                 ? ns.sentinels(redis)

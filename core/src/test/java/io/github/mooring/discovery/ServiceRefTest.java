@@ -18,7 +18,9 @@ class ServiceRefTest {
         assertThat(ref.name()).isEqualTo("redis");
         assertThat(ref.namespace()).isEqualTo("shop");
         assertThat(ref.port()).isEqualTo(ServicePort.named("redis"));
+        assertThat(ref.ipFamily()).isEqualTo(IpFamilyPreference.IPV4_PREFERRED);
         assertThat(ref).hasToString("Service 'redis' in namespace 'shop'");
+        assertThat(new ServiceRef("redis", "shop", ServicePort.DEFAULT)).isEqualTo(ref);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.github.mooring.boot;
 
+import io.github.mooring.discovery.IpFamilyPreference;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +23,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param namespace Namespace of the Service. Defaults to the namespace of the pod the application runs in (from its
  *        service account); outside a pod, to the namespace of the kubeconfig's current context; else 'default'.
  * @param port Service port that carries Redis, by name (as in the Service's ports[].name) or by number.
+ * @param ipFamily Which address family the pods are reached by: 'ipv4-preferred' (the Service's only family, IPv4 on a
+ *        dual-stack cluster), 'ipv6-preferred' (IPv6 on a dual-stack cluster), 'ipv4-only' or 'ipv6-only'. One family
+ *        per Service, so that each pod is one node: the kubernetes source reads the EndpointSlices of that address
+ *        type, the dns source asks A or AAAA records accordingly.
  * @param source Where the Service's pods are discovered: 'auto' (the Kubernetes API of the pod's service account or,
  *        outside a pod, of the kubeconfig's current context or KUBERNETES_MASTER, when RBAC allows it; else cluster
  *        DNS), 'kubernetes', 'dns' or 'static'. Defaults to 'auto', or to 'static' when static nodes are set.
@@ -50,6 +55,7 @@ public record MooringProperties(
         @Nullable String service,
         @Nullable String namespace,
         @DefaultValue("redis") String port,
+        @DefaultValue("ipv4-preferred") IpFamilyPreference ipFamily,
         @Nullable Source source,
         List<String> staticNodes,
         @DefaultValue Dns dns,

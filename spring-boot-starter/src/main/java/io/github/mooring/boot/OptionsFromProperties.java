@@ -75,7 +75,7 @@ final class OptionsFromProperties {
                 () -> ServicePort.parse(properties.port()),
                 "Set mooring.port to the name of the Service port that carries Redis (as in the Service's"
                         + " ports[].name, e.g. redis) or to its number (e.g. 6379).");
-        builder.port(port).source(source(properties, port, kubernetes));
+        builder.port(port).ipFamily(properties.ipFamily()).source(source(properties, port, kubernetes));
         Duration failoverWait = properties.failoverWait();
         check(
                 "failover-wait",

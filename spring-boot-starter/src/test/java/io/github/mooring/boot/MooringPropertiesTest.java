@@ -3,6 +3,7 @@ package io.github.mooring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mooring.MooringOptions;
+import io.github.mooring.discovery.IpFamilyPreference;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.lettuce.FailoverRetry;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ class MooringPropertiesTest {
 
         assertThat(properties.enabled()).isTrue();
         assertThat(ServicePort.parse(properties.port())).isEqualTo(ServicePort.DEFAULT);
+        assertThat(properties.ipFamily()).isEqualTo(core.ipFamily());
         assertThat(properties.effectiveSource()).isEqualTo(MooringProperties.Source.AUTO);
         assertThat(properties.failoverWait()).isEqualTo(core.failoverWait());
         assertThat(properties.startupWait()).isNull();
@@ -51,6 +53,19 @@ class MooringPropertiesTest {
         assertThat(properties.dns().clusterDomain()).isEqualTo("cluster.local");
         assertThat(properties.dns().srv()).isFalse();
         assertThat(properties.dns().nameServers()).isEmpty();
+    }
+
+    @Test
+    void theIpFamilyIsSpelledAsInTheDocumentation() {
+        for (IpFamilyPreference family : IpFamilyPreference.values()) {
+            MooringProperties properties =
+                    bind(Map.of("mooring.service", "redis", "mooring.ip-family", family.propertyValue()));
+            assertThat(properties.ipFamily()).isEqualTo(family);
+            assertThat(OptionsFromProperties.builder(properties, () -> null)
+                            .build()
+                            .ipFamily())
+                    .isEqualTo(family);
+        }
     }
 
     @Test

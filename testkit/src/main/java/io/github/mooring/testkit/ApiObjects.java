@@ -4,10 +4,12 @@ import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointAddressBuilder;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.EndpointsBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIPBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
@@ -19,6 +21,7 @@ import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -83,6 +86,9 @@ final class ApiObjects {
                 .withNewStatus()
                 .withPhase("Running")
                 .withPodIP(pod.ip())
+                .withPodIPs(pod.ips().stream()
+                        .map(ip -> new PodIPBuilder().withIp(ip).build())
+                        .toList())
                 .endStatus()
                 .build();
         Pod created = client.pods().inNamespace(namespace).resource(object).createOr(NonDeletingOperation::update);
@@ -106,13 +112,26 @@ final class ApiObjects {
     }
 
     /**
-     * Writes the EndpointSlice and the Endpoints object for these endpoints (called by one thread at a time), and
-     * returns {@link System#nanoTime()} of the moment the EndpointSlice write was done.
+     * Writes one EndpointSlice per IP family and the Endpoints object (the primary family's, as Kubernetes' Endpoints
+     * controller does) for these endpoints (called by one thread at a time), and returns {@link System#nanoTime()} of
+     * the moment the last EndpointSlice write was done.
      */
-    long publishEndpoints(List<EndpointState> states) {
+    long publishEndpoints(List<IpFamily> families, List<List<EndpointState>> byFamily) {
+        for (int i = 0; i < families.size(); i++) {
+            // The primary family's slice keeps the name a single-stack Service's has.
+            String name = i == 0
+                    ? sliceName
+                    : sliceName + "-" + families.get(i).addressType().toLowerCase(Locale.ROOT);
+            writeSlice(name, families.get(i), byFamily.get(i));
+        }
+        long sliceWritten = System.nanoTime();
+        writeEndpoints(byFamily.get(0));
+        published = true;
+        return sliceWritten;
+    }
+
+    private void writeSlice(String name, IpFamily family, List<EndpointState> states) {
         List<Endpoint> endpoints = new ArrayList<>();
-        List<EndpointAddress> ready = new ArrayList<>();
-        List<EndpointAddress> notReady = new ArrayList<>();
         for (EndpointState state : states) {
             endpoints.add(new EndpointBuilder()
                     .withAddresses(state.ip())
@@ -122,36 +141,17 @@ final class ApiObjects {
                     .withServing(state.serving())
                     .withTerminating(state.terminating())
                     .endConditions()
-                    .withTargetRef(new ObjectReferenceBuilder()
-                            .withKind("Pod")
-                            .withName(state.pod())
-                            .withNamespace(namespace)
-                            .withUid(state.uid())
-                            .build())
+                    .withTargetRef(podRef(state))
                     .build());
-            // The Endpoints controller leaves terminating pods out altogether.
-            if (!state.terminating()) {
-                EndpointAddress address = new EndpointAddressBuilder()
-                        .withIp(state.ip())
-                        .withHostname(state.pod())
-                        .withTargetRef(new ObjectReferenceBuilder()
-                                .withKind("Pod")
-                                .withName(state.pod())
-                                .withNamespace(namespace)
-                                .withUid(state.uid())
-                                .build())
-                        .build();
-                (state.ready() ? ready : notReady).add(address);
-            }
         }
         EndpointSlice slice = new EndpointSliceBuilder()
                 .withNewMetadata()
-                .withName(sliceName)
+                .withName(name)
                 .withNamespace(namespace)
                 .addToLabels(SERVICE_NAME_LABEL, service)
                 .addToLabels("endpointslice.kubernetes.io/managed-by", "endpointslice-controller.k8s.io")
                 .endMetadata()
-                .withAddressType("IPv4")
+                .withAddressType(family.addressType())
                 .addNewPort()
                 .withName(portName)
                 .withPort(port)
@@ -174,8 +174,32 @@ final class ApiObjects {
                     .resource(slice)
                     .create();
         }
-        long sliceWritten = System.nanoTime();
+    }
 
+    /** The endpoint's {@code targetRef}: its Pod. */
+    private ObjectReference podRef(EndpointState state) {
+        return new ObjectReferenceBuilder()
+                .withKind("Pod")
+                .withName(state.pod())
+                .withNamespace(namespace)
+                .withUid(state.uid())
+                .build();
+    }
+
+    private void writeEndpoints(List<EndpointState> states) {
+        List<EndpointAddress> ready = new ArrayList<>();
+        List<EndpointAddress> notReady = new ArrayList<>();
+        for (EndpointState state : states) {
+            // The Endpoints controller leaves terminating pods out altogether.
+            if (!state.terminating()) {
+                EndpointAddress address = new EndpointAddressBuilder()
+                        .withIp(state.ip())
+                        .withHostname(state.pod())
+                        .withTargetRef(podRef(state))
+                        .build();
+                (state.ready() ? ready : notReady).add(address);
+            }
+        }
         EndpointsBuilder legacy = new EndpointsBuilder()
                 .withNewMetadata()
                 .withName(service)
@@ -198,9 +222,7 @@ final class ApiObjects {
             client.endpoints().inNamespace(namespace).resource(object).update();
         } else {
             client.endpoints().inNamespace(namespace).resource(object).create();
-            published = true;
         }
-        return sliceWritten;
     }
 
     void updatePodReadiness(RedisPod pod, boolean ready) {

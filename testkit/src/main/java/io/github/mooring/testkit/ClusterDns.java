@@ -21,6 +21,7 @@ import io.netty.handler.codec.dns.DnsQuestion;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
 import io.netty.handler.codec.dns.DnsSection;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -42,8 +43,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code A <service>.<ns>.svc.cluster.local}: the IPs of the ready pods, in rotating order (NXDOMAIN when there
  * are none);</li>
  * <li>{@code A <pod>.<service>.<ns>.svc.cluster.local}: that pod's IP while it is published;</li>
+ * <li>{@code AAAA} for the same names: the IPv6 addresses of an IPv6 or dual-stack Service's pods (an A query
+ * gets only IPv4 addresses, an AAAA query only IPv6 ones, NOERROR with no answer when there are none);</li>
  * <li>{@code SRV _<port-name>._tcp.<service>.<ns>.svc.cluster.local}: one record per ready pod, targeting its
- * pod name, with its A record in the additional section;</li>
+ * pod name, with its A (and AAAA) records in the additional section;</li>
  * <li>NXDOMAIN for every other name, NOERROR with no answer for other record types of a known name.</li>
  * </ul>
  * Every answer carries the configured TTL (default 30 s, as in the CoreDNS config Kubernetes ships): clients that
@@ -129,7 +132,7 @@ public final class ClusterDns implements AutoCloseable {
         return "_" + portName + "._tcp." + serviceName(service, namespace);
     }
 
-    /** The IPs this server answers for {@code name} right now (A records), for assertions. */
+    /** The IPs this server answers for {@code name} right now (A and AAAA records), for assertions. */
     public List<String> addresses(String name) {
         String key = normalize(name);
         for (ServiceRecords records : services.values()) {
@@ -155,16 +158,17 @@ public final class ClusterDns implements AutoCloseable {
      * Replaces what one headless Service publishes: the ready pods' names and IPs.
      * Called by the namespace's endpoint controller.
      */
-    void publish(String service, String namespace, String portName, int port, Map<String, String> readyPodIps) {
+    void publish(String service, String namespace, String portName, int port, Map<String, List<String>> readyPodIps) {
         Map<String, List<InetAddress>> a = new ConcurrentHashMap<>();
         Map<String, List<Srv>> srv = new ConcurrentHashMap<>();
         List<InetAddress> serviceIps = new ArrayList<>();
         List<Srv> targets = new ArrayList<>();
         readyPodIps.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(pod -> {
-            InetAddress ip = parseIp(pod.getValue());
-            serviceIps.add(ip);
+            List<InetAddress> ips =
+                    pod.getValue().stream().map(ClusterDns::parseIp).toList();
+            serviceIps.addAll(ips);
             String podFqdn = normalize(podName(pod.getKey(), service, namespace));
-            a.put(podFqdn, List.of(ip));
+            a.put(podFqdn, ips);
             targets.add(new Srv(podFqdn, port));
         });
         if (!serviceIps.isEmpty()) {
@@ -221,7 +225,10 @@ public final class ClusterDns implements AutoCloseable {
             return;
         }
         DnsRecordType type = question.type();
-        if (type.equals(DnsRecordType.A) && a != null) {
+        if ((type.equals(DnsRecordType.A) || type.equals(DnsRecordType.AAAA)) && a != null) {
+            a = ofType(a, type);
+        }
+        if ((type.equals(DnsRecordType.A) || type.equals(DnsRecordType.AAAA)) && a != null && !a.isEmpty()) {
             // Round-robin, as the loadbalance plugin in Kubernetes' default Corefile does: clients that take the
             // first answer land on any pod, master or not.
             int shift = a.size() > 1 ? (int) Math.floorMod(rotation.getAndIncrement(), (long) a.size()) : 0;
@@ -252,8 +259,18 @@ public final class ClusterDns implements AutoCloseable {
         // Otherwise NOERROR with no answer (NODATA), e.g. AAAA for an IPv4-only Service.
     }
 
+    /** An A record for an IPv4 address, an AAAA record for an IPv6 one. */
     private static DefaultDnsRawRecord aRecord(String name, InetAddress ip, long ttlSeconds) {
-        return new DefaultDnsRawRecord(name, DnsRecordType.A, ttlSeconds, Unpooled.wrappedBuffer(ip.getAddress()));
+        DnsRecordType type = ip instanceof Inet6Address ? DnsRecordType.AAAA : DnsRecordType.A;
+        return new DefaultDnsRawRecord(name, type, ttlSeconds, Unpooled.wrappedBuffer(ip.getAddress()));
+    }
+
+    /** The addresses an A (IPv4) or AAAA (IPv6) query asks for. */
+    private static List<InetAddress> ofType(List<InetAddress> addresses, DnsRecordType type) {
+        boolean ipv6 = type.equals(DnsRecordType.AAAA);
+        return addresses.stream()
+                .filter(ip -> ip instanceof Inet6Address == ipv6)
+                .toList();
     }
 
     private static void writeName(ByteBuf buf, String name) {

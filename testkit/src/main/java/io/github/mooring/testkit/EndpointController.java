@@ -92,11 +92,17 @@ final class EndpointController implements AutoCloseable {
         if (set.isClosed()) {
             return;
         }
-        List<EndpointState> states = new ArrayList<>();
+        List<EndpointState> states = new ArrayList<>(); // the primary family's
+        List<List<EndpointState>> byFamily = new ArrayList<>();
+        set.ipFamilies().forEach(family -> byFamily.add(new ArrayList<>()));
         for (RedisPod pod : set.pods()) {
-            EndpointState state = pod.endpointState();
-            if (state != null) {
-                states.add(state);
+            List<EndpointState> perFamily = pod.endpointStatesByFamily();
+            if (perFamily.isEmpty()) {
+                continue;
+            }
+            states.add(perFamily.get(0));
+            for (int i = 0; i < byFamily.size(); i++) {
+                byFamily.get(i).add(perFamily.get(i));
             }
         }
         if (states.equals(published)) {
@@ -104,12 +110,15 @@ final class EndpointController implements AutoCloseable {
         }
         // The moment the EndpointSlice was written, before the Endpoints object and the DNS records follow it: the
         // start of latency measurements, so it must not come after watchers could have seen the slice change.
-        long writtenNanos = set.api().publishEndpoints(states);
+        long writtenNanos = set.api().publishEndpoints(set.ipFamilies(), byFamily);
         Instant writtenAt = Instant.now().minusNanos(System.nanoTime() - writtenNanos);
-        Map<String, String> readyIps = new HashMap<>();
-        for (EndpointState state : states) {
-            if (state.ready()) {
-                readyIps.put(state.pod(), state.ip());
+        Map<String, List<String>> readyIps = new HashMap<>();
+        for (List<EndpointState> family : byFamily) {
+            for (EndpointState state : family) {
+                if (state.ready()) {
+                    readyIps.computeIfAbsent(state.pod(), pod -> new ArrayList<>())
+                            .add(state.ip());
+                }
             }
         }
         set.dns().publish(set.name(), set.namespace(), set.portName(), set.port(), readyIps);

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * removes every container;</li>
  * <li>a JVM killed with SIGKILL: a small watchdog shell process, started once per JVM, waits for the JVM's pid
  * to disappear, kills the pids listed in this JVM's pid file and, where the JVM used Docker, removes every
- * container labelled with the JVM's pid ({@code docker rm -f}, with the Docker CLI).</li>
+ * container labelled with the JVM's pid ({@code docker rm -f}, with the Docker CLI), and removes the IPv6 addresses
+ * the JVM added to {@code lo} for its pods ({@code ip -6 addr del}).</li>
  * </ul>
  */
 final class ProcessReaper {
@@ -34,6 +35,8 @@ final class ProcessReaper {
     private final Set<Process> live = new LinkedHashSet<>();
     /** Docker containers (typed by their interface, so that this class loads without Testcontainers). */
     private final Set<PodContainer> containers = new LinkedHashSet<>();
+    /** IPv6 addresses added to {@code lo} for pods and not removed yet: the watchdog removes them. */
+    private final Set<String> loopbackAddresses = new LinkedHashSet<>();
     /** The Docker host the JVM's containers run on, once it started one: the watchdog removes them there. */
     private String dockerHost;
 
@@ -56,6 +59,20 @@ final class ProcessReaper {
 
     synchronized void unregister(Process process) {
         if (live.remove(process)) {
+            writePidFile();
+        }
+    }
+
+    /** An address was added to {@code lo}: removed by the watchdog should the JVM die without removing it. */
+    synchronized void registerLoopback(String ip) {
+        startWatchdogOnce();
+        if (loopbackAddresses.add(ip)) {
+            writePidFile();
+        }
+    }
+
+    synchronized void unregisterLoopback(String ip) {
+        if (loopbackAddresses.remove(ip)) {
             writePidFile();
         }
     }
@@ -126,13 +143,16 @@ final class ProcessReaper {
             pidFile = dir.resolve(jvm + ".pids");
             Files.write(pidFile, new byte[0]);
             // Kills only processes that still look like redis-server, so a pid recycled by the OS is left alone;
-            // removes only containers labelled with this JVM's pid. The line "docker <host>" names the Docker host.
+            // removes only containers labelled with this JVM's pid. The line "docker <host>" names the Docker host,
+            // each
+            // line "lo <ip>" an address added to lo.
             String script = "jvm=$1; file=$2; label=$3\n"
                     + "while kill -0 \"$jvm\" 2>/dev/null; do sleep 1; done\n"
                     + "if [ -f \"$file\" ]; then\n"
                     + "  host=\n"
                     + "  while read -r p h; do\n"
                     + "    if [ \"$p\" = docker ]; then host=$h; continue; fi\n"
+                    + "    if [ \"$p\" = lo ]; then ip -6 addr del \"$h/128\" dev lo 2>/dev/null; continue; fi\n"
                     + "    ps -p \"$p\" -o command= 2>/dev/null | grep -q redis && kill -9 \"$p\" 2>/dev/null\n"
                     + "  done < \"$file\"\n"
                     + "  if [ -n \"$host\" ]; then\n"
@@ -164,7 +184,8 @@ final class ProcessReaper {
             return;
         }
         String pids = live.stream().map(p -> Long.toString(p.pid())).collect(Collectors.joining("\n", "", "\n"))
-                + (dockerHost == null ? "" : "docker " + dockerHost + "\n");
+                + (dockerHost == null ? "" : "docker " + dockerHost + "\n")
+                + loopbackAddresses.stream().map(ip -> "lo " + ip + "\n").collect(Collectors.joining());
         try {
             Path temp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
             Files.writeString(temp, pids, StandardCharsets.US_ASCII);

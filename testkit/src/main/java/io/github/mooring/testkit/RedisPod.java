@@ -57,6 +57,7 @@ public final class RedisPod {
     // Guarded by this.
     private Phase phase = Phase.PENDING;
     private String ip;
+    private List<String> ips = List.of(); // one per family of the set, primary (ip) first
     private String uid;
     private int generation;
     private int restarts;
@@ -87,14 +88,22 @@ public final class RedisPod {
         return ip;
     }
 
+    /**
+     * The current incarnation's IPs, one per {@linkplain RedisStatefulSet.Builder#ipFamilies IP family} of its set,
+     * the primary ({@link #ip()}) first, as a Pod's {@code status.podIPs}; empty while deleted.
+     */
+    public synchronized List<String> ips() {
+        return ips;
+    }
+
     /** The port Redis listens on (the Service's target port). */
     public int port() {
         return set.port();
     }
 
-    /** {@code ip:port} of the current incarnation. */
+    /** {@code ip:port} of the current incarnation ({@code [fd6d:…]:6379} for IPv6). */
     public synchronized String address() {
-        return ip == null ? null : ip + ":" + set.port();
+        return ip == null ? null : LoopbackAddresses.hostPort(ip, set.port());
     }
 
     /** The Pod object's UID: changes on every replacement. */
@@ -244,6 +253,7 @@ public final class RedisPod {
         synchronized (this) {
             phase = Phase.DELETED;
             ip = null;
+            ips = List.of();
         }
         set.api().deletePod(this);
         set.controller().reconcileNow();
@@ -351,7 +361,8 @@ public final class RedisPod {
     synchronized void create() {
         generation++;
         restarts = 0;
-        ip = LoopbackAddresses.allocate(set.port());
+        ips = set.allocateIps();
+        ip = ips.get(0);
         lastKnownIp = ip;
         uid = UUID.randomUUID().toString();
         phase = Phase.PENDING;
@@ -397,6 +408,20 @@ public final class RedisPod {
         boolean terminating = phase == Phase.TERMINATING;
         boolean serving = ready && phase != Phase.CRASHED;
         return new EndpointState(name, ip, uid, serving && !terminating, serving, terminating);
+    }
+
+    /** What the endpoint controller publishes for this pod in each family's EndpointSlice (the primary's first). */
+    synchronized List<EndpointState> endpointStatesByFamily() {
+        EndpointState primary = endpointState();
+        if (primary == null) {
+            return List.of();
+        }
+        List<EndpointState> states = new ArrayList<>();
+        for (String familyIp : ips) {
+            states.add(
+                    new EndpointState(name, familyIp, uid, primary.ready(), primary.serving(), primary.terminating()));
+        }
+        return states;
     }
 
     /** The container a probe round is about to check (null when none): its result applies to that one only. */
@@ -470,7 +495,7 @@ public final class RedisPod {
     private List<String> configLines(Path dataDir) {
         TlsMaterial tls = set.tls();
         List<String> lines = new ArrayList<>(List.of(
-                "bind " + ip,
+                "bind " + String.join(" ", ips),
                 tls == null ? "port " + set.port() : "port 0",
                 "protected-mode no",
                 "daemonize no",

@@ -32,6 +32,8 @@ public final class RedisStatefulSet {
     private final List<String> extraConfig;
     private final boolean tlsEnabled;
     private final PodRuntime runtime;
+    private final List<IpFamily> ipFamilies;
+    private final List<String> allocatedIps = new ArrayList<>(); // every pod IP ever given, released at close
     private TlsMaterial tls;
     private final Path workDir;
     private final ApiObjects api;
@@ -49,6 +51,7 @@ public final class RedisStatefulSet {
         this.extraConfig = List.copyOf(builder.extraConfig);
         this.tlsEnabled = builder.tls;
         this.runtime = builder.runtime != null ? builder.runtime : namespace.podRuntime();
+        this.ipFamilies = builder.ipFamilies;
         this.workDir = namespace.workDir().resolve(name);
         this.api = new ApiObjects(namespace.api().controllerClient(), namespace.name(), name, portName, port);
         this.controller = new EndpointController(
@@ -77,6 +80,14 @@ public final class RedisStatefulSet {
         controller.start(scheduler());
         awaitAllReady(Duration.ofSeconds(30));
         awaitReplicationLinked(Duration.ofSeconds(30));
+    }
+
+    /**
+     * The Service's IP families ({@code spec.ipFamilies}), the primary first: {@code [IPV4]} unless the set was
+     * built with {@link Builder#ipFamilies}.
+     */
+    public List<IpFamily> ipFamilies() {
+        return ipFamilies;
     }
 
     /** The StatefulSet's and the Service's name. */
@@ -303,6 +314,18 @@ public final class RedisStatefulSet {
         return namespace.dns();
     }
 
+    /** Fresh addresses for a new pod incarnation, one per family, the primary first. */
+    List<String> allocateIps() {
+        List<String> ips = new ArrayList<>();
+        for (IpFamily family : ipFamilies) {
+            ips.add(LoopbackAddresses.allocate(family, port));
+        }
+        synchronized (allocatedIps) {
+            allocatedIps.addAll(ips);
+        }
+        return List.copyOf(ips);
+    }
+
     EndpointController controller() {
         return controller;
     }
@@ -320,6 +343,10 @@ public final class RedisStatefulSet {
         controller.close();
         for (RedisPod pod : pods) {
             pod.destroy();
+        }
+        synchronized (allocatedIps) {
+            allocatedIps.forEach(LoopbackAddresses::release);
+            allocatedIps.clear();
         }
     }
 
@@ -343,6 +370,7 @@ public final class RedisStatefulSet {
         private final List<String> extraConfig = new ArrayList<>();
         private boolean tls;
         private PodRuntime runtime;
+        private List<IpFamily> ipFamilies = List.of(IpFamily.IPV4);
 
         Builder(SimulatedNamespace namespace, String name) {
             this.namespace = namespace;
@@ -430,6 +458,26 @@ public final class RedisStatefulSet {
             return runtime(PodRuntime.containers(image));
         }
 
+        /**
+         * The Service's IP families, the primary first, as {@code spec.ipFamilies} (default {@code IPV4}):
+         * {@code ipFamilies(IPV6)} for an IPv6 cluster, {@code ipFamilies(IPV4, IPV6)} (or the reverse) for a
+         * dual-stack one. Each pod then has one address per family ({@link RedisPod#ips()}) and Redis listens on
+         * all of them; the Service gets one EndpointSlice per family ({@code addressType} IPv4 / IPv6), the legacy
+         * Endpoints object lists the primary family (as Kubernetes' controller does), and cluster DNS answers A
+         * and AAAA queries. Replication and {@link RedisPod#ip()} use the primary family. Where IPv6 pods cannot run
+         * ({@link IpFamily#unavailableReason()}), {@link #start()} aborts the calling test with the reason, or
+         * fails it where {@value IpFamily#IPV6_REQUIRED_PROPERTY} is set.
+         */
+        public Builder ipFamilies(IpFamily... families) {
+            List<IpFamily> list = List.of(families);
+            if (list.isEmpty() || list.size() > 2 || list.stream().distinct().count() != list.size()) {
+                throw new IllegalArgumentException(
+                        "ipFamilies takes one family or two different ones (dual-stack), was " + list);
+            }
+            this.ipFamilies = list;
+            return this;
+        }
+
         /** An extra {@code redis.conf} line for every pod, e.g. {@code "min-replicas-to-write 1"}. */
         public Builder config(String line) {
             extraConfig.add(Objects.requireNonNull(line));
@@ -440,6 +488,7 @@ public final class RedisStatefulSet {
         public RedisStatefulSet start() {
             RedisStatefulSet set = new RedisStatefulSet(this);
             set.runtime.requireAvailable("StatefulSet " + name);
+            ipFamilies.forEach(family -> family.requireAvailable("StatefulSet " + name));
             namespace.register(set);
             set.start();
             return set;

@@ -99,7 +99,10 @@ public final class Sentinels {
         return downAfter;
     }
 
-    /** {@code SENTINEL GET-MASTER-ADDR-BY-NAME} from the first Sentinel that answers, as {@code ip:port}. */
+    /**
+     * {@code SENTINEL GET-MASTER-ADDR-BY-NAME} from the first Sentinel that answers, as {@code ip:port} (an IPv6
+     * address in brackets, as {@link RedisPod#address()}).
+     */
     public Optional<String> masterAddress() {
         for (String ip : ips) {
             try {
@@ -112,7 +115,8 @@ public final class Sentinels {
                         "GET-MASTER-ADDR-BY-NAME",
                         masterName);
                 if (reply instanceof List<?> list && list.size() == 2) {
-                    return Optional.of(list.get(0) + ":" + list.get(1));
+                    return Optional.of(LoopbackAddresses.hostPort(
+                            String.valueOf(list.get(0)), Integer.parseInt(String.valueOf(list.get(1)))));
                 }
             } catch (IOException e) {
                 // try the next one

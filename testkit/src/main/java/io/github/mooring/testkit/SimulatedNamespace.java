@@ -184,7 +184,11 @@ public final class SimulatedNamespace implements AutoCloseable {
                 }
                 out.append(String.format(
                         "    %-10s %-16s %-9s %-6s %s%n",
-                        pod.name(), pod.ip(), pod.phase(), pod.isReady() ? "ready" : "-", role));
+                        pod.name(),
+                        pod.ips().isEmpty() ? null : String.join(" ", pod.ips()),
+                        pod.phase(),
+                        pod.isReady() ? "ready" : "-",
+                        role));
             }
             out.append("    endpoints (ready): ")
                     .append(set.endpoints().readyIps())

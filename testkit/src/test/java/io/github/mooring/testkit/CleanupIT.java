@@ -14,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -179,16 +178,7 @@ class CleanupIT {
     @MethodSource("io.github.mooring.testkit.Runtimes#both")
     void watchdogStopsThePodsOfAJvmKilledWithSigkill(PodRuntime runtime, @TempDir Path root) throws Exception {
         runtime.requireAvailable("this test");
-        Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        Process jvm = new ProcessBuilder(
-                        java.toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        OrphanedNamespaceMain.class.getName(),
-                        root.toString(),
-                        runtime.image().orElse(""))
-                .redirectErrorStream(true)
-                .start();
+        Process jvm = OrphanedNamespaceMain.launch(root, runtime.image().orElse(""));
         List<Long> pids = new ArrayList<>();
         String jvmPid = Long.toString(jvm.pid());
         try {

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class DnsProbe implements AutoCloseable {
 
-    /** One resource record: {@code data} is the IP of an A record, or "priority weight port target" of an SRV. */
+    /** One resource record: {@code data} is the IP of an A or AAAA record (IPv6 as Java prints it), or "priority weight port target" of an SRV. */
     record Rr(String name, DnsRecordType type, long ttl, String data) {}
 
     /** One response. */
@@ -95,6 +95,14 @@ final class DnsProbe implements AutoCloseable {
                 byte[] ip = new byte[4];
                 content.readBytes(ip);
                 data = (ip[0] & 0xff) + "." + (ip[1] & 0xff) + "." + (ip[2] & 0xff) + "." + (ip[3] & 0xff);
+            } else if (record.type().equals(DnsRecordType.AAAA)) {
+                byte[] ip = new byte[16];
+                content.readBytes(ip);
+                try {
+                    data = InetAddress.getByAddress(ip).getHostAddress();
+                } catch (java.net.UnknownHostException e) {
+                    throw new IllegalStateException(e);
+                }
             } else if (record.type().equals(DnsRecordType.SRV)) {
                 int priority = content.readUnsignedShort();
                 int weight = content.readUnsignedShort();

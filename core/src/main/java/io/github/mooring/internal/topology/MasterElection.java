@@ -265,10 +265,10 @@ public final class MasterElection {
         if (report.masterHost() == null || report.masterPort() != endpoint.port()) {
             return false;
         }
-        String host = Ordering.canonicalHost(endpoint.host());
-        return Ordering.canonicalHost(report.masterHost()).equals(host)
+        String host = Endpoint.canonicalHost(endpoint.host());
+        return Endpoint.canonicalHost(report.masterHost()).equals(host)
                 || replica.masterHostAddresses().stream()
-                        .map(Ordering::canonicalHost)
+                        .map(Endpoint::canonicalHost)
                         .anyMatch(host::equals);
     }
 
@@ -357,7 +357,7 @@ public final class MasterElection {
         Set<String> seen = new HashSet<>();
         for (ProbeResult result : results) {
             String address = Endpoint.address(
-                    Ordering.canonicalHost(result.endpoint().host()),
+                    Endpoint.canonicalHost(result.endpoint().host()),
                     result.endpoint().port());
             if (!seen.add(address)) {
                 throw new IllegalArgumentException(

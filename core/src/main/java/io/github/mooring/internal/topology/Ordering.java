@@ -3,10 +3,7 @@ package io.github.mooring.internal.topology;
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.Node;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Comparator;
-import java.util.Locale;
 
 /** The deterministic order of everything an election lists, and how hosts compare. */
 final class Ordering {
@@ -56,32 +53,6 @@ final class Ordering {
         }
         int byRest = Integer.compare(a.length() - i, b.length() - j);
         return byRest != 0 ? byRest : a.compareTo(b); // "redis-01" vs "redis-1": still a total order
-    }
-
-    /**
-     * The host as compared with others: without brackets, lower case, and an IPv6 literal in one canonical form
-     * ({@code fd00::1} and {@code fd00:0:0:0:0:0:0:1} are the same pod).
-     */
-    static String canonicalHost(String host) {
-        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        bare = bare.toLowerCase(Locale.ROOT);
-        if (looksLikeIpv6(bare)) {
-            try {
-                // InetAddress parses a string that starts with a hex digit or ':' and holds a ':' as a literal and
-                // never looks it up, so this stays free of I/O.
-                return InetAddress.getByName(bare).getHostAddress();
-            } catch (UnknownHostException | SecurityException notAnAddress) {
-                return bare;
-            }
-        }
-        return bare;
-    }
-
-    private static boolean looksLikeIpv6(String host) {
-        // A zone ("%eth0") would make InetAddress consult the network interfaces: leave such hosts as written.
-        return host.indexOf(':') >= 0
-                && host.indexOf('%') < 0
-                && (host.charAt(0) == ':' || Character.digit(host.charAt(0), 16) >= 0);
     }
 
     private static boolean isDigit(char c) {

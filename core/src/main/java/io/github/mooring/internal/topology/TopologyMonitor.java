@@ -260,7 +260,8 @@ public final class TopologyMonitor implements AutoCloseable {
     private final class DiscoveryListener implements EndpointListener {
         @Override
         public void onEndpoints(EndpointSnapshot snapshot) {
-            rounds.onCoordinator(() -> state = state.withEndpoints(snapshot));
+            EndpointSnapshot onePerPod = service.ipFamily().select(snapshot); // any source: each pod one node
+            rounds.onCoordinator(() -> state = state.withEndpoints(onePerPod));
             rounds.trigger(TopologyEvent.Trigger.ENDPOINTS_CHANGED, snapshot.nanoTime());
         }
 

@@ -34,20 +34,4 @@ class OrderingTest {
 
         assertThat(names).containsExactly("redis-0", "redis-1", "redis-2", "redis-10", "redis-11");
     }
-
-    @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource({
-        "10.0.0.1,                10.0.0.1",
-        "Redis-0.Redis.NS,        redis-0.redis.ns",
-        "fd00::1,                 fd00:0:0:0:0:0:0:1",
-        "[FD00::1],               fd00:0:0:0:0:0:0:1",
-        "fd00:0:0:0:0:0:0:1,      fd00:0:0:0:0:0:0:1",
-        "::ffff:10.0.0.1,         10.0.0.1",
-        "fe80::1%eth0,            fe80::1%eth0",
-        "zz::1,                   zz::1",
-        "fd00::zz,                fd00::zz",
-    })
-    void comparesHostsInCanonicalForm(String host, String canonical) {
-        assertThat(Ordering.canonicalHost(host)).isEqualTo(canonical);
-    }
 }
