@@ -26,8 +26,13 @@ public enum IpFamily {
         return this == IPV4 ? Optional.empty() : LoopbackAddresses.ipv6UnavailableReason();
     }
 
-    /** Set to {@code true} (CI on a machine that can) to fail, not skip, tests whose IPv6 pods cannot run. */
+    /**
+     * Set to {@code true} (CI on a machine that can; or the environment variable
+     * {@code MOORING_TESTKIT_IPV6_REQUIRED=true}) to fail, not skip, tests whose IPv6 pods cannot run.
+     */
     public static final String IPV6_REQUIRED_PROPERTY = "mooring.testkit.ipv6.required";
+
+    private static final String IPV6_REQUIRED_ENV = "MOORING_TESTKIT_IPV6_REQUIRED";
 
     /**
      * Aborts the calling test (JUnit reports it skipped, with the reason) when pods of this family cannot run here,
@@ -39,7 +44,7 @@ public enum IpFamily {
             return;
         }
         String message = what + " cannot run " + addressType() + " pods: " + reason.get();
-        if (Boolean.getBoolean(IPV6_REQUIRED_PROPERTY)) {
+        if (Boolean.parseBoolean(System.getProperty(IPV6_REQUIRED_PROPERTY, System.getenv(IPV6_REQUIRED_ENV)))) {
             throw new IllegalStateException(message + " (" + IPV6_REQUIRED_PROPERTY + " is set)");
         }
         Assumptions.abort(message);
