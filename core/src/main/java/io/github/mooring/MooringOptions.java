@@ -59,7 +59,9 @@ public final class MooringOptions {
     private final Duration probeTimeout;
     private final Duration probeConnectTimeout;
     private final Duration staleReplicaAfter;
-    private final int unreachableRoundsBeforeDisconnect;
+    /** Null: the failover wait. */
+    private final Duration masterStallTimeout;
+
     private final HealerSettings healer;
     private final Duration sentinelFailoverHold;
     private final String sentinelUsername;
@@ -83,7 +85,7 @@ public final class MooringOptions {
         this.probeTimeout = builder.probeTimeout;
         this.probeConnectTimeout = builder.probeConnectTimeout;
         this.staleReplicaAfter = builder.staleReplicaAfter;
-        this.unreachableRoundsBeforeDisconnect = builder.unreachableRoundsBeforeDisconnect;
+        this.masterStallTimeout = builder.masterStallTimeout;
         this.healer = builder.healer;
         this.sentinelFailoverHold = builder.sentinelFailoverHold;
         this.sentinelUsername = builder.sentinelUsername;
@@ -114,7 +116,7 @@ public final class MooringOptions {
         builder.probeTimeout = probeTimeout;
         builder.probeConnectTimeout = probeConnectTimeout;
         builder.staleReplicaAfter = staleReplicaAfter;
-        builder.unreachableRoundsBeforeDisconnect = unreachableRoundsBeforeDisconnect;
+        builder.masterStallTimeout = masterStallTimeout;
         builder.healer = healer;
         builder.sentinelFailoverHold = sentinelFailoverHold;
         builder.sentinelUsername = sentinelUsername;
@@ -257,14 +259,16 @@ public final class MooringOptions {
         return staleReplicaAfter;
     }
 
-    /** Probe rounds a master may miss before its connections are dropped as frozen. */
-    public int unreachableRoundsBeforeDisconnect() {
-        return unreachableRoundsBeforeDisconnect;
+    /**
+     * How long connections stay on a master that stopped answering while no other master is elected, before they are
+     * cut (by default the failover wait).
+     */
+    public Duration masterStallTimeout() {
+        return masterStallTimeout != null ? masterStallTimeout : failoverWait;
     }
 
     public FailoverSettings failoverSettings() {
-        return new FailoverSettings(
-                failoverWait, maxQueuedCommands, retry, idempotentCommands, unreachableRoundsBeforeDisconnect);
+        return new FailoverSettings(failoverWait, maxQueuedCommands, retry, idempotentCommands, masterStallTimeout());
     }
 
     MonitorSettings monitorSettings() {
@@ -325,7 +329,7 @@ public final class MooringOptions {
         private Duration probeTimeout = ProbeSettings.DEFAULT_TIMEOUT;
         private Duration probeConnectTimeout = ProbeSettings.DEFAULT_CONNECT_TIMEOUT;
         private Duration staleReplicaAfter = ElectionPolicy.defaults().linkDownStaleAfter();
-        private int unreachableRoundsBeforeDisconnect = 2;
+        private Duration masterStallTimeout;
         private HealerSettings healer = HealerSettings.defaults();
         private Duration sentinelFailoverHold = SentinelSettings.DEFAULT_FAILOVER_HOLD;
         private String sentinelUsername;
@@ -485,9 +489,21 @@ public final class MooringOptions {
             return this;
         }
 
-        /** Probe rounds a master may miss before its connections are dropped as frozen (default 2); at least 1. */
-        public Builder unreachableRoundsBeforeDisconnect(int rounds) {
-            this.unreachableRoundsBeforeDisconnect = Require.atLeast(rounds, 1, "unreachableRoundsBeforeDisconnect");
+        /**
+         * How long connections stay on a master that stopped answering (a GC pause, CPU throttling, a frozen node, a
+         * network partition) while no other master is elected, counted from the first probe round that finds it not
+         * answering (default, or null: the failover wait, so that a stall shorter than the failover wait costs no
+         * error). Meanwhile new commands wait for it in their connection's order (each up to the failover wait, then
+         * {@link NoMasterException}) instead of going into its socket, and those already written complete when it
+         * answers. After it the connections are cut: written and unanswered commands fail with
+         * {@link io.github.mooring.exceptions.CommandFateUnknownException}, the others wait on for a master. Another
+         * master elected cuts them at once. Zero or positive; zero cuts at the first round that finds it not
+         * answering.
+         */
+        public Builder masterStallTimeout(Duration masterStallTimeout) {
+            this.masterStallTimeout = masterStallTimeout == null
+                    ? null
+                    : Require.zeroOrPositive(masterStallTimeout, "masterStallTimeout");
             return this;
         }
 

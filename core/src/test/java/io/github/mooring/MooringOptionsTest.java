@@ -8,6 +8,7 @@ import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 import io.github.mooring.discovery.IpFamilyPreference;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.healer.HealerSettings;
+import io.github.mooring.lettuce.FailoverSettings;
 import io.lettuce.core.ClientOptions;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
@@ -96,10 +97,10 @@ class MooringOptionsTest {
                         INVALID,
                         "staleReplicaAfter must be zero or positive, was PT-5S"),
                 refused(
-                        "no unreachable round",
-                        b -> b.unreachableRoundsBeforeDisconnect(0),
+                        "negative master stall timeout",
+                        b -> b.masterStallTimeout(Duration.ofSeconds(-1)),
                         INVALID,
-                        "unreachableRoundsBeforeDisconnect must be at least 1, was 0"),
+                        "masterStallTimeout must be zero or positive, was PT-1S"),
                 refused(
                         "negative healer stable-for",
                         b -> b.healer(HealerSettings.builder()
@@ -173,7 +174,7 @@ class MooringOptionsTest {
                 .probeTimeout(Duration.ofNanos(1))
                 .probeConnectTimeout(Duration.ofNanos(1))
                 .staleReplicaAfter(Duration.ZERO)
-                .unreachableRoundsBeforeDisconnect(1)
+                .masterStallTimeout(Duration.ZERO)
                 .retry(null)
                 .idempotentCommands()
                 .port("65535")
@@ -187,9 +188,30 @@ class MooringOptionsTest {
         assertThat(options.probeTimeout()).isEqualTo(Duration.ofNanos(1));
         assertThat(options.probeConnectTimeout()).isEqualTo(Duration.ofNanos(1));
         assertThat(options.staleReplicaAfter()).isZero();
-        assertThat(options.unreachableRoundsBeforeDisconnect()).isEqualTo(1);
+        assertThat(options.masterStallTimeout()).isZero();
         assertThat(options.retry()).isNull();
         assertThat(options.idempotentCommands()).isEmpty();
+    }
+
+    @Test
+    void theMasterStallTimeoutFollowsTheFailoverWaitUnlessSet() {
+        MooringOptions options = MooringOptions.builder()
+                .service("redis")
+                .failoverWait(Duration.ofSeconds(5))
+                .build();
+        assertThat(options.masterStallTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(MooringOptions.builder().service("redis").build().masterStallTimeout())
+                .isEqualTo(FailoverSettings.defaults().masterStallTimeout())
+                .isEqualTo(FailoverSettings.DEFAULT_FAILOVER_WAIT);
+        // A derived variant with another failover wait: the stall timeout follows it, unless it was set.
+        assertThat(options.mutate().failoverWait(Duration.ofSeconds(9)).build().masterStallTimeout())
+                .isEqualTo(Duration.ofSeconds(9));
+        assertThat(options.mutate()
+                        .masterStallTimeout(Duration.ofSeconds(2))
+                        .failoverWait(Duration.ofSeconds(9))
+                        .build()
+                        .masterStallTimeout())
+                .isEqualTo(Duration.ofSeconds(2));
     }
 
     @Test
@@ -201,7 +223,7 @@ class MooringOptionsTest {
                 .probeTimeout(Duration.ofMillis(700))
                 .probeConnectTimeout(Duration.ofMillis(400))
                 .staleReplicaAfter(Duration.ofSeconds(3))
-                .unreachableRoundsBeforeDisconnect(4)
+                .masterStallTimeout(Duration.ofSeconds(7))
                 .idempotentCommands("set", "HSET")
                 .ipFamily(IpFamilyPreference.IPV6_PREFERRED)
                 .build();
@@ -221,7 +243,9 @@ class MooringOptionsTest {
                 .isEqualTo(options.probeSettings().connectTimeout());
         assertThat(options.staleReplicaAfter())
                 .isEqualTo(options.monitorSettings().electionPolicy().linkDownStaleAfter());
-        assertThat(options.unreachableRoundsBeforeDisconnect()).isEqualTo(4);
+        assertThat(options.masterStallTimeout())
+                .isEqualTo(options.failoverSettings().masterStallTimeout())
+                .isEqualTo(Duration.ofSeconds(7));
         assertThat(options.idempotentCommands()).containsExactlyInAnyOrder("set", "HSET");
         assertThat(options.retry()).isSameAs(options.failoverSettings().retry());
     }

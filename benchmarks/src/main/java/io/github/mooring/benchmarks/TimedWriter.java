@@ -67,14 +67,24 @@ final class TimedWriter {
             } catch (Exception e) {
                 failed(e, System.nanoTime());
             }
-            next += INTERVAL_NANOS;
-            long now = System.nanoTime();
-            if (next < now - INTERVAL_NANOS) {
-                next = now; // fell behind (a call blocked): resume the pace, do not burst
-            } else if (next > now) {
-                LockSupport.parkNanos(next - now);
-            }
+            next = nextTick(next, INTERVAL_NANOS);
         }
+    }
+
+    /**
+     * Waits for the tick after {@code tick} of a steady pace, and returns it; after a call that blocked past it, the
+     * pace resumes from now instead of bursting to catch up.
+     */
+    static long nextTick(long tick, long intervalNanos) {
+        long next = tick + intervalNanos;
+        long now = System.nanoTime();
+        if (next < now - intervalNanos) {
+            return now; // fell behind (a call blocked): resume the pace, do not burst
+        }
+        if (next > now) {
+            LockSupport.parkNanos(next - now);
+        }
+        return next;
     }
 
     private synchronized void acked(long seq, long nanos) {

@@ -13,11 +13,21 @@ public class CommandFateUnknownException extends MooringException {
 
     private final String command;
     private final String node;
+    private final int unansweredAtLoss;
 
     public CommandFateUnknownException(String command, String node, String message) {
+        this(command, node, message, 1);
+    }
+
+    /**
+     * @param unansweredAtLoss how many commands of the connection were written to the node and unanswered when it went
+     *        away, this one included; 1 for a command that timed out
+     */
+    public CommandFateUnknownException(String command, String node, String message, int unansweredAtLoss) {
         super(message);
         this.command = command;
         this.node = node;
+        this.unansweredAtLoss = unansweredAtLoss;
     }
 
     /** The command's name, e.g. {@code INCR} (never its arguments). */
@@ -28,5 +38,15 @@ public class CommandFateUnknownException extends MooringException {
     /** The {@code host:port} it was written to. */
     public String node() {
         return node;
+    }
+
+    /**
+     * How many commands of its connection were written to the node and still unanswered when the connection was lost
+     * or cut, this one included: the most that can share this fate from one loss (commands that had not been written
+     * yet were sent again or failed with another exception; read-only and idempotent ones among these were re-sent).
+     * 1 for a command that timed out.
+     */
+    public int unansweredAtLoss() {
+        return unansweredAtLoss;
     }
 }

@@ -18,15 +18,19 @@ import java.util.stream.Collectors;
  *        {@code MASTERDOWN}), or null to surface those errors at once
  * @param idempotentCommands commands (besides read-only ones) that may be sent again when their fate is unknown,
  *        e.g. {@code SET} for an application that only ever sets a key to one value
- * @param unreachableRoundsBeforeDisconnect how many probe rounds in a row the master must stay unreachable (frozen,
- *        partitioned) before its connections are dropped
+ * @param masterStallTimeout how long connections stay on a master that stopped answering (a GC pause, CPU
+ *        throttling, a frozen node, a partition) while no other master is elected, counted from the first probe round
+ *        that found it not answering: meanwhile new commands wait for it in order and written ones complete when it
+ *        answers; then the connections are cut, written and unanswered commands fail with a
+ *        {@link io.github.mooring.exceptions.CommandFateUnknownException} and the others keep waiting for a master
+ *        (up to the failover wait). Another master elected cuts them at once.
  */
 public record FailoverSettings(
         Duration failoverWait,
         int maxQueuedCommands,
         RetryConfig retry,
         Set<String> idempotentCommands,
-        int unreachableRoundsBeforeDisconnect) {
+        Duration masterStallTimeout) {
 
     /** Long enough for Kubernetes to restart a Redis container or replace its pod. */
     public static final Duration DEFAULT_FAILOVER_WAIT = Duration.ofSeconds(30);
@@ -36,14 +40,19 @@ public record FailoverSettings(
     public FailoverSettings {
         Require.zeroOrPositive(failoverWait, "failoverWait");
         Require.atLeast(maxQueuedCommands, 1, "maxQueuedCommands");
-        Require.atLeast(unreachableRoundsBeforeDisconnect, 1, "unreachableRoundsBeforeDisconnect");
+        Require.zeroOrPositive(masterStallTimeout, "masterStallTimeout");
         idempotentCommands = Require.nonNull(idempotentCommands, "idempotentCommands").stream()
                 .map(c -> c.toUpperCase(Locale.ROOT))
                 .collect(Collectors.toUnmodifiableSet());
     }
 
+    /** The defaults; {@code masterStallTimeout} is the failover wait, so that a stall shorter than it costs no error. */
     public static FailoverSettings defaults() {
         return new FailoverSettings(
-                DEFAULT_FAILOVER_WAIT, DEFAULT_MAX_QUEUED_COMMANDS, FailoverRetry.defaultConfig(), Set.of(), 2);
+                DEFAULT_FAILOVER_WAIT,
+                DEFAULT_MAX_QUEUED_COMMANDS,
+                FailoverRetry.defaultConfig(),
+                Set.of(),
+                DEFAULT_FAILOVER_WAIT);
     }
 }

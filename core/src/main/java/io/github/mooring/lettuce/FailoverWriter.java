@@ -7,6 +7,7 @@ import io.github.mooring.probe.ProbeResult;
 import io.github.resilience4j.retry.Retry;
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.protocol.ConnectionFacade;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
@@ -140,13 +141,13 @@ final class FailoverWriter implements RedisChannelWriter {
                     + " none of its commands was applied: run the transaction again"));
             return null;
         }
-        ProbeResult refusal = binding.connected ? null : client.credentialsRefusal();
+        ProbeResult refusal = binding.hasChannel() ? null : client.credentialsRefusal();
         if (refusal != null) {
             // A new connection would have to authenticate with credentials the pod refuses: no point in waiting.
             command.completeExceptionally(client.credentialsRejected(refusal, command.getType()));
             return null;
         }
-        if (!binding.connected && unsettled.size() >= client.failover().maxQueuedCommands()) {
+        if (binding.waitsForMaster() && unsettled.size() >= client.failover().maxQueuedCommands()) {
             command.completeExceptionally(
                     new FailoverQueueFullException(client.failover().maxQueuedCommands()
                             + " commands already wait for a master of " + client.service() + "; " + command.getType()
@@ -177,9 +178,13 @@ final class FailoverWriter implements RedisChannelWriter {
         return admitted;
     }
 
-    /** Puts an admitted command in the hold queue if the writer holds; false when it may go out now. Under the lock. */
+    /**
+     * Puts an admitted command in the hold queue if the writer holds, or the binding takes no writes (stalled,
+     * draining, cut: its state changes just before the writer is told to hold); false when it may go out now. Under
+     * the lock.
+     */
     private boolean hold(FailoverCommand<?, ?, ?> command) {
-        if (!holding || command.activation) {
+        if (command.activation || !holding && binding.acceptsWrites()) {
             return false;
         }
         queue(command);
@@ -191,7 +196,7 @@ final class FailoverWriter implements RedisChannelWriter {
         held.put(command.seq, command);
         holdFloor = held.firstKey();
         holding = true;
-        if (!binding.connected) {
+        if (binding.waitsForMaster()) {
             command.startFailoverClock();
         }
     }
@@ -303,9 +308,9 @@ final class FailoverWriter implements RedisChannelWriter {
         if (failure instanceof RedisCommandTimeoutException) {
             client.monitor().suspect("command timeout on " + command.writtenTo());
             if (command.onWire()) {
-                // The application hears of the timeout now; the command stays on the wire until its reply or the
-                // connection's loss says what became of it.
-                return attempt.failNow(failure);
+                // Written and unanswered: it may yet be applied. The application hears so now; the command stays on
+                // the wire until its reply or the connection's loss, and keeps earlier ones from being sent again.
+                return attempt.failNow(client.fateUnknownAfterTimeout(command, failure));
             }
         }
         synchronized (binding) {
@@ -324,7 +329,7 @@ final class FailoverWriter implements RedisChannelWriter {
 
     /** On the channel's event loop, as the attempt is encoded. */
     void onWritten(FailoverCommand<?, ?, ?> command) {
-        command.wrote(binding.boundAddress);
+        command.wrote(binding.boundAddress());
         if (command.role == FailoverCommand.Role.MULTI) {
             wireTransaction = command.transaction;
         } else if (command.role == FailoverCommand.Role.END) {
@@ -408,11 +413,7 @@ final class FailoverWriter implements RedisChannelWriter {
 
     /** The monitor moves the connection off a demoted master: new commands wait while replies to the rest arrive. */
     void beginDrain() {
-        synchronized (binding) {
-            binding.draining = true;
-            holding = true;
-            holdEpoch++;
-        }
+        hold();
     }
 
     /**
@@ -420,6 +421,19 @@ final class FailoverWriter implements RedisChannelWriter {
      * switch, its abort or the hold's bound; replies to what is in flight arrive as usual.
      */
     void holdForSentinel() {
+        hold();
+    }
+
+    /**
+     * The master stopped answering while no other master is elected: new commands wait (in order, up to the failover
+     * wait) instead of going into a socket nobody reads; those written complete when it answers again, or have an
+     * unknown fate if the connection is cut.
+     */
+    void holdWhileStalled() {
+        hold();
+    }
+
+    private void hold() {
         synchronized (binding) {
             holding = true;
             holdEpoch++;
@@ -476,7 +490,7 @@ final class FailoverWriter implements RedisChannelWriter {
                         releasing = true;
                         episode = holdEpoch;
                     }
-                } else if (episode != holdEpoch || !binding.connected || binding.draining || closed) {
+                } else if (episode != holdEpoch || !binding.acceptsWrites() || closed) {
                     releasing = false; // a new reason to hold: it releases again when it is over
                     return;
                 }
@@ -499,7 +513,7 @@ final class FailoverWriter implements RedisChannelWriter {
             }
             if (disconnect) {
                 // Redis discards the open transaction with the connection; the held commands go to the next one.
-                binding.movedByMooring = true;
+                binding.cutForTransaction();
                 binding.endpoint.disconnect();
                 return;
             }
@@ -533,13 +547,12 @@ final class FailoverWriter implements RedisChannelWriter {
 
     /** Whether the hold queue may go out now. Under the lock. */
     private boolean mayRelease() {
-        return binding.connected
-                && !binding.draining
+        return binding.acceptsWrites()
                 && !closed
                 && System.nanoTime() - retryNotBeforeNanos >= 0
                 && !awaitingReplies()
-                && !client.masterIsElsewhere(binding.boundAddress)
-                && !client.sentinelsHold(binding.boundAddress);
+                && !client.masterIsElsewhere(binding.boundAddress())
+                && !client.sentinelsHold(binding.boundAddress());
     }
 
     /**
@@ -561,13 +574,17 @@ final class FailoverWriter implements RedisChannelWriter {
     void onConnectionLost(String node) {
         List<Runnable> outcomes = new ArrayList<>();
         synchronized (binding) {
-            binding.draining = false;
             holding = true;
             holdEpoch++;
             wireTransaction = null;
-            Set<Transaction> settledTransactions = settleTransactions(node, outcomes);
             List<FailoverCommand<?, ?, ?>> inOrder = new ArrayList<>(unsettled);
             inOrder.sort(Comparator.comparingLong(command -> command.seq));
+            // Only these can have been applied: every fate-unknown command of this loss is one of them.
+            int unanswered =
+                    (int) inOrder.stream().filter(FailoverCommand::onWire).count();
+            RedisConnectionException loss = new RedisConnectionException("the connection to " + node + " (master of "
+                    + client.service() + ") was lost with " + unanswered + " command(s) written and unanswered");
+            Set<Transaction> settledTransactions = settleTransactions(node, unanswered, loss, outcomes);
             List<OrderRules.Lost> facts = new ArrayList<>();
             List<FailoverCommand<?, ?, ?>> subjects = new ArrayList<>();
             for (FailoverCommand<?, ?, ?> command : inOrder) {
@@ -609,7 +626,7 @@ final class FailoverWriter implements RedisChannelWriter {
                     case FATE_UNKNOWN -> {
                         forget(command);
                         RuntimeException unknown = client.fateUnknown(
-                                command, node, command.getType().toString(), null);
+                                command, node, command.getType().toString(), unanswered, loss);
                         outcomes.add(() -> command.fail(unknown));
                     }
                     case NOT_RESENT -> {
@@ -629,7 +646,8 @@ final class FailoverWriter implements RedisChannelWriter {
      * was written too (then nobody knows). A transaction still wholly queued is sent intact to the next master.
      * Returns the transactions settled here; their failures are added to {@code outcomes}. Under the lock.
      */
-    private Set<Transaction> settleTransactions(String node, List<Runnable> outcomes) {
+    private Set<Transaction> settleTransactions(
+            String node, int unanswered, RedisConnectionException loss, List<Runnable> outcomes) {
         Set<Transaction> touched = new LinkedHashSet<>();
         if (binding.openTransaction != null) {
             touched.add(binding.openTransaction);
@@ -648,7 +666,7 @@ final class FailoverWriter implements RedisChannelWriter {
             FailoverCommand<?, ?, ?> end = transaction.end;
             RuntimeException failure;
             if (end != null && end.written()) {
-                failure = client.fateUnknown(end, node, "the transaction's EXEC", null);
+                failure = client.fateUnknown(end, node, "the transaction's EXEC", unanswered, loss);
             } else {
                 failure = new TransactionAbortedException("the connection to " + node + " (master of "
                         + client.service() + ") was lost in the middle of a MULTI transaction; Redis discarded it and"
@@ -692,7 +710,7 @@ final class FailoverWriter implements RedisChannelWriter {
         }
         List<FailoverCommand<?, ?, ?>> failed;
         synchronized (binding) {
-            if (binding.connected) {
+            if (binding.hasChannel()) {
                 return;
             }
             failed = new ArrayList<>(held.values());
@@ -808,6 +826,6 @@ final class FailoverWriter implements RedisChannelWriter {
 
     @Override
     public String toString() {
-        return "FailoverWriter[" + binding.boundAddress + (holding ? ", holding " + held.size() : "") + "]";
+        return "FailoverWriter[" + binding.boundAddress() + (holding ? ", holding " + held.size() : "") + "]";
     }
 }

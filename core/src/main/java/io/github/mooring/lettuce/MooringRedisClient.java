@@ -14,6 +14,7 @@ import io.github.mooring.topology.Node;
 import io.github.mooring.topology.Topology;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.lettuce.core.CommandListenerWriter;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisClient;
@@ -22,6 +23,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
+import io.lettuce.core.protocol.CommandExpiryWriter;
 import io.lettuce.core.protocol.CommandHandler;
 import io.lettuce.core.protocol.DefaultEndpoint;
 import io.lettuce.core.protocol.ProtocolKeyword;
@@ -34,10 +36,11 @@ import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -76,7 +79,6 @@ public final class MooringRedisClient extends RedisClient {
     private final CommandSafety safety;
     private final Retry retry;
     private final Map<RedisChannelHandler<?, ?>, MasterBinding> bindings = new ConcurrentHashMap<>();
-    private final Map<String, Integer> unreachableRounds = new HashMap<>(); // monitor thread only
     /** The refusal of Mooring's credentials that stands between writers and the master, or null. */
     private volatile ProbeResult credentialsRefusal;
 
@@ -122,7 +124,7 @@ public final class MooringRedisClient extends RedisClient {
     private void onReconnectRefused(ReconnectFailedEvent failed) {
         if (failed.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null) {
             String address = Endpoint.address(inet);
-            if (bindings.values().stream().anyMatch(binding -> address.equals(binding.boundAddress))) {
+            if (bindings.values().stream().anyMatch(binding -> address.equals(binding.boundAddress()))) {
                 monitor.credentialsRefusedOnConnect(address);
             }
         }
@@ -154,6 +156,7 @@ public final class MooringRedisClient extends RedisClient {
         MasterBinding binding = new MasterBinding(endpointOf(pushHandler));
         StatefulRedisConnectionImpl<K, V> connection = super.newStatefulRedisConnection(
                 new FailoverWriter(channelWriter, binding, this), pushHandler, codec, timeout);
+        passTimeoutOn(channelWriter, timeout);
         register(binding, connection);
         return connection;
     }
@@ -164,8 +167,22 @@ public final class MooringRedisClient extends RedisClient {
         MasterBinding binding = new MasterBinding(endpoint);
         StatefulRedisPubSubConnectionImpl<K, V> connection = super.newStatefulRedisPubSubConnection(
                 endpoint, new FailoverWriter(channelWriter, binding, this), codec, timeout);
+        passTimeoutOn(channelWriter, timeout);
         register(binding, connection);
         return connection;
+    }
+
+    /**
+     * Gives Lettuce's command timer the connection's timeout. {@code RedisChannelHandler.setTimeout} hands it to a
+     * {@link CommandExpiryWriter} only when that is the connection's writer (or right behind a
+     * {@link CommandListenerWriter}); behind the {@link FailoverWriter} it never arrives, and asynchronous commands
+     * would never time out. {@code MasterStallIT} (a written command that times out) fails if this stops working.
+     */
+    private static void passTimeoutOn(RedisChannelWriter writer, Duration timeout) {
+        RedisChannelWriter inner = writer instanceof CommandListenerWriter listener ? listener.getDelegate() : writer;
+        if (inner instanceof CommandExpiryWriter expiry && timeout != null) {
+            expiry.setTimeout(timeout);
+        }
     }
 
     @Override
@@ -218,37 +235,76 @@ public final class MooringRedisClient extends RedisClient {
 
     // ---------------------------------------------------------------- following the master
 
-    /** On the monitor's thread, for every topology: drop channels bound to a pod that is not the master now. */
+    /**
+     * On the monitor's thread, for every topology: each connection's binding takes the topology's verdict on its node
+     * ({@link BindingRules}): a node that stopped answering holds new commands, one that answers again releases them,
+     * and connections are cut from a node that is no longer the master or has stalled for {@code masterStallTimeout}.
+     */
     private void onTopology(Topology topology) {
         // Refused credentials are not "unreachable" (Topology.unreachable() never lists them): they cut no connection.
         ProbeResult refusal = topology.credentialsRefusal().orElse(null);
         credentialsRefusal = refusal;
         if (refusal != null) {
             for (MasterBinding binding : bindings.values()) {
-                if (!binding.connected && binding.writer != null) {
+                if (!binding.hasChannel() && binding.writer != null) {
                     binding.writer.failHeldForCredentials();
                 }
             }
         }
-        Map<String, Boolean> unreachableNow = new HashMap<>();
-        for (ProbeResult result : topology.unreachable()) {
-            unreachableNow.put(result.endpoint().address(), true);
-        }
-        unreachableRounds.keySet().retainAll(unreachableNow.keySet());
-        unreachableNow.keySet().forEach(address -> unreachableRounds.merge(address, 1, Integer::sum));
-
-        String master = topology.master().map(Node::address).orElse(null);
+        boolean masterElected = topology.hasMaster();
+        long now = System.nanoTime();
+        Set<String> announced = new HashSet<>();
         for (MasterBinding binding : bindings.values()) {
-            String bound = binding.boundAddress;
-            if (!binding.connected || bound == null || bound.equals(master)) {
+            String bound = binding.boundAddress();
+            if (bound == null || !binding.hasChannel()) {
                 continue;
             }
-            String why = whyLeave(topology, bound, master);
-            if (why == null || binding.draining) {
-                continue;
+            BindingRules.Judgement judgement = BindingRules.judge(topology, bound);
+            Duration stalledFor = binding.stalledFor(now);
+            BindingRules.Transition transition = binding.onTopology(
+                    judgement.verdict(),
+                    masterElected,
+                    binding.writer.awaitingReplies(),
+                    failover.masterStallTimeout(),
+                    now);
+            String why = transition.action() == BindingRules.Action.CUT
+                            && judgement.verdict() == BindingRules.Verdict.NOT_ANSWERING
+                    ? "it has not answered for " + stalledFor.toMillis() + " ms (masterStallTimeout "
+                            + failover.masterStallTimeout().toMillis() + " ms) and no other master is elected"
+                    : judgement.why();
+            carryOut(binding, transition, bound, why, announced.add(transition.action() + " " + bound));
+        }
+    }
+
+    /** Carries out a binding's transition; {@code first}: the first of this kind for this node in this topology. */
+    private void carryOut(
+            MasterBinding binding, BindingRules.Transition transition, String bound, String why, boolean first) {
+        switch (transition.action()) {
+            case NONE -> {}
+            case HOLD -> {
+                if (first) {
+                    log.info(
+                            "{}: the master {} stopped answering ({}) and no other master is elected: new commands wait"
+                                    + " for it, in order, up to the failover wait ({} ms); its connections are cut after"
+                                    + " {} ms (masterStallTimeout)",
+                            service(),
+                            bound,
+                            why,
+                            failover.failoverWait().toMillis(),
+                            failover.masterStallTimeout().toMillis());
+                }
+                binding.writer.holdWhileStalled();
             }
-            binding.movedByMooring = master != null;
-            if (stillAnswers(topology, bound) && binding.writer.awaitingReplies()) {
+            case RELEASE -> {
+                if (first) {
+                    log.info(
+                            "{}: the master {} answers again; the commands that waited for it go out",
+                            service(),
+                            bound);
+                }
+                binding.writer.release();
+            }
+            case DRAIN -> {
                 // A demoted master answers what is in flight (READONLY, which is retried, or the result): let those
                 // replies arrive instead of cutting them off and reporting their fate as unknown.
                 log.info(
@@ -258,7 +314,8 @@ public final class MooringRedisClient extends RedisClient {
                         why);
                 binding.writer.beginDrain();
                 drainThenDisconnect(binding, System.nanoTime() + DRAIN_TIMEOUT.toNanos());
-            } else {
+            }
+            case CUT -> {
                 log.info("{}: moving a connection off {}: {}", service(), bound, why);
                 binding.endpoint.disconnect();
             }
@@ -268,23 +325,21 @@ public final class MooringRedisClient extends RedisClient {
     /** The most a demoted master's connection waits for replies before it is cut. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(1);
 
-    private static boolean stillAnswers(Topology topology, String address) {
-        return topology.replicas().stream().anyMatch(n -> n.address().equals(address))
-                || topology.splitBrain()
-                        .map(s -> s.losers().stream().anyMatch(n -> n.address().equals(address)))
-                        .orElse(false);
-    }
-
     private void drainThenDisconnect(MasterBinding binding, long deadlineNanos) {
         getResources()
                 .eventExecutorGroup()
                 .schedule(
                         () -> {
-                            if (!binding.connected) {
+                            if (binding.state() != BindingRules.State.DRAINING) {
                                 return;
                             }
                             if (!binding.writer.awaitingReplies() || System.nanoTime() - deadlineNanos > 0) {
-                                binding.endpoint.disconnect();
+                                carryOut(
+                                        binding,
+                                        binding.drainOver(),
+                                        binding.boundAddress(),
+                                        "the replies in flight arrived, or the drain's bound passed",
+                                        false);
                             } else {
                                 drainThenDisconnect(binding, deadlineNanos);
                             }
@@ -293,43 +348,10 @@ public final class MooringRedisClient extends RedisClient {
                         TimeUnit.MILLISECONDS);
     }
 
-    /** Why a connection bound to {@code bound} must go, or null to keep it. */
-    private String whyLeave(Topology topology, String bound, String master) {
-        if (master != null) {
-            return "the master is now " + master;
-        }
-        if (topology.masterWithheld()
-                && topology.election()
-                        .master()
-                        .map(m -> m.address().equals(bound))
-                        .orElse(false)) {
-            return "it came back empty while a replica holds the data";
-        }
-        if (topology.replicas().stream().anyMatch(n -> n.address().equals(bound))) {
-            return "it is a replica now";
-        }
-        if (topology.splitBrain()
-                .map(s -> s.losers().stream().anyMatch(n -> n.address().equals(bound)))
-                .orElse(false)) {
-            return "it lost a split brain";
-        }
-        boolean probed =
-                topology.reports().stream().anyMatch(r -> r.endpoint().address().equals(bound));
-        if (!probed) {
-            return "it is no longer an endpoint of the Service (deleted or terminating)";
-        }
-        int rounds = unreachableRounds.getOrDefault(bound, 0);
-        if (rounds >= failover.unreachableRoundsBeforeDisconnect()) {
-            return "it has not answered for " + rounds + " probe rounds (frozen or cut off)";
-        }
-        return null;
-    }
-
     /** The connection's channel went down: settle the fate of what was in flight, before Lettuce re-sends it. */
     private void onDisconnected(MasterBinding binding) {
-        binding.connected = false;
-        binding.disconnectedAtNanos = System.nanoTime();
-        String node = binding.boundAddress;
+        binding.lost();
+        String node = binding.boundAddress();
         log.debug("{}: connection to {} lost: {}", service(), node, binding.writer);
         binding.writer.onConnectionLost(node);
         monitor.suspect("connection to " + node + " lost");
@@ -374,7 +396,7 @@ public final class MooringRedisClient extends RedisClient {
                     view.failover(),
                     bound);
             for (MasterBinding binding : bindings.values()) {
-                if (view.master().equals(binding.boundAddress)) {
+                if (view.master().equals(binding.boundAddress())) {
                     binding.writer.holdForSentinel();
                 }
             }
@@ -427,17 +449,35 @@ public final class MooringRedisClient extends RedisClient {
         return safety.mayResend(type);
     }
 
+    /**
+     * The failure for a command written to a connection that was lost before its reply. {@code loss} is the cause
+     * shared by every command of that loss; {@code unanswered}: how many were written and unanswered then.
+     */
     CommandFateUnknownException fateUnknown(
-            FailoverCommand<?, ?, ?> command, String node, String what, Throwable cause) {
+            FailoverCommand<?, ?, ?> command, String node, String what, int unanswered, Throwable loss) {
         CommandFateUnknownException exception = new CommandFateUnknownException(
                 command.getType().toString(),
                 node,
                 command.getType() + " was sent to " + node + " (master of " + service() + "), which went away before"
-                        + " answering: " + what + " may or may not have been applied. Mooring does not send it again"
-                        + " (it is not read-only or marked idempotent); read the data back or repeat it if that is safe");
-        if (cause != null) {
-            exception.initCause(cause);
-        }
+                        + " answering: " + what + " may or may not have been applied (one of " + unanswered
+                        + " commands of the connection written and unanswered then). Mooring does not send it again"
+                        + " (it is not read-only or marked idempotent); read the data back or repeat it if that is safe",
+                unanswered);
+        exception.initCause(loss);
+        return exception;
+    }
+
+    /** The failure for a command written to the master that got no reply within its Lettuce timeout. */
+    CommandFateUnknownException fateUnknownAfterTimeout(FailoverCommand<?, ?, ?> command, Throwable timeout) {
+        String node = command.writtenTo();
+        CommandFateUnknownException exception = new CommandFateUnknownException(
+                command.getType().toString(),
+                node,
+                command.getType() + " was sent to " + node + " (master of " + service() + "), which did not answer"
+                        + " within the command's timeout (" + timeout.getMessage() + "): it may or may not have been"
+                        + " applied, and may still be. Read the data back, or repeat it if that is safe; a longer"
+                        + " command timeout (RedisURI) rides out longer stalls");
+        exception.initCause(timeout);
         return exception;
     }
 
@@ -474,20 +514,19 @@ public final class MooringRedisClient extends RedisClient {
         public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress socketAddress) {
             MasterBinding binding = bindings.get(connection);
             if (binding != null) {
-                if (socketAddress instanceof InetSocketAddress inet) {
-                    binding.boundAddress = Endpoint.address(inet); // the form the topology's addresses have
-                }
-                binding.connected = true;
+                String address = socketAddress instanceof InetSocketAddress inet
+                        ? Endpoint.address(inet) // the form the topology's addresses have
+                        : binding.boundAddress();
                 // The master may have moved while this connection was being opened: the topology change that said
                 // so found it not yet connected and left it alone.
                 String master = monitor.topology().master().map(Node::address).orElse(null);
-                if (master != null && !master.equals(binding.boundAddress)) {
+                boolean masterElsewhere = master != null && !master.equals(address);
+                if (binding.connected(address, masterElsewhere).action() == BindingRules.Action.CUT) {
                     log.info(
                             "{}: a connection reached {} after the master moved to {}; moving it",
                             service(),
-                            binding.boundAddress,
+                            address,
                             master);
-                    binding.movedByMooring = true;
                     binding.endpoint.disconnect();
                 } else {
                     binding.eventLoop = eventLoopOf(binding);

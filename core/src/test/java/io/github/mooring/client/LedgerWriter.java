@@ -10,6 +10,8 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -42,6 +44,12 @@ abstract class LedgerWriter implements AutoCloseable {
     final Map<String, AtomicLong> otherFailures = new ConcurrentHashMap<>();
 
     final List<Throwable> failureSamples = new CopyOnWriteArrayList<>();
+    /**
+     * Fate-unknown outcomes by the loss that caused them (the cause Mooring gives all of one loss; a timeout is its own):
+     * {written and unanswered at that loss, as Mooring counted them then; fate-unknown outcomes seen from it}.
+     */
+    private final Map<Throwable, long[]> losses = Collections.synchronizedMap(new IdentityHashMap<>());
+
     private final AtomicLong settled = new AtomicLong();
     private final AtomicLong peakInFlight = new AtomicLong();
     private final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
@@ -90,7 +98,9 @@ abstract class LedgerWriter implements AutoCloseable {
             longestGapNanos.accumulateAndGet(now - lastAckNanos.getAndSet(now), Math::max);
         } else {
             Throwable cause = unwrap(failure);
-            if (cause instanceof CommandFateUnknownException) {
+            if (cause instanceof CommandFateUnknownException unknown) {
+                Throwable loss = unknown.getCause() != null ? unknown.getCause() : unknown;
+                losses.computeIfAbsent(loss, l -> new long[] {unknown.unansweredAtLoss(), 0})[1]++;
                 ledger.fateUnknown(write.seq());
                 fateUnknown.incrementAndGet();
             } else {
@@ -126,6 +136,26 @@ abstract class LedgerWriter implements AutoCloseable {
             return false;
         }
         return cause instanceof MooringException || cause instanceof RedisCommandExecutionException;
+    }
+
+    /**
+     * The most writes whose fate can be unknown: what was written to the master and unanswered at each loss of the
+     * connection, summed over the losses (as Mooring counted them at the moment of each loss).
+     */
+    long unansweredAtLosses() {
+        synchronized (losses) {
+            return losses.values().stream().mapToLong(loss -> loss[0]).sum();
+        }
+    }
+
+    /** Losses that left more writes of unknown fate than were written and unanswered then: there must be none. */
+    List<String> lossesWithMoreFateUnknownThanUnanswered() {
+        synchronized (losses) {
+            return losses.entrySet().stream()
+                    .filter(loss -> loss.getValue()[1] > loss.getValue()[0])
+                    .map(loss -> loss.getValue()[1] + " fate unknown from " + loss.getKey())
+                    .toList();
+        }
     }
 
     /** Writes still waiting for their outcome. */

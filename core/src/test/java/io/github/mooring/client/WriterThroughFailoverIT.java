@@ -8,6 +8,7 @@ import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.github.mooring.testkit.WriteCheck;
 import io.github.mooring.topology.TopologyEvent;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,9 +60,15 @@ class WriterThroughFailoverIT {
             }
             // A synchronous writer has one write in flight: at most one of unknown fate per failover.
             assertThat(sync.fateUnknown.get()).isLessThanOrEqualTo(Math.max(1, result.failovers()));
-            // A pipelining one has at most a burst on the wire when the connection dies.
-            assertThat(pipelined.fateUnknown.get()).isLessThanOrEqualTo(PipelinedLedgerWriter.BURST);
-            assertThat(stream.fateUnknown.get()).isLessThanOrEqualTo(PipelinedLedgerWriter.BURST);
+            // A pipelining one: at most what it had written and unanswered when its connection was lost, as Mooring
+            // counted it at that moment (a burst, or far more when an overloaded machine delays the loss: 610 to 770 of
+            // the stream's were seen), never a command that had not been written yet.
+            for (LedgerWriter writer : List.of(sync, pipelined, stream)) {
+                assertThat(writer.lossesWithMoreFateUnknownThanUnanswered())
+                        .as("%s", writer)
+                        .isEmpty();
+                assertThat(writer.fateUnknown.get()).as("%s", writer).isLessThanOrEqualTo(writer.unansweredAtLosses());
+            }
             assertThat(pipelined.peakInFlight()).as("writes in flight at once").isGreaterThanOrEqualTo(200);
 
             switch (disruption) {

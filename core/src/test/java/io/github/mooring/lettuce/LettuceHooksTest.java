@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mooring.MooringOptions;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.CommandListenerWriter;
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.internal.ExceptionFactory;
+import io.lettuce.core.protocol.CommandExpiryWriter;
 import io.lettuce.core.protocol.CommandWrapper;
 import io.lettuce.core.protocol.ConnectionFacade;
 import io.lettuce.core.protocol.DefaultEndpoint;
@@ -228,6 +230,20 @@ class LettuceHooksTest {
         } catch (NoSuchMethodException e) {
             return null;
         }
+    }
+
+    @Test
+    void theCommandTimerTakesItsTimeoutFromWhoeverHoldsIt() throws Exception {
+        // RedisChannelHandler.setTimeout reaches a CommandExpiryWriter only as the connection's writer or behind a
+        // CommandListenerWriter: behind the FailoverWriter, Mooring hands the timeout on itself.
+        String reliedOnBy = "MooringRedisClient.passTimeoutOn (asynchronous commands time out)";
+        Method setTimeout = CommandExpiryWriter.class.getMethod("setTimeout", Duration.class);
+        assertThat(Modifier.isPublic(setTimeout.getModifiers()))
+                .as(hook("CommandExpiryWriter.setTimeout(Duration) is no longer public", reliedOnBy))
+                .isTrue();
+        assertThat(CommandListenerWriter.class.getMethod("getDelegate").getReturnType())
+                .as(hook("CommandListenerWriter.getDelegate() no longer returns the writer", reliedOnBy))
+                .isEqualTo(RedisChannelWriter.class);
     }
 
     private static void assertOverridable(Method method, Class<?> returnType, String reliedOnBy) {

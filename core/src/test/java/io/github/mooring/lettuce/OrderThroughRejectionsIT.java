@@ -137,7 +137,7 @@ class OrderThroughRejectionsIT {
                     .isNotNull();
 
             master.stopContainer();
-            await().atMost(LONG).until(() -> !binding.connected);
+            await().atMost(LONG).until(() -> !binding.hasChannel());
             RedisFuture<Void> unsubscribe = subscriber.async().unsubscribe("news");
             master.startContainer();
 

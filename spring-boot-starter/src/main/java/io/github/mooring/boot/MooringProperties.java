@@ -38,6 +38,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        NoMasterException. Long enough for Kubernetes to restart a Redis container or replace its pod.
  * @param startupWait How long the application's start waits for a first master before it fails with the topology
  *        problem spelled out. Defaults to the failover wait.
+ * @param masterStallTimeout How long connections stay on a master that stopped answering (a GC pause, CPU
+ *        throttling, a frozen node, a network partition) while no other master is elected, counted from the first
+ *        probe round that finds it not answering. Meanwhile new commands wait for it, in order (each up to the
+ *        failover wait), and written ones complete when it answers again; afterwards the connections are cut and
+ *        written, unanswered commands fail with a CommandFateUnknownException. Defaults to the failover wait, so that
+ *        a stall shorter than the failover wait costs no error.
  * @param maxQueuedCommands Maximum number of commands one connection holds while there is no master; more fail at
  *        once.
  * @param staleReplicaAfter How long a replica's link to the master may be down before the replica is reported stale
@@ -62,6 +68,7 @@ public record MooringProperties(
         @DefaultValue Probe probe,
         @DefaultValue("30s") Duration failoverWait,
         @Nullable Duration startupWait,
+        @Nullable Duration masterStallTimeout,
         @DefaultValue("100000") int maxQueuedCommands,
         @DefaultValue("10s") Duration staleReplicaAfter,
         @DefaultValue Retry retry,

@@ -91,6 +91,14 @@ final class OptionsFromProperties {
                 () -> builder.startupWait(startupWait),
                 "Set mooring.startup-wait to how long the application's start may wait for a master, e.g. 30s, or"
                         + " remove it to use the failover wait.");
+        Duration masterStallTimeout = properties.masterStallTimeout();
+        check(
+                "master-stall-timeout",
+                masterStallTimeout,
+                "masterStallTimeout",
+                () -> builder.masterStallTimeout(masterStallTimeout),
+                "Set mooring.master-stall-timeout to how long connections may wait for a master that stopped answering"
+                        + " before they are cut, e.g. 30s, or remove it to use the failover wait.");
         int maxQueued = properties.maxQueuedCommands();
         check(
                 "max-queued-commands",

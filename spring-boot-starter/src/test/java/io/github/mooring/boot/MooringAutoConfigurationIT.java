@@ -199,6 +199,7 @@ class MooringAutoConfigurationIT {
                         "mooring.port=6379",
                         "mooring.failover-wait=12s",
                         "mooring.startup-wait=8s",
+                        "mooring.master-stall-timeout=9s",
                         "mooring.max-queued-commands=500",
                         "mooring.stale-replica-after=3s",
                         "mooring.probe.interval=300ms",
@@ -215,6 +216,7 @@ class MooringAutoConfigurationIT {
                     assertThat(options.port().number()).isEqualTo(6379);
                     assertThat(options.failoverWait()).isEqualTo(Duration.ofSeconds(12));
                     assertThat(options.startupWait()).isEqualTo(Duration.ofSeconds(8));
+                    assertThat(options.masterStallTimeout()).isEqualTo(Duration.ofSeconds(9));
                     assertThat(options.maxQueuedCommands()).isEqualTo(500);
                     assertThat(options.failoverSettings().idempotentCommands())
                             .containsExactlyInAnyOrder("SET", "HSET");

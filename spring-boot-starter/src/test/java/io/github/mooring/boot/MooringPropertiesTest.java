@@ -34,6 +34,8 @@ class MooringPropertiesTest {
         assertThat(properties.effectiveSource()).isEqualTo(MooringProperties.Source.AUTO);
         assertThat(properties.failoverWait()).isEqualTo(core.failoverWait());
         assertThat(properties.startupWait()).isNull();
+        assertThat(properties.masterStallTimeout()).isNull(); // the failover wait, as in core
+        assertThat(core.masterStallTimeout()).isEqualTo(core.failoverWait());
         assertThat(properties.maxQueuedCommands()).isEqualTo(core.maxQueuedCommands());
         assertThat(properties.staleReplicaAfter()).isEqualTo(core.staleReplicaAfter());
         assertThat(properties.probe().interval()).isEqualTo(core.probeInterval());
@@ -107,6 +109,7 @@ class MooringPropertiesTest {
                         "mooring.probe.timeout",
                         "mooring.failover-wait",
                         "mooring.startup-wait",
+                        "mooring.master-stall-timeout",
                         "mooring.max-queued-commands",
                         "mooring.retry.enabled",
                         "mooring.retry.max-attempts",

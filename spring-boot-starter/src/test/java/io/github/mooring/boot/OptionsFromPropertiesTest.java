@@ -55,6 +55,7 @@ class OptionsFromPropertiesTest {
             mooring.probe.connect-timeout  | -1s            | mooring.probe.connect-timeout | mooring.probe.connect-timeout must be positive, was PT-1S
             mooring.failover-wait          | -1s            | mooring.failover-wait    | mooring.failover-wait must be zero or positive, was PT-1S
             mooring.startup-wait           | -1s            | mooring.startup-wait     | mooring.startup-wait must be zero or positive, was PT-1S
+            mooring.master-stall-timeout   | -1s            | mooring.master-stall-timeout | mooring.master-stall-timeout must be zero or positive, was PT-1S
             mooring.max-queued-commands    | 0              | mooring.max-queued-commands | mooring.max-queued-commands must be at least 1, was 0
             mooring.stale-replica-after    | -5s            | mooring.stale-replica-after | mooring.stale-replica-after must be zero or positive, was PT-5S
             mooring.retry.max-attempts     | 0              | mooring.retry.max-attempts | mooring.retry.max-attempts must be at least 1, was 0
@@ -89,6 +90,8 @@ class OptionsFromPropertiesTest {
                         "0s",
                         "mooring.startup-wait",
                         "0s",
+                        "mooring.master-stall-timeout",
+                        "0s",
                         "mooring.max-queued-commands",
                         "1",
                         "mooring.probe.interval",
@@ -119,6 +122,7 @@ class OptionsFromPropertiesTest {
 
         assertThat(options.failoverWait()).isZero();
         assertThat(options.startupWait()).isZero();
+        assertThat(options.masterStallTimeout()).isZero();
         assertThat(options.maxQueuedCommands()).isEqualTo(1);
         assertThat(options.probeInterval()).hasMillis(10);
         assertThat(options.staleReplicaAfter()).isZero();

@@ -1,0 +1,241 @@
+package io.github.mooring.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
+
+import io.github.mooring.MooringOptions;
+import io.github.mooring.exceptions.CommandFateUnknownException;
+import io.github.mooring.testkit.PodRuntime;
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.SimulatedNamespace;
+import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.github.mooring.testkit.WriteCheck;
+import io.github.mooring.topology.NoMasterException;
+import io.github.mooring.topology.TopologyEvent;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A short stall of the master (a GC pause, CPU throttling, a frozen node: SIGSTOP of a process, {@code docker pause}
+ * of a container) while no other master is elected, with a synchronous writer (500 writes a second) and two
+ * pipelining ones (bursts of 250 every 100 ms; 10 every 4 ms), each checked on the master at the end by its
+ * {@link io.github.mooring.testkit.WriteLedger}: every write applied in issue order, nothing acknowledged lost, nothing
+ * applied twice.
+ */
+@ExtendWith(SimulatedNamespaceExtension.class)
+class MasterStallIT {
+
+    private static final Duration SETTLE = Duration.ofSeconds(45);
+
+    /**
+     * Frozen 3 s, well inside the failover wait (default 30 s): commands issued once the stall is noticed wait in
+     * their connection's hold queue instead of going into the frozen socket, and those already written complete when
+     * the node answers again. The application sees no error at all; every write issued is acknowledged and applied
+     * exactly once, in order.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testing.PodRuntimes#both")
+    void aStallShorterThanTheFailoverWaitCostsNoError(PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).start();
+        try (Stall stall = new Stall(ns, redis, b -> b)) {
+            stall.freezeFor(Duration.ofSeconds(3));
+
+            Map<LedgerWriter, WriteCheck> checks = stall.checks("3 s stall on " + runtime);
+            for (LedgerWriter writer : stall.writers) {
+                WriteCheck check = checks.get(writer);
+                assertThat(check.holds()).as("%s", check).isTrue();
+                assertThat(writer.fateUnknown.get()).as("%s", writer).isZero();
+                assertThat(writer.otherFailures)
+                        .as("errors, samples %s", writer.failureSamples)
+                        .isEqualTo(Map.of());
+                // Counter == acknowledged: every write issued was acknowledged, and the list holds each exactly once.
+                assertThat(check.acknowledged()).as("%s", check).isEqualTo(check.issued());
+            }
+            assertThat(stall.pipelined.peakInFlight())
+                    .as("writes in flight at once")
+                    .isGreaterThanOrEqualTo(200);
+            // The stall was noticed (the hold was used), and no other master existed at any time.
+            assertThat(stall.eventsSinceFreeze(TopologyEvent.NoMaster.class)).isNotEmpty();
+            assertThat(stall.eventsSinceFreeze(TopologyEvent.MasterChanged.class))
+                    .isEmpty();
+        }
+    }
+
+    /**
+     * Frozen 10 s with a failover wait of 5 s and no other master: the documented end. Commands written before the
+     * stall was noticed stay on the wire until the connection is cut at {@code masterStallTimeout} (by default the
+     * failover wait), then fail with {@link CommandFateUnknownException}; those held since fail with
+     * {@link NoMasterException} after the failover wait, never sent. Nothing else; and once the node answers again,
+     * writes go on.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.github.mooring.testing.PodRuntimes#both")
+    void aStallLongerThanTheFailoverWaitEndsInTheDocumentedExceptions(PodRuntime runtime, SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).start();
+        try (Stall stall = new Stall(ns, redis, b -> b.failoverWait(Duration.ofSeconds(5)))) {
+            stall.freezeFor(Duration.ofSeconds(10));
+
+            Map<LedgerWriter, WriteCheck> checks = stall.checks("10 s stall on " + runtime);
+            for (LedgerWriter writer : stall.writers) {
+                WriteCheck check = checks.get(writer);
+                assertThat(check.holds()).as("%s", check).isTrue();
+                // Only what was written and unanswered when the connection was cut has an unknown fate.
+                assertThat(writer.lossesWithMoreFateUnknownThanUnanswered())
+                        .as("%s", writer)
+                        .isEmpty();
+                assertThat(writer.otherFailures.keySet())
+                        .as("errors other than fate-unknown, samples %s", writer.failureSamples)
+                        .isSubsetOf(NoMasterException.class.getSimpleName());
+            }
+            // The synchronous writer had one write on the wire when the connection was cut, and its next one waited
+            // for the master.
+            assertThat(stall.sync.fateUnknown.get()).as("%s", stall.sync).isLessThanOrEqualTo(1);
+            // The pipelining writer had a burst on the wire (fate unknown at the cut) and kept issuing: those waited
+            // the failover wait and were never sent.
+            assertThat(stall.pipelined.fateUnknown.get())
+                    .as("%s", stall.pipelined)
+                    .isPositive();
+            assertThat(stall.pipelined.otherFailures).as("%s", stall.pipelined).containsKey("NoMasterException");
+            assertThat(stall.eventsSinceFreeze(TopologyEvent.MasterChanged.class))
+                    .isEmpty();
+        }
+    }
+
+    /**
+     * A command written to the master that does not answer within the command's timeout may still be applied: the
+     * application hears {@link CommandFateUnknownException}, with Lettuce's timeout as its cause, not a plain timeout.
+     * Here it is applied after the thaw.
+     */
+    @Test
+    void aWrittenCommandThatTimesOutHasAnUnknownFate(SimulatedNamespace ns) throws Exception {
+        RedisStatefulSet redis = ns.redis("redis").start();
+        RedisURI uri = RedisURI.builder()
+                .withHost("redis")
+                .withTimeout(Duration.ofMillis(500))
+                .build();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, b -> b.redisUri(uri))) {
+            StatefulRedisConnection<String, String> connection = mooring.client.connect();
+            connection.sync().set("n", "0");
+
+            redis.pod(0).freeze();
+            RedisFuture<Long> write = connection.async().incr("n"); // written at once: the freeze is not noticed yet
+            Throwable failure = catchThrowable(() -> write.get(SETTLE.toSeconds(), TimeUnit.SECONDS));
+            redis.pod(0).thaw();
+
+            assertThat(failure).isInstanceOf(java.util.concurrent.ExecutionException.class);
+            assertThat(failure.getCause())
+                    .isInstanceOf(CommandFateUnknownException.class)
+                    .hasCauseInstanceOf(RedisCommandTimeoutException.class)
+                    .hasMessageContaining("INCR was sent to " + redis.pod(0).address())
+                    .hasMessageContaining("did not answer within the command's timeout");
+            // Its fate was unknown indeed: the node applied it when it came back.
+            await().atMost(SETTLE)
+                    .ignoreExceptions() // a read held until the stall is over may time out (500 ms) meanwhile
+                    .untilAsserted(() -> assertThat(connection.sync().get("n")).isEqualTo("1"));
+        }
+    }
+
+    /** A group, a client, and the three writers on connections of their own. */
+    private static final class Stall implements AutoCloseable {
+
+        final RedisStatefulSet redis;
+        final MooringFixture mooring;
+        final SyncLedgerWriter sync;
+        final PipelinedLedgerWriter pipelined;
+        final PipelinedLedgerWriter stream;
+        final List<LedgerWriter> writers;
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        private volatile int eventsBeforeFreeze;
+
+        Stall(SimulatedNamespace ns, RedisStatefulSet redis, UnaryOperator<MooringOptions.Builder> settings) {
+            this.redis = redis;
+            this.mooring = new MooringFixture(ns, redis, settings);
+            this.sync = new SyncLedgerWriter("sync", mooring.client.connect(), 500);
+            this.pipelined = PipelinedLedgerWriter.bursts("bursts", mooring.client.connect());
+            this.stream = PipelinedLedgerWriter.stream("stream", mooring.client.connect());
+            this.writers = List.of(sync, pipelined, stream);
+        }
+
+        /**
+         * Freezes the master for {@code length} (the scenario itself, timed by a scheduled thaw), waits until each
+         * writer has two seconds' worth of acknowledgements after the thaw, stops them, and waits for every outcome.
+         */
+        void freezeFor(Duration length) {
+            for (LedgerWriter writer : writers) {
+                await().atMost(SETTLE).until(() -> writer.acknowledged.get() >= writer.targetOpsPerSecond);
+            }
+            RedisPod master = redis.pod(0);
+            eventsBeforeFreeze = mooring.events.size();
+            var thawed = new java.util.concurrent.CompletableFuture<Void>();
+            // Frozen right before a burst is flushed: that whole burst is on its way into the frozen socket.
+            pipelined
+                    .beforeNextFlush(() -> {
+                        master.freeze();
+                        timer.schedule(
+                                () -> {
+                                    master.thaw();
+                                    thawed.complete(null);
+                                },
+                                length.toMillis(),
+                                TimeUnit.MILLISECONDS);
+                    })
+                    .orTimeout(SETTLE.toSeconds(), TimeUnit.SECONDS)
+                    .join();
+            // The stall must be noticed while it lasts, or this would test nothing.
+            await().alias("the probe notices the stall")
+                    .atMost(length)
+                    .until(() -> !mooring.client.topology().hasMaster());
+            thawed.orTimeout(SETTLE.toSeconds(), TimeUnit.SECONDS).join();
+            for (LedgerWriter writer : writers) {
+                long ackedAtThaw = writer.acknowledged.get();
+                await().atMost(SETTLE)
+                        .until(() -> writer.acknowledged.get() >= ackedAtThaw + 2 * writer.targetOpsPerSecond);
+            }
+            writers.forEach(LedgerWriter::stop);
+            for (LedgerWriter writer : writers) {
+                await().alias(writer.ledger.name() + " settles").atMost(SETTLE).until(() -> writer.pending() == 0);
+            }
+        }
+
+        <T extends TopologyEvent> List<T> eventsSinceFreeze(Class<T> type) {
+            return mooring.events.subList(eventsBeforeFreeze, mooring.events.size()).stream()
+                    .filter(type::isInstance)
+                    .map(type::cast)
+                    .toList();
+        }
+
+        /** Each writer's history checked on the master, printed (all of them, before any assertion). */
+        Map<LedgerWriter, WriteCheck> checks(String what) {
+            Map<LedgerWriter, WriteCheck> checks = new java.util.LinkedHashMap<>();
+            for (LedgerWriter writer : writers) {
+                WriteCheck check = writer.check(redis.pod(0));
+                System.out.printf("%s: %s%n  %s%n", what, writer, check);
+                checks.put(writer, check);
+            }
+            return checks;
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+            redis.pod(0).thaw();
+            writers.forEach(LedgerWriter::close);
+            mooring.close();
+        }
+    }
+}
