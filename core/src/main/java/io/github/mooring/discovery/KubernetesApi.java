@@ -85,6 +85,21 @@ final class KubernetesApi implements AutoCloseable {
      * thread and everything the watch's listener reaches (the whole MooringClient) alive after close
      * ({@code SharedKubernetesClientIT}). The application's own client is left as it was configured.
      */
+    /** Another handle on the same client, given back by its own {@link #close()}. */
+    KubernetesApi another() {
+        if (own == null) {
+            return shared(client);
+        }
+        synchronized (OWN_CLIENTS) {
+            OwnClient shared = OWN_CLIENTS.get(own);
+            if (shared == null || released.get()) {
+                throw new IllegalStateException("Mooring's Kubernetes client for " + masterUrl() + " is closed");
+            }
+            shared.users++;
+        }
+        return new KubernetesApi(client, own);
+    }
+
     private static KubernetesClient newClient(Config config) {
         return new KubernetesClientBuilder()
                 .withConfig(new ConfigBuilder(config).withOnlyHttpWatches(true).build())

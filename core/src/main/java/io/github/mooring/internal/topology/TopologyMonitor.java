@@ -266,6 +266,12 @@ public final class TopologyMonitor implements AutoCloseable {
         }
 
         @Override
+        public void onSourceRestored(String source, String reason) {
+            rounds.onCoordinator(
+                    () -> state = state.withDiscovery(state.discovery().withSourceRestored(reason)));
+        }
+
+        @Override
         public void onError(DiscoveryException error) {
             rounds.onCoordinator(() -> {
                 DiscoveryStatus before = state.discovery();

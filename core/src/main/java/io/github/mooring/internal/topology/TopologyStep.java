@@ -38,7 +38,7 @@ import java.util.stream.Collectors;
  *       round says a repair will follow ({@link Round#withholdWhenDataAtRisk()});</li>
  *   <li><b>version</b>: it moves only when who-is-what changed ({@link TopologyComparators#sameGroup}), not offsets;</li>
  *   <li><b>events</b>, in this order: {@code SourceDegraded} when the source changed (with the problem that made it
- *       change); {@code MasterRestored} when the same Redis process is master again after a spell without master,
+ *       change), {@code SourceRestored} instead when discovery said it went back to the source it prefers; {@code MasterRestored} when the same Redis process is master again after a spell without master,
  *       else {@code MasterChanged} when another process (or pod) became master; {@code NoMaster} when the master
  *       went (or the very first round found none); then {@code DataAtRiskDetected}, {@code SplitBrainDetected} and
  *       {@code StaleReplicaDetected}, then {@code CredentialsRejected} for every pod that refuses the credentials, each
@@ -231,8 +231,12 @@ final class TopologyStep {
         boolean first = previous.version() == 0;
         TopologyEvent.Trigger trigger = first ? TopologyEvent.Trigger.STARTUP : round.trigger();
         if (!first && !previous.source().equals(next.source())) {
-            events.add(new TopologyEvent.SourceDegraded(
-                    next, previous.source(), next.source(), discovery.whySourceChanged()));
+            events.add(
+                    discovery.restoredReason() != null
+                            ? new TopologyEvent.SourceRestored(
+                                    next, previous.source(), next.source(), discovery.restoredReason())
+                            : new TopologyEvent.SourceDegraded(
+                                    next, previous.source(), next.source(), discovery.whySourceChanged()));
             discovery = discovery.sourceChangeReported();
         }
         Optional<Node> lastMaster = before.lastMaster();

@@ -194,6 +194,30 @@ class TopologyStepTest {
                                 .source("dns")
                                 .round(master("redis-0"), replica("redis-1").of("10.0.0.10"))
                                 .expect(1, "SourceDegraded kubernetes -> dns: RBAC forbids listing endpointslices"),
+                        story("RBAC restored: auto moves back to the Kubernetes API and says so, as a restoration")
+                                .round(master("redis-0"), replica("redis-1").of("10.0.0.10"))
+                                .expect(1, "MasterChanged redis-0 (STARTUP)")
+                                .news(d -> d.withError(new DiscoveryException(
+                                        DiscoveryException.Reason.FORBIDDEN,
+                                        "kubernetes",
+                                        "RBAC forbids listing endpointslices")))
+                                .news(d -> d.withEndpoints(snapshot("dns"), "kubernetes", true))
+                                .source("dns")
+                                .round(master("redis-0"), replica("redis-1").of("10.0.0.10"))
+                                .expect(1, "SourceDegraded kubernetes -> dns: RBAC forbids listing endpointslices")
+                                .news(d -> d.withSourceRestored("the API lets redis be listed again"))
+                                .news(d -> d.withEndpoints(snapshot("kubernetes"), "dns", true))
+                                .source("kubernetes")
+                                .round(master("redis-0"), replica("redis-1").of("10.0.0.10"))
+                                .expect(1, "SourceRestored dns -> kubernetes: the API lets redis be listed again")
+                                .news(d -> d.withError(new DiscoveryException(
+                                        DiscoveryException.Reason.FORBIDDEN,
+                                        "kubernetes",
+                                        "RBAC forbids listing endpointslices")))
+                                .news(d -> d.withEndpoints(snapshot("dns"), "kubernetes", true))
+                                .source("dns")
+                                .round(master("redis-0"), replica("redis-1").of("10.0.0.10"))
+                                .expect(1, "SourceDegraded kubernetes -> dns: RBAC forbids listing endpointslices"),
                         story("no master at startup: said once, with what every pod answered")
                                 .round(
                                         replica("redis-0").of("10.0.0.99").linkDown(5),
@@ -349,6 +373,9 @@ class TopologyStepTest {
         }
         if (event instanceof TopologyEvent.CredentialsRejected e) {
             return "CredentialsRejected " + e.pod().podName() + " user " + e.user();
+        }
+        if (event instanceof TopologyEvent.SourceRestored e) {
+            return "SourceRestored " + e.from() + " -> " + e.to() + ": " + e.reason();
         }
         if (event instanceof TopologyEvent.SourceDegraded e) {
             return "SourceDegraded " + e.from() + " -> " + e.to() + ": " + e.reason();
