@@ -222,7 +222,8 @@ public final class TopologyMonitor implements AutoCloseable {
         } else {
             watch.refresh();
         }
-        List<Endpoint> candidates = TopologyStep.candidates(endpoints);
+        List<Endpoint> candidates =
+                TopologyStep.candidates(endpoints, topology().master());
         prober.retain(candidates);
         CompletableFuture<List<ProbeResult>> probes = prober.probe(candidates);
         probes.whenComplete((results, failure) -> rounds.onCoordinator(() -> finishRound(

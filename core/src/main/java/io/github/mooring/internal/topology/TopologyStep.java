@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -136,15 +137,23 @@ final class TopologyStep {
 
     /**
      * The endpoints a round probes: every one that is not terminating, ready or still warming up (a new master answers
-     * before its readiness probe passes), one per address even if a source lists an address twice.
+     * before its readiness probe passes), one per address even if a source lists an address twice; and the master,
+     * as not ready, when discovery no longer lists its address at all. Cluster DNS drops a pod whose readiness probe
+     * fails (under load, say) while it still takes writes: the probe, not the record, decides whether the master is
+     * gone. A master deleted for good fails that probe, and the next round no longer has it as master.
      */
-    static List<Endpoint> candidates(EndpointSnapshot endpoints) {
-        return endpoints == null
-                ? List.of()
-                : List.copyOf(endpoints.endpoints().stream()
-                        .filter(e -> !e.terminating())
-                        .collect(Collectors.toMap(Endpoint::address, e -> e, (a, b) -> a, LinkedHashMap::new))
-                        .values());
+    static List<Endpoint> candidates(EndpointSnapshot endpoints, Optional<Node> master) {
+        if (endpoints == null) {
+            return List.of();
+        }
+        Map<String, Endpoint> byAddress = endpoints.endpoints().stream()
+                .collect(Collectors.toMap(Endpoint::address, e -> e, (a, b) -> a, LinkedHashMap::new));
+        master.map(Node::endpoint)
+                .filter(m -> !byAddress.containsKey(m.address()))
+                .ifPresent(
+                        m -> byAddress.put(m.address(), new Endpoint(m.host(), m.port(), m.podName(), false, false)));
+        return List.copyOf(
+                byAddress.values().stream().filter(e -> !e.terminating()).toList());
     }
 
     /** The exception for "no master within {@code waited}", with the reason spelled out. */
