@@ -39,7 +39,9 @@ import java.util.function.Predicate;
  * While a replacement leaves the group without a master, the monitor probes every
  * {@link MonitorSettings#DEFAULT_NO_MASTER_PROBE_INTERVAL} and asks the DNS source again each round, so the DNS
  * interval hardly shows here; it bounds how soon DNS changes are seen while a master is known.
- * Arguments (optional): the number of replacements per source.
+ * Arguments (optional): the number of replacements per source; then a DNS TTL and a CoreDNS cache in seconds, to
+ * measure only the dns source (every 1 s) behind that cache, as on a real cluster (CoreDNS's kubernetes plugin answers
+ * with TTL 5 by default and the Corefile Kubernetes ships has {@code cache 30}: {@code 10 5 30}).
  */
 public final class DetectionLatency {
 
@@ -54,12 +56,21 @@ public final class DetectionLatency {
 
     public static void main(String[] args) throws Exception {
         int replacements = args.length > 0 ? Integer.parseInt(args[0]) : REPLACEMENTS;
-        List<Subject> subjects = List.of(
-                new Subject("kubernetes", true, null),
-                new Subject("dns every 100 ms", false, Duration.ofMillis(100)),
-                new Subject("dns every 1 s", false, Duration.ofSeconds(1)));
+        boolean cached = args.length > 2;
+        Duration dnsTtl = cached ? Duration.ofSeconds(Long.parseLong(args[1])) : Duration.ofSeconds(30);
+        Duration dnsCache = cached ? Duration.ofSeconds(Long.parseLong(args[2])) : Duration.ZERO;
+        List<Subject> subjects = cached
+                ? List.of(new Subject(
+                        "dns every 1 s, TTL " + dnsTtl.toSeconds() + " s, cache " + dnsCache.toSeconds() + " s",
+                        false,
+                        Duration.ofSeconds(1)))
+                : List.of(
+                        new Subject("kubernetes", true, null),
+                        new Subject("dns every 100 ms", false, Duration.ofMillis(100)),
+                        new Subject("dns every 1 s", false, Duration.ofSeconds(1)));
         List<String> summaries = new ArrayList<>();
-        try (SimulatedNamespace ns = SimulatedNamespace.start()) {
+        try (SimulatedNamespace ns =
+                SimulatedNamespace.builder().dnsTtl(dnsTtl).dnsCache(dnsCache).start()) {
             RedisStatefulSet redis = ns.redis("redis").replicas(3).start();
             for (Subject subject : subjects) {
                 List<double[]> millis = measure(ns, redis, subject, replacements);
