@@ -44,15 +44,7 @@ class SharedKubernetesClientIT {
             }
         }
 
-        await().alias("every JDK HttpClient selector thread of a closed client has ended")
-                .atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(200))
-                .until(
-                        () -> {
-                            System.gc();
-                            return newSince(before).size();
-                        },
-                        left -> left == 0);
+        awaitNoSelectorThreadSince(before, "every JDK HttpClient selector thread of a closed client has ended");
         await().alias("nothing keeps a closed client reachable (its watch's response subscriber kept it, and its"
                         + " probe clients and Lettuce resources, about 540 KiB each)")
                 .atMost(Duration.ofSeconds(30))
@@ -86,15 +78,7 @@ class SharedKubernetesClientIT {
             clients.forEach(MooringClient::close);
         }
         assertThat(KubernetesApi.openClients()).isZero();
-        await().alias("the shared client's selector thread ends with the last user")
-                .atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(200))
-                .until(
-                        () -> {
-                            System.gc();
-                            return newSince(before).size();
-                        },
-                        left -> left == 0);
+        awaitNoSelectorThreadSince(before, "the shared client's selector thread ends with the last user");
     }
 
     @Test
@@ -129,6 +113,19 @@ class SharedKubernetesClientIT {
                 .source(source)
                 .probeInterval(Duration.ofMillis(250))
                 .build();
+    }
+
+    /** Waits until no selector thread started after {@code before} is alive (a full GC each time it looks). */
+    private static void awaitNoSelectorThreadSince(Set<Thread> before, String alias) {
+        await().alias(alias)
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> {
+                            System.gc();
+                            return newSince(before).size();
+                        },
+                        left -> left == 0);
     }
 
     /** Threads of JDK HttpClients: one selector manager each, alive as long as its client is. */

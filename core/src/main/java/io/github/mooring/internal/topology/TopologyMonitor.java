@@ -268,8 +268,7 @@ public final class TopologyMonitor implements AutoCloseable {
 
         @Override
         public void onSourceRestored(String source, String reason) {
-            rounds.onCoordinator(
-                    () -> state = state.withDiscovery(state.discovery().withSourceRestored(reason)));
+            rounds.onCoordinator(() -> state = state.withSourceRestored(reason));
         }
 
         @Override

@@ -79,6 +79,11 @@ final class TopologyStep {
             return new State(topology, lastMaster, noMasterSince, status);
         }
 
+        /** Discovery went back to the source it prefers: the next change of source is a restoration. */
+        State withSourceRestored(String reason) {
+            return withDiscovery(discovery.withSourceRestored(reason));
+        }
+
         /** New endpoints from discovery, seen against the topology published so far. */
         State withEndpoints(EndpointSnapshot snapshot) {
             return withDiscovery(discovery.withEndpoints(snapshot, topology.source(), topology.version() > 0));
