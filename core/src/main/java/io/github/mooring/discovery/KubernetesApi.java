@@ -1,7 +1,6 @@
 package io.github.mooring.discovery;
 
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -18,9 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>
  * Mooring's own clients (built from a configuration or the environment, never the application's) are one per API
  * configuration per JVM: every watch of that configuration shares it, and the last one to close closes it. A fabric8
- * client is a JDK HttpClient with its selector thread, connection pool and executor; on Java 17 that HttpClient has no
- * close, so each client built and dropped left its selector thread and connections behind
- * ({@code SharedKubernetesClientIT}).
+ * client is a JDK HttpClient with its selector thread, connection pool and executor, plus Jackson's introspection:
+ * the clients of one JVM now pay them once ({@code SharedKubernetesClientIT}).
  */
 final class KubernetesApi implements AutoCloseable {
 
@@ -79,12 +77,6 @@ final class KubernetesApi implements AutoCloseable {
         }
     }
 
-    /**
-     * Watches over plain HTTP (a streamed GET, as kubectl and client-go watch), not fabric8's WebSocket: on Java 17 a
-     * closed WebSocket watch whose server never finished the close handshake kept the JDK HttpClient, its selector
-     * thread and everything the watch's listener reaches (the whole MooringClient) alive after close
-     * ({@code SharedKubernetesClientIT}). The application's own client is left as it was configured.
-     */
     /** Another handle on the same client, given back by its own {@link #close()}. */
     KubernetesApi another() {
         if (own == null) {
@@ -101,9 +93,7 @@ final class KubernetesApi implements AutoCloseable {
     }
 
     private static KubernetesClient newClient(Config config) {
-        return new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(config).withOnlyHttpWatches(true).build())
-                .build();
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     /** How many of Mooring's own clients are open in this JVM (for tests). */

@@ -60,21 +60,29 @@ public final class DetectionLatency {
     private DetectionLatency() {}
 
     /** One source to measure. */
-    private record Subject(String name, boolean kubernetes, Duration dnsInterval, boolean dropWatches) {
+    private record Subject(
+            String name, boolean kubernetes, Duration dnsInterval, boolean ownClient, boolean dropWatches) {
         Subject(String name, boolean kubernetes, Duration dnsInterval) {
-            this(name, kubernetes, dnsInterval, false);
+            this(name, kubernetes, dnsInterval, false, false);
         }
     }
 
     public static void main(String[] args) throws Exception {
         int replacements = args.length > 0 ? Integer.parseInt(args[0]) : REPLACEMENTS;
         boolean drop = args.length > 1 && args[1].equals("drop");
+        boolean own = args.length > 1 && args[1].equals("own");
         boolean cached = args.length > 2;
         Duration dnsTtl = cached ? Duration.ofSeconds(Long.parseLong(args[1])) : Duration.ofSeconds(30);
         Duration dnsCache = cached ? Duration.ofSeconds(Long.parseLong(args[2])) : Duration.ZERO;
-        List<Subject> subjects = drop
+        List<Subject> subjects = drop || own
                 ? List.of(new Subject(
-                        "kubernetes, own client, watches closed every " + DROP_EVERY_SECONDS + " s", true, null, true))
+                        drop
+                                ? "kubernetes, own client, watches closed every " + DROP_EVERY_SECONDS + " s"
+                                : "kubernetes, own client",
+                        true,
+                        null,
+                        true,
+                        drop))
                 : cached
                         ? List.of(new Subject(
                                 "dns every 1 s, TTL " + dnsTtl.toSeconds() + " s, cache " + dnsCache.toSeconds() + " s",
@@ -122,7 +130,7 @@ public final class DetectionLatency {
             SimulatedNamespace ns, RedisStatefulSet redis, Subject subject, int replacements) throws Exception {
         List<double[]> millis = new ArrayList<>();
         try (Harness harness = new Harness()) {
-            EndpointSource source = subject.dropWatches()
+            EndpointSource source = subject.ownClient()
                     ? KubernetesSource.builder().config(ns.api().config()).build()
                     : subject.kubernetes() ? harness.kubernetes(ns) : Harness.dns(ns, false, subject.dnsInterval());
             ScheduledExecutorService dropper = Executors.newSingleThreadScheduledExecutor();
