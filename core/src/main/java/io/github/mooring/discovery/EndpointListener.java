@@ -13,4 +13,13 @@ public interface EndpointListener {
      * query succeeds again) sends a new snapshot.
      */
     void onError(DiscoveryException error);
+
+    /**
+     * The watch went back to the source it prefers after standing in with another (the auto source: the Kubernetes
+     * API again after DNS). Called before the first snapshot of {@code source}.
+     *
+     * @param source the source in use from now on ({@code kubernetes})
+     * @param reason why it could go back, in words
+     */
+    default void onSourceRestored(String source, String reason) {}
 }

@@ -45,17 +45,24 @@ final class KubernetesWatch implements EndpointWatch {
     private final AtomicInteger restarts = new AtomicInteger();
     private volatile long lastVerifiedNanos = System.nanoTime();
     private volatile long notWatchingSince = -1; // System.nanoTime() since the informer is not watching, -1 while it is
+    private volatile String lastSyncSeen; // the informer's lastSyncResourceVersion at the last check
+    private volatile long spokeAtNanos = System.nanoTime(); // when the watch last moved that version
     private volatile EndpointSnapshot current;
     private DiscoveryException lastError; // guarded by this
     private boolean closed; // guarded by this
 
     /**
      * How often the watch is checked against a list: every {@code interval} (every {@code urgentInterval} while there
-     * is no master or the watch is down), and how long a list may be ahead of the watch before it counts as missed.
+     * is no master or the watch is down), how long a list may be ahead of the watch before it counts as missed, and
+     * how long a watch may be silent (no event, no bookmark) before the periodic check lists at all.
      */
-    record Pacing(Duration interval, Duration urgentInterval, Duration catchUp) {
-        /** 30 s, 1 s, and 2 s (longer than fabric8's 1 s wait before it re-establishes a closed watch). */
-        static final Pacing DEFAULT = new Pacing(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(2));
+    record Pacing(Duration interval, Duration urgentInterval, Duration catchUp, Duration silence) {
+        /**
+         * 30 s, 1 s, 2 s (longer than fabric8's 1 s wait before it re-establishes a closed watch), and 2 min (the API
+         * server sends a watch that asked for them, as fabric8's informer does, a bookmark about every minute).
+         */
+        static final Pacing DEFAULT =
+                new Pacing(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMinutes(2));
     }
 
     private KubernetesWatch(
@@ -367,7 +374,27 @@ final class KubernetesWatch implements EndpointWatch {
      */
     @Override
     public void refresh() {
-        verifyIfOlderThan(watchDown() ? pacing.urgentInterval() : pacing.interval(), false);
+        boolean down = watchDown();
+        if (!down && spokeWithin(pacing.silence())) {
+            return; // a watch that delivers (events or bookmarks), or was checked lately, is alive: no list
+        }
+        verifyIfOlderThan(down ? pacing.urgentInterval() : pacing.interval(), false);
+    }
+
+    /**
+     * Whether the watch moved the informer's last synced resourceVersion within {@code window}, or a list checked it:
+     * every event moves it, and so does every bookmark, which the API server sends about once a minute on a healthy
+     * watch that asked for them (fabric8's informer does). A quiet watch without bookmarks is listed once a window.
+     */
+    private boolean spokeWithin(Duration window) {
+        String sync = informer.lastSyncResourceVersion();
+        long now = System.nanoTime();
+        if (sync != null && !sync.equals(lastSyncSeen)) {
+            lastSyncSeen = sync;
+            spokeAtNanos = now;
+        }
+        long lastSign = spokeAtNanos - lastVerifiedNanos > 0 ? spokeAtNanos : lastVerifiedNanos;
+        return now - lastSign < window.toNanos();
     }
 
     /**

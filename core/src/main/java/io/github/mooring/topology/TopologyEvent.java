@@ -96,6 +96,12 @@ public sealed interface TopologyEvent extends Event {
      */
     record SourceDegraded(Topology topology, String from, String to, String reason) implements TopologyEvent {}
 
+    /**
+     * Discovery is back on the source it prefers, e.g. {@code dns} to {@code kubernetes} once the Kubernetes API lets
+     * the auto source list the Service again (RBAC restored, the API server reachable).
+     */
+    record SourceRestored(Topology topology, String from, String to, String reason) implements TopologyEvent {}
+
     /** Discovery has a problem; the last known endpoints are still in use. */
     record DiscoveryFailed(Topology topology, DiscoveryException error) implements TopologyEvent {}
 }

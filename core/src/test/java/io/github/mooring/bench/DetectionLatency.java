@@ -1,6 +1,7 @@
 package io.github.mooring.bench;
 
 import io.github.mooring.discovery.EndpointSource;
+import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.internal.topology.MonitorSettings;
 import io.github.mooring.testing.EventLog;
 import io.github.mooring.testing.Harness;
@@ -14,6 +15,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /**
@@ -39,27 +43,58 @@ import java.util.function.Predicate;
  * While a replacement leaves the group without a master, the monitor probes every
  * {@link MonitorSettings#DEFAULT_NO_MASTER_PROBE_INTERVAL} and asks the DNS source again each round, so the DNS
  * interval hardly shows here; it bounds how soon DNS changes are seen while a master is known.
- * Arguments (optional): the number of replacements per source.
+ * Arguments (optional): the number of replacements per source; then a DNS TTL and a CoreDNS cache in seconds, to
+ * measure only the dns source (every 1 s) behind that cache, as on a real cluster (CoreDNS's kubernetes plugin answers
+ * with TTL 5 by default and the Corefile Kubernetes ships has {@code cache 30}: {@code 10 5 30}). Or, with
+ * {@code drop} as second argument ({@code 20 drop}), only the kubernetes source on a fabric8 client of its own (the
+ * default), while the API server's connections, watches included, are closed every {@value #DROP_EVERY_SECONDS} s:
+ * what a change costs when it comes while fabric8 re-establishes a closed watch.
  */
 public final class DetectionLatency {
 
     static final int REPLACEMENTS = 20;
     static final Duration RECREATE_AFTER = Duration.ofMillis(500);
     static final Duration TIMEOUT = Duration.ofSeconds(30);
+    static final int DROP_EVERY_SECONDS = 5;
 
     private DetectionLatency() {}
 
     /** One source to measure. */
-    private record Subject(String name, boolean kubernetes, Duration dnsInterval) {}
+    private record Subject(
+            String name, boolean kubernetes, Duration dnsInterval, boolean ownClient, boolean dropWatches) {
+        Subject(String name, boolean kubernetes, Duration dnsInterval) {
+            this(name, kubernetes, dnsInterval, false, false);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         int replacements = args.length > 0 ? Integer.parseInt(args[0]) : REPLACEMENTS;
-        List<Subject> subjects = List.of(
-                new Subject("kubernetes", true, null),
-                new Subject("dns every 100 ms", false, Duration.ofMillis(100)),
-                new Subject("dns every 1 s", false, Duration.ofSeconds(1)));
+        boolean drop = args.length > 1 && args[1].equals("drop");
+        boolean own = args.length > 1 && args[1].equals("own");
+        boolean cached = args.length > 2;
+        Duration dnsTtl = cached ? Duration.ofSeconds(Long.parseLong(args[1])) : Duration.ofSeconds(30);
+        Duration dnsCache = cached ? Duration.ofSeconds(Long.parseLong(args[2])) : Duration.ZERO;
+        List<Subject> subjects = drop || own
+                ? List.of(new Subject(
+                        drop
+                                ? "kubernetes, own client, watches closed every " + DROP_EVERY_SECONDS + " s"
+                                : "kubernetes, own client",
+                        true,
+                        null,
+                        true,
+                        drop))
+                : cached
+                        ? List.of(new Subject(
+                                "dns every 1 s, TTL " + dnsTtl.toSeconds() + " s, cache " + dnsCache.toSeconds() + " s",
+                                false,
+                                Duration.ofSeconds(1)))
+                        : List.of(
+                                new Subject("kubernetes", true, null),
+                                new Subject("dns every 100 ms", false, Duration.ofMillis(100)),
+                                new Subject("dns every 1 s", false, Duration.ofSeconds(1)));
         List<String> summaries = new ArrayList<>();
-        try (SimulatedNamespace ns = SimulatedNamespace.start()) {
+        try (SimulatedNamespace ns =
+                SimulatedNamespace.builder().dnsTtl(dnsTtl).dnsCache(dnsCache).start()) {
             RedisStatefulSet redis = ns.redis("redis").replicas(3).start();
             for (Subject subject : subjects) {
                 List<double[]> millis = measure(ns, redis, subject, replacements);
@@ -95,8 +130,16 @@ public final class DetectionLatency {
             SimulatedNamespace ns, RedisStatefulSet redis, Subject subject, int replacements) throws Exception {
         List<double[]> millis = new ArrayList<>();
         try (Harness harness = new Harness()) {
-            EndpointSource source =
-                    subject.kubernetes() ? harness.kubernetes(ns) : Harness.dns(ns, false, subject.dnsInterval());
+            EndpointSource source = subject.ownClient()
+                    ? KubernetesSource.builder().config(ns.api().config()).build()
+                    : subject.kubernetes() ? harness.kubernetes(ns) : Harness.dns(ns, false, subject.dnsInterval());
+            ScheduledExecutorService dropper = Executors.newSingleThreadScheduledExecutor();
+            if (subject.dropWatches()) {
+                dropper.scheduleAtFixedRate(
+                        () -> ns.api().dropConnections(), DROP_EVERY_SECONDS, DROP_EVERY_SECONDS, TimeUnit.SECONDS);
+            }
+            AutoCloseable stopDropping = dropper::shutdownNow;
+            harness.register(stopDropping);
             Harness.Watched watched = harness.watch(ns, redis, source, MonitorSettings.DEFAULT_PROBE_INTERVAL);
             watched.awaitStarted(TIMEOUT);
             // The DNS time of the change that brought the event, read as the event arrives (nothing else changes

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WatchUnderChurnIT {
 
     private static final Duration CHURN = Duration.parse(System.getProperty("mooring.churn.duration", "PT20S"));
-    private static final KubernetesWatch.Pacing EAGER =
-            new KubernetesWatch.Pacing(Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(2));
+    private static final KubernetesWatch.Pacing EAGER = new KubernetesWatch.Pacing(
+            Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(2), Duration.ZERO);
 
     @Test
     void churnWithoutFaultsNeitherWarnsNorRestartsTheWatch(SimulatedNamespace ns) {
@@ -88,7 +88,7 @@ class WatchUnderChurnIT {
     }
 
     /** Update {@code n} of the Service's only slice: one steady pod, one whose ready flag flips, one that comes and goes. */
-    private static EndpointSlice slice(String namespace, int n) {
+    static EndpointSlice slice(String namespace, int n) {
         EndpointSliceBuilder slice = new EndpointSliceBuilder()
                 .withNewMetadata()
                 .withName("churn-x1")

@@ -154,6 +154,9 @@ public final class EventLog implements TopologyListener {
             return "StaleReplicaDetected(" + e.staleReplica().replica().displayName() + " follows "
                     + e.staleReplica().follows() + ", " + e.staleReplica().reason() + ")";
         }
+        if (event instanceof TopologyEvent.SourceRestored e) {
+            return "SourceRestored(" + e.from() + " -> " + e.to() + ": " + e.reason() + ")";
+        }
         if (event instanceof TopologyEvent.SourceDegraded e) {
             return "SourceDegraded(" + e.from() + " -> " + e.to() + ": " + e.reason() + ")";
         }

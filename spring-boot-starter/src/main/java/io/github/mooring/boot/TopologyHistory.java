@@ -27,7 +27,8 @@ public final class TopologyHistory {
      *
      * @param at when it was observed
      * @param event the event's name: {@code MasterChanged}, {@code NoMaster}, {@code MasterRestored},
-     *        {@code SplitBrainDetected}, {@code StaleReplicaDetected}, {@code SourceDegraded}, {@code DiscoveryFailed}
+     *        {@code SplitBrainDetected}, {@code StaleReplicaDetected}, {@code SourceDegraded}, {@code SourceRestored},
+     *        {@code DiscoveryFailed}
      * @param description what happened
      */
     public record Change(Instant at, String event, String description) {}
@@ -141,6 +142,9 @@ public final class TopologyHistory {
         }
         if (event instanceof TopologyEvent.SourceDegraded degraded) {
             return "discovery moved from " + degraded.from() + " to " + degraded.to() + ": " + degraded.reason();
+        }
+        if (event instanceof TopologyEvent.SourceRestored restored) {
+            return "discovery is back from " + restored.from() + " to " + restored.to() + ": " + restored.reason();
         }
         if (event instanceof TopologyEvent.CredentialsRejected rejected) {
             return rejected.pod().displayName() + " refused the credentials of user " + rejected.user() + ": "

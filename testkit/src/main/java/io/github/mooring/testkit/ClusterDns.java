@@ -28,6 +28,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -51,6 +52,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Every answer carries the configured TTL (default 30 s, as in the CoreDNS config Kubernetes ships): clients that
  * honour it see changes late, which is exactly what the kit needs to show.
+ * <p>
+ * CoreDNS's {@code cache} plugin ({@code cache 30} in the Corefile Kubernetes ships) can be turned on with
+ * {@link #cache(Duration)}: an answer (NXDOMAIN included) is then kept per name and type for the records' TTL, capped by
+ * the cache's, and served with its TTL counting down, so that even a client that asks on every round sees a change
+ * only when the cached answer expires, as on a real cluster. The kit starts with it off (its tests time clients, not
+ * the cache); {@code SimulatedNamespace.builder().dnsCache(Duration.ofSeconds(30))} gives a real cluster's.
  */
 public final class ClusterDns implements AutoCloseable {
 
@@ -63,13 +70,25 @@ public final class ClusterDns implements AutoCloseable {
     /** What one service currently publishes. */
     private record ServiceRecords(Map<String, List<InetAddress>> a, Map<String, List<Srv>> srv) {}
 
+    /** What a name has: its A/AAAA records, SRV targets with their addresses; both null for NXDOMAIN. */
+    private record Lookup(List<InetAddress> a, List<Srv> srv, Map<String, List<InetAddress>> targets) {
+        boolean exists() {
+            return a != null || srv != null;
+        }
+    }
+
+    /** A cached answer and when it expires ({@link System#nanoTime()}). */
+    private record Cached(Lookup lookup, long expiresNanos) {}
+
     private final EventLoopGroup group;
     private final Channel channel;
     private final Map<String, ServiceRecords> services = new ConcurrentHashMap<>();
     private final AtomicLong queries = new AtomicLong();
     private final AtomicLong rotation = new AtomicLong();
     private final AtomicLong lastChangeNanos = new AtomicLong();
+    private final Map<String, Cached> cached = new ConcurrentHashMap<>();
     private volatile Duration ttl;
+    private volatile Duration cache = Duration.ZERO;
 
     private ClusterDns(Duration ttl) {
         this.ttl = requireTtl(ttl);
@@ -115,6 +134,25 @@ public final class ClusterDns implements AutoCloseable {
     /** Changes the TTL of every later answer. */
     public void ttl(Duration ttl) {
         this.ttl = requireTtl(ttl);
+    }
+
+    /** The longest an answer is cached (zero: no cache, every query sees the records as they are). */
+    public Duration cache() {
+        return cache;
+    }
+
+    /**
+     * Caches answers as CoreDNS's {@code cache} plugin does, for the records' TTL up to {@code max} ({@code cache 30}:
+     * 30 s); zero turns the cache off. Drops what was cached.
+     */
+    public void cache(Duration max) {
+        this.cache = requireTtl(max);
+        cached.clear();
+    }
+
+    /** Drops every cached answer (as a CoreDNS restart would). */
+    public void flushCache() {
+        cached.clear();
     }
 
     /** {@code <service>.<namespace>.svc.cluster.local}. */
@@ -209,22 +247,29 @@ public final class ClusterDns implements AutoCloseable {
 
     private void answer(DnsQuestion question, DatagramDnsResponse response) {
         String name = normalize(question.name());
+        DnsRecordType type = question.type();
         long ttlSeconds = ttl.toSeconds();
-        List<InetAddress> a = null;
-        List<Srv> srv = null;
-        for (ServiceRecords records : services.values()) {
-            if (a == null) {
-                a = records.a().get(name);
-            }
-            if (srv == null) {
-                srv = records.srv().get(name);
-            }
+        Lookup lookup;
+        Duration lifetime = cache.compareTo(ttl) < 0 ? cache : ttl;
+        if (lifetime.isZero()) {
+            lookup = lookup(name);
+        } else {
+            long now = System.nanoTime();
+            Cached hit = cached.compute(
+                    name + "/" + type.name(),
+                    (key, old) -> old != null && old.expiresNanos() - now > 0
+                            ? old
+                            : new Cached(lookup(name), now + lifetime.toNanos()));
+            lookup = hit.lookup();
+            // Served from the cache, the TTL counts down as CoreDNS's does.
+            ttlSeconds = Math.max(0, (long) Math.ceil((hit.expiresNanos() - now) / 1e9));
         }
-        if (a == null && srv == null) {
+        if (!lookup.exists()) {
             response.setCode(DnsResponseCode.NXDOMAIN);
             return;
         }
-        DnsRecordType type = question.type();
+        List<InetAddress> a = lookup.a();
+        List<Srv> srv = lookup.srv();
         if ((type.equals(DnsRecordType.A) || type.equals(DnsRecordType.AAAA)) && a != null) {
             a = ofType(a, type);
         }
@@ -246,17 +291,36 @@ public final class ClusterDns implements AutoCloseable {
                 response.addRecord(
                         DnsSection.ANSWER,
                         new DefaultDnsRawRecord(question.name(), DnsRecordType.SRV, ttlSeconds, rdata));
-                for (ServiceRecords records : services.values()) {
-                    List<InetAddress> ips = records.a().get(target.target());
-                    if (ips != null) {
-                        for (InetAddress ip : ips) {
-                            response.addRecord(DnsSection.ADDITIONAL, aRecord(target.target() + ".", ip, ttlSeconds));
-                        }
-                    }
+                for (InetAddress ip : lookup.targets().getOrDefault(target.target(), List.of())) {
+                    response.addRecord(DnsSection.ADDITIONAL, aRecord(target.target() + ".", ip, ttlSeconds));
                 }
             }
         }
         // Otherwise NOERROR with no answer (NODATA), e.g. AAAA for an IPv4-only Service.
+    }
+
+    /** What the records say about {@code name} right now. */
+    private Lookup lookup(String name) {
+        List<InetAddress> a = null;
+        List<Srv> srv = null;
+        for (ServiceRecords records : services.values()) {
+            if (a == null) {
+                a = records.a().get(name);
+            }
+            if (srv == null) {
+                srv = records.srv().get(name);
+            }
+        }
+        Map<String, List<InetAddress>> targets = new HashMap<>();
+        for (Srv target : srv == null ? List.<Srv>of() : srv) {
+            for (ServiceRecords records : services.values()) {
+                List<InetAddress> ips = records.a().get(target.target());
+                if (ips != null) {
+                    targets.put(target.target(), ips);
+                }
+            }
+        }
+        return new Lookup(a, srv, Map.copyOf(targets));
     }
 
     /** An A record for an IPv4 address, an AAAA record for an IPv6 one. */
@@ -307,6 +371,6 @@ public final class ClusterDns implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ClusterDns[" + address() + ", ttl=" + ttl + "]";
+        return "ClusterDns[" + address() + ", ttl=" + ttl + (cache.isZero() ? "" : ", cache=" + cache) + "]";
     }
 }

@@ -65,7 +65,7 @@ final class EndpointController implements AutoCloseable {
             String target = pod.probeTarget();
             probed.add(container);
             results.add(
-                    target == null
+                    target == null || pod.readinessFails()
                             ? CompletableFuture.completedFuture(false)
                             : CompletableFuture.supplyAsync(() -> probe(target), probes));
         }

@@ -22,6 +22,7 @@ final class GuardedDispatcher extends KubernetesCrudDispatcher {
     private final String controllerToken;
     private final String applicationUser;
     private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
+    private final Map<String, Integer> failing = new ConcurrentHashMap<>();
     private final Set<String> unservedGroups = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
 
@@ -36,6 +37,14 @@ final class GuardedDispatcher extends KubernetesCrudDispatcher {
 
     void permit(String group, String resource, String verb) {
         forbidden.remove(key(group, resource, verb));
+    }
+
+    void fail(String group, String resource, String verb, int status) {
+        failing.put(key(group, resource, verb), status);
+    }
+
+    void recover(String group, String resource, String verb) {
+        failing.remove(key(group, resource, verb));
     }
 
     void unserve(String group) {
@@ -60,6 +69,10 @@ final class GuardedDispatcher extends KubernetesCrudDispatcher {
                     .incrementAndGet();
             if (unservedGroups.contains(access.group())) {
                 return status(404, "NotFound", "the server could not find the requested resource", access);
+            }
+            Integer failure = failing.get(key(access.group(), access.resource(), access.verb()));
+            if (failure != null) {
+                return status(failure, "InternalError", "the API server failed (" + failure + "), as it can", access);
             }
             if (forbidden.contains(key(access.group(), access.resource(), access.verb()))) {
                 String qualified =

@@ -156,6 +156,25 @@ public final class KubernetesApiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the server fail the application's requests with this verb on a resource with an HTTP {@code status}
+     * (e.g. {@code 503}: an API server overloaded or restarting behind its load balancer), until {@link #recover}.
+     */
+    public void fail(String resource, int status, String... verbs) {
+        String[] parsed = parseResource(resource);
+        for (String verb : verbs) {
+            dispatcher.fail(parsed[1], parsed[0], verb, status);
+        }
+    }
+
+    /** Undoes {@link #fail}. */
+    public void recover(String resource, String... verbs) {
+        String[] parsed = parseResource(resource);
+        for (String verb : verbs) {
+            dispatcher.recover(parsed[1], parsed[0], verb);
+        }
+    }
+
     /** Makes the server answer 404 for an API group, as a cluster that does not serve it (e.g. {@code discovery.k8s.io}). */
     public void unserve(String apiGroup) {
         dispatcher.unserve(Objects.requireNonNull(apiGroup));

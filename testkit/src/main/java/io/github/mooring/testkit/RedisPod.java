@@ -65,6 +65,7 @@ public final class RedisPod {
     private String lastKnownIp;
     private long runningSinceNanos;
     private volatile boolean ready;
+    private volatile boolean readinessFails; // failReadiness(): the kit's readiness probe fails
     private volatile long readySinceNanos;
 
     RedisPod(RedisStatefulSet set, int ordinal) {
@@ -422,6 +423,25 @@ public final class RedisPod {
                     new EndpointState(name, familyIp, uid, primary.ready(), primary.serving(), primary.terminating()));
         }
         return states;
+    }
+
+    /**
+     * Makes the kit's readiness probe fail for this pod while Redis keeps serving, as a probe that times out under
+     * load does: after the failure threshold the pod is not ready, its EndpointSlice entry says so and its DNS records
+     * are removed. Until {@link #passReadiness()}.
+     */
+    public void failReadiness() {
+        readinessFails = true;
+    }
+
+    /** Undoes {@link #failReadiness()}: the next probe rounds see the pod as it is. */
+    public void passReadiness() {
+        readinessFails = false;
+    }
+
+    /** Whether {@link #failReadiness()} is in force. */
+    boolean readinessFails() {
+        return readinessFails;
     }
 
     /** The container a probe round is about to check (null when none): its result applies to that one only. */

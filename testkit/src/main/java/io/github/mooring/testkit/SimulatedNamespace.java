@@ -68,6 +68,7 @@ public final class SimulatedNamespace implements AutoCloseable {
         ClusterDns startedDns = null;
         try {
             startedDns = ClusterDns.start(builder.dnsTtl);
+            startedDns.cache(builder.dnsCache);
             this.api = KubernetesApiServer.start(name, builder.serviceAccount);
         } catch (RuntimeException e) {
             if (startedDns != null) {
@@ -334,6 +335,7 @@ public final class SimulatedNamespace implements AutoCloseable {
     public static final class Builder {
         private String name;
         private Duration dnsTtl = Duration.ofSeconds(30);
+        private Duration dnsCache = Duration.ZERO;
         private String serviceAccount = "default";
         private Path workRoot;
         private PodRuntime podRuntime = PodRuntime.processes();
@@ -349,6 +351,15 @@ public final class SimulatedNamespace implements AutoCloseable {
         /** TTL of every DNS answer (default 30 s, as CoreDNS ships in Kubernetes). */
         public Builder dnsTtl(Duration ttl) {
             this.dnsTtl = Objects.requireNonNull(ttl, "ttl");
+            return this;
+        }
+
+        /**
+         * CoreDNS's cache in front of the namespace's DNS: answers kept for their TTL up to {@code max}, as
+         * {@code cache 30} does on a real cluster (default: none; see {@link ClusterDns#cache(Duration)}).
+         */
+        public Builder dnsCache(Duration max) {
+            this.dnsCache = Objects.requireNonNull(max, "max");
             return this;
         }
 

@@ -181,4 +181,35 @@ class ClusterDnsIT {
                 .singleElement()
                 .satisfies(rr -> assertThat(rr.ttl()).isZero());
     }
+
+    @Test
+    void withCoreDnsCacheAChangeIsAnsweredOnlyWhenTheCachedAnswerExpires(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").replicas(2).start();
+        DnsProbe dns = dns(ns);
+        ns.dns().ttl(Duration.ofSeconds(60));
+        ns.dns().cache(Duration.ofSeconds(10)); // "cache 10" caps the records' 60 s
+        String leaving = redis.pod(1).ip();
+        assertThat(dns.query(redis.serviceDnsName(), DnsRecordType.A).data()).contains(leaving);
+
+        redis.pod(1).failReadiness();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !ns.dns().addresses(redis.serviceDnsName()).contains(leaving));
+        DnsProbe.Answer stale = dns.query(redis.serviceDnsName(), DnsRecordType.A);
+        assertThat(stale.data()).as("the cached answer, until it expires").contains(leaving);
+        assertThat(stale.answers()).allSatisfy(rr -> assertThat(rr.ttl()).isBetween(0L, 10L));
+        await().alias("the cached answer expires within the cache's 10 s")
+                .atMost(Duration.ofSeconds(15))
+                .until(() -> !dns.query(redis.serviceDnsName(), DnsRecordType.A)
+                        .data()
+                        .contains(leaving));
+
+        redis.pod(1).passReadiness();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> ns.dns().addresses(redis.serviceDnsName()).contains(leaving));
+        assertThat(dns.query(redis.serviceDnsName(), DnsRecordType.A).data()).doesNotContain(leaving);
+        ns.dns().flushCache();
+        assertThat(dns.query(redis.serviceDnsName(), DnsRecordType.A).data()).contains(leaving);
+        ns.dns().cache(Duration.ZERO);
+        assertThat(ns.dns().cache()).isZero();
+    }
 }

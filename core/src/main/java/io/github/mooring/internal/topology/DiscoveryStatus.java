@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param lastingProblem a problem waiting cannot cure (Service or port not found, RBAC, NXDOMAIN), kept for
  *        {@code awaitMaster} to fail fast while no endpoint was ever seen
  * @param sawEndpoints whether discovery ever reported an endpoint
+ * @param restoredReason why discovery went back to the source it prefers, kept until that change of source has been
+ *        reported (a {@code SourceRestored} instead of a {@code SourceDegraded})
  */
 record DiscoveryStatus(
         EndpointSnapshot endpoints,
@@ -23,10 +25,11 @@ record DiscoveryStatus(
         String reportedError,
         String sourceChangeReason,
         DiscoveryException lastingProblem,
-        boolean sawEndpoints) {
+        boolean sawEndpoints,
+        String restoredReason) {
 
     static DiscoveryStatus initial() {
-        return new DiscoveryStatus(null, null, null, null, null, false);
+        return new DiscoveryStatus(null, null, null, null, null, false, null);
     }
 
     /**
@@ -41,7 +44,8 @@ record DiscoveryStatus(
                 null,
                 sameSource ? null : sourceChangeReason,
                 lastingProblem,
-                sawEndpoints || !snapshot.endpoints().isEmpty());
+                sawEndpoints || !snapshot.endpoints().isEmpty(),
+                restoredReason);
     }
 
     /** A problem: kept, and worth reporting when it says something new ({@link #isNew(DiscoveryException)}). */
@@ -53,7 +57,8 @@ record DiscoveryStatus(
                 problem.getMessage(),
                 problem.getMessage(),
                 isLasting(problem) ? problem : lastingProblem,
-                sawEndpoints);
+                sawEndpoints,
+                restoredReason);
     }
 
     /** Whether {@code problem} differs from the one last reported. */
@@ -67,7 +72,13 @@ record DiscoveryStatus(
     }
 
     DiscoveryStatus sourceChangeReported() {
-        return new DiscoveryStatus(endpoints, error, reportedError, null, lastingProblem, sawEndpoints);
+        return new DiscoveryStatus(endpoints, error, reportedError, null, lastingProblem, sawEndpoints, null);
+    }
+
+    /** The watch went back to the source it prefers: the next change of source is a restoration. */
+    DiscoveryStatus withSourceRestored(String reason) {
+        return new DiscoveryStatus(
+                endpoints, error, reportedError, sourceChangeReason, lastingProblem, sawEndpoints, reason);
     }
 
     /**

@@ -17,6 +17,8 @@ final class TopologyEventLog {
     static void log(Logger log, ServiceRef service, TopologyEvent event) {
         if (event instanceof TopologyEvent.SourceDegraded e) {
             log.warn("{}: discovery moved from {} to {}: {}", service, e.from(), e.to(), e.reason());
+        } else if (event instanceof TopologyEvent.SourceRestored e) {
+            log.info("{}: discovery is back from {} to {}: {}", service, e.from(), e.to(), e.reason());
         } else if (event instanceof TopologyEvent.MasterRestored e) {
             log.info(
                     "{}: master {} is back after {} ms without master",

@@ -222,7 +222,8 @@ public final class TopologyMonitor implements AutoCloseable {
         } else {
             watch.refresh();
         }
-        List<Endpoint> candidates = TopologyStep.candidates(endpoints);
+        List<Endpoint> candidates =
+                TopologyStep.candidates(endpoints, topology().master());
         prober.retain(candidates);
         CompletableFuture<List<ProbeResult>> probes = prober.probe(candidates);
         probes.whenComplete((results, failure) -> rounds.onCoordinator(() -> finishRound(
@@ -263,6 +264,11 @@ public final class TopologyMonitor implements AutoCloseable {
             EndpointSnapshot onePerPod = service.ipFamily().select(snapshot); // any source: each pod one node
             rounds.onCoordinator(() -> state = state.withEndpoints(onePerPod));
             rounds.trigger(TopologyEvent.Trigger.ENDPOINTS_CHANGED, snapshot.nanoTime());
+        }
+
+        @Override
+        public void onSourceRestored(String source, String reason) {
+            rounds.onCoordinator(() -> state = state.withSourceRestored(reason));
         }
 
         @Override

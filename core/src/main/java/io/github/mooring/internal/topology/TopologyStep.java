@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -38,7 +39,7 @@ import java.util.stream.Collectors;
  *       round says a repair will follow ({@link Round#withholdWhenDataAtRisk()});</li>
  *   <li><b>version</b>: it moves only when who-is-what changed ({@link TopologyComparators#sameGroup}), not offsets;</li>
  *   <li><b>events</b>, in this order: {@code SourceDegraded} when the source changed (with the problem that made it
- *       change); {@code MasterRestored} when the same Redis process is master again after a spell without master,
+ *       change), {@code SourceRestored} instead when discovery said it went back to the source it prefers; {@code MasterRestored} when the same Redis process is master again after a spell without master,
  *       else {@code MasterChanged} when another process (or pod) became master; {@code NoMaster} when the master
  *       went (or the very first round found none); then {@code DataAtRiskDetected}, {@code SplitBrainDetected} and
  *       {@code StaleReplicaDetected}, then {@code CredentialsRejected} for every pod that refuses the credentials, each
@@ -76,6 +77,11 @@ final class TopologyStep {
 
         State withDiscovery(DiscoveryStatus status) {
             return new State(topology, lastMaster, noMasterSince, status);
+        }
+
+        /** Discovery went back to the source it prefers: the next change of source is a restoration. */
+        State withSourceRestored(String reason) {
+            return withDiscovery(discovery.withSourceRestored(reason));
         }
 
         /** New endpoints from discovery, seen against the topology published so far. */
@@ -136,15 +142,23 @@ final class TopologyStep {
 
     /**
      * The endpoints a round probes: every one that is not terminating, ready or still warming up (a new master answers
-     * before its readiness probe passes), one per address even if a source lists an address twice.
+     * before its readiness probe passes), one per address even if a source lists an address twice; and the master,
+     * as not ready, when discovery no longer lists its address at all. Cluster DNS drops a pod whose readiness probe
+     * fails (under load, say) while it still takes writes: the probe, not the record, decides whether the master is
+     * gone. A master deleted for good fails that probe, and the next round no longer has it as master.
      */
-    static List<Endpoint> candidates(EndpointSnapshot endpoints) {
-        return endpoints == null
-                ? List.of()
-                : List.copyOf(endpoints.endpoints().stream()
-                        .filter(e -> !e.terminating())
-                        .collect(Collectors.toMap(Endpoint::address, e -> e, (a, b) -> a, LinkedHashMap::new))
-                        .values());
+    static List<Endpoint> candidates(EndpointSnapshot endpoints, Optional<Node> master) {
+        if (endpoints == null) {
+            return List.of();
+        }
+        Map<String, Endpoint> byAddress = endpoints.endpoints().stream()
+                .collect(Collectors.toMap(Endpoint::address, e -> e, (a, b) -> a, LinkedHashMap::new));
+        master.map(Node::endpoint)
+                .filter(m -> !byAddress.containsKey(m.address()))
+                .ifPresent(
+                        m -> byAddress.put(m.address(), new Endpoint(m.host(), m.port(), m.podName(), false, false)));
+        return List.copyOf(
+                byAddress.values().stream().filter(e -> !e.terminating()).toList());
     }
 
     /** The exception for "no master within {@code waited}", with the reason spelled out. */
@@ -231,8 +245,12 @@ final class TopologyStep {
         boolean first = previous.version() == 0;
         TopologyEvent.Trigger trigger = first ? TopologyEvent.Trigger.STARTUP : round.trigger();
         if (!first && !previous.source().equals(next.source())) {
-            events.add(new TopologyEvent.SourceDegraded(
-                    next, previous.source(), next.source(), discovery.whySourceChanged()));
+            events.add(
+                    discovery.restoredReason() != null
+                            ? new TopologyEvent.SourceRestored(
+                                    next, previous.source(), next.source(), discovery.restoredReason())
+                            : new TopologyEvent.SourceDegraded(
+                                    next, previous.source(), next.source(), discovery.whySourceChanged()));
             discovery = discovery.sourceChangeReported();
         }
         Optional<Node> lastMaster = before.lastMaster();

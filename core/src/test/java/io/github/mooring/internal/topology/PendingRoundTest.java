@@ -7,8 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.EndpointSnapshot;
+import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.topology.Node;
 import io.github.mooring.topology.TopologyEvent;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -77,11 +80,37 @@ class PendingRoundTest {
         Endpoint terminating = new Endpoint("10.0.0.12", 6379, "redis-2", false, true);
         Endpoint listedTwice = new Endpoint("10.0.0.10", 6379, "redis-0", true, false);
         assertThat(TopologyStep.candidates(
-                        EndpointSnapshot.now("kubernetes", List.of(ready, warmingUp, terminating, listedTwice))))
+                        EndpointSnapshot.now("kubernetes", List.of(ready, warmingUp, terminating, listedTwice)),
+                        Optional.empty()))
                 .containsExactly(ready, warmingUp);
-        assertThat(TopologyStep.candidates(null))
+        assertThat(TopologyStep.candidates(null, Optional.empty()))
                 .as("before discovery reported anything")
                 .isEmpty();
+    }
+
+    @org.junit.jupiter.api.Test
+    void theMasterIsProbedWhenDiscoveryNoLongerListsItButNotWhenItIsTerminating() {
+        ProbeResult probed = Pod.master("redis-0").at("10.0.0.10").result();
+        Endpoint master = probed.endpoint();
+        Endpoint replica = new Endpoint("10.0.0.11", 6379, "redis-1", true, false);
+        Optional<Node> elected = Optional.of(new Node(master, probed.report()));
+
+        assertThat(TopologyStep.candidates(EndpointSnapshot.now("dns", List.of(replica)), elected))
+                .as("its readiness probe failed: DNS dropped it, the probe decides")
+                .containsExactly(replica, new Endpoint("10.0.0.10", 6379, "redis-0", false, false));
+        assertThat(TopologyStep.candidates(EndpointSnapshot.now("dns", List.of()), elected))
+                .as("NXDOMAIN: no pod is ready")
+                .containsExactly(new Endpoint("10.0.0.10", 6379, "redis-0", false, false));
+        assertThat(TopologyStep.candidates(EndpointSnapshot.now("dns", List.of(master, replica)), elected))
+                .as("listed: as listed")
+                .containsExactly(master, replica);
+        assertThat(TopologyStep.candidates(
+                        EndpointSnapshot.now(
+                                "kubernetes",
+                                List.of(new Endpoint("10.0.0.10", 6379, "redis-0", false, true), replica)),
+                        elected))
+                .as("terminating: never")
+                .containsExactly(replica);
     }
 
     private static TopologyStep.Pending pending(TopologyEvent.Trigger trigger, long nanos) {

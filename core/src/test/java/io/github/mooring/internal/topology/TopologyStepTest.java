@@ -183,9 +183,23 @@ class TopologyStepTest {
                                         2,
                                         "MasterChanged redis-0 (SUSPICION, was redis-0: redis-0 (10.0.0.10:6379) restarted"
                                                 + " (new Redis process); redis-0 (10.0.0.10:6379) reports master)"),
-                        story("RBAC revoked: auto moves from the Kubernetes API to DNS and says why")
+                        story("RBAC revoked: auto moves from the Kubernetes API to DNS and says why; restored: back,"
+                                        + " as a restoration; revoked again: degraded again")
                                 .round(master("redis-0"), replica("redis-1").of("10.0.0.10"))
                                 .expect(1, "MasterChanged redis-0 (STARTUP)")
+                                .news(d -> d.withError(new DiscoveryException(
+                                        DiscoveryException.Reason.FORBIDDEN,
+                                        "kubernetes",
+                                        "RBAC forbids listing endpointslices")))
+                                .news(d -> d.withEndpoints(snapshot("dns"), "kubernetes", true))
+                                .source("dns")
+                                .round(master("redis-0"), replica("redis-1").of("10.0.0.10"))
+                                .expect(1, "SourceDegraded kubernetes -> dns: RBAC forbids listing endpointslices")
+                                .news(d -> d.withSourceRestored("the API lets redis be listed again"))
+                                .news(d -> d.withEndpoints(snapshot("kubernetes"), "dns", true))
+                                .source("kubernetes")
+                                .round(master("redis-0"), replica("redis-1").of("10.0.0.10"))
+                                .expect(1, "SourceRestored dns -> kubernetes: the API lets redis be listed again")
                                 .news(d -> d.withError(new DiscoveryException(
                                         DiscoveryException.Reason.FORBIDDEN,
                                         "kubernetes",
@@ -349,6 +363,9 @@ class TopologyStepTest {
         }
         if (event instanceof TopologyEvent.CredentialsRejected e) {
             return "CredentialsRejected " + e.pod().podName() + " user " + e.user();
+        }
+        if (event instanceof TopologyEvent.SourceRestored e) {
+            return "SourceRestored " + e.from() + " -> " + e.to() + ": " + e.reason();
         }
         if (event instanceof TopologyEvent.SourceDegraded e) {
             return "SourceDegraded " + e.from() + " -> " + e.to() + ": " + e.reason();
