@@ -134,7 +134,9 @@ public final class ProbeLoad {
                 Map<String, Long> delta = delta(start.get(pod.name()), end.get(pod.name()));
                 long own = 1; // the second INFO commandstats of this window is counted in the end snapshot
                 long infoCalls = delta.getOrDefault("info", 0L) - own;
-                long probeCalls = infoCalls + delta.getOrDefault("pubsub|numsub", 0L);
+                // Redis 7 counts PUBSUB NUMSUB as pubsub|numsub, 6.2 as pubsub.
+                long probeCalls =
+                        infoCalls + delta.getOrDefault("pubsub|numsub", 0L) + delta.getOrDefault("pubsub", 0L);
                 long allCalls =
                         delta.values().stream().mapToLong(Long::longValue).sum() - own;
                 probes.append(String.format(Locale.ROOT, "%s %.1f  ", pod.name(), probeCalls / elapsed));
