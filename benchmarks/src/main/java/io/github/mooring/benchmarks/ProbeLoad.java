@@ -139,9 +139,9 @@ public final class ProbeLoad {
                         infoCalls + delta.getOrDefault("pubsub|numsub", 0L) + delta.getOrDefault("pubsub", 0L);
                 long allCalls =
                         delta.values().stream().mapToLong(Long::longValue).sum() - own;
-                probes.append(String.format(Locale.ROOT, "%s %.1f  ", pod.name(), probeCalls / elapsed));
-                all.append(String.format(Locale.ROOT, "%.1f ", allCalls / elapsed));
-                info.append(String.format(Locale.ROOT, "%.1f ", infoCalls / elapsed));
+                probes.append(String.format(Locale.ROOT, "%s %.2f  ", pod.name(), probeCalls / elapsed));
+                all.append(String.format(Locale.ROOT, "%.2f ", allCalls / elapsed));
+                info.append(String.format(Locale.ROOT, "%.2f ", infoCalls / elapsed));
             }
             String row = String.format(
                     Locale.ROOT,

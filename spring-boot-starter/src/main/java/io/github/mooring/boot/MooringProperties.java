@@ -132,7 +132,7 @@ public record MooringProperties(
      * @param calmInterval The calm pace: while nothing is doubtful, one probe round at a random point between half of
      *        this and all of it after the last one (default 30s, or the interval when that is longer; at least the
      *        interval). Each Redis pod then gets about 2 x clients / (0.75 x calm-interval) probe commands per second
-     *        instead of 5 x clients per interval. It bounds how late a change no event reports is seen (a master
+     *        (Redis 7; 5 per probe before) instead of 5 x clients per interval. It bounds how late a change no event reports is seen (a master
      *        demoted or a replica promoted by hand while connections stay up and the application only reads, a
      *        frozen master nobody sends a command to): at most calm-interval + interval + timeout. Set it to the
      *        interval to probe at the fast pace always.
