@@ -144,17 +144,22 @@ final class RoundScheduler implements AutoCloseable {
     }
 
     private void tick() {
-        ProbePace.Rule rule = ProbePace.assess(situationNow(), settings.calmAfter());
-        if (rule != pace) {
-            log.debug("{}: probe pace: {}", service, rule);
-            pace = rule;
+        try {
+            ProbePace.Rule rule = ProbePace.assess(situationNow(), settings.calmAfter());
+            if (rule != pace) {
+                log.debug("{}: probe pace: {}", service, rule);
+                pace = rule;
+            }
+            if (ProbePace.roundDue(rule, since(roundStartedNanos), heartbeat)) {
+                trigger(TopologyEvent.Trigger.PERIODIC, System.nanoTime());
+            } else {
+                quietTick.run();
+            }
+        } catch (RuntimeException e) {
+            log.error("{}: topology monitor tick failed", service, e);
+        } finally {
+            schedulePeriodic(); // whatever failed, the ticks go on
         }
-        if (ProbePace.roundDue(rule, since(roundStartedNanos), heartbeat)) {
-            trigger(TopologyEvent.Trigger.PERIODIC, System.nanoTime());
-        } else {
-            quietTick.run();
-        }
-        schedulePeriodic();
     }
 
     private ProbePace.Situation situationNow() {
