@@ -199,7 +199,7 @@ class ProbePaceTest {
     }
 
     /** The topology a round with {@code pods} publishes, through the real step. */
-    private static Topology topology(List<Pod> pods) {
+    static Topology topology(List<Pod> pods) {
         return TopologyStep.apply(
                         TopologyStep.State.initial(),
                         new TopologyStep.Round(

@@ -5,12 +5,10 @@ import static io.github.mooring.internal.topology.Pod.replica;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.github.mooring.discovery.EndpointSnapshot;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.topology.Topology;
 import io.github.mooring.topology.TopologyEvent;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -93,19 +91,6 @@ class RoundSchedulerTest {
     }
 
     private static Topology topology(Pod... pods) {
-        return TopologyStep.apply(
-                        TopologyStep.State.initial(),
-                        new TopologyStep.Round(
-                                SERVICE,
-                                "static",
-                                EndpointSnapshot.now("static", List.of()),
-                                java.util.Arrays.stream(pods).map(Pod::result).toList(),
-                                false,
-                                null,
-                                TopologyEvent.Trigger.PERIODIC,
-                                Duration.ZERO,
-                                Instant.parse("2026-12-06T10:00:00Z")),
-                        MonitorSettings.defaults())
-                .topology();
+        return ProbePaceTest.topology(List.of(pods));
     }
 }
