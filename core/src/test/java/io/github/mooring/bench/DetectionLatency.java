@@ -183,10 +183,19 @@ public final class DetectionLatency {
     }
 
     /**
-     * Waits until the last round saw nothing doubtful (a master, every other pod a linked replica): with
-     * {@code calmAfter} 0 the monitor then runs heartbeat rounds only.
+     * Re-points the replicas at the master (they keep following the replaced pod's old IP, as on Kubernetes; the
+     * healer's repair) and waits until the last round saw nothing doubtful (a master, every other pod a linked
+     * replica): with {@code calmAfter} 0 the monitor then runs heartbeat rounds only.
      */
     private static void awaitCalm(Harness.Watched watched, RedisStatefulSet redis) {
+        RedisPod master = redis.pod(0);
+        for (RedisPod replica : redis.pods()) {
+            if (replica != master
+                    && !master.ip().equals(replica.info("replication").get("master_host"))) {
+                replica.replicaOf(master);
+            }
+        }
+        redis.awaitReplicationLinked(TIMEOUT);
         org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> {
             io.github.mooring.topology.Topology topology = watched.monitor().topology();
             return topology.hasMaster()

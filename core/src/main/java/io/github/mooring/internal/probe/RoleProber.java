@@ -209,6 +209,8 @@ public final class RoleProber implements Prober {
      */
     private StatefulRedisConnection<String, String> watchClose(
             String address, StatefulRedisConnection<String, String> connection) {
+        // Lettuce's connections are RedisChannelHandlers (6.8 and 7.x), whose state listeners hear of a channel that
+        // went inactive; RoleProberIT fails if a pod's CLIENT KILL is no longer heard.
         ((RedisChannelHandler<?, ?>) connection).addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> disconnected) {
