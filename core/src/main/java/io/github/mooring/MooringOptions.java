@@ -56,6 +56,8 @@ public final class MooringOptions {
     private final RetryConfig retry;
     private final Set<String> idempotentCommands;
     private final Duration probeInterval;
+    private final Duration calmProbeInterval;
+    private final Duration calmAfter;
     private final Duration probeTimeout;
     private final Duration probeConnectTimeout;
     private final Duration staleReplicaAfter;
@@ -82,6 +84,10 @@ public final class MooringOptions {
         this.retry = builder.retry;
         this.idempotentCommands = Set.copyOf(builder.idempotentCommands);
         this.probeInterval = builder.probeInterval;
+        this.calmProbeInterval = builder.calmProbeInterval != null
+                ? builder.calmProbeInterval
+                : max(MonitorSettings.DEFAULT_CALM_PROBE_INTERVAL, builder.probeInterval);
+        this.calmAfter = builder.calmAfter;
         this.probeTimeout = builder.probeTimeout;
         this.probeConnectTimeout = builder.probeConnectTimeout;
         this.staleReplicaAfter = builder.staleReplicaAfter;
@@ -113,6 +119,8 @@ public final class MooringOptions {
         builder.retry = retry;
         builder.idempotentCommands.addAll(idempotentCommands);
         builder.probeInterval = probeInterval;
+        builder.calmProbeInterval = calmProbeInterval;
+        builder.calmAfter = calmAfter;
         builder.probeTimeout = probeTimeout;
         builder.probeConnectTimeout = probeConnectTimeout;
         builder.staleReplicaAfter = staleReplicaAfter;
@@ -239,9 +247,19 @@ public final class MooringOptions {
         return idempotentCommands;
     }
 
-    /** The interval of the periodic probe round. */
+    /** The fast pace: a probe round this often while anything is doubtful (see the builder's method). */
     public Duration probeInterval() {
         return probeInterval;
+    }
+
+    /** The calm pace: the longest time between two probe rounds while all is calm (see the builder's method). */
+    public Duration calmProbeInterval() {
+        return calmProbeInterval;
+    }
+
+    /** How long the fast pace goes on after a change or an event (see the builder's method). */
+    public Duration calmAfter() {
+        return calmAfter;
     }
 
     /** How long one probe of one pod may take. */
@@ -272,7 +290,8 @@ public final class MooringOptions {
     }
 
     MonitorSettings monitorSettings() {
-        return new MonitorSettings(probeInterval, new ElectionPolicy(staleReplicaAfter));
+        return new MonitorSettings(probeInterval, new ElectionPolicy(staleReplicaAfter))
+                .withCalmPace(calmProbeInterval, calmAfter);
     }
 
     /** What the healer does (default: report only). */
@@ -303,11 +322,15 @@ public final class MooringOptions {
         return settings.withFailoverHold(sentinelFailoverHold);
     }
 
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
     @Override
     public String toString() {
         // No credentials: RedisURI's own toString masks them, and only host and flags are shown here anyway.
         return "MooringOptions[" + serviceRef() + ", " + port + ", source=" + source.name() + ", failoverWait="
-                + failoverWait + ", probeInterval=" + probeInterval + "]";
+                + failoverWait + ", probeInterval=" + probeInterval + ", calmProbeInterval=" + calmProbeInterval + "]";
     }
 
     /** Builds {@link MooringOptions}. Only {@link #service(String)} is required. */
@@ -326,6 +349,8 @@ public final class MooringOptions {
         private RetryConfig retry = FailoverRetry.defaultConfig();
         private final Set<String> idempotentCommands = new LinkedHashSet<>();
         private Duration probeInterval = MonitorSettings.DEFAULT_PROBE_INTERVAL;
+        private Duration calmProbeInterval; // null: the default, or probeInterval when that is longer
+        private Duration calmAfter = MonitorSettings.DEFAULT_CALM_AFTER;
         private Duration probeTimeout = ProbeSettings.DEFAULT_TIMEOUT;
         private Duration probeConnectTimeout = ProbeSettings.DEFAULT_CONNECT_TIMEOUT;
         private Duration staleReplicaAfter = ElectionPolicy.defaults().linkDownStaleAfter();
@@ -460,11 +485,40 @@ public final class MooringOptions {
         }
 
         /**
-         * The periodic safety probe (default 1 s; at least 10 ms); endpoint changes and suspicions probe at once
-         * anyway.
+         * The fast pace (default 1 s; at least 10 ms): a probe round this often while anything is doubtful (no
+         * master, a pod that does not answer or refuses the credentials, a replica not linked, a split brain, stale
+         * replica or data at risk, a discovery problem, a Sentinel failover, a change or an event within
+         * {@link #calmAfter(Duration)}). Events probe at once whatever the pace: endpoint changes, a lost connection,
+         * {@code READONLY}, a command timeout, a Sentinel message, a probe connection the pod closed.
          */
         public Builder probeInterval(Duration probeInterval) {
             this.probeInterval = Require.atLeastMillis(probeInterval, 10, "probeInterval");
+            return this;
+        }
+
+        /**
+         * The calm pace (default 30 s, or {@code probeInterval} when that is longer; at least {@code probeInterval}):
+         * while nothing is doubtful, one probe round at a random point between half of this and all of it after the
+         * last round, so that each pod gets about {@code 2 × clients / (0.75 × calmProbeInterval)} probe commands per
+         * second (Redis 7; 5 per probe before) instead of {@code 5 × clients / probeInterval} (1,000 idle clients: 87
+         * instead of 4,748 per second, {@code ProbeLoad} in the benchmarks module). It bounds how late a change that no event reports is
+         * seen: a master demoted or a replica promoted by hand ({@code REPLICAOF}) while connections stay up and the
+         * application only reads, a master frozen while nobody sends it a command. Such a change is seen at most
+         * {@code calmProbeInterval + probeInterval + probeTimeout} after it happened (a write to a demoted master is
+         * refused with {@code READONLY}, a command to a frozen one times out: both are events, seen at once). Set it
+         * to {@code probeInterval} to probe at the fast pace always.
+         */
+        public Builder calmProbeInterval(Duration calmProbeInterval) {
+            this.calmProbeInterval = Require.atLeastMillis(calmProbeInterval, 10, "calmProbeInterval");
+            return this;
+        }
+
+        /**
+         * How long the fast pace goes on after the topology changed or an event started a round (default 10 s; zero or
+         * positive): the settling after a failover (replicas re-pointed, a restarted pod back) is watched closely.
+         */
+        public Builder calmAfter(Duration calmAfter) {
+            this.calmAfter = Require.zeroOrPositive(calmAfter, "calmAfter");
             return this;
         }
 

@@ -82,6 +82,21 @@ class MooringOptionsTest {
                         INVALID,
                         "probeInterval must be at least 10 ms, was PT0.009S"),
                 refused(
+                        "calm probe interval under 10 ms",
+                        b -> b.calmProbeInterval(Duration.ofMillis(9)),
+                        INVALID,
+                        "calmProbeInterval must be at least 10 ms, was PT0.009S"),
+                refused(
+                        "calm probe interval shorter than the fast one",
+                        b -> b.probeInterval(Duration.ofSeconds(2)).calmProbeInterval(Duration.ofSeconds(1)),
+                        INVALID,
+                        "calmProbeInterval must be at least probeInterval (PT2S), was PT1S"),
+                refused(
+                        "negative calm-after",
+                        b -> b.calmAfter(Duration.ofSeconds(-1)),
+                        INVALID,
+                        "calmAfter must be zero or positive, was PT-1S"),
+                refused(
                         "zero probe timeout",
                         b -> b.probeTimeout(Duration.ZERO),
                         INVALID,
@@ -212,6 +227,32 @@ class MooringOptionsTest {
                         .build()
                         .masterStallTimeout())
                 .isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void theCalmPaceDefaultsToThirtySecondsOrTheFastOneWhenThatIsLonger() {
+        MooringOptions defaults = MooringOptions.builder().service("redis").build();
+        assertThat(defaults.calmProbeInterval())
+                .isEqualTo(defaults.monitorSettings().calmProbeInterval())
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.calmAfter())
+                .isEqualTo(defaults.monitorSettings().calmAfter())
+                .isEqualTo(Duration.ofSeconds(10));
+
+        MooringOptions slow = MooringOptions.builder()
+                .service("redis")
+                .probeInterval(Duration.ofMinutes(1))
+                .build();
+        assertThat(slow.calmProbeInterval()).isEqualTo(Duration.ofMinutes(1));
+
+        MooringOptions alwaysFast = MooringOptions.builder()
+                .service("redis")
+                .calmProbeInterval(Duration.ofSeconds(1))
+                .calmAfter(Duration.ZERO)
+                .build();
+        assertThat(alwaysFast.monitorSettings().calmProbeInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(alwaysFast.monitorSettings().calmAfter()).isZero();
+        assertThat(alwaysFast.mutate().build().calmProbeInterval()).isEqualTo(Duration.ofSeconds(1));
     }
 
     @Test

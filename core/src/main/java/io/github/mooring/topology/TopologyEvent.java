@@ -32,7 +32,10 @@ public sealed interface TopologyEvent extends Event {
         SUSPICION,
         /** A Sentinel named another master ({@code +switch-master}, or a hello with a newer configuration epoch). */
         SENTINEL,
-        /** The periodic safety round (failovers by Sentinel or by hand do not change endpoints). */
+        /**
+         * A periodic round (failovers by Sentinel or by hand do not change endpoints): every {@code probeInterval}
+         * while anything is doubtful, a jittered heartbeat within {@code calmProbeInterval} when all is calm.
+         */
         PERIODIC
     }
 

@@ -49,6 +49,10 @@ import java.util.function.Predicate;
  * {@code drop} as second argument ({@code 20 drop}), only the kubernetes source on a fabric8 client of its own (the
  * default), while the API server's connections, watches included, are closed every {@value #DROP_EVERY_SECONDS} s:
  * what a change costs when it comes while fabric8 re-establishes a closed watch.
+ * Or, with {@code calm} as second argument ({@code 10 calm}), all three sources, to replace the master while the
+ * monitor is calm ({@code calmAfter} 0: heartbeat rounds only, as long as nothing is doubtful) instead of within the
+ * default 10 s of fast pace that follows the previous replacement. A source whose DNS records changed again before
+ * the event is reported as not measured; the others still are.
  */
 public final class DetectionLatency {
 
@@ -92,12 +96,21 @@ public final class DetectionLatency {
                                 new Subject("kubernetes", true, null),
                                 new Subject("dns every 100 ms", false, Duration.ofMillis(100)),
                                 new Subject("dns every 1 s", false, Duration.ofSeconds(1)));
+        MonitorSettings settings = args.length > 1 && args[1].equals("calm")
+                ? MonitorSettings.defaults().withCalmPace(MonitorSettings.DEFAULT_CALM_PROBE_INTERVAL, Duration.ZERO)
+                : MonitorSettings.defaults();
         List<String> summaries = new ArrayList<>();
         try (SimulatedNamespace ns =
                 SimulatedNamespace.builder().dnsTtl(dnsTtl).dnsCache(dnsCache).start()) {
             RedisStatefulSet redis = ns.redis("redis").replicas(3).start();
             for (Subject subject : subjects) {
-                List<double[]> millis = measure(ns, redis, subject, replacements);
+                List<double[]> millis;
+                try {
+                    millis = measure(ns, redis, subject, replacements, settings);
+                } catch (IllegalStateException e) {
+                    summaries.add("  " + subject.name() + ": not measured (" + e.getMessage() + ")");
+                    continue;
+                }
                 if (subject.kubernetes()) {
                     summaries.add(summarize(
                             "kubernetes, from the slice update listing the new pod",
@@ -116,18 +129,22 @@ public final class DetectionLatency {
         System.out.printf(
                 Locale.ROOT,
                 "Detection latency over %d master replacements per source (SIGKILL, recreated"
-                        + " after %d ms; probe interval %d ms, %d ms without master; %d CPUs)%n",
+                        + " after %d ms; probe interval %d ms, %d ms without master, calm pace %d s after %d s;"
+                        + " %d CPUs)%n",
                 replacements,
                 RECREATE_AFTER.toMillis(),
-                MonitorSettings.DEFAULT_PROBE_INTERVAL.toMillis(),
-                MonitorSettings.DEFAULT_NO_MASTER_PROBE_INTERVAL.toMillis(),
+                settings.probeInterval().toMillis(),
+                settings.noMasterProbeInterval().toMillis(),
+                settings.calmProbeInterval().toSeconds(),
+                settings.calmAfter().toSeconds(),
                 Runtime.getRuntime().availableProcessors());
         summaries.forEach(System.out::println);
     }
 
     /** Per replacement: {from the start of the measure, from the slice update that published the pod ready}. */
     private static List<double[]> measure(
-            SimulatedNamespace ns, RedisStatefulSet redis, Subject subject, int replacements) throws Exception {
+            SimulatedNamespace ns, RedisStatefulSet redis, Subject subject, int replacements, MonitorSettings settings)
+            throws Exception {
         List<double[]> millis = new ArrayList<>();
         try (Harness harness = new Harness()) {
             EndpointSource source = subject.ownClient()
@@ -140,7 +157,7 @@ public final class DetectionLatency {
             }
             AutoCloseable stopDropping = dropper::shutdownNow;
             harness.register(stopDropping);
-            Harness.Watched watched = harness.watch(ns, redis, source, MonitorSettings.DEFAULT_PROBE_INTERVAL);
+            Harness.Watched watched = harness.watch(Harness.service(ns, redis), source, Harness.NO_AUTH, settings);
             watched.awaitStarted(TIMEOUT);
             // The DNS time of the change that brought the event, read as the event arrives (nothing else changes
             // the records meanwhile; checked below).
@@ -157,6 +174,9 @@ public final class DetectionLatency {
                 int historyMark = redis.endpointHistory().size();
                 String oldIp = pod.ip();
 
+                if (settings.calmAfter().isZero()) {
+                    awaitCalm(watched, redis);
+                }
                 pod.replace(RedisPod.Deletion.KILL, RECREATE_AFTER);
                 pod.awaitReady(TIMEOUT);
                 String newAddress = pod.address();
@@ -204,6 +224,32 @@ public final class DetectionLatency {
             }
         }
         return millis;
+    }
+
+    /**
+     * Re-points the replicas at the master (they keep following the replaced pod's old IP, as on Kubernetes; the
+     * healer's repair) and waits until the last round saw nothing doubtful (a master, every other pod a linked
+     * replica): with {@code calmAfter} 0 the monitor then runs heartbeat rounds only.
+     */
+    private static void awaitCalm(Harness.Watched watched, RedisStatefulSet redis) {
+        RedisPod master = redis.pod(0);
+        for (RedisPod replica : redis.pods()) {
+            if (replica != master
+                    && !master.ip().equals(replica.info("replication").get("master_host"))) {
+                replica.replicaOf(master);
+            }
+        }
+        redis.awaitReplicationLinked(TIMEOUT);
+        org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> {
+            io.github.mooring.topology.Topology topology = watched.monitor().topology();
+            return topology.hasMaster()
+                    && topology.unreachable().isEmpty()
+                    && topology.reports().size() == redis.pods().size()
+                    && topology.replicas().size() == redis.pods().size() - 1
+                    && topology.replicas().stream()
+                            .allMatch(r ->
+                                    r.report().masterLinkUp() && !r.report().syncInProgress());
+        });
     }
 
     /** The first endpoint update after {@code from} that matches. */

@@ -121,6 +121,11 @@ public final class Harness implements AutoCloseable {
 
     /** Starts a monitor; it is closed with the harness. */
     public Watched watch(ServiceRef service, EndpointSource source, RedisURI probeUri, Duration probeInterval) {
+        return watch(service, source, probeUri, MonitorSettings.defaults().withProbeInterval(probeInterval));
+    }
+
+    /** Starts a monitor with {@code settings}; it is closed with the harness. */
+    public Watched watch(ServiceRef service, EndpointSource source, RedisURI probeUri, MonitorSettings settings) {
         EventLog events = new EventLog();
         RoleProber prober = new RoleProber(ProbeSettings.defaults(probeUri), resources());
         TopologyMonitor monitor = TopologyMonitor.start(
@@ -129,7 +134,7 @@ public final class Harness implements AutoCloseable {
                 prober,
                 new PubSubSentinelFollower(
                         SentinelSettings.withoutSentinelAuth(probeUri, SslOptions.create()), resources()),
-                MonitorSettings.defaults().withProbeInterval(probeInterval),
+                settings,
                 resources().eventBus(),
                 events);
         register(monitor);

@@ -129,16 +129,28 @@ public record MooringProperties(
     /**
      * How Mooring probes the pods ({@code INFO} on each, to learn its role and replication state).
      *
-     * @param interval Interval of the periodic probe round. Endpoint changes and lost connections trigger a round
-     *        at once anyway; failovers made by Sentinel or by hand change no endpoints, so this bounds how fast they
-     *        are seen.
+     * @param interval The fast pace: a probe round this often while anything is doubtful (no master, a pod that does
+     *        not answer or refuses the credentials, a replica not linked, a split brain, stale replica or data at risk,
+     *        a discovery problem, a Sentinel failover, a change or an event within calm-after). Events probe at once
+     *        whatever the pace: endpoint changes, lost connections, READONLY, command timeouts, Sentinel messages, a
+     *        probe connection the pod closed.
      * @param timeout How long one probe of one pod may take. A slower pod counts as unreachable.
      * @param connectTimeout How long opening a probe connection may take.
+     * @param calmInterval The calm pace: while nothing is doubtful, one probe round at a random point between half of
+     *        this and all of it after the last one (default 30s, or the interval when that is longer; at least the
+     *        interval). Each Redis pod then gets about 2 x clients / (0.75 x calm-interval) probe commands per second
+     *        (Redis 7; 5 per probe before) instead of 5 x clients per interval. It bounds how late a change no event reports is seen (a master
+     *        demoted or a replica promoted by hand while connections stay up and the application only reads, a
+     *        frozen master nobody sends a command to): at most calm-interval + interval + timeout. Set it to the
+     *        interval to probe at the fast pace always.
+     * @param calmAfter How long the fast pace goes on after the topology changed or an event started a round.
      */
     public record Probe(
             @DefaultValue("1s") Duration interval,
             @DefaultValue("1s") Duration timeout,
-            @DefaultValue("500ms") Duration connectTimeout) {}
+            @DefaultValue("500ms") Duration connectTimeout,
+            @Nullable Duration calmInterval,
+            @DefaultValue("10s") Duration calmAfter) {}
 
     /**
      * Retrying of commands that a pod rejected because of a failover. A rejected command was not applied, so

@@ -113,6 +113,28 @@ final class OptionsFromProperties {
                 "probeInterval",
                 () -> builder.probeInterval(probe.interval()),
                 "Set mooring.probe.interval to a duration of at least 10ms, e.g. 1s.");
+        Duration calmInterval = probe.calmInterval();
+        if (calmInterval != null) {
+            if (probe.interval() != null && calmInterval.compareTo(probe.interval()) < 0) {
+                throw invalid(
+                        "probe.calm-interval",
+                        calmInterval,
+                        "must be at least mooring.probe.interval (" + probe.interval() + "), was " + calmInterval,
+                        "Set mooring.probe.calm-interval to at least mooring.probe.interval, e.g. 30s.");
+            }
+            check(
+                    "probe.calm-interval",
+                    calmInterval,
+                    "calmProbeInterval",
+                    () -> builder.calmProbeInterval(calmInterval),
+                    "Set mooring.probe.calm-interval to at least mooring.probe.interval, e.g. 30s.");
+        }
+        check(
+                "probe.calm-after",
+                probe.calmAfter(),
+                "calmAfter",
+                () -> builder.calmAfter(probe.calmAfter()),
+                "Set mooring.probe.calm-after to zero or a positive duration, e.g. 10s.");
         check(
                 "probe.timeout",
                 probe.timeout(),

@@ -41,6 +41,8 @@ class MooringPropertiesTest {
         assertThat(properties.probe().interval()).isEqualTo(core.probeInterval());
         assertThat(properties.probe().timeout()).isEqualTo(core.probeTimeout());
         assertThat(properties.probe().connectTimeout()).isEqualTo(core.probeConnectTimeout());
+        assertThat(properties.probe().calmInterval()).as("null: core's default").isNull();
+        assertThat(properties.probe().calmAfter()).isEqualTo(core.calmAfter());
         assertThat(properties.idempotentCommands()).isEmpty();
 
         var retry = FailoverRetry.defaultConfig();
@@ -107,6 +109,8 @@ class MooringPropertiesTest {
                         "mooring.dns.cluster-domain",
                         "mooring.probe.interval",
                         "mooring.probe.timeout",
+                        "mooring.probe.calm-interval",
+                        "mooring.probe.calm-after",
                         "mooring.failover-wait",
                         "mooring.startup-wait",
                         "mooring.master-stall-timeout",

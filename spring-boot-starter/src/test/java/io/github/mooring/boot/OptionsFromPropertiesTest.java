@@ -51,6 +51,8 @@ class OptionsFromPropertiesTest {
             mooring.dns.name-servers       | 10.0.0.1:abc   | mooring.dns.name-servers | name server port must be a number, was '10.0.0.1:abc'
             mooring.dns.name-servers       | '[fd00::1'     | mooring.dns.name-servers | mooring.dns.name-servers must be host, host:port or [IPv6 address]:port, was '[fd00::1'
             mooring.probe.interval         | 5ms            | mooring.probe.interval   | mooring.probe.interval must be at least 10 ms, was PT0.005S
+            mooring.probe.calm-interval    | 500ms          | mooring.probe.calm-interval | mooring.probe.calm-interval must be at least mooring.probe.interval (PT1S), was PT0.5S
+            mooring.probe.calm-after       | -1s            | mooring.probe.calm-after | mooring.probe.calm-after must be zero or positive, was PT-1S
             mooring.probe.timeout          | 0s             | mooring.probe.timeout    | mooring.probe.timeout must be positive, was PT0S
             mooring.probe.connect-timeout  | -1s            | mooring.probe.connect-timeout | mooring.probe.connect-timeout must be positive, was PT-1S
             mooring.failover-wait          | -1s            | mooring.failover-wait    | mooring.failover-wait must be zero or positive, was PT-1S
@@ -100,6 +102,10 @@ class OptionsFromPropertiesTest {
                         "1ms",
                         "mooring.probe.connect-timeout",
                         "1ms",
+                        "mooring.probe.calm-interval",
+                        "10ms",
+                        "mooring.probe.calm-after",
+                        "0s",
                         "mooring.stale-replica-after",
                         "0s",
                         "mooring.dns.interval",
@@ -125,6 +131,8 @@ class OptionsFromPropertiesTest {
         assertThat(options.masterStallTimeout()).isZero();
         assertThat(options.maxQueuedCommands()).isEqualTo(1);
         assertThat(options.probeInterval()).hasMillis(10);
+        assertThat(options.calmProbeInterval()).hasMillis(10);
+        assertThat(options.calmAfter()).isZero();
         assertThat(options.staleReplicaAfter()).isZero();
         assertThat(options.retry().getMaxAttempts()).isEqualTo(1);
         assertThat(options.port().number()).isEqualTo(65535);

@@ -2,12 +2,15 @@ package io.github.mooring.internal.probe;
 
 import io.github.mooring.probe.NodeReport;
 import io.github.mooring.probe.Role;
+import io.lettuce.core.RedisCommandExecutionException;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 /**
  * Turns the bulk strings Redis returns for {@code INFO replication}, {@code INFO persistence},
- * {@code INFO keyspace} and {@code INFO server} into a {@link NodeReport}.
+ * {@code INFO keyspace} and {@code INFO server} (or for all four in one {@code INFO}) into a {@link NodeReport}.
  *
  * <p>Reads Redis 6.2 and 7.x output: CRLF (or LF) lines, {@code # Section} headers and {@code key:value}
  * fields. Unknown fields are ignored, missing ones take the neutral value documented on
@@ -16,6 +19,45 @@ import java.util.Map;
 public final class InfoParser {
 
     private InfoParser() {}
+
+    /**
+     * Parses the reply of one {@code INFO replication persistence keyspace server} (Redis 7 and later), whose sections
+     * come in the server's order under their {@code # Section} headers.
+     */
+    public static NodeReport parse(String info) {
+        Map<String, StringBuilder> sections = new HashMap<>();
+        StringBuilder current = null;
+        for (String line : info == null ? new String[0] : info.split("\r?\n")) {
+            if (line.startsWith("# ")) {
+                current = sections.computeIfAbsent(
+                        line.substring(2).trim().toLowerCase(Locale.ROOT), s -> new StringBuilder());
+            } else if (current != null) {
+                current.append(line).append('\n');
+            }
+        }
+        return parse(
+                section(sections, "replication"),
+                section(sections, "persistence"),
+                section(sections, "keyspace"),
+                section(sections, "server"));
+    }
+
+    /**
+     * Whether {@code failure} is a server's refusal of several sections in one {@code INFO}: Redis before 7.0 answers
+     * {@code ERR syntax error} (6.x) or {@code ERR wrong number of arguments} (older).
+     */
+    public static boolean refusesSeveralSections(Throwable failure) {
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        String message = cause instanceof RedisCommandExecutionException ? cause.getMessage() : null;
+        return message != null
+                && (message.startsWith("ERR syntax error") || message.startsWith("ERR wrong number of arguments"));
+    }
+
+    private static String section(Map<String, StringBuilder> sections, String name) {
+        StringBuilder section = sections.get(name);
+        return section == null ? null : section.toString();
+    }
 
     /** Parses the four sections; never fails on odd content, only reports less. */
     public static NodeReport parse(String replication, String persistence, String keyspace, String server) {

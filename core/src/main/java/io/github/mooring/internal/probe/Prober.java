@@ -5,6 +5,7 @@ import io.github.mooring.probe.ProbeResult;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Asks pods what they are, for the topology monitor. {@link RoleProber} does it over Lettuce; tests and tools may
@@ -23,6 +24,13 @@ public interface Prober extends AutoCloseable {
      * authenticates anew, and so meets what a new client would (an application connection was just refused there).
      */
     default void reconnect(String address) {}
+
+    /**
+     * Tells {@code listener}, on any thread, the address ({@code host:port}) of a pod that closed the kept probe
+     * connection (a crash, a restart, {@code CLIENT KILL}): something may have changed there, worth a round now. Not
+     * called for connections the prober closes itself. It must not block.
+     */
+    default void onConnectionLost(Consumer<String> listener) {}
 
     @Override
     void close();

@@ -5,11 +5,17 @@ import io.github.mooring.probe.NodeReport;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.probe.Role;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
 import java.net.InetAddress;
@@ -21,25 +27,33 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * Asks pods what they are. One small connection per pod, kept between rounds, sends {@code INFO replication},
- * {@code persistence}, {@code keyspace} and {@code server}, and {@code PUBSUB NUMSUB __sentinel__:hello} (how many
- * Sentinels monitor the pod), back to back (pipelined) and turns the answers into a {@link ProbeResult}. Every probe of a round runs concurrently, and each is bounded by the probe timeout: a frozen
- * pod costs one timeout, not a hung round. A failed connection is dropped and opened afresh next round.
+ * Asks pods what they are. One small connection per pod, kept between rounds, sends
+ * {@code INFO replication persistence keyspace server} (the four sections the election reads, in one command; Redis
+ * before 7.0 takes one section per {@code INFO}, so a connection that refuses the form asks the four one by one from
+ * then on) and {@code PUBSUB NUMSUB __sentinel__:hello} (how many Sentinels monitor the pod), back to back
+ * (pipelined), and turns the answers into a {@link ProbeResult}: two commands per probe on Redis 7, five before. Every
+ * probe of a round runs concurrently, and each is bounded by the probe timeout: a frozen pod costs one timeout, not a
+ * hung round. A failed connection is dropped and opened afresh next round.
  * <p>
  * Used by the topology monitor; public so that tools and tests can probe pods the same way.
  */
 public final class RoleProber implements Prober {
 
     private static final String[] SECTIONS = {"replication", "persistence", "keyspace", "server"};
+
+    /** Addresses whose kept connection refused the four sections in one {@code INFO} (Redis before 7.0). */
+    private final Set<String> sectionBySection = ConcurrentHashMap.newKeySet();
 
     /** Every Sentinel subscribes to this channel on each pod it monitors, and publishes its view of the group. */
     static final String SENTINEL_HELLO_CHANNEL = "__sentinel__:hello";
@@ -49,6 +63,7 @@ public final class RoleProber implements Prober {
     private final Map<String, CompletableFuture<StatefulRedisConnection<String, String>>> connections =
             new ConcurrentHashMap<>();
     private final ExecutorService resolver;
+    private volatile Consumer<String> connectionLost = address -> {};
     private volatile boolean closed;
 
     /** Probes through {@code resources} (shared with the application's client; not shut down here). */
@@ -94,7 +109,8 @@ public final class RoleProber implements Prober {
         }
         String key = endpoint.address();
         boolean reused = isOpen(connections.get(key));
-        CompletableFuture<Answer> answered = connection(endpoint).thenCompose(connection -> ask(connection.async()));
+        CompletableFuture<Answer> answered =
+                connection(endpoint).thenCompose(connection -> ask(key, connection.async()));
         if (reused) {
             // The pod may have closed the kept connection a moment ago (a restart, CLIENT KILL): that says nothing
             // about the pod, so ask once more on a new connection, which meets what a client would meet now.
@@ -103,7 +119,7 @@ public final class RoleProber implements Prober {
                     return CompletableFuture.failedFuture(failure);
                 }
                 drop(key);
-                return connection(endpoint).thenCompose(connection -> ask(connection.async()));
+                return connection(endpoint).thenCompose(connection -> ask(key, connection.async()));
             });
         }
         return answered.thenCompose(answer -> resolveMaster(answer.report())
@@ -160,6 +176,11 @@ public final class RoleProber implements Prober {
         drop(address);
     }
 
+    @Override
+    public void onConnectionLost(Consumer<String> listener) {
+        connectionLost = Objects.requireNonNull(listener, "listener");
+    }
+
     private static boolean isOpen(CompletableFuture<StatefulRedisConnection<String, String>> connection) {
         return connection != null
                 && connection.isDone()
@@ -178,17 +199,39 @@ public final class RoleProber implements Prober {
         return connections.computeIfAbsent(
                 endpoint.address(),
                 address -> client.connectAsync(endpoint, settings.uriTemplate(), settings.timeout(), "mooring-probe")
-                        .toCompletableFuture());
+                        .toCompletableFuture()
+                        .thenApply(connection -> watchClose(address, connection)));
+    }
+
+    /**
+     * Tells the listener when the pod closes {@code connection} while it is still the one kept for {@code address}
+     * ({@link #drop} forgets a connection before it closes it, so the prober's own closes say nothing).
+     */
+    private StatefulRedisConnection<String, String> watchClose(
+            String address, StatefulRedisConnection<String, String> connection) {
+        // Lettuce's connections are RedisChannelHandlers (6.8 and 7.x), whose state listeners hear of a channel that
+        // went inactive; RoleProberIT fails if a pod's CLIENT KILL is no longer heard.
+        ((RedisChannelHandler<?, ?>) connection).addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> disconnected) {
+                CompletableFuture<StatefulRedisConnection<String, String>> kept = connections.get(address);
+                if (!closed && kept != null && kept.getNow(null) == connection) {
+                    connectionLost.accept(address);
+                }
+            }
+        });
+        return connection;
     }
 
     /** What one pod answered. */
     private record Answer(NodeReport report, int sentinelLinks) {}
 
-    private static CompletableFuture<Answer> ask(RedisAsyncCommands<String, String> commands) {
-        List<CompletableFuture<String>> replies = new ArrayList<>();
-        for (String section : SECTIONS) {
-            replies.add(commands.info(section).toCompletableFuture());
-        }
+    private CompletableFuture<Answer> ask(String address, RedisAsyncCommands<String, String> commands) {
+        CompletableFuture<NodeReport> report = sectionBySection.contains(address)
+                ? infoSectionBySection(commands)
+                : commands.dispatch(CommandType.INFO, new StatusOutput<>(StringCodec.UTF8), sectionArgs())
+                        .toCompletableFuture()
+                        .thenApply(InfoParser::parse);
         // Optional knowledge: a Sentinel process, or an ACL user without +pubsub, refuses it, and the probe still
         // counts (the election then simply does not know about Sentinels on that pod).
         CompletableFuture<Integer> sentinelLinks = commands.pubsubNumsub(SENTINEL_HELLO_CHANNEL)
@@ -198,16 +241,38 @@ public final class RoleProber implements Prober {
                         .map(Long::intValue)
                         .orElse(ProbeResult.UNKNOWN_SENTINEL_LINKS))
                 .exceptionally(refused -> ProbeResult.UNKNOWN_SENTINEL_LINKS);
+        if (!sectionBySection.contains(address)) {
+            report = report.exceptionallyCompose(failure -> {
+                if (!InfoParser.refusesSeveralSections(failure)) {
+                    return CompletableFuture.failedFuture(failure);
+                }
+                sectionBySection.add(address); // until the connection is dropped: another server may come
+                return infoSectionBySection(commands);
+            });
+        }
+        return report.thenCombine(sentinelLinks, Answer::new);
+    }
+
+    /** {@code replication persistence keyspace server}, for one {@code INFO}. */
+    private static CommandArgs<String, String> sectionArgs() {
+        CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8);
+        for (String section : SECTIONS) {
+            args.add(section);
+        }
+        return args;
+    }
+
+    private static CompletableFuture<NodeReport> infoSectionBySection(RedisAsyncCommands<String, String> commands) {
+        List<CompletableFuture<String>> replies = new ArrayList<>();
+        for (String section : SECTIONS) {
+            replies.add(commands.info(section).toCompletableFuture());
+        }
         return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-                .thenCombine(
-                        sentinelLinks,
-                        (ignored, links) -> new Answer(
-                                InfoParser.parse(
-                                        replies.get(0).join(),
-                                        replies.get(1).join(),
-                                        replies.get(2).join(),
-                                        replies.get(3).join()),
-                                links));
+                .thenApply(ignored -> InfoParser.parse(
+                        replies.get(0).join(),
+                        replies.get(1).join(),
+                        replies.get(2).join(),
+                        replies.get(3).join()));
     }
 
     /** The IPs a replica's {@code master_host} stands for (a host name needs a lookup, off the I/O thread). */
@@ -239,6 +304,7 @@ public final class RoleProber implements Prober {
     }
 
     private void drop(String address) {
+        sectionBySection.remove(address);
         CompletableFuture<StatefulRedisConnection<String, String>> future = connections.remove(address);
         if (future != null) {
             future.thenAccept(StatefulRedisConnection::closeAsync);

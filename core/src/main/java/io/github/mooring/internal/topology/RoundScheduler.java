@@ -9,24 +9,29 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * When the monitor's probe rounds run. Everything happens on one thread, the coordinator: never two rounds at once;
  * triggers that arrive during a round merge into one round right after it ({@link TopologyStep.Pending}); and a
- * periodic round every interval, an interval the monitor chooses (shorter while there is no master).
+ * periodic tick at the fast pace ({@code probeInterval}, {@code noMasterProbeInterval} without master), which runs a
+ * round when {@link ProbePace} says one is due (always while anything is doubtful, a jittered heartbeat when calm)
+ * and otherwise only the quiet tick (discovery's own checks keep their pace).
  */
 final class RoundScheduler implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TopologyMonitor.LOG_CATEGORY);
 
     private final ServiceRef service;
+    private final MonitorSettings settings;
     private final ScheduledExecutorService coordinator;
-    private final Supplier<Duration> periodicInterval;
+    private final Function<Duration, ProbePace.Situation> situation;
+    private final Runnable quietTick;
     private final Predicate<TopologyStep.Pending> roundStarter;
     private volatile ScheduledFuture<?> periodic;
     private volatile boolean closed;
@@ -34,15 +39,27 @@ final class RoundScheduler implements AutoCloseable {
     // Confined to the coordinator thread.
     private TopologyStep.Pending pending;
     private boolean roundRunning;
+    private long roundStartedNanos;
+    private Duration heartbeat = Duration.ZERO;
+    private Long eventNanos; // the last change or event-triggered round; null before the first
+    private ProbePace.Rule pace;
 
     /**
+     * @param situation what the pace depends on, given how long ago the last change or event was (null: never)
+     * @param quietTick runs on a periodic tick that starts no round
      * @param roundStarter starts a round for the pending triggers, on the coordinator; false when it cannot start one
      *        yet (the triggers stay pending)
      */
     RoundScheduler(
-            ServiceRef service, Supplier<Duration> periodicInterval, Predicate<TopologyStep.Pending> roundStarter) {
+            ServiceRef service,
+            MonitorSettings settings,
+            Function<Duration, ProbePace.Situation> situation,
+            Runnable quietTick,
+            Predicate<TopologyStep.Pending> roundStarter) {
         this.service = service;
-        this.periodicInterval = periodicInterval;
+        this.settings = settings;
+        this.situation = situation;
+        this.quietTick = quietTick;
         this.roundStarter = roundStarter;
         this.coordinator = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "mooring-monitor-" + service.name());
@@ -59,18 +76,21 @@ final class RoundScheduler implements AutoCloseable {
         });
     }
 
-    /** Called on the coordinator when the running round has been published. */
-    void roundFinished() {
+    /**
+     * Called on the coordinator when the running round has been published; {@code changed}: the topology's version
+     * moved (the fast pace goes on for {@code calmAfter}, and the next tick follows the interval of the new topology:
+     * look for the next master at the faster pace now, not after a full interval).
+     */
+    void roundFinished(boolean changed) {
         roundRunning = false;
-        startIfIdle();
-    }
-
-    /** The periodic interval may have changed (the master was lost): the next periodic round follows the new one. */
-    void paceChanged() {
-        ScheduledFuture<?> scheduled = periodic;
-        if (scheduled != null && scheduled.cancel(false)) {
-            schedulePeriodic();
+        if (changed) {
+            eventNanos = System.nanoTime();
+            ScheduledFuture<?> scheduled = periodic;
+            if (scheduled != null && scheduled.cancel(false)) {
+                schedulePeriodic();
+            }
         }
+        startIfIdle();
     }
 
     /** Runs {@code task} on the coordinator thread; a failure is logged and never stops later rounds. */
@@ -108,18 +128,46 @@ final class RoundScheduler implements AutoCloseable {
         }
     }
 
-    void schedulePeriodic() {
+    /** Starts the periodic ticks. */
+    void start() {
+        onCoordinator(this::schedulePeriodic);
+    }
+
+    private void schedulePeriodic() {
+        Duration interval =
+                situationNow().topology().hasMaster() ? settings.probeInterval() : settings.noMasterProbeInterval();
         try {
-            periodic = coordinator.schedule(
-                    () -> {
-                        trigger(TopologyEvent.Trigger.PERIODIC, System.nanoTime());
-                        schedulePeriodic();
-                    },
-                    periodicInterval.get().toMillis(),
-                    TimeUnit.MILLISECONDS);
+            periodic = coordinator.schedule(this::tick, interval.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // closing
         }
+    }
+
+    private void tick() {
+        try {
+            ProbePace.Rule rule = ProbePace.assess(situationNow(), settings.calmAfter());
+            if (rule != pace) {
+                log.debug("{}: probe pace: {}", service, rule);
+                pace = rule;
+            }
+            if (ProbePace.roundDue(rule, since(roundStartedNanos), heartbeat)) {
+                trigger(TopologyEvent.Trigger.PERIODIC, System.nanoTime());
+            } else {
+                quietTick.run();
+            }
+        } catch (RuntimeException e) {
+            log.error("{}: topology monitor tick failed", service, e);
+        } finally {
+            schedulePeriodic(); // whatever failed, the ticks go on
+        }
+    }
+
+    private ProbePace.Situation situationNow() {
+        return situation.apply(eventNanos == null ? null : since(eventNanos));
+    }
+
+    private static Duration since(long nanos) {
+        return Duration.ofNanos(System.nanoTime() - nanos);
     }
 
     private void startIfIdle() {
@@ -131,6 +179,12 @@ final class RoundScheduler implements AutoCloseable {
         // Marked running only once started: had the starter thrown, no round would ever run again.
         if (roundStarter.test(round)) {
             roundRunning = true;
+            roundStartedNanos = System.nanoTime();
+            heartbeat = ProbePace.heartbeat(
+                    settings.calmProbeInterval(), ThreadLocalRandom.current().nextDouble());
+            if (round.trigger() != TopologyEvent.Trigger.PERIODIC) {
+                eventNanos = roundStartedNanos;
+            }
         } else {
             pending = TopologyStep.Pending.merge(round, round.trigger(), round.sinceNanos());
         }

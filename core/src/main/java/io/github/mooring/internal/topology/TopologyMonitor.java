@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Knows which pod of a Service is master, right now. It runs probe rounds when discovery reports a change, when the
- * connection layer {@linkplain #suspect(String) suspects} the master, and on a periodic safety interval; each round's
+ * connection layer {@linkplain #suspect(String) suspects} the master, when Sentinels name another master, and at the
+ * pace {@link ProbePace} sets (fast while anything is doubtful, a jittered heartbeat when calm); each round's
  * outcome comes from {@link TopologyStep} (a pure function), and the monitor publishes it: the new {@link Topology}
  * to observers at once, its events to listeners in order.
  * <p>
@@ -68,7 +69,9 @@ public final class TopologyMonitor implements AutoCloseable {
         this.sentinels = sentinels;
         this.rounds = new RoundScheduler(
                 service,
-                () -> topology().hasMaster() ? settings.probeInterval() : settings.noMasterProbeInterval(),
+                settings,
+                sinceEvent -> ProbePace.Situation.of(state, sentinels.view(), sinceEvent),
+                () -> watch.refresh(), // discovery's checks keep their pace when no round runs
                 this::startRound);
         this.events = new EventDispatcher(service, eventBus);
         this.withholdWhenDataAtRisk = settings.withholdMasterWhenDataAtRisk();
@@ -94,8 +97,9 @@ public final class TopologyMonitor implements AutoCloseable {
                 Objects.requireNonNull(sentinels, "sentinels"),
                 eventBus);
         List.of(listeners).forEach(monitor::addListener);
-        // Sentinel named another master: a round at once elects it (within one probe round trip of the event).
+        // Sentinel named another master, or a pod closed the probe's connection (crash, restart): a round at once.
         sentinels.onMove(() -> monitor.rounds.trigger(TopologyEvent.Trigger.SENTINEL, System.nanoTime()));
+        prober.onConnectionLost(address -> monitor.suspect("the probe connection to " + address + " was closed"));
         try {
             // On the coordinator thread: a source may deliver its first snapshot before watch() returns, and the
             // round that snapshot triggers must find the watch assigned (it runs after this task, on this thread).
@@ -106,7 +110,7 @@ public final class TopologyMonitor implements AutoCloseable {
             monitor.close();
             throw e;
         }
-        monitor.rounds.schedulePeriodic(); // the first round runs on the first snapshot, or on the first periodic round
+        monitor.rounds.start(); // the first round runs on the first snapshot, or on the first periodic round
         return monitor;
     }
 
@@ -132,10 +136,7 @@ public final class TopologyMonitor implements AutoCloseable {
         events.remove(listener);
     }
 
-    /**
-     * Calls {@code observer} with every topology the monitor publishes, on the monitor's thread, before listeners
-     * hear of the change: for reactions that must not wait behind slow listeners. It must not block.
-     */
+    /** Calls {@code observer} with every topology published, on the monitor's thread, before listeners; no blocking. */
     public void observe(Consumer<Topology> observer) {
         events.observe(observer);
     }
@@ -225,19 +226,19 @@ public final class TopologyMonitor implements AutoCloseable {
         List<Endpoint> candidates =
                 TopologyStep.candidates(endpoints, topology().master());
         prober.retain(candidates);
-        CompletableFuture<List<ProbeResult>> probes = prober.probe(candidates);
-        probes.whenComplete((results, failure) -> rounds.onCoordinator(() -> finishRound(
-                new TopologyStep.Round(
-                        service,
-                        watch.sourceName(),
-                        endpoints,
-                        results == null ? List.of() : results,
-                        withholdWhenDataAtRisk,
-                        sentinels.view().master(), // as of now: a switch heard during the round counts
-                        round.trigger(),
-                        Duration.ofNanos(System.nanoTime() - round.sinceNanos()),
-                        Instant.now()),
-                started)));
+        prober.probe(candidates)
+                .whenComplete((results, failure) -> rounds.onCoordinator(() -> finishRound(
+                        new TopologyStep.Round(
+                                service,
+                                watch.sourceName(),
+                                endpoints,
+                                results == null ? List.of() : results,
+                                withholdWhenDataAtRisk,
+                                sentinels.view().master(), // as of now: a switch heard during the round counts
+                                round.trigger(),
+                                Duration.ofNanos(System.nanoTime() - round.sinceNanos()),
+                                Instant.now()),
+                        started)));
         return true;
     }
 
@@ -247,15 +248,12 @@ public final class TopologyMonitor implements AutoCloseable {
         }
         sentinels.follow(round.results());
         TopologyStep.Outcome outcome = TopologyStep.apply(state, round, settings);
-        boolean masterLost = topology().hasMaster() && !outcome.topology().hasMaster();
+        boolean changed = outcome.topology().version() != topology().version();
         state = outcome.next();
         waiters.publish(outcome.topology(), startedNanos);
         events.observed(outcome.topology());
-        if (masterLost) {
-            rounds.paceChanged(); // look for the next master at the faster pace now, not after a full interval
-        }
         outcome.events().forEach(events::dispatch);
-        rounds.roundFinished();
+        rounds.roundFinished(changed);
     }
 
     private final class DiscoveryListener implements EndpointListener {

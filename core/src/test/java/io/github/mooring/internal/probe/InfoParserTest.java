@@ -8,7 +8,10 @@ import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 import io.github.mooring.probe.NodeReport;
 import io.github.mooring.probe.Role;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -406,6 +409,52 @@ class InfoParserTest {
                 lf(sections.get("keyspace")),
                 lf(sections.get("server")));
         assertThat(fromLf).as("Redis %s %s", version, name).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @MethodSource("realOutput")
+    void parsesTheFourSectionsOfOneInfoAsFourInfos(String version, String name, NodeReport expected) {
+        String text = Samples.text(version, name);
+        assertThat(InfoParser.parse(text))
+                .as("Redis %s %s, CRLF", version, name)
+                .isEqualTo(expected);
+        assertThat(InfoParser.parse(lf(text)))
+                .as("Redis %s %s, LF", version, name)
+                .isEqualTo(expected);
+    }
+
+    @Test
+    void readsSectionsByTheirHeadersInWhateverOrderTheServerSendsThem() {
+        // Redis 7 answers INFO replication persistence keyspace server as server, persistence, replication, keyspace.
+        Map<String, String> sections = Samples.sections(Samples.text("7.0", "replica-linked"));
+        String serverOrder = sections.get("server")
+                + sections.get("persistence")
+                + sections.get("replication")
+                + sections.get("keyspace");
+
+        assertThat(InfoParser.parse(serverOrder)).isEqualTo(Samples.parse("7.0", "replica-linked"));
+        assertThat(InfoParser.parse((String) null)).isEqualTo(InfoParser.parse(null, null, null, null));
+        assertThat(InfoParser.parse("role:master\r\n").role())
+                .as("fields before any header belong to no section")
+                .isEqualTo(Role.UNKNOWN);
+    }
+
+    @Test
+    void tellsARefusalOfSeveralSectionsFromOtherFailures() {
+        // Redis 6.2's reply to INFO with more than one argument (shared.syntaxerr), and older servers' arity error.
+        assertThat(InfoParser.refusesSeveralSections(new RedisCommandExecutionException("ERR syntax error")))
+                .isTrue();
+        assertThat(InfoParser.refusesSeveralSections(new CompletionException(
+                        new RedisCommandExecutionException("ERR wrong number of arguments for 'info' command"))))
+                .isTrue();
+        assertThat(InfoParser.refusesSeveralSections(new RedisCommandExecutionException(
+                        "NOPERM this user has no permissions to run the 'info' command")))
+                .isFalse();
+        assertThat(InfoParser.refusesSeveralSections(new RedisCommandExecutionException("LOADING Redis is loading")))
+                .isFalse();
+        assertThat(InfoParser.refusesSeveralSections(new RedisCommandTimeoutException("ERR syntax error")))
+                .as("only a server's reply")
+                .isFalse();
     }
 
     @Test

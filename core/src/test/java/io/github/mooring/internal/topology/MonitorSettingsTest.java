@@ -52,6 +52,28 @@ class MonitorSettingsTest {
     }
 
     @Test
+    void theCalmPaceIsNeverFasterThanTheFastOne() {
+        MonitorSettings defaults = MonitorSettings.defaults();
+        assertThat(defaults.calmProbeInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.calmAfter()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(defaults.withProbeInterval(Duration.ofMinutes(2)).calmProbeInterval())
+                .as("raised to a longer fast pace")
+                .isEqualTo(Duration.ofMinutes(2));
+        assertThat(defaults.withCalmPace(Duration.ofSeconds(1), Duration.ZERO))
+                .extracting(MonitorSettings::calmProbeInterval, MonitorSettings::calmAfter)
+                .containsExactly(Duration.ofSeconds(1), Duration.ZERO);
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> defaults.withCalmPace(Duration.ofMillis(999), Duration.ZERO))
+                .withMessage("calmProbeInterval must be at least probeInterval (PT1S), was PT0.999S");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> defaults.withCalmPace(null, Duration.ZERO))
+                .withMessage("calmProbeInterval must not be null");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> defaults.withCalmPace(Duration.ofMinutes(1), Duration.ofMillis(-1)))
+                .withMessage("calmAfter must be zero or positive, was PT-0.001S");
+    }
+
+    @Test
     void electionPolicyRejectsNegativeDurations() {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new ElectionPolicy(Duration.ofSeconds(-1)))
