@@ -48,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Built on Lettuce's {@code RedisClusterClient} template methods {@code getTopologyRefreshSource()},
  * {@code useDynamicRefreshSources()} and {@code determinePartitions(..)}, present alike in Lettuce 6.8 and 7.x
- * ({@code ClusterHooksTest} fails if they change). One client per Service; thread-safe; {@link #shutdown()} it when
- * done.
+ * ({@code ClusterHooksTest} fails if they change, {@code ClusterHooksIT} if what Lettuce passes them does). One client
+ * per Service; thread-safe; {@link #shutdown()} it when done.
  */
 public final class MooringClusterClient extends RedisClusterClient {
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * non-static method of {@code RedisClusterClient} in Lettuce 6.8 and 7.x; a Lettuce that renames, hides or finalises
  * one fails here, naming what relies on it, before an override silently stops being called. What Lettuce passes them
  * (views keyed by the source asked, each with its own {@code myself} line) is checked against real servers by
- * {@code MooringClusterClientIT}.
+ * {@code ClusterHooksIT}.
  */
 class ClusterHooksTest {
 
