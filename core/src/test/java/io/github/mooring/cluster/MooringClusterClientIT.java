@@ -122,12 +122,8 @@ class MooringClusterClientIT {
     void afterEveryPodWasReplacedAndTheClusterRepairedWritesGoThroughAgain(SimulatedNamespace ns) {
         RedisCluster cluster =
                 ns.redisCluster("redis").nodeTimeout(Duration.ofSeconds(2)).start();
-        StatefulRedisClusterConnection<String, String> mooring =
-                mooringClient(ns, cluster).connect();
-        closeables.add(mooring);
-        StatefulRedisClusterConnection<String, String> plain =
-                plainClient(ns, cluster).connect();
-        closeables.add(plain);
+        StatefulRedisClusterConnection<String, String> mooring = connect(mooringClient(ns, cluster));
+        StatefulRedisClusterConnection<String, String> plain = connect(plainClient(ns, cluster));
         List<String> keys = List.of("a", "b", "c", "d", "e", "f");
         for (String key : keys) {
             assertThat(mooring.sync().set(key, "before")).isEqualTo("OK");
@@ -191,13 +187,15 @@ class MooringClusterClientIT {
         }
     }
 
+    private StatefulRedisClusterConnection<String, String> connect(RedisClusterClient client) {
+        StatefulRedisClusterConnection<String, String> connection = client.connect();
+        closeables.add(connection);
+        return connection;
+    }
+
     private Writers startWriters(SimulatedNamespace ns, RedisCluster cluster, RedisPod master) {
-        StatefulRedisClusterConnection<String, String> mooring =
-                mooringClient(ns, cluster).connect();
-        closeables.add(mooring);
-        StatefulRedisClusterConnection<String, String> plain =
-                plainClient(ns, cluster).connect();
-        closeables.add(plain);
+        StatefulRedisClusterConnection<String, String> mooring = connect(mooringClient(ns, cluster));
+        StatefulRedisClusterConnection<String, String> plain = connect(plainClient(ns, cluster));
         return new Writers(
                 writer(cluster, master, "mooring-sync", mooring, false),
                 writer(cluster, master, "mooring-async", mooring, true),
