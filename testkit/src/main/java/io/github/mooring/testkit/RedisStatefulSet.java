@@ -80,15 +80,13 @@ public final class RedisStatefulSet {
             for (RedisPod pod : pods) {
                 pod.create();
             }
+            controller.start(scheduler());
         } else {
             // Parallel, as a cluster's StatefulSet is (podManagementPolicy: Parallel): the nodes meet afterwards.
             // Probed from the start, as the kubelet probes pods that wait for their peers.
             ClusterBootstrap.createAll(pods);
             controller.start(scheduler());
             ClusterBootstrap.form(this);
-        }
-        if (cluster == null) {
-            controller.start(scheduler());
         }
         awaitAllReady(Duration.ofSeconds(30));
         awaitReplicationLinked(Duration.ofSeconds(30));
