@@ -152,7 +152,11 @@ class ArchitectureTest {
                 .resideInAPackage("io.github.mooring.internal..")
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage("io.github.mooring", "io.github.mooring.lettuce", "io.github.mooring.healer")
+                .resideInAnyPackage(
+                        "io.github.mooring",
+                        "io.github.mooring.lettuce",
+                        "io.github.mooring.healer",
+                        "io.github.mooring.cluster")
                 .check(core);
     }
 }

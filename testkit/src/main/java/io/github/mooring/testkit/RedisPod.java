@@ -218,6 +218,19 @@ public final class RedisPod {
      * (see {@link #awaitReady(Duration)}).
      */
     public void replace(Deletion deletion, Duration recreateAfter) {
+        replace(deletion, recreateAfter, true);
+    }
+
+    /**
+     * As {@link #replace(Deletion, Duration)}, but the pod's volume is deleted with it (its PersistentVolumeClaim
+     * deleted, or a node's local volume lost): the replacement starts empty, and a cluster node starts without its
+     * {@code nodes.conf}, as a new node (a new node ID) that belongs to no cluster.
+     */
+    public void replaceWithoutVolume(Deletion deletion, Duration recreateAfter) {
+        replace(deletion, recreateAfter, false);
+    }
+
+    private void replace(Deletion deletion, Duration recreateAfter, boolean keepVolume) {
         Objects.requireNonNull(deletion, "deletion");
         requireNonNegative(recreateAfter);
         PodContainer dying;
@@ -255,6 +268,9 @@ public final class RedisPod {
             phase = Phase.DELETED;
             ip = null;
             ips = List.of();
+            if (!keepVolume) {
+                SimulatedNamespace.deleteRecursively(set.volume(this));
+            }
         }
         set.api().deletePod(this);
         set.controller().reconcileNow();
@@ -478,13 +494,13 @@ public final class RedisPod {
     /** Writes this start's config and starts its container on the set's runtime; called with the lock held. */
     private void startContainerLocked() {
         Path dir = set.workDir().resolve(name + "-g" + generation + "-r" + restarts);
-        Path dataDir = set.persistence() ? set.workDir().resolve(name + "-pv") : dir.resolve("data");
+        Path dataDir = set.hasVolumes() ? set.volume(this) : dir.resolve("data");
         try {
             Files.createDirectories(dir);
             Files.createDirectories(dataDir);
             Path config = dir.resolve("redis.conf");
             Files.write(config, configLines(dataDir));
-            List<Path> writable = set.persistence() ? List.of(dir, dataDir) : List.of(dir);
+            List<Path> writable = set.hasVolumes() ? List.of(dir, dataDir) : List.of(dir);
             List<Path> readOnly = set.tls() == null
                     ? List.of()
                     : List.of(set.tls().caCertificate().getParent());
@@ -540,7 +556,16 @@ public final class RedisPod {
         } else {
             lines.addAll(List.of("appendonly no", "save \"\""));
         }
-        if (ordinal > 0) {
+        ClusterSpec cluster = set.cluster();
+        if (cluster != null) {
+            // nodes.conf on the volume: a pod replaced with its volume comes back as the same node (same node ID),
+            // announcing its new IP; the peers it lists are where they were when it last saw them.
+            lines.addAll(List.of(
+                    "cluster-enabled yes",
+                    "cluster-config-file " + dataDir.resolve("nodes.conf").toAbsolutePath(),
+                    "cluster-announce-ip " + ip,
+                    "cluster-node-timeout " + cluster.nodeTimeout().toMillis()));
+        } else if (ordinal > 0) {
             // What a chart's startup script does: resolve pod 0's name now, follow that IP from then on.
             String masterIp = set.pod(0).ipOrLastKnown();
             lines.add("replicaof " + masterIp + " " + set.port());

@@ -34,6 +34,7 @@ public final class RedisStatefulSet {
     private final PodRuntime runtime;
     private final List<IpFamily> ipFamilies;
     private final List<String> allocatedIps = new ArrayList<>(); // every pod IP ever given, released at close
+    private final ClusterSpec cluster;
     private TlsMaterial tls;
     private final Path workDir;
     private final ApiObjects api;
@@ -52,6 +53,7 @@ public final class RedisStatefulSet {
         this.tlsEnabled = builder.tls;
         this.runtime = builder.runtime != null ? builder.runtime : namespace.podRuntime();
         this.ipFamilies = builder.ipFamilies;
+        this.cluster = builder.cluster;
         this.workDir = namespace.workDir().resolve(name);
         this.api = new ApiObjects(namespace.api().controllerClient(), namespace.name(), name, portName, port);
         this.controller = new EndpointController(
@@ -73,11 +75,19 @@ public final class RedisStatefulSet {
                     List.of(serviceDnsName(), "*." + serviceDnsName(), name + "." + namespace.name() + ".svc", name));
         }
         api.createService();
-        // In order, as a StatefulSet with OrderedReady: replicas need pod 0's IP.
-        for (RedisPod pod : pods) {
-            pod.create();
+        if (cluster == null) {
+            // In order, as a StatefulSet with OrderedReady: replicas need pod 0's IP.
+            for (RedisPod pod : pods) {
+                pod.create();
+            }
+            controller.start(scheduler());
+        } else {
+            // Parallel, as a cluster's StatefulSet is (podManagementPolicy: Parallel): the nodes meet afterwards.
+            // Probed from the start, as the kubelet probes pods that wait for their peers.
+            ClusterBootstrap.createAll(pods);
+            controller.start(scheduler());
+            ClusterBootstrap.form(this);
         }
-        controller.start(scheduler());
         awaitAllReady(Duration.ofSeconds(30));
         awaitReplicationLinked(Duration.ofSeconds(30));
     }
@@ -231,6 +241,10 @@ public final class RedisStatefulSet {
      * proves the stream flows. The write is a {@code PUBLISH} to a channel nobody reads, which changes no key.
      */
     private void awaitStreaming(RedisPod pod, Duration timeout, long deadline) {
+        if (cluster != null) {
+            ClusterBootstrap.awaitStreaming(pod, access(), timeout, deadline);
+            return;
+        }
         Map<String, String> info;
         try {
             info = pod.info("replication");
@@ -296,6 +310,21 @@ public final class RedisStatefulSet {
 
     List<String> extraConfig() {
         return extraConfig;
+    }
+
+    /** The cluster's layout when the pods run in cluster mode, or null for a replication group. */
+    ClusterSpec cluster() {
+        return cluster;
+    }
+
+    /** The pod's persistent volume: its data when the set has persistence, and a cluster node's nodes.conf. */
+    Path volume(RedisPod pod) {
+        return workDir.resolve(pod.name() + "-pv");
+    }
+
+    /** Whether each pod has a volume that outlives its containers and (unless deleted with it) the pod. */
+    boolean hasVolumes() {
+        return persistence || cluster != null;
     }
 
     TlsMaterial tls() {
@@ -371,6 +400,7 @@ public final class RedisStatefulSet {
         private boolean tls;
         private PodRuntime runtime;
         private List<IpFamily> ipFamilies = List.of(IpFamily.IPV4);
+        private ClusterSpec cluster;
 
         Builder(SimulatedNamespace namespace, String name) {
             this.namespace = namespace;
@@ -481,6 +511,13 @@ public final class RedisStatefulSet {
         /** An extra {@code redis.conf} line for every pod, e.g. {@code "min-replicas-to-write 1"}. */
         public Builder config(String line) {
             extraConfig.add(Objects.requireNonNull(line));
+            return this;
+        }
+
+        /** Cluster mode with this layout ({@link RedisCluster.Builder} sets it): the pod count follows from it. */
+        Builder cluster(ClusterSpec spec) {
+            this.cluster = spec;
+            this.replicas = spec.pods();
             return this;
         }
 

@@ -120,6 +120,15 @@ public final class SimulatedNamespace implements AutoCloseable {
         return new RedisStatefulSet.Builder(this, name);
     }
 
+    /**
+     * Starts describing a Redis Cluster: a StatefulSet of pods in cluster mode with its headless Service named
+     * {@code name}.
+     */
+    public RedisCluster.Builder redisCluster(String name) {
+        requireOpen();
+        return new RedisCluster.Builder(this, name);
+    }
+
     /** Starts describing Sentinels that monitor {@code set}. */
     public Sentinels.Builder sentinels(RedisStatefulSet set) {
         requireOpen();
@@ -303,7 +312,7 @@ public final class SimulatedNamespace implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
+    static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
