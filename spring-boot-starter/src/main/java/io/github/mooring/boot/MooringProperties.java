@@ -54,6 +54,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        Others then fail with a CommandFateUnknownException.
  * @param healer What Mooring does about replication that Kubernetes broke: stale replicas, a master that came back
  *        empty beside a replica holding the data, split brain.
+ * @param sentinel Where Redis Sentinels manage the group: how Mooring follows their failovers.
  */
 @ConfigurationProperties("mooring")
 public record MooringProperties(
@@ -73,7 +74,8 @@ public record MooringProperties(
         @DefaultValue("10s") Duration staleReplicaAfter,
         @DefaultValue Retry retry,
         Set<String> idempotentCommands,
-        @DefaultValue Healer healer) {
+        @DefaultValue Healer healer,
+        @DefaultValue Sentinel sentinel) {
 
     /** Normalizes absent collections to empty ones. */
     public MooringProperties {
@@ -190,6 +192,31 @@ public record MooringProperties(
             @DefaultValue("15s") Duration leaseDuration,
             @DefaultValue("10s") Duration leaseRenewDeadline,
             @DefaultValue("2s") Duration leaseRetryPeriod) {}
+
+    /**
+     * Where Redis Sentinels manage the group. Mooring finds them by itself (they subscribe to every pod's
+     * __sentinel__:hello channel) and follows their failovers; without Sentinels these settings do nothing.
+     *
+     * @param failoverHold How long new writes wait while Sentinel fails the master over (from its +sdown/+odown or
+     *        +try-failover of the master to its +switch-master or abort), instead of going to a master Sentinel is
+     *        about to replace, where they would be lost. After it they go to that master anyway; 0s never holds.
+     * @param username User name of the Sentinels' own ACL user (with +subscribe and +psubscribe), when they have
+     *        one; needs mooring.sentinel.password. The pods' credentials stay in spring.data.redis.*.
+     * @param password Password of the Sentinels themselves (their requirepass, or the password of
+     *        mooring.sentinel.username), when they ask for one; empty means none. Never logged or shown.
+     */
+    public record Sentinel(
+            @DefaultValue("5s") Duration failoverHold,
+            @Nullable String username,
+            @Nullable String password) {
+
+        /** Without the password: properties are printed in logs and failure reports. */
+        @Override
+        public String toString() {
+            return "Sentinel[failoverHold=" + failoverHold + ", username=" + username + ", password="
+                    + (password == null ? "none" : "******") + "]";
+        }
+    }
 
     /** Healer modes, as {@code mooring.healer.mode} spells them. */
     public enum HealerMode {

@@ -154,6 +154,7 @@ final class OptionsFromProperties {
                 "staleReplicaAfter",
                 () -> builder.staleReplicaAfter(staleAfter),
                 "Set mooring.stale-replica-after to zero or a positive duration, e.g. 10s.");
+        sentinel(properties.sentinel(), builder);
         return builder.retry(retry(properties.retry()))
                 .idempotentCommands(idempotentCommands(properties.idempotentCommands()))
                 .healer(healer(properties.healer()));
@@ -198,6 +199,38 @@ final class OptionsFromProperties {
                 () -> builder.lease(healer.leaseDuration(), healer.leaseRenewDeadline(), healer.leaseRetryPeriod())
                         .build(),
                 leaseAction);
+    }
+
+    private static void sentinel(MooringProperties.Sentinel sentinel, MooringOptions.Builder builder) {
+        check(
+                "sentinel.failover-hold",
+                sentinel.failoverHold(),
+                "sentinelFailoverHold",
+                () -> builder.sentinelFailoverHold(sentinel.failoverHold()),
+                "Set mooring.sentinel.failover-hold to how long writes may wait for Sentinel's failover, e.g. 5s, or"
+                        + " 0s never to hold them.");
+        String username = sentinel.username();
+        String password = sentinel.password();
+        // Empty counts as none, as in spring.data.redis.password (a ${SENTINEL_PASSWORD:} left unset).
+        if (password == null || password.isEmpty()) {
+            if (username != null) {
+                throw invalid(
+                        "sentinel.username",
+                        username,
+                        "needs mooring.sentinel.password: a Sentinel user authenticates with its password",
+                        "Set mooring.sentinel.password to the password of the Sentinels' user " + username
+                                + ", or remove mooring.sentinel.username.");
+            }
+            return;
+        }
+        // The value shown is the user name's, never the password's.
+        check(
+                "sentinel.username",
+                username,
+                "sentinelCredentials username",
+                () -> builder.sentinelCredentials(username, password),
+                "Set mooring.sentinel.username to the Sentinels' ACL user, or remove it to authenticate with"
+                        + " mooring.sentinel.password alone (Sentinel's requirepass).");
     }
 
     // ---------------------------------------------------------------- discovery
