@@ -48,6 +48,7 @@ public final class TopologyMonitor implements AutoCloseable {
     private final Prober prober;
     private final SentinelFollower sentinels;
     private final RoundScheduler rounds;
+    private final SentinelMoves sentinelMoves;
     private final EventDispatcher events;
     private final MasterWaiters waiters = new MasterWaiters();
     private volatile EndpointWatch watch;
@@ -74,6 +75,7 @@ public final class TopologyMonitor implements AutoCloseable {
                 () -> watch.refresh(), // discovery's checks keep their pace when no round runs
                 this::startRound);
         this.events = new EventDispatcher(service, eventBus);
+        this.sentinelMoves = new SentinelMoves(sentinels, rounds, () -> state, this::publish);
         this.withholdWhenDataAtRisk = settings.withholdMasterWhenDataAtRisk();
     }
 
@@ -97,8 +99,7 @@ public final class TopologyMonitor implements AutoCloseable {
                 Objects.requireNonNull(sentinels, "sentinels"),
                 eventBus);
         List.of(listeners).forEach(monitor::addListener);
-        // Sentinel named another master, or a pod closed the probe's connection (crash, restart): a round at once.
-        sentinels.onMove(() -> monitor.rounds.trigger(TopologyEvent.Trigger.SENTINEL, System.nanoTime()));
+        // A pod closed the probe's connection (crash, restart): a round at once. (Sentinel's switches: SentinelMoves.)
         prober.onConnectionLost(address -> monitor.suspect("the probe connection to " + address + " was closed"));
         try {
             // On the coordinator thread: a source may deliver its first snapshot before watch() returns, and the
@@ -247,13 +248,21 @@ public final class TopologyMonitor implements AutoCloseable {
             return;
         }
         sentinels.follow(round.results());
-        TopologyStep.Outcome outcome = TopologyStep.apply(state, round, settings);
+        boolean changed = false;
+        if (sentinelMoves.roundIsCurrent(startedNanos)) {
+            changed = publish(TopologyStep.apply(state, round, settings), startedNanos);
+        }
+        rounds.roundFinished(changed);
+    }
+
+    /** Publishes {@code outcome}; whether the topology's version changed. */
+    private boolean publish(TopologyStep.Outcome outcome, long startedNanos) {
         boolean changed = outcome.topology().version() != topology().version();
         state = outcome.next();
         waiters.publish(outcome.topology(), startedNanos);
         events.observed(outcome.topology());
         outcome.events().forEach(events::dispatch);
-        rounds.roundFinished(changed);
+        return changed;
     }
 
     private final class DiscoveryListener implements EndpointListener {
