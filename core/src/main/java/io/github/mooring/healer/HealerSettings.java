@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * How the healer behaves. Defaults: {@link HealerMode#REPORT} (detect and explain, change nothing), act only on a
- * topology stable for 500 ms, at most one repair per second, a 15 s lease.
+ * topology stable for 500 ms, at most one repair per second, a 15 s lease; where a repair may come but does not within
+ * 20 s, writes fail with a {@code DataAtRiskException} ({@link DataAtRiskPolicy#FAIL_WRITES}).
  */
 public final class HealerSettings {
 
@@ -21,6 +22,8 @@ public final class HealerSettings {
     private final String leaseName;
     private final String identity;
     private final KubernetesClient kubernetesClient;
+    private final DataAtRiskPolicy onDataAtRisk;
+    private final Duration dataAtRiskWait;
 
     private HealerSettings(Builder b) {
         this.mode = b.mode;
@@ -33,6 +36,8 @@ public final class HealerSettings {
         this.leaseName = b.leaseName;
         this.identity = b.identity;
         this.kubernetesClient = b.kubernetesClient;
+        this.onDataAtRisk = b.onDataAtRisk;
+        this.dataAtRiskWait = b.dataAtRiskWait;
     }
 
     public static HealerSettings defaults() {
@@ -103,9 +108,20 @@ public final class HealerSettings {
         return kubernetesClient;
     }
 
+    /** What writers get when the master is withheld for a repair that does not come within {@link #dataAtRiskWait()}. */
+    public DataAtRiskPolicy onDataAtRisk() {
+        return onDataAtRisk;
+    }
+
+    /** How long writes wait for a repair of data at risk before {@link #onDataAtRisk()} applies. */
+    public Duration dataAtRiskWait() {
+        return dataAtRiskWait;
+    }
+
     @Override
     public String toString() {
-        return "HealerSettings[" + mode + ", stableFor=" + stableFor + ", lease=" + leaseDuration + "]";
+        return "HealerSettings[" + mode + ", stableFor=" + stableFor + ", lease=" + leaseDuration + ", onDataAtRisk="
+                + onDataAtRisk + " after " + dataAtRiskWait + "]";
     }
 
     /** Builds {@link HealerSettings}. */
@@ -120,6 +136,8 @@ public final class HealerSettings {
         private String leaseName;
         private String identity;
         private KubernetesClient kubernetesClient;
+        private DataAtRiskPolicy onDataAtRisk = DataAtRiskPolicy.FAIL_WRITES;
+        private Duration dataAtRiskWait = Duration.ofSeconds(20);
 
         private Builder() {}
 
@@ -164,6 +182,18 @@ public final class HealerSettings {
 
         public Builder kubernetesClient(KubernetesClient client) {
             this.kubernetesClient = Require.nonNull(client, "kubernetesClient");
+            return this;
+        }
+
+        /**
+         * When the master came back empty while a replica holds the data, and the master is withheld from writers
+         * for a repair (repair mode, or Sentinels that will promote), what writers get if no repair comes within
+         * {@code after} (default {@link DataAtRiskPolicy#FAIL_WRITES} after 20 s, longer than the default Lease, so
+         * that another client can take over a dead leader's repair first). Zero or positive.
+         */
+        public Builder onDataAtRisk(DataAtRiskPolicy policy, Duration after) {
+            this.onDataAtRisk = Require.nonNull(policy, "onDataAtRisk");
+            this.dataAtRiskWait = Require.zeroOrPositive(after, "dataAtRiskWait");
             return this;
         }
 

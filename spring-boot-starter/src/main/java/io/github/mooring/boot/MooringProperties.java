@@ -184,6 +184,14 @@ public record MooringProperties(
      *        this when it goes away.
      * @param leaseRenewDeadline How long the leader keeps trying to renew its Lease before it stops repairing.
      * @param leaseRetryPeriod How often pods try to acquire or renew the Lease.
+     * @param onDataAtRisk When the master came back empty while a replica holds the data, writes wait for the repair
+     *        (repair mode, or Sentinel's promotion); what they get if none comes within
+     *        mooring.healer.data-at-risk-wait: 'fail-writes' (they fail at once with a DataAtRiskException naming the
+     *        pods and the fix, until the replica is promoted; nothing acknowledged is lost) or 'write-to-new-master'
+     *        (they go to the empty master; the healer then never promotes the replica over them and reports the
+     *        divergence).
+     * @param dataAtRiskWait How long writes wait for a repair of data at risk before mooring.healer.on-data-at-risk
+     *        applies. Longer than the Lease duration, so that another pod can take over a dead leader's repair.
      */
     public record Healer(
             @DefaultValue("report") HealerMode mode,
@@ -191,7 +199,17 @@ public record MooringProperties(
             @DefaultValue("1s") Duration minActionInterval,
             @DefaultValue("15s") Duration leaseDuration,
             @DefaultValue("10s") Duration leaseRenewDeadline,
-            @DefaultValue("2s") Duration leaseRetryPeriod) {}
+            @DefaultValue("2s") Duration leaseRetryPeriod,
+            @DefaultValue("fail-writes") OnDataAtRisk onDataAtRisk,
+            @DefaultValue("20s") Duration dataAtRiskWait) {}
+
+    /** What writers get when data at risk is not repaired in time, as mooring.healer.on-data-at-risk spells it. */
+    public enum OnDataAtRisk {
+        /** Writes fail at once with a DataAtRiskException until the replica holding the data is promoted. */
+        FAIL_WRITES,
+        /** Writes go to the empty master; the healer never promotes the replica over them. */
+        WRITE_TO_NEW_MASTER
+    }
 
     /**
      * Where Redis Sentinels manage the group. Mooring finds them by itself (they subscribe to every pod's

@@ -8,6 +8,7 @@ import io.github.mooring.discovery.EndpointSource;
 import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.StaticSource;
+import io.github.mooring.healer.DataAtRiskPolicy;
 import io.github.mooring.healer.HealerMode;
 import io.github.mooring.healer.HealerSettings;
 import io.github.mooring.lettuce.FailoverRetry;
@@ -175,6 +176,14 @@ final class OptionsFromProperties {
                 "minActionInterval",
                 () -> builder.minActionInterval(healer.minActionInterval()),
                 "Set mooring.healer.min-action-interval to the least time between two repairs, e.g. 1s.");
+        check(
+                "healer.data-at-risk-wait",
+                healer.dataAtRiskWait(),
+                "dataAtRiskWait",
+                () -> builder.onDataAtRisk(
+                        DataAtRiskPolicy.valueOf(healer.onDataAtRisk().name()), healer.dataAtRiskWait()),
+                "Set mooring.healer.data-at-risk-wait to how long writes may wait for a repair of data at risk, e.g."
+                        + " 20s.");
         String leaseAction = "Set mooring.healer.lease-duration > mooring.healer.lease-renew-deadline >"
                 + " mooring.healer.lease-retry-period, e.g. 15s, 10s, 2s.";
         // The renew deadline and the retry period alone (with zeros beside them), so that a refusal names its own

@@ -45,6 +45,9 @@ class MooringPropertiesTest {
         assertThat(properties.probe().calmAfter()).isEqualTo(core.calmAfter());
         assertThat(properties.idempotentCommands()).isEmpty();
         assertThat(properties.sentinel().failoverHold()).isEqualTo(core.sentinelFailoverHold());
+        assertThat(properties.healer().onDataAtRisk().name())
+                .isEqualTo(core.healer().onDataAtRisk().name());
+        assertThat(properties.healer().dataAtRiskWait()).isEqualTo(core.healer().dataAtRiskWait());
         assertThat(properties.sentinel().username()).isNull();
         assertThat(properties.sentinel().password()).isNull();
 
@@ -138,6 +141,8 @@ class MooringPropertiesTest {
                         "mooring.healer.mode",
                         "mooring.healer.stable-for",
                         "mooring.healer.lease-duration",
+                        "mooring.healer.on-data-at-risk",
+                        "mooring.healer.data-at-risk-wait",
                         "mooring.sentinel.failover-hold",
                         "mooring.sentinel.username",
                         "mooring.sentinel.password");

@@ -8,7 +8,9 @@ import io.github.mooring.discovery.AutoSource;
 import io.github.mooring.discovery.DnsSource;
 import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.discovery.StaticSource;
+import io.github.mooring.healer.DataAtRiskPolicy;
 import io.github.mooring.healer.HealerMode;
+import io.github.mooring.healer.HealerSettings;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -69,6 +71,7 @@ class OptionsFromPropertiesTest {
             mooring.healer.lease-duration  | 1s             | mooring.healer.lease-duration | mooring.healer.lease-duration must be leaseDuration > renewDeadline > retryPeriod, was [PT1S, PT10S, PT2S]
             mooring.healer.lease-renew-deadline | -1s       | mooring.healer.lease-renew-deadline | mooring.healer.lease-renew-deadline must be zero or positive, was PT-1S
             mooring.healer.lease-retry-period | -1s         | mooring.healer.lease-retry-period | mooring.healer.lease-retry-period must be zero or positive, was PT-1S
+            mooring.healer.data-at-risk-wait | -1s         | mooring.healer.data-at-risk-wait | mooring.healer.data-at-risk-wait must be zero or positive, was PT-1S
             mooring.sentinel.failover-hold | -1s            | mooring.sentinel.failover-hold | mooring.sentinel.failover-hold must be zero or positive, was PT-1S
             mooring.sentinel.username      | mooring        | mooring.sentinel.username | mooring.sentinel.username needs mooring.sentinel.password
             """)
@@ -154,6 +157,16 @@ class OptionsFromPropertiesTest {
         assertThat(options.healer().stableFor()).hasSeconds(2);
         assertThat(options.healer().leaseDuration()).hasSeconds(30);
         assertThat(map().build().healer().mode()).isEqualTo(HealerMode.REPORT);
+        assertThat(map().build().healer().onDataAtRisk()).isEqualTo(DataAtRiskPolicy.FAIL_WRITES);
+        HealerSettings policy = map(
+                        "mooring.healer.on-data-at-risk",
+                        "write-to-new-master",
+                        "mooring.healer.data-at-risk-wait",
+                        "5s")
+                .build()
+                .healer();
+        assertThat(policy.onDataAtRisk()).isEqualTo(DataAtRiskPolicy.WRITE_TO_NEW_MASTER);
+        assertThat(policy.dataAtRiskWait()).hasSeconds(5);
     }
 
     @Test

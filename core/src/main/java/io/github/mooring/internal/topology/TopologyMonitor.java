@@ -55,7 +55,7 @@ public final class TopologyMonitor implements AutoCloseable {
 
     // Written on the coordinator thread, read from any.
     private volatile TopologyStep.State state = TopologyStep.State.initial();
-    private volatile boolean withholdWhenDataAtRisk;
+    private final DataAtRiskGate dataAtRisk;
     private volatile boolean closed;
 
     private TopologyMonitor(
@@ -76,7 +76,7 @@ public final class TopologyMonitor implements AutoCloseable {
                 this::startRound);
         this.events = new EventDispatcher(service, eventBus);
         this.sentinelMoves = new SentinelMoves(sentinels, rounds, () -> state, this::publish);
-        this.withholdWhenDataAtRisk = settings.withholdMasterWhenDataAtRisk();
+        this.dataAtRisk = new DataAtRiskGate(settings.withholdMasterWhenDataAtRisk(), () -> suspect("healer"));
     }
 
     /**
@@ -142,17 +142,9 @@ public final class TopologyMonitor implements AutoCloseable {
         events.observe(observer);
     }
 
-    /**
-     * Whether an empty or far-behind master beside a replica holding the data ({@link DataAtRisk}) is withheld from
-     * writers: true when something will repair it, so that writes wait for the repair instead of being lost.
-     */
-    public void withholdMasterWhenDataAtRisk(boolean withhold) {
-        if (withholdWhenDataAtRisk != withhold) {
-            withholdWhenDataAtRisk = withhold;
-            if (topology().dataAtRisk().isPresent()) {
-                rounds.trigger(TopologyEvent.Trigger.SUSPICION, System.nanoTime());
-            }
-        }
+    /** What {@link DataAtRisk} does to writers (withheld master, writes refused), as the healer decides it. */
+    public DataAtRiskGate dataAtRisk() {
+        return dataAtRisk;
     }
 
     /** The master may have changed (connection lost, {@code READONLY}, timeouts): probe now, not at the next round. */
@@ -200,7 +192,10 @@ public final class TopologyMonitor implements AutoCloseable {
                 whenMaster(),
                 timeout,
                 // watch goes from null to set, once: two reads see it set, or the first sees null
-                () -> TopologyStep.reasonToStopWaiting(service, state, watch == null ? null : watch.sourceName()),
+                () -> dataAtRisk.refusalOr(
+                        topology(),
+                        () -> TopologyStep.reasonToStopWaiting(
+                                service, state, watch == null ? null : watch.sourceName())),
                 () -> noMaster(topology(), timeout));
     }
 
@@ -234,7 +229,7 @@ public final class TopologyMonitor implements AutoCloseable {
                                 watch.sourceName(),
                                 endpoints,
                                 results == null ? List.of() : results,
-                                withholdWhenDataAtRisk,
+                                dataAtRisk.withholds(),
                                 sentinels.view().master(), // as of now: a switch heard during the round counts
                                 round.trigger(),
                                 Duration.ofNanos(System.nanoTime() - round.sinceNanos()),

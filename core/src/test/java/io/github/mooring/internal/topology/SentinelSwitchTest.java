@@ -134,11 +134,7 @@ class SentinelSwitchTest {
 
     @Test
     void theRoundThatFollowsConfirmsWithoutASecondChange() {
-        TopologyStep.State state = round(TopologyStep.State.initial(), healthy(), null);
-        state = SentinelSwitch.apply(state, REDIS_1, Duration.ZERO, START)
-                .outcome()
-                .orElseThrow()
-                .next();
+        TopologyStep.State state = movedToRedis1();
 
         TopologyStep.Outcome confirmed = apply(
                 state,
@@ -154,11 +150,7 @@ class SentinelSwitchTest {
 
     @Test
     void theRoundThatFollowsCorrectsAMoveTheGroupDoesNotBearOut() {
-        TopologyStep.State state = round(TopologyStep.State.initial(), healthy(), null);
-        state = SentinelSwitch.apply(state, REDIS_1, Duration.ZERO, START)
-                .outcome()
-                .orElseThrow()
-                .next();
+        TopologyStep.State state = movedToRedis1();
 
         // redis-1 never became master (say the switch came from a Sentinel that the others overruled).
         TopologyStep.Outcome corrected = apply(state, healthy(), REDIS_0);
@@ -169,6 +161,15 @@ class SentinelSwitchTest {
                 .isInstanceOfSatisfying(
                         TopologyEvent.MasterChanged.class,
                         e -> assertThat(pod(e.master())).isEqualTo("redis-0"));
+    }
+
+    /** A healthy group, then the Sentinels' switch to redis-1. */
+    private static TopologyStep.State movedToRedis1() {
+        TopologyStep.State state = round(TopologyStep.State.initial(), healthy(), null);
+        return SentinelSwitch.apply(state, REDIS_1, Duration.ZERO, START)
+                .outcome()
+                .orElseThrow()
+                .next();
     }
 
     private static TopologyStep.State round(TopologyStep.State state, List<Pod> pods, String sentinelMaster) {
