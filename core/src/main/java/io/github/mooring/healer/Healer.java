@@ -107,7 +107,7 @@ public final class Healer implements AutoCloseable {
      */
     public static Optional<String> repairUnavailable(
             HealerSettings settings, ServiceRef service, KubernetesClient client, String sourceName) {
-        if (settings.mode() != HealerMode.REPAIR) {
+        if (settings.mode() != HealerMode.REPAIR || settings.withoutLease()) {
             return Optional.empty();
         }
         if (client == null) {
@@ -150,7 +150,9 @@ public final class Healer implements AutoCloseable {
             KubernetesClient client,
             HealerMode mode) {
         Healer healer = new Healer(settings, service, monitor, uriTemplate, sslOptions, resources, mode);
-        if (mode == HealerMode.REPAIR) {
+        if (mode == HealerMode.REPAIR && settings.withoutLease()) {
+            healer.submit(healer::leadAlone);
+        } else if (mode == HealerMode.REPAIR) {
             healer.lead(client);
         }
         monitor.observe(topology -> healer.submit(() -> healer.onTopology(topology)));
@@ -163,7 +165,12 @@ public final class Healer implements AutoCloseable {
 
     /** Whether this client holds the Lease, within the renew deadline of its last renewal (and so repairs). */
     public boolean isLeader() {
-        return lease != null && lease.isLeader();
+        return lease != null ? lease.isLeader() : mode == HealerMode.REPAIR && settings.withoutLease() && !closed;
+    }
+
+    /** Whether this client may still act in {@code term}: the Lease holds, or it repairs alone and is open. */
+    private boolean holds(long term) {
+        return lease != null ? lease.holds(term) : isLeader();
     }
 
     public String identity() {
@@ -200,6 +207,15 @@ public final class Healer implements AutoCloseable {
                     }
                 });
         lease.start();
+    }
+
+    /** Repair without a Lease (one application replica, by the user's word): said once, then it leads. */
+    private void leadAlone() {
+        log.warn(
+                "{}: the healer repairs without a Lease (repairWithoutLease): safe only while this is the one client"
+                        + " that uses Mooring for this Service",
+                service);
+        leadership(true);
     }
 
     private void leadership(boolean nowLeader) {
@@ -394,10 +410,10 @@ public final class Healer implements AutoCloseable {
     }
 
     private void repair(Finding finding) {
-        long term = lease.term();
+        long term = lease == null ? 0 : lease.term();
         log.info("{}: repairing: {}", service, finding.description());
         for (RepairAction action : finding.fix()) {
-            if (!lease.holds(term)) {
+            if (!holds(term)) {
                 String why = "this client no longer holds the Lease within its safety margin";
                 log.warn("{}: not sending {}: {}", service, action, why);
                 emit(new HealerEvent.ActionSkipped(Instant.now(), action, why));
@@ -469,7 +485,7 @@ public final class Healer implements AutoCloseable {
     /** Sends {@code action}, only while the lease holds, bounded by the safety margin (see {@link LeaseLeadership}). */
     private String send(RepairAction action, long term) {
         try (StatefulRedisConnection<String, String> connection = connect(action.target())) {
-            if (!lease.holds(term)) {
+            if (!holds(term)) {
                 throw new IllegalStateException("the Lease was lost while connecting; not sent");
             }
             connection.setTimeout(settings.commandTimeout());

@@ -24,6 +24,7 @@ public final class HealerSettings {
     private final KubernetesClient kubernetesClient;
     private final DataAtRiskPolicy onDataAtRisk;
     private final Duration dataAtRiskWait;
+    private final boolean withoutLease;
 
     private HealerSettings(Builder b) {
         this.mode = b.mode;
@@ -38,6 +39,7 @@ public final class HealerSettings {
         this.kubernetesClient = b.kubernetesClient;
         this.onDataAtRisk = b.onDataAtRisk;
         this.dataAtRiskWait = b.dataAtRiskWait;
+        this.withoutLease = b.withoutLease;
     }
 
     public static HealerSettings defaults() {
@@ -118,10 +120,15 @@ public final class HealerSettings {
         return dataAtRiskWait;
     }
 
+    /** Whether this client repairs without a Lease (see {@link Builder#repairWithoutLease()}). */
+    public boolean withoutLease() {
+        return withoutLease;
+    }
+
     @Override
     public String toString() {
-        return "HealerSettings[" + mode + ", stableFor=" + stableFor + ", lease=" + leaseDuration + ", onDataAtRisk="
-                + onDataAtRisk + " after " + dataAtRiskWait + "]";
+        return "HealerSettings[" + mode + (withoutLease ? " without Lease" : "") + ", stableFor=" + stableFor
+                + ", lease=" + leaseDuration + ", onDataAtRisk=" + onDataAtRisk + " after " + dataAtRiskWait + "]";
     }
 
     /** Builds {@link HealerSettings}. */
@@ -138,6 +145,7 @@ public final class HealerSettings {
         private KubernetesClient kubernetesClient;
         private DataAtRiskPolicy onDataAtRisk = DataAtRiskPolicy.FAIL_WRITES;
         private Duration dataAtRiskWait = Duration.ofSeconds(20);
+        private boolean withoutLease;
 
         private Builder() {}
 
@@ -194,6 +202,19 @@ public final class HealerSettings {
         public Builder onDataAtRisk(DataAtRiskPolicy policy, Duration after) {
             this.onDataAtRisk = Require.nonNull(policy, "onDataAtRisk");
             this.dataAtRiskWait = Require.zeroOrPositive(after, "dataAtRiskWait");
+            return this;
+        }
+
+        /**
+         * Repair without a Lease: this client repairs as if it always led. Only for a Service that exactly one
+         * application replica uses Mooring for (a single-replica Deployment, a batch job), where the Kubernetes API
+         * or the Lease's RBAC is not available. The risk, if a second client does the same: nothing elects one of
+         * them, so two may repair the same condition at once from different probe rounds (one promotes a replica
+         * while the other re-points it), and nothing fences a client that stalled mid-repair against the other. With
+         * one client, repairs are as safe as with a Lease: each step is still re-checked on the pod right before it.
+         */
+        public Builder repairWithoutLease() {
+            this.withoutLease = true;
             return this;
         }
 

@@ -192,6 +192,9 @@ public record MooringProperties(
      *        divergence).
      * @param dataAtRiskWait How long writes wait for a repair of data at risk before mooring.healer.on-data-at-risk
      *        applies. Longer than the Lease duration, so that another pod can take over a dead leader's repair.
+     * @param withoutLease Whether repair mode repairs without a Lease (no Kubernetes API or Lease RBAC needed). Only
+     *        when exactly one application pod uses Mooring for this Service: two pods without a Lease may repair at
+     *        once, in different directions, and nothing fences a pod that stalled mid-repair.
      */
     public record Healer(
             @DefaultValue("report") HealerMode mode,
@@ -201,7 +204,8 @@ public record MooringProperties(
             @DefaultValue("10s") Duration leaseRenewDeadline,
             @DefaultValue("2s") Duration leaseRetryPeriod,
             @DefaultValue("fail-writes") OnDataAtRisk onDataAtRisk,
-            @DefaultValue("20s") Duration dataAtRiskWait) {}
+            @DefaultValue("20s") Duration dataAtRiskWait,
+            @DefaultValue("false") boolean withoutLease) {}
 
     /** What writers get when data at risk is not repaired in time, as mooring.healer.on-data-at-risk spells it. */
     public enum OnDataAtRisk {

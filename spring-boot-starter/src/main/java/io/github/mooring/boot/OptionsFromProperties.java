@@ -164,6 +164,9 @@ final class OptionsFromProperties {
     private static HealerSettings healer(MooringProperties.Healer healer) {
         HealerSettings.Builder builder =
                 HealerSettings.builder().mode(HealerMode.valueOf(healer.mode().name()));
+        if (healer.withoutLease()) {
+            builder.repairWithoutLease();
+        }
         check(
                 "healer.stable-for",
                 healer.stableFor(),

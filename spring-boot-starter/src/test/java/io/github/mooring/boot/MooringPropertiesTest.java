@@ -143,6 +143,7 @@ class MooringPropertiesTest {
                         "mooring.healer.lease-duration",
                         "mooring.healer.on-data-at-risk",
                         "mooring.healer.data-at-risk-wait",
+                        "mooring.healer.without-lease",
                         "mooring.sentinel.failover-hold",
                         "mooring.sentinel.username",
                         "mooring.sentinel.password");

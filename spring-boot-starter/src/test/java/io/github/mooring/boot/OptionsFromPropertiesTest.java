@@ -167,6 +167,9 @@ class OptionsFromPropertiesTest {
                 .healer();
         assertThat(policy.onDataAtRisk()).isEqualTo(DataAtRiskPolicy.WRITE_TO_NEW_MASTER);
         assertThat(policy.dataAtRiskWait()).hasSeconds(5);
+        assertThat(policy.withoutLease()).isFalse();
+        assertThat(map("mooring.healer.without-lease", "true").build().healer().withoutLease())
+                .isTrue();
     }
 
     @Test
