@@ -158,10 +158,8 @@ class DataAtRiskPolicyIT {
                                     .build())
                             .withNewSpec()
                             .withHolderIdentity("stalled-leader")
-                            .withLeaseDurationSeconds(3600)
-                            .withAcquireTime(now)
                             .withRenewTime(now)
-                            .withLeaseTransitions(0)
+                            .withLeaseDurationSeconds(3600)
                             .endSpec()
                             .build())
                     .create();
