@@ -131,7 +131,7 @@ public final class MooringClient implements AutoCloseable {
 
     /** The Kubernetes client the healer's Lease uses: its own setting, the source's, or (in a pod) a new one. */
     private static KubernetesClient leaseClient(MooringOptions options) {
-        if (options.healer().mode() != HealerMode.REPAIR) {
+        if (options.healer().mode() != HealerMode.REPAIR || options.healer().withoutLease()) {
             return null;
         }
         if (options.healer().kubernetesClient() != null) {

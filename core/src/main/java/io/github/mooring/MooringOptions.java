@@ -23,6 +23,7 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EpollProvider;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -307,6 +308,16 @@ public final class MooringOptions {
     /** How long new writes wait while Sentinel fails the master over (see the builder's method). */
     public Duration sentinelFailoverHold() {
         return sentinelFailoverHold;
+    }
+
+    /**
+     * The Sentinels' own credentials (see the builder's {@code sentinelCredentials}), or empty when the Sentinels
+     * ask for none.
+     */
+    public Optional<RedisCredentials> sentinelCredentials() {
+        return sentinelPassword == null
+                ? Optional.empty()
+                : Optional.of(RedisCredentials.just(sentinelUsername, sentinelPassword.clone()));
     }
 
     /** Listening to Sentinels: the pods' credentials for their hello channel; the Sentinels' own for their events. */

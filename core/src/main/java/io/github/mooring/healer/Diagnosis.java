@@ -1,12 +1,15 @@
 package io.github.mooring.healer;
 
+import io.github.mooring.probe.NodeReport;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.DataAtRisk;
 import io.github.mooring.topology.Node;
 import io.github.mooring.topology.StaleReplica;
 import io.github.mooring.topology.Topology;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -23,13 +26,30 @@ import java.util.stream.Collectors;
  *   <li><b>never follow less history</b>: no pod is made to follow one whose replication history its own includes
  *       and goes beyond (it would drop, in a full sync, the writes only it has).</li>
  * </ol>
- * The healer asks the pods again right before each command (same rules, fresh answers).
+ * The healer asks the pods again right before each command (same rules, fresh answers). And a repair never undoes
+ * a choice the application made: a master the {@code onDataAtRisk} policy let writes through to is never demoted
+ * under the replica that held the data (that would discard the writes); the divergence is reported instead.
  */
 final class Diagnosis {
 
     private Diagnosis() {}
 
     static List<Finding> of(Topology topology) {
+        return of(topology, List.of());
+    }
+
+    /**
+     * @param letThrough the risks whose empty master the {@code onDataAtRisk} policy let writes through to. While a
+     *        holder still holds its history ({@link #stillHolds}), nothing is repaired: promoting it would discard
+     *        the new writes, and making it follow the master (which the key counts no longer flag once the master
+     *        took writes) would wipe its data. The divergence is reported for an operator to settle.
+     */
+    static List<Finding> of(Topology topology, Collection<DataAtRisk> letThrough) {
+        for (DataAtRisk diverged : letThrough) {
+            if (stillHolds(topology, diverged)) {
+                return List.of(new Finding.WritesLetThroughFinding(diverged));
+            }
+        }
         Optional<DataAtRisk> risk = topology.dataAtRisk();
         if (risk.isPresent()) {
             Node master = risk.get().master();
@@ -74,6 +94,24 @@ final class Diagnosis {
             findings.add(new Finding.StaleReplicasFinding(stale, master.get()));
         }
         return findings;
+    }
+
+    /**
+     * Whether the holder of {@code risk} still holds what it held then: it answers with the same replication history
+     * ({@code master_replid}) and is not linked to a master (a full sync would have replaced its history).
+     */
+    static boolean stillHolds(Topology topology, DataAtRisk risk) {
+        NodeReport then = risk.holder().report();
+        return topology.reports().stream()
+                .filter(r -> r.endpoint().address().equals(risk.holder().address()) && r.reachable())
+                .map(ProbeResult::report)
+                .anyMatch(now -> now != null && Objects.equals(now.replId(), then.replId()) && !now.masterLinkUp());
+    }
+
+    /** One risk: that master process (a restarted one is a new risk) beside that holder. */
+    static String riskKey(DataAtRisk risk) {
+        return risk.master().address() + "/" + risk.master().report().runId() + ">"
+                + risk.holder().address();
     }
 
     /** Rule 1: {@code node}'s link is up to {@code follows}, which is no pod this client reaches. */

@@ -56,6 +56,37 @@ public sealed interface Finding {
     }
 
     /**
+     * Data was at risk and the {@link DataAtRiskPolicy#WRITE_TO_NEW_MASTER} policy let writes through to the empty
+     * master: the replica holds the old data, the master the new writes. No repair keeps both: promoting the replica
+     * would discard the new writes, and the replica drops its data when it follows the master. The healer repairs
+     * nothing here and says so; an operator settles it.
+     */
+    record WritesLetThroughFinding(DataAtRisk risk) implements Finding {
+        @Override
+        public String key() {
+            return "writes-let-through:" + risk.master().address() + ">"
+                    + risk.holder().address();
+        }
+
+        @Override
+        public String description() {
+            Node holder = risk.holder();
+            Node master = risk.master();
+            return "diverged: " + risk.description() + "; the onDataAtRisk policy (WRITE_TO_NEW_MASTER) let writes"
+                    + " through to " + master.displayName() + ", so the healer does not promote " + holder.displayName()
+                    + " (that would discard them), and " + holder.displayName() + " drops its data when it follows "
+                    + master.displayName() + ". No automatic repair: copy what you need from "
+                    + holder.displayName() + " (it keeps its data while its link is down), then run REPLICAOF "
+                    + master.endpoint().host() + " " + master.endpoint().port() + " on it";
+        }
+
+        @Override
+        public List<RepairAction> fix() {
+            return List.of();
+        }
+    }
+
+    /**
      * Two or more pods report master: the losers must follow the winner, and so must the replicas that follow a
      * loser (they would be stale the moment it is demoted).
      */

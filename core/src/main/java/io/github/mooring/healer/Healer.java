@@ -6,10 +6,12 @@ import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.internal.probe.InfoParser;
 import io.github.mooring.internal.probe.NodeClient;
+import io.github.mooring.internal.topology.DataAtRiskGate;
 import io.github.mooring.internal.topology.TopologyMonitor;
 import io.github.mooring.probe.NodeReport;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.probe.Role;
+import io.github.mooring.topology.DataAtRisk;
 import io.github.mooring.topology.Topology;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
@@ -26,6 +28,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -104,7 +107,7 @@ public final class Healer implements AutoCloseable {
      */
     public static Optional<String> repairUnavailable(
             HealerSettings settings, ServiceRef service, KubernetesClient client, String sourceName) {
-        if (settings.mode() != HealerMode.REPAIR) {
+        if (settings.mode() != HealerMode.REPAIR || settings.withoutLease()) {
             return Optional.empty();
         }
         if (client == null) {
@@ -147,7 +150,9 @@ public final class Healer implements AutoCloseable {
             KubernetesClient client,
             HealerMode mode) {
         Healer healer = new Healer(settings, service, monitor, uriTemplate, sslOptions, resources, mode);
-        if (mode == HealerMode.REPAIR) {
+        if (mode == HealerMode.REPAIR && settings.withoutLease()) {
+            healer.submit(healer::leadAlone);
+        } else if (mode == HealerMode.REPAIR) {
             healer.lead(client);
         }
         monitor.observe(topology -> healer.submit(() -> healer.onTopology(topology)));
@@ -160,7 +165,12 @@ public final class Healer implements AutoCloseable {
 
     /** Whether this client holds the Lease, within the renew deadline of its last renewal (and so repairs). */
     public boolean isLeader() {
-        return lease != null && lease.isLeader();
+        return lease != null ? lease.isLeader() : mode == HealerMode.REPAIR && settings.withoutLease() && !closed;
+    }
+
+    /** Whether this client may still act in {@code term}: the Lease holds, or it repairs alone and is open. */
+    private boolean holds(long term) {
+        return lease != null ? lease.holds(term) : isLeader();
     }
 
     public String identity() {
@@ -199,6 +209,15 @@ public final class Healer implements AutoCloseable {
         lease.start();
     }
 
+    /** Repair without a Lease (one application replica, by the user's word): said once, then it leads. */
+    private void leadAlone() {
+        log.warn(
+                "{}: the healer repairs without a Lease (repairWithoutLease): safe only while this is the one client"
+                        + " that uses Mooring for this Service",
+                service);
+        leadership(true);
+    }
+
     private void leadership(boolean nowLeader) {
         if (leaderReported == nowLeader) {
             return;
@@ -221,7 +240,7 @@ public final class Healer implements AutoCloseable {
         mode = HealerMode.REPORT;
         log.warn("{}: {}", service, why);
         emit(new HealerEvent.RepairUnavailable(Instant.now(), why));
-        monitor.withholdMasterWhenDataAtRisk(sentinelsPresent);
+        respondToRisk(monitor.topology(), sentinelsPresent);
     }
 
     // ---------------------------------------------------------------- Sentinels
@@ -233,8 +252,7 @@ public final class Healer implements AutoCloseable {
      * replica: writers wait for it (the monitor withholds that master) instead of writing what Sentinel's failover
      * then throws away.
      */
-    private void checkSentinels() {
-        Topology topology = monitor.topology();
+    private void checkSentinels(Topology topology) {
         if (topology.version() == 0) {
             return;
         }
@@ -248,7 +266,92 @@ public final class Healer implements AutoCloseable {
                             ? "Sentinels manage this group: if its master comes back empty, writes wait for Sentinel's promotion"
                             : "no Sentinels are connected to this group");
         }
-        monitor.withholdMasterWhenDataAtRisk(mode == HealerMode.REPAIR || present);
+        respondToRisk(topology, mode == HealerMode.REPAIR || present);
+    }
+
+    // ---------------------------------------------------------------- data at risk: the onDataAtRisk policy
+
+    private String riskKey; // healer thread only: the risk seen last, and since when
+    private long riskSinceNanos;
+    private final Map<String, DataAtRisk> letThrough = new HashMap<>(); // healer thread: risks the policy let through
+
+    /**
+     * What writers get while data is at risk ({@link DataAtRiskResponse}): the master withheld while a repair may
+     * come, then, without one within the bound, writes refused or let through to the empty master.
+     */
+    private void respondToRisk(Topology topology, boolean repairMayCome) {
+        Optional<DataAtRisk> risk = topology.dataAtRisk();
+        String key = risk.map(Diagnosis::riskKey).orElse(null);
+        long now = System.nanoTime();
+        if (!Objects.equals(key, riskKey)) {
+            riskKey = key;
+            riskSinceNanos = now;
+        }
+        // Forgotten once its holder no longer holds that history (an operator settled it), not when the risk goes:
+        // writes to the empty master soon make the key counts look harmless while the holder still has the data.
+        letThrough.values().removeIf(diverged -> !Diagnosis.stillHolds(topology, diverged));
+        DataAtRiskResponse.Decision decision = DataAtRiskResponse.decide(
+                risk,
+                repairMayCome,
+                key != null && letThrough.containsKey(key),
+                settings.onDataAtRisk(),
+                settings.dataAtRiskWait(),
+                Duration.ofNanos(now - riskSinceNanos));
+        DataAtRiskGate gate = monitor.dataAtRisk();
+        switch (decision.action()) {
+            case WRITE -> {
+                gate.refuseWrites(null);
+                gate.withhold(repairMayCome);
+            }
+            case WAIT -> {
+                gate.refuseWrites(null);
+                gate.withhold(true);
+            }
+            case REFUSE_WRITES -> {
+                String why = refusal(risk.get(), repairMayCome);
+                if (!why.equals(gate.refusalReason())) {
+                    log.warn("{}: writes fail from now on: {}", service, why);
+                    emit(new HealerEvent.DataAtRiskPolicyApplied(
+                            Instant.now(), risk.get(), DataAtRiskPolicy.FAIL_WRITES, why));
+                }
+                gate.withhold(true);
+                gate.refuseWrites(why);
+            }
+            case LET_THROUGH -> {
+                if (letThrough.putIfAbsent(key, risk.get()) == null) {
+                    String what = "no repair within " + settings.dataAtRiskWait() + ": writes go to "
+                            + risk.get().master().displayName() + " (onDataAtRisk WRITE_TO_NEW_MASTER); what "
+                            + risk.get().holder().displayName() + " holds is no longer written to, and the healer"
+                            + " will not promote it over the new writes: "
+                            + risk.get().description();
+                    log.warn("{}: {}", service, what);
+                    emit(new HealerEvent.DataAtRiskPolicyApplied(
+                            Instant.now(), risk.get(), DataAtRiskPolicy.WRITE_TO_NEW_MASTER, what));
+                }
+                gate.refuseWrites(null);
+                gate.withhold(false);
+            }
+        }
+    }
+
+    /** What a refused write says: the situation, why no repair came, and the fixes. */
+    private String refusal(DataAtRisk risk, boolean repairMayCome) {
+        String holder = risk.holder().displayName();
+        String who = mode == HealerMode.REPAIR
+                ? (isLeader()
+                        ? "this client leads the healer but its repair did not succeed"
+                        : "this client does not lead the healer (Lease '" + leaseName(settings, service)
+                                + "') and its leader did not repair it")
+                : "Sentinel did not promote " + holder;
+        return "data at risk on " + service + " and no repair within " + settings.dataAtRiskWait() + " (" + who
+                + "): " + risk.description() + ". Writing to " + risk.master().displayName() + " would build on"
+                + " nothing and lose " + holder + "'s data, so writes fail (onDataAtRisk FAIL_WRITES) until " + holder
+                + " is promoted. Fix: run REPLICAOF NO ONE on " + holder + " and REPLICAOF "
+                + risk.holder().endpoint().host() + " "
+                + risk.holder().endpoint().port()
+                + " on the others (or let the healer's leader do it: repair mode, RBAC " + LEASE_RULE
+                + "); writes then resume by themselves. To write to the empty master instead, set"
+                + " HealerSettings onDataAtRisk(WRITE_TO_NEW_MASTER, ...) (mooring.healer.on-data-at-risk)";
     }
 
     // ---------------------------------------------------------------- diagnosis and repair (healer thread)
@@ -257,27 +360,34 @@ public final class Healer implements AutoCloseable {
         if (closed || topology.version() == 0) {
             return;
         }
-        List<Finding> findings = Diagnosis.of(topology);
+        checkSentinels(topology); // first: the onDataAtRisk policy decides what Diagnosis may repair
+        List<Finding> findings = Diagnosis.of(topology, letThrough.values());
         Set<String> keys = findings.stream().map(Finding::key).collect(Collectors.toSet());
         long now = System.nanoTime();
         firstSeen.keySet().retainAll(keys);
         reported.retainAll(keys);
-        checkSentinels(); // every probe round counts the Sentinels on each pod: no extra command
         for (Finding finding : findings) {
             firstSeen.putIfAbsent(finding.key(), now);
             if (reported.add(finding.key())) {
-                log.warn(
-                        "{}: {}. {}: {}",
-                        service,
-                        finding.description(),
-                        mode == HealerMode.REPAIR
-                                ? "Repair"
-                                : "Fix (the healer only reports; set repair mode or run it)",
-                        finding.fix().stream().map(RepairAction::toString).collect(Collectors.joining("; ")));
+                if (finding.fix().isEmpty()) {
+                    log.warn("{}: {}", service, finding.description()); // it says what to do by hand
+                } else {
+                    log.warn(
+                            "{}: {}. {}: {}",
+                            service,
+                            finding.description(),
+                            mode == HealerMode.REPAIR
+                                    ? "Repair"
+                                    : "Fix (the healer only reports; set repair mode or run it)",
+                            finding.fix().stream().map(RepairAction::toString).collect(Collectors.joining("; ")));
+                }
                 emit(new HealerEvent.FindingReported(Instant.now(), finding, mode));
             }
         }
-        if (mode != HealerMode.REPAIR || !isLeader() || findings.isEmpty()) {
+        if (mode != HealerMode.REPAIR
+                || !isLeader()
+                || findings.isEmpty()
+                || findings.get(0).fix().isEmpty()) {
             return;
         }
         Finding urgent = findings.get(0);
@@ -300,10 +410,10 @@ public final class Healer implements AutoCloseable {
     }
 
     private void repair(Finding finding) {
-        long term = lease.term();
+        long term = lease == null ? 0 : lease.term();
         log.info("{}: repairing: {}", service, finding.description());
         for (RepairAction action : finding.fix()) {
-            if (!lease.holds(term)) {
+            if (!holds(term)) {
                 String why = "this client no longer holds the Lease within its safety margin";
                 log.warn("{}: not sending {}: {}", service, action, why);
                 emit(new HealerEvent.ActionSkipped(Instant.now(), action, why));
@@ -375,7 +485,7 @@ public final class Healer implements AutoCloseable {
     /** Sends {@code action}, only while the lease holds, bounded by the safety margin (see {@link LeaseLeadership}). */
     private String send(RepairAction action, long term) {
         try (StatefulRedisConnection<String, String> connection = connect(action.target())) {
-            if (!lease.holds(term)) {
+            if (!holds(term)) {
                 throw new IllegalStateException("the Lease was lost while connecting; not sent");
             }
             connection.setTimeout(settings.commandTimeout());

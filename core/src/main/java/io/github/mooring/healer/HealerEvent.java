@@ -1,5 +1,6 @@
 package io.github.mooring.healer;
 
+import io.github.mooring.topology.DataAtRisk;
 import java.time.Instant;
 
 /** What the healer saw and did. Delivered in order on the healer's thread. */
@@ -19,6 +20,13 @@ public sealed interface HealerEvent {
 
     /** This client became (or stopped being) the one that repairs. */
     record LeadershipChanged(Instant at, boolean leader, String identity) implements HealerEvent {}
+
+    /**
+     * Data at risk was not repaired within {@link HealerSettings#dataAtRiskWait()}, and the
+     * {@link DataAtRiskPolicy} applied: writes now fail with a {@code DataAtRiskException}, or go to the empty master.
+     */
+    record DataAtRiskPolicyApplied(Instant at, DataAtRisk risk, DataAtRiskPolicy policy, String what)
+            implements HealerEvent {}
 
     /** The healer cannot repair (no lease permission, no Kubernetes API, Sentinel manages the group): it reports. */
     record RepairUnavailable(Instant at, String why) implements HealerEvent {}

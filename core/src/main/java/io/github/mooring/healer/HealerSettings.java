@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * How the healer behaves. Defaults: {@link HealerMode#REPORT} (detect and explain, change nothing), act only on a
- * topology stable for 500 ms, at most one repair per second, a 15 s lease.
+ * topology stable for 500 ms, at most one repair per second, a 15 s lease; where a repair may come but does not within
+ * 20 s, writes fail with a {@code DataAtRiskException} ({@link DataAtRiskPolicy#FAIL_WRITES}).
  */
 public final class HealerSettings {
 
@@ -21,6 +22,9 @@ public final class HealerSettings {
     private final String leaseName;
     private final String identity;
     private final KubernetesClient kubernetesClient;
+    private final DataAtRiskPolicy onDataAtRisk;
+    private final Duration dataAtRiskWait;
+    private final boolean withoutLease;
 
     private HealerSettings(Builder b) {
         this.mode = b.mode;
@@ -33,6 +37,9 @@ public final class HealerSettings {
         this.leaseName = b.leaseName;
         this.identity = b.identity;
         this.kubernetesClient = b.kubernetesClient;
+        this.onDataAtRisk = b.onDataAtRisk;
+        this.dataAtRiskWait = b.dataAtRiskWait;
+        this.withoutLease = b.withoutLease;
     }
 
     public static HealerSettings defaults() {
@@ -103,9 +110,25 @@ public final class HealerSettings {
         return kubernetesClient;
     }
 
+    /** What writers get when the master is withheld for a repair that does not come within {@link #dataAtRiskWait()}. */
+    public DataAtRiskPolicy onDataAtRisk() {
+        return onDataAtRisk;
+    }
+
+    /** How long writes wait for a repair of data at risk before {@link #onDataAtRisk()} applies. */
+    public Duration dataAtRiskWait() {
+        return dataAtRiskWait;
+    }
+
+    /** Whether this client repairs without a Lease (see {@link Builder#repairWithoutLease()}). */
+    public boolean withoutLease() {
+        return withoutLease;
+    }
+
     @Override
     public String toString() {
-        return "HealerSettings[" + mode + ", stableFor=" + stableFor + ", lease=" + leaseDuration + "]";
+        return "HealerSettings[" + mode + (withoutLease ? " without Lease" : "") + ", stableFor=" + stableFor
+                + ", lease=" + leaseDuration + ", onDataAtRisk=" + onDataAtRisk + " after " + dataAtRiskWait + "]";
     }
 
     /** Builds {@link HealerSettings}. */
@@ -120,6 +143,9 @@ public final class HealerSettings {
         private String leaseName;
         private String identity;
         private KubernetesClient kubernetesClient;
+        private DataAtRiskPolicy onDataAtRisk = DataAtRiskPolicy.FAIL_WRITES;
+        private Duration dataAtRiskWait = Duration.ofSeconds(20);
+        private boolean withoutLease;
 
         private Builder() {}
 
@@ -164,6 +190,31 @@ public final class HealerSettings {
 
         public Builder kubernetesClient(KubernetesClient client) {
             this.kubernetesClient = Require.nonNull(client, "kubernetesClient");
+            return this;
+        }
+
+        /**
+         * When the master came back empty while a replica holds the data, and the master is withheld from writers
+         * for a repair (repair mode, or Sentinels that will promote), what writers get if no repair comes within
+         * {@code after} (default {@link DataAtRiskPolicy#FAIL_WRITES} after 20 s, longer than the default Lease, so
+         * that another client can take over a dead leader's repair first). Zero or positive.
+         */
+        public Builder onDataAtRisk(DataAtRiskPolicy policy, Duration after) {
+            this.onDataAtRisk = Require.nonNull(policy, "onDataAtRisk");
+            this.dataAtRiskWait = Require.zeroOrPositive(after, "dataAtRiskWait");
+            return this;
+        }
+
+        /**
+         * Repair without a Lease: this client repairs as if it always led. Only for a Service that exactly one
+         * application replica uses Mooring for (a single-replica Deployment, a batch job), where the Kubernetes API
+         * or the Lease's RBAC is not available. The risk, if a second client does the same: nothing elects one of
+         * them, so two may repair the same condition at once from different probe rounds (one promotes a replica
+         * while the other re-points it), and nothing fences a client that stalled mid-repair against the other. With
+         * one client, repairs are as safe as with a Lease: each step is still re-checked on the pod right before it.
+         */
+        public Builder repairWithoutLease() {
+            this.withoutLease = true;
             return this;
         }
 

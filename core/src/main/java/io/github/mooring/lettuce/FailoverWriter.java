@@ -4,11 +4,14 @@ import io.github.mooring.exceptions.CommandNotResentException;
 import io.github.mooring.exceptions.FailoverQueueFullException;
 import io.github.mooring.exceptions.TransactionAbortedException;
 import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.topology.Topology;
 import io.github.resilience4j.retry.Retry;
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ConnectionFacade;
+import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.netty.channel.EventLoop;
@@ -27,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The outermost {@link RedisChannelWriter} of a Mooring connection, and the keeper of its order: the connection's
@@ -145,6 +149,13 @@ final class FailoverWriter implements RedisChannelWriter {
         if (refusal != null) {
             // A new connection would have to authenticate with credentials the pod refuses: no point in waiting.
             command.completeExceptionally(client.credentialsRejected(refusal, command.getType()));
+            return null;
+        }
+        RuntimeException dataAtRisk =
+                binding.hasChannel() ? null : client.dataAtRiskRefusal(client.topology(), command.getType());
+        if (dataAtRisk != null) {
+            // The master is withheld for data at risk and the onDataAtRisk policy fails writes: not sent, at once.
+            command.completeExceptionally(dataAtRisk);
             return null;
         }
         if (binding.waitsForMaster() && unsettled.size() >= client.failover().maxQueuedCommands()) {
@@ -705,9 +716,22 @@ final class FailoverWriter implements RedisChannelWriter {
      */
     void failHeldForCredentials() {
         ProbeResult refusal = client.credentialsRefusal();
-        if (refusal == null) {
-            return;
+        if (refusal != null) {
+            failHeld(type -> client.credentialsRejected(refusal, type));
         }
+    }
+
+    /**
+     * The master is withheld for data at risk and the {@code onDataAtRisk} policy fails writes: every held command
+     * fails now (none was sent), rather than after the failover wait.
+     */
+    void failHeldForDataAtRisk(Topology topology) {
+        if (client.dataAtRiskRefusal(topology, CommandType.PING) != null) {
+            failHeld(type -> client.dataAtRiskRefusal(topology, type));
+        }
+    }
+
+    private void failHeld(Function<ProtocolKeyword, RuntimeException> failure) {
         List<FailoverCommand<?, ?, ?>> failed;
         synchronized (binding) {
             if (binding.hasChannel()) {
@@ -717,7 +741,7 @@ final class FailoverWriter implements RedisChannelWriter {
             failed.forEach(this::forget);
         }
         for (FailoverCommand<?, ?, ?> command : failed) {
-            command.fail(client.credentialsRejected(refusal, command.getType()));
+            command.fail(failure.apply(command.getType()));
         }
     }
 

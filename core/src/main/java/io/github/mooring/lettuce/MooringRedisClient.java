@@ -25,6 +25,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.protocol.CommandExpiryWriter;
 import io.lettuce.core.protocol.CommandHandler;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.DefaultEndpoint;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.PushHandler;
@@ -248,6 +249,13 @@ public final class MooringRedisClient extends RedisClient {
             for (MasterBinding binding : bindings.values()) {
                 if (!binding.hasChannel() && binding.writer != null) {
                     binding.writer.failHeldForCredentials();
+                }
+            }
+        }
+        if (dataAtRiskRefusal(topology, CommandType.PING) != null) {
+            for (MasterBinding binding : bindings.values()) {
+                if (!binding.hasChannel() && binding.writer != null) {
+                    binding.writer.failHeldForDataAtRisk(topology);
                 }
             }
         }
@@ -493,6 +501,18 @@ public final class MooringRedisClient extends RedisClient {
     }
 
     /** The refusal of Mooring's credentials that stands between writers and the master, or null. */
+    /**
+     * The failure for {@code command} while {@code topology} withholds its master for data at risk and the
+     * {@code onDataAtRisk} policy fails writes, or null.
+     */
+    RuntimeException dataAtRiskRefusal(Topology topology, ProtocolKeyword command) {
+        return monitor.dataAtRisk().refusal(topology, command + " was not sent").orElse(null);
+    }
+
+    Topology topology() {
+        return monitor.topology();
+    }
+
     ProbeResult credentialsRefusal() {
         return credentialsRefusal;
     }

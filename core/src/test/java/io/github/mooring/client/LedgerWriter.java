@@ -57,6 +57,8 @@ abstract class LedgerWriter implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile ScheduledFuture<?> task;
     private volatile long startedNanos;
+    private volatile long markNanos;
+    private final AtomicLong firstAckAfterMark = new AtomicLong();
     private volatile long stoppedNanos;
 
     LedgerWriter(String name, StatefulRedisConnection<String, String> connection, long targetOpsPerSecond) {
@@ -96,6 +98,10 @@ abstract class LedgerWriter implements AutoCloseable {
             acknowledged.incrementAndGet();
             long now = System.nanoTime();
             longestGapNanos.accumulateAndGet(now - lastAckNanos.getAndSet(now), Math::max);
+            long mark = markNanos;
+            if (mark != 0 && now - mark >= 0) {
+                firstAckAfterMark.compareAndSet(0, now);
+            }
         } else {
             Throwable cause = unwrap(failure);
             if (cause instanceof CommandFateUnknownException unknown) {
@@ -166,6 +172,16 @@ abstract class LedgerWriter implements AutoCloseable {
     /** The most writes that waited for their outcome at once. */
     long peakInFlight() {
         return peakInFlight.get();
+    }
+
+    /** Marks a moment ({@link System#nanoTime()}): {@link #firstAckAfterMark()} is the first write acknowledged after it. */
+    void mark(long nanos) {
+        markNanos = nanos;
+    }
+
+    /** When the first write acknowledged after {@link #mark} was acknowledged, or 0. */
+    long firstAckAfterMark() {
+        return firstAckAfterMark.get();
     }
 
     Duration longestGap() {

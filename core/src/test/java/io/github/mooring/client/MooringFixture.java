@@ -8,7 +8,10 @@ import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.topology.TopologyEvent;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 
@@ -18,6 +21,8 @@ final class MooringFixture implements AutoCloseable {
     final KubernetesClient kubernetes;
     final MooringClient client;
     final List<TopologyEvent> events = new CopyOnWriteArrayList<>();
+    /** When each event reached the listener ({@link System#nanoTime()}). */
+    final Map<TopologyEvent, Long> heardNanos = Collections.synchronizedMap(new IdentityHashMap<>());
 
     MooringFixture(SimulatedNamespace ns, RedisStatefulSet set, UnaryOperator<MooringOptions.Builder> settings) {
         this.kubernetes = ns.api().newClient();
@@ -29,7 +34,10 @@ final class MooringFixture implements AutoCloseable {
         MooringClient created = null;
         try {
             // Listening from the very first event: the first round may end before create() returns.
-            created = MooringClient.create(settings.apply(builder).build(), events::add);
+            created = MooringClient.create(settings.apply(builder).build(), event -> {
+                heardNanos.put(event, System.nanoTime());
+                events.add(event);
+            });
         } catch (RuntimeException e) {
             kubernetes.close();
             throw e;

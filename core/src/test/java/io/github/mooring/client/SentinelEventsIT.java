@@ -8,8 +8,16 @@ import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.github.mooring.testkit.WriteCheck;
 import io.github.mooring.topology.TopologyEvent;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.internal.HostAndPort;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,8 +45,12 @@ class SentinelEventsIT {
             SyncLedgerWriter sync = run.writer(c -> new SyncLedgerWriter("sync", c, 500));
             PipelinedLedgerWriter stream = run.writer(c -> PipelinedLedgerWriter.stream("stream", c));
             awaitListening(run);
-
-            FailoverRun.Result result = run.disruptAndRecover();
+            FailoverRun.Result result;
+            Map<String, Long> heard;
+            try (SentinelEvents sentinelEvents = new SentinelEvents(run, "+promoted-slave", sync, stream)) {
+                result = run.disruptAndRecover();
+                heard = sentinelEvents.heardNanos;
+            }
 
             for (LedgerWriter writer : result.checks().keySet()) {
                 WriteCheck check = result.check(writer);
@@ -53,15 +65,33 @@ class SentinelEventsIT {
             }
             assertThat(sync.fateUnknown.get()).isLessThanOrEqualTo(Math.max(1, result.failovers()));
             assertThat(stream.fateUnknown.get()).isLessThanOrEqualTo(PipelinedLedgerWriter.BURST);
-            // Probes come every 30 s: the move came from Sentinel (a suspicion, if the old master's connection was
-            // cut first, names the round only when no Sentinel message had started one).
+            // Probes come every 30 s: the move came from Sentinel, by its message (SENTINEL) or by what it does to the
+            // pods (SUSPICION: its CLIENT KILL closes the probe's connections, and the round that starts at once may
+            // see the promoted replica before Sentinel's hello arrives).
             assertThat(run.mooring.events(TopologyEvent.MasterChanged.class))
                     .last()
                     .satisfies(change -> {
                         assertThat(change.master().address())
                                 .isEqualTo(result.finalMaster().address());
-                        assertThat(change.trigger()).isEqualTo(TopologyEvent.Trigger.SENTINEL);
+                        assertThat(change.trigger())
+                                .isIn(TopologyEvent.Trigger.SENTINEL, TopologyEvent.Trigger.SUSPICION);
                     });
+            // A timeline from Sentinel's promotion (+promoted-slave: the promoted replica reports master), as this
+            // test heard the Sentinels: Mooring's MasterChanged (at its listener), each writer's first write
+            // acknowledged after the promotion (writes wait from +try-failover, so the new master acknowledged it),
+            // and Sentinel's +switch-master. Numbers, not assertions: this machine's CPU is shared.
+            TopologyEvent.MasterChanged moved = last(run.mooring.events(TopologyEvent.MasterChanged.class));
+            long promoted = heard.getOrDefault("+promoted-slave", 0L);
+            assertThat(promoted).as("+promoted-slave heard").isPositive();
+            System.out.printf(
+                    "from +promoted-slave: MasterChanged (%s, detection %.1f ms) %.1f ms, first ack sync %.1f ms,"
+                            + " stream %.1f ms, +switch-master %.1f ms%n",
+                    moved.trigger(),
+                    moved.detection().toNanos() / 1e6,
+                    millis(run.mooring.heardNanos.get(moved) - promoted),
+                    millis(sync.firstAckAfterMark() - promoted),
+                    millis(stream.firstAckAfterMark() - promoted),
+                    millis(heard.getOrDefault("+switch-master", promoted) - promoted));
         }
     }
 
@@ -90,6 +120,51 @@ class SentinelEventsIT {
             }
             assertThat(sync.fateUnknown.get()).isLessThanOrEqualTo(Math.max(1, result.failovers()));
             assertThat(stream.fateUnknown.get()).isLessThanOrEqualTo(PipelinedLedgerWriter.BURST);
+        }
+    }
+
+    private static <T> T last(List<T> list) {
+        return list.get(list.size() - 1);
+    }
+
+    private static double millis(long nanos) {
+        return nanos / 1e6;
+    }
+
+    /**
+     * This test's own subscription to every Sentinel's events: when each kind was first heard, and the writers marked
+     * when {@code markAt} is.
+     */
+    private static final class SentinelEvents implements AutoCloseable {
+        final Map<String, Long> heardNanos = new ConcurrentHashMap<>();
+        private final RedisClient client = RedisClient.create();
+        private final List<StatefulRedisPubSubConnection<String, String>> connections = new ArrayList<>();
+
+        SentinelEvents(FailoverRun run, String markAt, LedgerWriter... writers) {
+            for (String address : run.sentinels.addresses()) {
+                HostAndPort sentinel = HostAndPort.parse(address);
+                StatefulRedisPubSubConnection<String, String> connection =
+                        client.connectPubSub(RedisURI.create(sentinel.getHostText(), sentinel.getPort()));
+                connection.addListener(new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String pattern, String channel, String message) {
+                        long now = System.nanoTime();
+                        if (heardNanos.putIfAbsent(channel, now) == null && channel.equals(markAt)) {
+                            for (LedgerWriter writer : writers) {
+                                writer.mark(now);
+                            }
+                        }
+                    }
+                });
+                connection.sync().psubscribe("*");
+                connections.add(connection);
+            }
+        }
+
+        @Override
+        public void close() {
+            connections.forEach(StatefulRedisPubSubConnection::close);
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
     }
 

@@ -16,6 +16,7 @@ import io.github.mooring.topology.Topology;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -185,6 +186,88 @@ class DiagnosisTest {
     @MethodSource("scenarios")
     void decides(Scenario scenario) {
         assertThat(repairs(scenario.pods())).isEqualTo(scenario.expected());
+    }
+
+    /**
+     * The onDataAtRisk policy let writes through to the empty master (WRITE_TO_NEW_MASTER): the same group as the
+     * first data-at-risk scenario, but the healer must never promote the holder over those writes; it reports the
+     * divergence with what to do by hand.
+     */
+    @Test
+    void neverPromotesOverWritesThePolicyLetThrough() {
+        List<Pod> pods = List.of(
+                master("redis-0").at("10.0.0.20").replId("fresh").offset(14).empty(),
+                replica("redis-1").of("10.0.0.10").replId(HISTORY).linkDown(3),
+                replica("redis-2").of("10.0.0.10").replId(HISTORY).offset(990).linkDown(3));
+        Topology topology = topology(pods);
+        DataAtRisk risk = topology.dataAtRisk().orElseThrow();
+
+        assertThat(Diagnosis.of(topology, List.of(risk)))
+                .singleElement()
+                .isInstanceOfSatisfying(Finding.WritesLetThroughFinding.class, finding -> {
+                    assertThat(finding.fix()).isEmpty();
+                    assertThat(finding.description())
+                            .contains("diverged")
+                            .contains("WRITE_TO_NEW_MASTER")
+                            .contains("does not promote redis-1")
+                            .contains("REPLICAOF 10.0.0.20 6379");
+                });
+
+        // The empty master took writes: the key counts no longer flag a risk, yet redis-1 still holds the data.
+        Topology later = topology(List.of(
+                master("redis-0").at("10.0.0.20").replId("fresh").offset(500).keys(100),
+                replica("redis-1").of("10.0.0.10").replId(HISTORY).linkDown(30),
+                replica("redis-2").of("10.0.0.10").replId(HISTORY).offset(990).linkDown(30)));
+        assertThat(later.dataAtRisk()).isEmpty();
+        assertThat(Diagnosis.of(later))
+                .as("without the policy's record, the stale replicas would be made to follow the master")
+                .isNotEmpty()
+                .allSatisfy(f -> assertThat(f.fix()).isNotEmpty());
+        assertThat(Diagnosis.of(later, List.of(risk)))
+                .as("with it, nothing wipes redis-1's data")
+                .singleElement()
+                .isInstanceOfSatisfying(
+                        Finding.WritesLetThroughFinding.class,
+                        f -> assertThat(f.fix()).isEmpty());
+
+        // Settled by an operator: redis-1 resynced from the master (its history replaced): the record no longer holds.
+        Topology settled = topology(List.of(
+                master("redis-0").at("10.0.0.20").replId("fresh").offset(500).keys(100),
+                replica("redis-1").of("10.0.0.20").replId("fresh").offset(500),
+                replica("redis-2").of("10.0.0.20").replId("fresh").offset(500)));
+        assertThat(Diagnosis.stillHolds(settled, risk)).isFalse();
+        assertThat(Diagnosis.of(settled, List.of(risk))).isEmpty();
+    }
+
+    @Test
+    void aRestartedEmptyMasterIsANewRisk() {
+        Pod holder = replica("redis-1").of("10.0.0.10").replId(HISTORY).linkDown(3);
+        DataAtRisk first = topology(List.of(
+                        master("redis-0")
+                                .at("10.0.0.20")
+                                .replId("fresh")
+                                .empty()
+                                .runId("a"),
+                        holder))
+                .dataAtRisk()
+                .orElseThrow();
+        DataAtRisk again = topology(List.of(
+                        master("redis-0")
+                                .at("10.0.0.20")
+                                .replId("fresh")
+                                .empty()
+                                .runId("b"),
+                        holder))
+                .dataAtRisk()
+                .orElseThrow();
+        assertThat(Diagnosis.riskKey(first)).isNotEqualTo(Diagnosis.riskKey(again));
+    }
+
+    private static Topology topology(List<Pod> pods) {
+        List<ProbeResult> results = pods.stream().map(Pod::result).toList();
+        Election election = MasterElection.elect(results, ElectionPolicy.defaults());
+        var risk = DataAtRisk.assess(election, MonitorSettings.DEFAULT_FAR_BEHIND_RATIO);
+        return new Topology(1, Instant.EPOCH, "kubernetes", election, results, risk, false);
     }
 
     static List<String> repairs(List<Pod> pods) {

@@ -30,11 +30,23 @@ final class HealerFixture implements AutoCloseable {
             HealerMode mode,
             String identity,
             UnaryOperator<MooringOptions.Builder> more) {
+        this(ns, set, mode, identity, more, healer -> healer);
+    }
+
+    /** {@code healerMore} adds to the healer's settings (e.g. the onDataAtRisk policy). */
+    HealerFixture(
+            SimulatedNamespace ns,
+            RedisStatefulSet set,
+            HealerMode mode,
+            String identity,
+            UnaryOperator<MooringOptions.Builder> more,
+            UnaryOperator<HealerSettings.Builder> healerMore) {
         this.kubernetes = ns.api().newClient();
-        HealerSettings healer = HealerSettings.builder()
-                .mode(mode)
-                .identity(identity)
-                .lease(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300))
+        HealerSettings healer = healerMore
+                .apply(HealerSettings.builder()
+                        .mode(mode)
+                        .identity(identity)
+                        .lease(Duration.ofSeconds(3), Duration.ofSeconds(2), Duration.ofMillis(300)))
                 .build();
         try {
             this.client = MooringClient.create(more.apply(MooringOptions.builder()

@@ -99,6 +99,40 @@ class HealerRepairIT {
     }
 
     /**
+     * One application pod, told so ({@code repairWithoutLease}): it repairs the empty master without any Lease (none
+     * is created), and no acknowledged write is lost.
+     */
+    @Test
+    void aSoleClientRepairsWithoutALease(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").persistence(false).start();
+        try (HealerFixture mooring = new HealerFixture(
+                ns,
+                redis,
+                HealerMode.REPAIR,
+                "alone",
+                options -> options,
+                HealerSettings.Builder::repairWithoutLease)) {
+            await().atMost(LONG).until(mooring::isLeader);
+            StatefulRedisConnection<String, String> connection = mooring.client.connect();
+            for (int i = 0; i < 200; i++) {
+                connection.sync().incr("orders");
+            }
+            redis.awaitReplicationLinked(LONG);
+
+            redis.pod(0).replace(RedisPod.Deletion.KILL, Duration.ofMillis(500));
+
+            assertThat(connection.sync().incr("orders"))
+                    .as("the write waited for the repair")
+                    .isEqualTo(201);
+            await().atMost(LONG).until(() -> HealerFixture.healthy(redis));
+            assertThat(mooring.events(HealerEvent.ActionTaken.class))
+                    .anySatisfy(a -> assertThat(a.action().kind()).isEqualTo(RepairAction.Kind.PROMOTE));
+            assertThat(mooring.kubernetes.leases().inNamespace(ns.name()).list().getItems())
+                    .isEmpty();
+        }
+    }
+
+    /**
      * Sentinels manage the group and the master pod is replaced without persistence: the recreated pod comes up as an
      * empty master Sentinel does not know, and Sentinel promotes a replica a moment later. With the healer in its
      * default report mode, writes wait for that promotion instead of going to the empty pod, where Sentinel's

@@ -54,6 +54,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        Others then fail with a CommandFateUnknownException.
  * @param healer What Mooring does about replication that Kubernetes broke: stale replicas, a master that came back
  *        empty beside a replica holding the data, split brain.
+ * @param sentinel Where Redis Sentinels manage the group: how Mooring follows their failovers.
  */
 @ConfigurationProperties("mooring")
 public record MooringProperties(
@@ -73,7 +74,8 @@ public record MooringProperties(
         @DefaultValue("10s") Duration staleReplicaAfter,
         @DefaultValue Retry retry,
         Set<String> idempotentCommands,
-        @DefaultValue Healer healer) {
+        @DefaultValue Healer healer,
+        @DefaultValue Sentinel sentinel) {
 
     /** Normalizes absent collections to empty ones. */
     public MooringProperties {
@@ -182,6 +184,17 @@ public record MooringProperties(
      *        this when it goes away.
      * @param leaseRenewDeadline How long the leader keeps trying to renew its Lease before it stops repairing.
      * @param leaseRetryPeriod How often pods try to acquire or renew the Lease.
+     * @param onDataAtRisk When the master came back empty while a replica holds the data, writes wait for the repair
+     *        (repair mode, or Sentinel's promotion); what they get if none comes within
+     *        mooring.healer.data-at-risk-wait: 'fail-writes' (they fail at once with a DataAtRiskException naming the
+     *        pods and the fix, until the replica is promoted; nothing acknowledged is lost) or 'write-to-new-master'
+     *        (they go to the empty master; the healer then never promotes the replica over them and reports the
+     *        divergence).
+     * @param dataAtRiskWait How long writes wait for a repair of data at risk before mooring.healer.on-data-at-risk
+     *        applies. Longer than the Lease duration, so that another pod can take over a dead leader's repair.
+     * @param withoutLease Whether repair mode repairs without a Lease (no Kubernetes API or Lease RBAC needed). Only
+     *        when exactly one application pod uses Mooring for this Service: two pods without a Lease may repair at
+     *        once, in different directions, and nothing fences a pod that stalled mid-repair.
      */
     public record Healer(
             @DefaultValue("report") HealerMode mode,
@@ -189,7 +202,43 @@ public record MooringProperties(
             @DefaultValue("1s") Duration minActionInterval,
             @DefaultValue("15s") Duration leaseDuration,
             @DefaultValue("10s") Duration leaseRenewDeadline,
-            @DefaultValue("2s") Duration leaseRetryPeriod) {}
+            @DefaultValue("2s") Duration leaseRetryPeriod,
+            @DefaultValue("fail-writes") OnDataAtRisk onDataAtRisk,
+            @DefaultValue("20s") Duration dataAtRiskWait,
+            @DefaultValue("false") boolean withoutLease) {}
+
+    /** What writers get when data at risk is not repaired in time, as mooring.healer.on-data-at-risk spells it. */
+    public enum OnDataAtRisk {
+        /** Writes fail at once with a DataAtRiskException until the replica holding the data is promoted. */
+        FAIL_WRITES,
+        /** Writes go to the empty master; the healer never promotes the replica over them. */
+        WRITE_TO_NEW_MASTER
+    }
+
+    /**
+     * Where Redis Sentinels manage the group. Mooring finds them by itself (they subscribe to every pod's
+     * __sentinel__:hello channel) and follows their failovers; without Sentinels these settings do nothing.
+     *
+     * @param failoverHold How long new writes wait while Sentinel fails the master over (from its +sdown/+odown or
+     *        +try-failover of the master to its +switch-master or abort), instead of going to a master Sentinel is
+     *        about to replace, where they would be lost. After it they go to that master anyway; 0s never holds.
+     * @param username User name of the Sentinels' own ACL user (with +subscribe and +psubscribe), when they have
+     *        one; needs mooring.sentinel.password. The pods' credentials stay in spring.data.redis.*.
+     * @param password Password of the Sentinels themselves (their requirepass, or the password of
+     *        mooring.sentinel.username), when they ask for one; empty means none. Never logged or shown.
+     */
+    public record Sentinel(
+            @DefaultValue("5s") Duration failoverHold,
+            @Nullable String username,
+            @Nullable String password) {
+
+        /** Without the password: properties are printed in logs and failure reports. */
+        @Override
+        public String toString() {
+            return "Sentinel[failoverHold=" + failoverHold + ", username=" + username + ", password="
+                    + (password == null ? "none" : "******") + "]";
+        }
+    }
 
     /** Healer modes, as {@code mooring.healer.mode} spells them. */
     public enum HealerMode {

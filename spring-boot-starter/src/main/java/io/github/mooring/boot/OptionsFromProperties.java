@@ -8,6 +8,7 @@ import io.github.mooring.discovery.EndpointSource;
 import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.StaticSource;
+import io.github.mooring.healer.DataAtRiskPolicy;
 import io.github.mooring.healer.HealerMode;
 import io.github.mooring.healer.HealerSettings;
 import io.github.mooring.lettuce.FailoverRetry;
@@ -154,6 +155,7 @@ final class OptionsFromProperties {
                 "staleReplicaAfter",
                 () -> builder.staleReplicaAfter(staleAfter),
                 "Set mooring.stale-replica-after to zero or a positive duration, e.g. 10s.");
+        sentinel(properties.sentinel(), builder);
         return builder.retry(retry(properties.retry()))
                 .idempotentCommands(idempotentCommands(properties.idempotentCommands()))
                 .healer(healer(properties.healer()));
@@ -162,6 +164,9 @@ final class OptionsFromProperties {
     private static HealerSettings healer(MooringProperties.Healer healer) {
         HealerSettings.Builder builder =
                 HealerSettings.builder().mode(HealerMode.valueOf(healer.mode().name()));
+        if (healer.withoutLease()) {
+            builder.repairWithoutLease();
+        }
         check(
                 "healer.stable-for",
                 healer.stableFor(),
@@ -174,6 +179,14 @@ final class OptionsFromProperties {
                 "minActionInterval",
                 () -> builder.minActionInterval(healer.minActionInterval()),
                 "Set mooring.healer.min-action-interval to the least time between two repairs, e.g. 1s.");
+        check(
+                "healer.data-at-risk-wait",
+                healer.dataAtRiskWait(),
+                "dataAtRiskWait",
+                () -> builder.onDataAtRisk(
+                        DataAtRiskPolicy.valueOf(healer.onDataAtRisk().name()), healer.dataAtRiskWait()),
+                "Set mooring.healer.data-at-risk-wait to how long writes may wait for a repair of data at risk, e.g."
+                        + " 20s.");
         String leaseAction = "Set mooring.healer.lease-duration > mooring.healer.lease-renew-deadline >"
                 + " mooring.healer.lease-retry-period, e.g. 15s, 10s, 2s.";
         // The renew deadline and the retry period alone (with zeros beside them), so that a refusal names its own
@@ -198,6 +211,38 @@ final class OptionsFromProperties {
                 () -> builder.lease(healer.leaseDuration(), healer.leaseRenewDeadline(), healer.leaseRetryPeriod())
                         .build(),
                 leaseAction);
+    }
+
+    private static void sentinel(MooringProperties.Sentinel sentinel, MooringOptions.Builder builder) {
+        check(
+                "sentinel.failover-hold",
+                sentinel.failoverHold(),
+                "sentinelFailoverHold",
+                () -> builder.sentinelFailoverHold(sentinel.failoverHold()),
+                "Set mooring.sentinel.failover-hold to how long writes may wait for Sentinel's failover, e.g. 5s, or"
+                        + " 0s never to hold them.");
+        String username = sentinel.username();
+        String password = sentinel.password();
+        // Empty counts as none, as in spring.data.redis.password (a ${SENTINEL_PASSWORD:} left unset).
+        if (password == null || password.isEmpty()) {
+            if (username != null) {
+                throw invalid(
+                        "sentinel.username",
+                        username,
+                        "needs mooring.sentinel.password: a Sentinel user authenticates with its password",
+                        "Set mooring.sentinel.password to the password of the Sentinels' user " + username
+                                + ", or remove mooring.sentinel.username.");
+            }
+            return;
+        }
+        // The value shown is the user name's, never the password's.
+        check(
+                "sentinel.username",
+                username,
+                "sentinelCredentials username",
+                () -> builder.sentinelCredentials(username, password),
+                "Set mooring.sentinel.username to the Sentinels' ACL user, or remove it to authenticate with"
+                        + " mooring.sentinel.password alone (Sentinel's requirepass).");
     }
 
     // ---------------------------------------------------------------- discovery

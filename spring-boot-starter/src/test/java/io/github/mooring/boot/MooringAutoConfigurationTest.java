@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,6 +26,8 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.RedisStaticMasterReplicaConfiguration;
@@ -34,6 +37,7 @@ import org.springframework.data.redis.connection.RedisStaticMasterReplicaConfigu
  * Spring Boot can be told of a topology other than one server, and Boot's settings assembled once, from the options
  * of whichever {@link MooringClient} the context has. No Redis: the client of these contexts finds no master.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class MooringAutoConfigurationTest {
 
     private static final DataRedisConnectionDetails.Node NODE = new DataRedisConnectionDetails.Node("127.0.0.1", 1);
@@ -155,6 +159,39 @@ class MooringAutoConfigurationTest {
                     assertThat(options.clientOptions().getSocketOptions().isKeepAlive())
                             .isTrue();
                 });
+    }
+
+    @Test
+    void sentinelPropertiesReachTheOptionsAndTheSecretNothingPrinted(CapturedOutput output) {
+        String secret = "sentinel-secret-7a1c";
+        AtomicReference<MooringOptions> seen = new AtomicReference<>();
+        runner().withPropertyValues(
+                        "mooring.sentinel.failover-hold=2s",
+                        "mooring.sentinel.username=watcher",
+                        "mooring.sentinel.password=" + secret)
+                .withBean(MooringOptionsCustomizer.class, () -> builder -> seen.set(builder.build()))
+                .run(context -> {
+                    assertThat(seen.get().sentinelFailoverHold()).hasSeconds(2);
+                    assertThat(seen.get().sentinelCredentials())
+                            .hasValueSatisfying(c -> assertThat(c.getUsername()).isEqualTo("watcher"));
+                    Throwable failure = context.getStartupFailure();
+                    assertThat(failure).rootCause().isInstanceOf(NoMasterException.class);
+                    StringBuilder shown = new StringBuilder(seen.get().toString());
+                    for (Throwable t = failure; t != null; t = t.getCause()) {
+                        shown.append(t).append('\n');
+                    }
+                    assertThat(shown).doesNotContain(secret);
+                });
+        assertThat(output.getAll()).doesNotContain(secret);
+    }
+
+    @Test
+    void aSentinelUserWithoutPasswordFailsTheStartNamingTheProperty() {
+        runner().withPropertyValues("mooring.sentinel.username=watcher")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .isInstanceOf(InvalidMooringPropertyException.class)
+                        .hasMessageContaining("mooring.sentinel.password"));
     }
 
     @Test

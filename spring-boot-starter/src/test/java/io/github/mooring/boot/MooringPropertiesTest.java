@@ -44,6 +44,12 @@ class MooringPropertiesTest {
         assertThat(properties.probe().calmInterval()).as("null: core's default").isNull();
         assertThat(properties.probe().calmAfter()).isEqualTo(core.calmAfter());
         assertThat(properties.idempotentCommands()).isEmpty();
+        assertThat(properties.sentinel().failoverHold()).isEqualTo(core.sentinelFailoverHold());
+        assertThat(properties.healer().onDataAtRisk().name())
+                .isEqualTo(core.healer().onDataAtRisk().name());
+        assertThat(properties.healer().dataAtRiskWait()).isEqualTo(core.healer().dataAtRiskWait());
+        assertThat(properties.sentinel().username()).isNull();
+        assertThat(properties.sentinel().password()).isNull();
 
         var retry = FailoverRetry.defaultConfig();
         assertThat(properties.retry().enabled()).isTrue();
@@ -70,6 +76,18 @@ class MooringPropertiesTest {
                             .ipFamily())
                     .isEqualTo(family);
         }
+    }
+
+    @Test
+    void printedPropertiesNeverShowTheSentinelPassword() {
+        MooringProperties properties = bind(Map.of(
+                "mooring.service", "redis",
+                "mooring.sentinel.username", "watcher",
+                "mooring.sentinel.password", "sentinel-secret-7a1c"));
+        assertThat(properties.toString())
+                .contains("username=watcher")
+                .contains("password=******")
+                .doesNotContain("sentinel-secret-7a1c");
     }
 
     @Test
@@ -122,7 +140,13 @@ class MooringPropertiesTest {
                         "mooring.idempotent-commands",
                         "mooring.healer.mode",
                         "mooring.healer.stable-for",
-                        "mooring.healer.lease-duration");
+                        "mooring.healer.lease-duration",
+                        "mooring.healer.on-data-at-risk",
+                        "mooring.healer.data-at-risk-wait",
+                        "mooring.healer.without-lease",
+                        "mooring.sentinel.failover-hold",
+                        "mooring.sentinel.username",
+                        "mooring.sentinel.password");
         assertThat(properties).allSatisfy(p -> {
             assertThat(p.has("description")).as(p.get("name").asString()).isTrue();
             String description = p.get("description").asString();

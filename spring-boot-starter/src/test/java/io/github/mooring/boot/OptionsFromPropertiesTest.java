@@ -8,7 +8,9 @@ import io.github.mooring.discovery.AutoSource;
 import io.github.mooring.discovery.DnsSource;
 import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.discovery.StaticSource;
+import io.github.mooring.healer.DataAtRiskPolicy;
 import io.github.mooring.healer.HealerMode;
+import io.github.mooring.healer.HealerSettings;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -69,6 +71,9 @@ class OptionsFromPropertiesTest {
             mooring.healer.lease-duration  | 1s             | mooring.healer.lease-duration | mooring.healer.lease-duration must be leaseDuration > renewDeadline > retryPeriod, was [PT1S, PT10S, PT2S]
             mooring.healer.lease-renew-deadline | -1s       | mooring.healer.lease-renew-deadline | mooring.healer.lease-renew-deadline must be zero or positive, was PT-1S
             mooring.healer.lease-retry-period | -1s         | mooring.healer.lease-retry-period | mooring.healer.lease-retry-period must be zero or positive, was PT-1S
+            mooring.healer.data-at-risk-wait | -1s         | mooring.healer.data-at-risk-wait | mooring.healer.data-at-risk-wait must be zero or positive, was PT-1S
+            mooring.sentinel.failover-hold | -1s            | mooring.sentinel.failover-hold | mooring.sentinel.failover-hold must be zero or positive, was PT-1S
+            mooring.sentinel.username      | mooring        | mooring.sentinel.username | mooring.sentinel.username needs mooring.sentinel.password
             """)
     void refusesInvalidValues(String property, String value, String reported, String reason) {
         assertThatExceptionOfType(InvalidMooringPropertyException.class)
@@ -152,6 +157,59 @@ class OptionsFromPropertiesTest {
         assertThat(options.healer().stableFor()).hasSeconds(2);
         assertThat(options.healer().leaseDuration()).hasSeconds(30);
         assertThat(map().build().healer().mode()).isEqualTo(HealerMode.REPORT);
+        assertThat(map().build().healer().onDataAtRisk()).isEqualTo(DataAtRiskPolicy.FAIL_WRITES);
+        HealerSettings policy = map(
+                        "mooring.healer.on-data-at-risk",
+                        "write-to-new-master",
+                        "mooring.healer.data-at-risk-wait",
+                        "5s")
+                .build()
+                .healer();
+        assertThat(policy.onDataAtRisk()).isEqualTo(DataAtRiskPolicy.WRITE_TO_NEW_MASTER);
+        assertThat(policy.dataAtRiskWait()).hasSeconds(5);
+        assertThat(policy.withoutLease()).isFalse();
+        assertThat(map("mooring.healer.without-lease", "true").build().healer().withoutLease())
+                .isTrue();
+    }
+
+    @Test
+    void sentinelHoldAndCredentialsAreMapped() {
+        MooringOptions options = map(
+                        "mooring.sentinel.failover-hold",
+                        "2s",
+                        "mooring.sentinel.username",
+                        "watcher",
+                        "mooring.sentinel.password",
+                        "sentinel-secret-7a1c")
+                .build();
+        assertThat(options.sentinelFailoverHold()).hasSeconds(2);
+        assertThat(options.sentinelCredentials()).hasValueSatisfying(credentials -> {
+            assertThat(credentials.getUsername()).isEqualTo("watcher");
+            assertThat(credentials.getPassword()).isEqualTo("sentinel-secret-7a1c".toCharArray());
+        });
+        // requirepass: a password alone.
+        assertThat(map("mooring.sentinel.password", "pw").build().sentinelCredentials())
+                .hasValueSatisfying(
+                        credentials -> assertThat(credentials.hasUsername()).isFalse());
+        // Unset, or left empty by an unset ${SENTINEL_PASSWORD:}: the Sentinels ask for none.
+        assertThat(map().build().sentinelCredentials()).isEmpty();
+        assertThat(map("mooring.sentinel.password", "").build().sentinelCredentials())
+                .isEmpty();
+        assertThat(map("mooring.sentinel.failover-hold", "0s").build().sentinelFailoverHold())
+                .isZero();
+    }
+
+    @Test
+    void aRefusedSentinelUserNeverShowsThePassword() {
+        assertThatExceptionOfType(InvalidMooringPropertyException.class)
+                .isThrownBy(() -> map("mooring.sentinel.username", " ", "mooring.sentinel.password", "secret-9f3e"))
+                .satisfies(e -> {
+                    assertThat(e.property()).isEqualTo("mooring.sentinel.username");
+                    assertThat(e.reason()).startsWith("mooring.sentinel.username must not be blank");
+                    FailureAnalysis analysis = new InvalidMooringPropertyFailureAnalyzer(null).analyze(e);
+                    assertThat(e.getMessage() + analysis.getDescription() + analysis.getAction())
+                            .doesNotContain("secret-9f3e");
+                });
     }
 
     @Test

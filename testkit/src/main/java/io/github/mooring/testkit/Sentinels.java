@@ -26,6 +26,8 @@ public final class Sentinels {
     private final List<String> ips = new ArrayList<>();
     private final List<RedisProcess> processes = new ArrayList<>();
     private final Path workDir;
+    private final String requirePass;
+    private final Resp.Access access;
 
     private Sentinels(Builder builder) {
         this.set = builder.set;
@@ -34,6 +36,8 @@ public final class Sentinels {
         this.failoverTimeout = builder.failoverTimeout;
         this.quorum = builder.quorum;
         this.workDir = builder.namespace.workDir().resolve(set.name() + "-sentinels");
+        this.requirePass = builder.requirePass;
+        this.access = requirePass == null ? Resp.Access.NONE : new Resp.Access(Credentials.password(requirePass), null);
         for (int i = 0; i < builder.count; i++) {
             ips.add(LoopbackAddresses.allocate(PORT));
         }
@@ -71,9 +75,13 @@ public final class Sentinels {
                     }
                     lines.add("sentinel auth-pass " + masterName + " " + credentials.password());
                 }
+                if (requirePass != null) {
+                    // Clients must authenticate, and so must the Sentinels among themselves (Redis 6.2+).
+                    lines.add("requirepass " + requirePass);
+                    lines.add("sentinel sentinel-pass " + requirePass);
+                }
                 Files.write(config, lines);
-                processes.add(RedisProcess.start(
-                        config, ip, PORT, dir.resolve("sentinel.log"), Resp.Access.NONE, "--sentinel"));
+                processes.add(RedisProcess.start(config, ip, PORT, dir.resolve("sentinel.log"), access, "--sentinel"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + workDir, e);
@@ -107,13 +115,7 @@ public final class Sentinels {
         for (String ip : ips) {
             try {
                 Object reply = Resp.once(
-                        ip,
-                        PORT,
-                        Duration.ofSeconds(2),
-                        Resp.Access.NONE,
-                        "SENTINEL",
-                        "GET-MASTER-ADDR-BY-NAME",
-                        masterName);
+                        ip, PORT, Duration.ofSeconds(2), access, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName);
                 if (reply instanceof List<?> list && list.size() == 2) {
                     return Optional.of(LoopbackAddresses.hostPort(
                             String.valueOf(list.get(0)), Integer.parseInt(String.valueOf(list.get(1)))));
@@ -136,7 +138,7 @@ public final class Sentinels {
     /** Sends a command to Sentinel {@code index}; error replies come back as Strings. */
     public Object command(int index, String... command) {
         try {
-            Object reply = Resp.once(ips.get(index), PORT, Duration.ofSeconds(5), Resp.Access.NONE, command);
+            Object reply = Resp.once(ips.get(index), PORT, Duration.ofSeconds(5), access, command);
             return reply instanceof Resp.Error error ? error.message() : reply;
         } catch (IOException e) {
             throw new UncheckedIOException("Sentinel " + ips.get(index) + " did not answer", e);
@@ -218,6 +220,7 @@ public final class Sentinels {
         private int quorum = 2;
         private Duration downAfter = Duration.ofSeconds(5);
         private Duration failoverTimeout = Duration.ofSeconds(10);
+        private String requirePass;
 
         Builder(SimulatedNamespace namespace, RedisStatefulSet set) {
             this.namespace = namespace;
@@ -257,6 +260,18 @@ public final class Sentinels {
                 throw new IllegalArgumentException("failover timeout must be at least 1 ms, was " + failoverTimeout);
             }
             this.failoverTimeout = failoverTimeout;
+            return this;
+        }
+
+        /**
+         * The Sentinels' own password ({@code requirepass}, and {@code sentinel sentinel-pass} between them): clients
+         * must authenticate to subscribe to their events. Default none. The pods' credentials are the set's.
+         */
+        public Builder requirePass(String password) {
+            if (password == null || password.isBlank()) {
+                throw new IllegalArgumentException("requirePass must not be blank");
+            }
+            this.requirePass = password;
             return this;
         }
 

@@ -48,13 +48,14 @@ public final class TopologyMonitor implements AutoCloseable {
     private final Prober prober;
     private final SentinelFollower sentinels;
     private final RoundScheduler rounds;
+    private final SentinelMoves sentinelMoves;
     private final EventDispatcher events;
     private final MasterWaiters waiters = new MasterWaiters();
     private volatile EndpointWatch watch;
 
     // Written on the coordinator thread, read from any.
     private volatile TopologyStep.State state = TopologyStep.State.initial();
-    private volatile boolean withholdWhenDataAtRisk;
+    private final DataAtRiskGate dataAtRisk;
     private volatile boolean closed;
 
     private TopologyMonitor(
@@ -74,7 +75,8 @@ public final class TopologyMonitor implements AutoCloseable {
                 () -> watch.refresh(), // discovery's checks keep their pace when no round runs
                 this::startRound);
         this.events = new EventDispatcher(service, eventBus);
-        this.withholdWhenDataAtRisk = settings.withholdMasterWhenDataAtRisk();
+        this.sentinelMoves = new SentinelMoves(sentinels, rounds, () -> state, this::publish);
+        this.dataAtRisk = new DataAtRiskGate(settings.withholdMasterWhenDataAtRisk(), () -> suspect("healer"));
     }
 
     /**
@@ -97,8 +99,7 @@ public final class TopologyMonitor implements AutoCloseable {
                 Objects.requireNonNull(sentinels, "sentinels"),
                 eventBus);
         List.of(listeners).forEach(monitor::addListener);
-        // Sentinel named another master, or a pod closed the probe's connection (crash, restart): a round at once.
-        sentinels.onMove(() -> monitor.rounds.trigger(TopologyEvent.Trigger.SENTINEL, System.nanoTime()));
+        // A pod closed the probe's connection (crash, restart): a round at once. (Sentinel's switches: SentinelMoves.)
         prober.onConnectionLost(address -> monitor.suspect("the probe connection to " + address + " was closed"));
         try {
             // On the coordinator thread: a source may deliver its first snapshot before watch() returns, and the
@@ -141,17 +142,9 @@ public final class TopologyMonitor implements AutoCloseable {
         events.observe(observer);
     }
 
-    /**
-     * Whether an empty or far-behind master beside a replica holding the data ({@link DataAtRisk}) is withheld from
-     * writers: true when something will repair it, so that writes wait for the repair instead of being lost.
-     */
-    public void withholdMasterWhenDataAtRisk(boolean withhold) {
-        if (withholdWhenDataAtRisk != withhold) {
-            withholdWhenDataAtRisk = withhold;
-            if (topology().dataAtRisk().isPresent()) {
-                rounds.trigger(TopologyEvent.Trigger.SUSPICION, System.nanoTime());
-            }
-        }
+    /** What {@link DataAtRisk} does to writers (withheld master, writes refused), as the healer decides it. */
+    public DataAtRiskGate dataAtRisk() {
+        return dataAtRisk;
     }
 
     /** The master may have changed (connection lost, {@code READONLY}, timeouts): probe now, not at the next round. */
@@ -199,7 +192,10 @@ public final class TopologyMonitor implements AutoCloseable {
                 whenMaster(),
                 timeout,
                 // watch goes from null to set, once: two reads see it set, or the first sees null
-                () -> TopologyStep.reasonToStopWaiting(service, state, watch == null ? null : watch.sourceName()),
+                () -> dataAtRisk.refusalOr(
+                        topology(),
+                        () -> TopologyStep.reasonToStopWaiting(
+                                service, state, watch == null ? null : watch.sourceName())),
                 () -> noMaster(topology(), timeout));
     }
 
@@ -233,7 +229,7 @@ public final class TopologyMonitor implements AutoCloseable {
                                 watch.sourceName(),
                                 endpoints,
                                 results == null ? List.of() : results,
-                                withholdWhenDataAtRisk,
+                                dataAtRisk.withholds(),
                                 sentinels.view().master(), // as of now: a switch heard during the round counts
                                 round.trigger(),
                                 Duration.ofNanos(System.nanoTime() - round.sinceNanos()),
@@ -247,13 +243,21 @@ public final class TopologyMonitor implements AutoCloseable {
             return;
         }
         sentinels.follow(round.results());
-        TopologyStep.Outcome outcome = TopologyStep.apply(state, round, settings);
+        boolean changed = false;
+        if (sentinelMoves.roundIsCurrent(startedNanos)) {
+            changed = publish(TopologyStep.apply(state, round, settings), startedNanos);
+        }
+        rounds.roundFinished(changed);
+    }
+
+    /** Publishes {@code outcome}; whether the topology's version changed. */
+    private boolean publish(TopologyStep.Outcome outcome, long startedNanos) {
         boolean changed = outcome.topology().version() != topology().version();
         state = outcome.next();
         waiters.publish(outcome.topology(), startedNanos);
         events.observed(outcome.topology());
         outcome.events().forEach(events::dispatch);
-        rounds.roundFinished(changed);
+        return changed;
     }
 
     private final class DiscoveryListener implements EndpointListener {

@@ -172,6 +172,9 @@ public final class MooringMetrics implements AutoCloseable {
         if (finding instanceof Finding.DataAtRiskFinding) {
             return "data-at-risk";
         }
+        if (finding instanceof Finding.WritesLetThroughFinding) {
+            return "diverged";
+        }
         return finding instanceof Finding.SplitBrainFinding ? "split-brain" : "stale-replicas";
     }
 
