@@ -50,12 +50,12 @@ public final class TopologyMonitor implements AutoCloseable {
     private final RoundScheduler rounds;
     private final SentinelMoves sentinelMoves;
     private final EventDispatcher events;
+    private final DataAtRiskGate dataAtRisk;
     private final MasterWaiters waiters = new MasterWaiters();
     private volatile EndpointWatch watch;
 
     // Written on the coordinator thread, read from any.
     private volatile TopologyStep.State state = TopologyStep.State.initial();
-    private final DataAtRiskGate dataAtRisk;
     private volatile boolean closed;
 
     private TopologyMonitor(
@@ -243,11 +243,9 @@ public final class TopologyMonitor implements AutoCloseable {
             return;
         }
         sentinels.follow(round.results());
-        boolean changed = false;
-        if (sentinelMoves.roundIsCurrent(startedNanos)) {
-            changed = publish(TopologyStep.apply(state, round, settings), startedNanos);
-        }
-        rounds.roundFinished(changed);
+        // A round that was probing when a Sentinel switch moved the master is stale: its results predate the switch.
+        boolean current = sentinelMoves.roundIsCurrent(startedNanos);
+        rounds.roundFinished(current && publish(TopologyStep.apply(state, round, settings), startedNanos));
     }
 
     /** Publishes {@code outcome}; whether the topology's version changed. */
