@@ -49,24 +49,32 @@ class MasterStallIT {
 
     private static final Duration SETTLE = Duration.ofSeconds(45);
 
-    /** The monitor's pace when the master freezes. */
+    /** The monitor's pace when the master freezes, and what else could tell it. */
     enum Pace {
         /**
          * The defaults: the writers start within {@code calmAfter} (10 s) of the first round, so the monitor still
-         * probes every {@code probeInterval} and its next round finds the frozen master.
+         * probes every {@code probeInterval} and its next round finds the frozen master; and the testkit's readiness
+         * probe (every 200 ms, one failure) takes the frozen pod out of the endpoints within a second, an event.
          */
-        FAST(b -> b),
+        FAST(b -> b, pods -> pods),
         /**
-         * Calm from the start ({@code calmAfter} 0) with a heartbeat 5 minutes apart: no round runs by itself while
-         * the master is frozen, and the commands' timeout (60 s) is far away. Only the connections' overdue replies
-         * ({@code OverdueRules}) can make the monitor look.
+         * Calm from the start ({@code calmAfter} 0) with a heartbeat 5 minutes apart, so no round runs by itself while
+         * the master is frozen; the commands' timeout (60 s) is far away; and the pods have Kubernetes' default
+         * readiness probe (every 10 s, timeout 1 s, 3 failures), so the frozen pod stays an endpoint for about 30 s,
+         * as on a real cluster. Only the connections' overdue replies ({@code OverdueRules}) can make the monitor look.
          */
-        CALM(b -> b.calmAfter(Duration.ZERO).calmProbeInterval(Duration.ofMinutes(5)));
+        CALM(
+                b -> b.calmAfter(Duration.ZERO).calmProbeInterval(Duration.ofMinutes(5)),
+                pods -> pods.readinessPeriod(Duration.ofSeconds(10))
+                        .readinessTimeout(Duration.ofSeconds(1))
+                        .readinessFailureThreshold(3));
 
         final UnaryOperator<MooringOptions.Builder> settings;
+        final UnaryOperator<RedisStatefulSet.Builder> pods;
 
-        Pace(UnaryOperator<MooringOptions.Builder> settings) {
+        Pace(UnaryOperator<MooringOptions.Builder> settings, UnaryOperator<RedisStatefulSet.Builder> pods) {
             this.settings = settings;
+            this.pods = pods;
         }
     }
 
@@ -84,7 +92,8 @@ class MasterStallIT {
     @ParameterizedTest(name = "{0} pace on {1}")
     @MethodSource("pacesOnBothRuntimes")
     void aStallShorterThanTheFailoverWaitCostsNoError(Pace pace, PodRuntime runtime, SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).start();
+        RedisStatefulSet redis =
+                pace.pods.apply(ns.redis("redis").runtime(runtime)).start();
         try (Stall stall = new Stall(ns, redis, pace.settings)) {
             stall.freezeFor(Duration.ofSeconds(3));
 
@@ -133,7 +142,8 @@ class MasterStallIT {
     @MethodSource("pacesOnBothRuntimes")
     void aStallLongerThanTheFailoverWaitEndsInTheDocumentedExceptions(
             Pace pace, PodRuntime runtime, SimulatedNamespace ns) {
-        RedisStatefulSet redis = ns.redis("redis").runtime(runtime).start();
+        RedisStatefulSet redis =
+                pace.pods.apply(ns.redis("redis").runtime(runtime)).start();
         try (Stall stall = new Stall(ns, redis, b -> pace.settings.apply(b).failoverWait(Duration.ofSeconds(5)))) {
             stall.freezeFor(Duration.ofSeconds(10));
 
