@@ -15,6 +15,7 @@ import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.github.mooring.testkit.WriteCheck;
 import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.topology.TopologyEvent;
+import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
@@ -205,6 +206,39 @@ class MasterStallIT {
                     .ignoreExceptions() // a read held until the stall is over may time out (500 ms) meanwhile
                     .untilAsserted(() -> assertThat(connection.sync().get("n")).isEqualTo("1"));
         }
+    }
+
+    /**
+     * A connection waiting on a blocking command is not a frozen master: a {@code BLPOP} that waits 3 s for data (three
+     * probe timeouts), with a {@code GET} pipelined behind it, starts no probe round on a calm client (the probes'
+     * {@code PUBSUB NUMSUB} on the master is not called), and both complete as usual.
+     */
+    @Test
+    void aBlockingCommandIsNoStall(SimulatedNamespace ns) throws Exception {
+        RedisStatefulSet redis = Pace.CALM.pods.apply(ns.redis("redis")).start();
+        try (MooringFixture mooring = new MooringFixture(ns, redis, Pace.CALM.settings)) {
+            StatefulRedisConnection<String, String> connection = mooring.client.connect();
+            connection.sync().set("k", "v");
+            long probesBefore = probeCalls(redis.pod(0));
+
+            RedisFuture<KeyValue<String, String>> blocked = connection.async().blpop(3, "empty");
+            RedisFuture<String> behind = connection.async().get("k");
+
+            assertThat(blocked.get(SETTLE.toSeconds(), TimeUnit.SECONDS)).isNull(); // timed out on the server
+            assertThat(behind.get(SETTLE.toSeconds(), TimeUnit.SECONDS)).isEqualTo("v");
+            assertThat(probeCalls(redis.pod(0)))
+                    .as("probe rounds while BLPOP waited")
+                    .isEqualTo(probesBefore);
+            assertThat(mooring.events(TopologyEvent.NoMaster.class)).isEmpty();
+        }
+    }
+
+    /** {@code PUBSUB NUMSUB} calls on a pod: one per probe (Redis 7: {@code pubsub|numsub}; 6.2: {@code pubsub}). */
+    private static long probeCalls(RedisPod pod) {
+        return pod.info("commandstats").entrySet().stream()
+                .filter(e -> e.getKey().startsWith("cmdstat_pubsub"))
+                .mapToLong(e -> Long.parseLong(e.getValue().split(",")[0].substring("calls=".length())))
+                .sum();
     }
 
     /** A group, a client, and the three writers on connections of their own. */
