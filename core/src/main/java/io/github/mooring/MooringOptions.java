@@ -516,7 +516,8 @@ public final class MooringOptions {
          * seen: a master demoted or a replica promoted by hand ({@code REPLICAOF}) while connections stay up and the
          * application only reads, a master frozen while nobody sends it a command. Such a change is seen at most
          * {@code calmProbeInterval + probeInterval + probeTimeout} after it happened (a write to a demoted master is
-         * refused with {@code READONLY}, a command to a frozen one times out: both are events, seen at once). Set it
+         * refused with {@code READONLY}, a command to a frozen one unanswered for {@code probeTimeout} makes its connection
+         * suspect it: both are events, seen at once). Set it
          * to {@code probeInterval} to probe at the fast pace always.
          */
         public Builder calmProbeInterval(Duration calmProbeInterval) {
@@ -533,7 +534,11 @@ public final class MooringOptions {
             return this;
         }
 
-        /** How long one probe of one pod may take (default 1 s); positive. */
+        /**
+         * How long one probe of one pod may take (default 1 s); positive. A command written to the master and
+         * unanswered for as long makes its connection ask for a probe round at once (a frozen master is then held
+         * against, whatever the probe pace); blocking commands ({@code BLPOP}, {@code XREAD}...) excepted.
+         */
         public Builder probeTimeout(Duration probeTimeout) {
             this.probeTimeout = Require.positive(probeTimeout, "probeTimeout");
             return this;

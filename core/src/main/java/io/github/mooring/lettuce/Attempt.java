@@ -17,6 +17,9 @@ final class Attempt<K, V, T> extends CommandWrapper<K, V, T> {
 
     private final FailoverCommand<K, V, T> owner;
     private volatile boolean written;
+    /** {@link System#nanoTime()} when it was encoded: how long its reply is awaited. */
+    private volatile long writtenAt;
+
     private volatile boolean retired;
     /** Decided when the reply is about to be decoded: null for the command's own output. Event loop only. */
     private CommandOutput<K, V, T> replySink;
@@ -35,6 +38,7 @@ final class Attempt<K, V, T> extends CommandWrapper<K, V, T> {
     @Override
     public void encode(ByteBuf buf) {
         // Encoding happens on the way into the socket, on the channel's event loop: the server may see it from here on.
+        writtenAt = System.nanoTime();
         written = true;
         owner.writer.onWritten(owner);
         super.encode(buf);
@@ -42,6 +46,11 @@ final class Attempt<K, V, T> extends CommandWrapper<K, V, T> {
 
     boolean written() {
         return written;
+    }
+
+    /** When it was written ({@link System#nanoTime()}); meaningful once {@link #written()}. */
+    long writtenAt() {
+        return writtenAt;
     }
 
     boolean retired() {

@@ -31,6 +31,26 @@ final class CommandSafety {
     /** Scripts and functions may have written before they failed: their errors do not mean "nothing happened". */
     private static final Set<String> PARTIAL_ON_ERROR = Set.of("EVAL", "EVALSHA", "FCALL");
 
+    /**
+     * Commands whose reply waits for data, another client or replicas, not for the node alone: a connection waiting
+     * on one is not a sign of a frozen master. {@code XREAD} and {@code XREADGROUP} block only with {@code BLOCK}, but
+     * the keyword is all there is to go by here; missing a stall behind a non-blocking one costs at most the wait for
+     * the next heartbeat, as before.
+     */
+    private static final Set<String> BLOCKING = Set.of(
+            "BLPOP",
+            "BRPOP",
+            "BRPOPLPUSH",
+            "BLMOVE",
+            "BLMPOP",
+            "BZPOPMIN",
+            "BZPOPMAX",
+            "BZMPOP",
+            "XREAD",
+            "XREADGROUP",
+            "WAIT",
+            "WAITAOF");
+
     private final Set<String> idempotent;
 
     CommandSafety(Set<String> idempotent) {
@@ -61,6 +81,11 @@ final class CommandSafety {
             return PARTIAL_ON_ERROR.contains(name);
         }
         return !ReadOnlyCommands.isReadOnlyCommand(type) && !WITHOUT_EFFECT.contains(name);
+    }
+
+    /** Whether the command's reply may wait for data or other clients ({@code BLPOP}, {@code XREAD}, {@code WAIT}). */
+    static boolean blocking(ProtocolKeyword type) {
+        return BLOCKING.contains(type.toString().toUpperCase(Locale.ROOT));
     }
 
     static boolean is(ProtocolKeyword type, String name) {

@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -86,6 +87,11 @@ final class FailoverWriter implements RedisChannelWriter {
 
     private volatile boolean autoFlush = true;
 
+    // Overdue replies (OverdueRules): one look scheduled at a time, on Lettuce's event executors.
+    private final AtomicBoolean lookScheduled = new AtomicBoolean();
+    private volatile long lastReplyAt = System.nanoTime();
+    private volatile Long lastSuspicionAt;
+
     FailoverWriter(RedisChannelWriter delegate, MasterBinding binding, MooringRedisClient client) {
         this.delegate = delegate;
         this.binding = binding;
@@ -105,7 +111,12 @@ final class FailoverWriter implements RedisChannelWriter {
             }
             attempt = hold(admitted) ? null : admitted.newAttempt();
         }
-        return attempt != null ? delegate.write(attempt) : command;
+        if (attempt == null) {
+            return command;
+        }
+        RedisCommand<K, V, T> written = delegate.write(attempt);
+        watchReplies();
+        return written;
     }
 
     @Override
@@ -127,6 +138,7 @@ final class FailoverWriter implements RedisChannelWriter {
         }
         if (!toSend.isEmpty()) {
             delegate.write(toSend);
+            watchReplies();
         }
         return result;
     }
@@ -225,6 +237,7 @@ final class FailoverWriter implements RedisChannelWriter {
 
     /** A reply arrived, on the channel's event loop. */
     <K, V, T> void onReply(Attempt<K, V, T> attempt) {
+        lastReplyAt = System.nanoTime();
         FailoverCommand<K, V, T> command = attempt.owner();
         String error = attempt.replyDropped() ? null : attempt.error();
         boolean rejected = error != null && FailoverRetry.isFailoverReply(error);
@@ -548,6 +561,7 @@ final class FailoverWriter implements RedisChannelWriter {
         }
         try {
             delegate.write((Collection) batch);
+            watchReplies();
         } finally {
             if (buffering) {
                 delegate.setAutoFlushCommands(autoFlush);
@@ -573,6 +587,67 @@ final class FailoverWriter implements RedisChannelWriter {
     private boolean transactionInTheWay() {
         Transaction open = wireTransaction;
         return open != null && !held.isEmpty() && held.firstKey() < open.multi.seq;
+    }
+
+    // ---------------------------------------------------------------- overdue replies
+
+    /**
+     * Commands went out: unless a look is already scheduled, one is, a threshold later. One per connection at a time,
+     * on Lettuce's event executors: no thread of its own, no timer per command.
+     */
+    private void watchReplies() {
+        if (!lookScheduled.get() && lookScheduled.compareAndSet(false, true)) {
+            scheduleLook(client.overdueReplyAfter().toNanos());
+        }
+    }
+
+    private void scheduleLook(long delayNanos) {
+        try {
+            client.getResources().eventExecutorGroup().schedule(this::lookAtReplies, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            lookScheduled.set(false); // the client is shutting down: nothing more to watch
+        }
+    }
+
+    /**
+     * Looks at what awaits a reply ({@link OverdueRules}): a reply overdue by the threshold makes the monitor probe
+     * now, so that a frozen master is found in about two probe timeouts, however calm the monitor was, and the stall
+     * rules ({@link BindingRules}) hold new commands instead of pushing them into its socket.
+     */
+    private void lookAtReplies() {
+        // Cleared first: a write from now on schedules its own look, or this one sees it (it is tracked before).
+        lookScheduled.set(false);
+        boolean inFlight = false;
+        Attempt<?, ?, ?> oldest = null;
+        for (FailoverCommand<?, ?, ?> command : unsettled) {
+            Attempt<?, ?, ?> attempt = command.attempt();
+            if (attempt == null || attempt.retired()) {
+                continue; // held: it goes out through a write, which schedules a look
+            }
+            inFlight = true;
+            if (attempt.written() && (oldest == null || attempt.writtenAt() - oldest.writtenAt() < 0)) {
+                oldest = attempt;
+            }
+        }
+        long now = System.nanoTime();
+        OverdueRules.Look look = new OverdueRules.Look(
+                inFlight,
+                oldest != null ? oldest.writtenAt() : null,
+                oldest != null && CommandSafety.blocking(oldest.owner().getType()),
+                lastReplyAt,
+                lastSuspicionAt,
+                now,
+                client.overdueReplyAfter().toNanos());
+        OverdueRules.Decision decision = OverdueRules.look(look);
+        if (decision.verdict() == OverdueRules.Verdict.SUSPECT) {
+            lastSuspicionAt = now;
+            client.monitor()
+                    .suspect("no reply from " + binding.boundAddress() + " for "
+                            + TimeUnit.NANOSECONDS.toMillis(look.silence()) + " ms");
+        }
+        if (decision.verdict() != OverdueRules.Verdict.STOP && lookScheduled.compareAndSet(false, true)) {
+            scheduleLook(decision.nextLookIn());
+        }
     }
 
     // ---------------------------------------------------------------- a lost connection

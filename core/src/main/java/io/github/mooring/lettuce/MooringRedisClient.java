@@ -149,6 +149,15 @@ public final class MooringRedisClient extends RedisClient {
         return monitor.service();
     }
 
+    /**
+     * How long a command written to the master may wait for its reply before the connection suspects the master
+     * ({@link OverdueRules}): the probe timeout, the bar a probe holds the same node to. A round then runs at once,
+     * and finds the node not answering after at most one more probe timeout.
+     */
+    Duration overdueReplyAfter() {
+        return monitor.probeTimeout();
+    }
+
     // ---------------------------------------------------------------- Lettuce hooks
 
     @Override

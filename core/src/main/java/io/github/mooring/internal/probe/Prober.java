@@ -2,6 +2,7 @@ package io.github.mooring.internal.probe;
 
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.probe.ProbeResult;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,14 @@ public interface Prober extends AutoCloseable {
      * called for connections the prober closes itself. It must not block.
      */
     default void onConnectionLost(Consumer<String> listener) {}
+
+    /**
+     * How long one probe of a pod may take before the pod is reported as not answering; connections suspect their
+     * master when a reply is overdue by as much ({@code OverdueRules}).
+     */
+    default Duration timeout() {
+        return ProbeSettings.DEFAULT_TIMEOUT;
+    }
 
     @Override
     void close();

@@ -316,6 +316,11 @@ public final class RoleProber implements Prober {
     }
 
     @Override
+    public Duration timeout() {
+        return settings.timeout();
+    }
+
+    @Override
     public void close() {
         closed = true;
         connections.clear(); // the client's shutdown closes them

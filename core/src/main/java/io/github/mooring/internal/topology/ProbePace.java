@@ -25,7 +25,8 @@ import java.util.Objects;
  * connections stay up and the application only reads; a replica promoted by hand; a master frozen while nobody sends
  * it a command) is found by the next heartbeat, at most {@code calmProbeInterval} plus one tick
  * ({@code probeInterval}) plus one probe timeout after it happened, and from then on at the fast pace. A write to a demoted master is refused ({@code READONLY}) and a
- * command to a frozen one times out: both are events.
+ * command to a frozen one that stays unanswered for the probe timeout makes its connection suspect it: both are
+ * events.
  */
 final class ProbePace {
 

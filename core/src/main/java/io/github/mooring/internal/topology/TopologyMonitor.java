@@ -124,6 +124,11 @@ public final class TopologyMonitor implements AutoCloseable {
         return sentinels;
     }
 
+    /** How long a probe may take before its pod is reported as not answering ({@code probeTimeout}). */
+    public Duration probeTimeout() {
+        return prober.timeout();
+    }
+
     /** The latest topology (replaced after every probe round; its version changes when the group does). */
     public Topology topology() {
         return state.topology();
