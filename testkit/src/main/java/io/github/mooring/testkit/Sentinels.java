@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,8 +30,12 @@ public final class Sentinels {
     private final Path workDir;
     private final String requirePass;
     private final Resp.Access access;
+    private final SimulatedNamespace namespace;
+    /** Per Sentinel, the address it announces; the same as its own unless {@link Builder#announceUnreachable()}. */
+    private final List<String> announcedIps = new ArrayList<>();
 
     private Sentinels(Builder builder) {
+        this.namespace = builder.namespace;
         this.set = builder.set;
         this.masterName = builder.set.name();
         this.downAfter = builder.downAfter;
@@ -39,7 +45,10 @@ public final class Sentinels {
         this.requirePass = builder.requirePass;
         this.access = requirePass == null ? Resp.Access.NONE : new Resp.Access(Credentials.password(requirePass), null);
         for (int i = 0; i < builder.count; i++) {
-            ips.add(LoopbackAddresses.allocate(PORT));
+            String ip = LoopbackAddresses.allocate(PORT);
+            ips.add(ip);
+            // A fresh loopback address where nothing listens: what Sentinel announces from behind NAT.
+            announcedIps.add(builder.announceUnreachable ? LoopbackAddresses.allocate(PORT) : ip);
         }
     }
 
@@ -63,7 +72,7 @@ public final class Sentinels {
                         "protected-mode no",
                         "daemonize no",
                         "dir " + dir.toAbsolutePath(),
-                        "sentinel announce-ip " + ip,
+                        "sentinel announce-ip " + announcedIps.get(i),
                         "sentinel monitor " + masterName + " " + master.ip() + " " + set.port() + " " + quorum,
                         "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
                         "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
@@ -96,6 +105,33 @@ public final class Sentinels {
     /** {@code ip:26379} of every Sentinel. */
     public List<String> addresses() {
         return ips.stream().map(ip -> ip + ":" + PORT).toList();
+    }
+
+    /** The addresses the Sentinels announce in their hello messages ({@code ip:26379}). */
+    public List<String> announcedAddresses() {
+        return announcedIps.stream().map(ip -> ip + ":" + PORT).toList();
+    }
+
+    /**
+     * Publishes the Sentinels as a headless Service of their own, as charts and operators that run Sentinels in a
+     * Deployment or StatefulSet do: a Service named {@code service} with a port named {@code sentinel} (26379), its
+     * EndpointSlice and Endpoints in the API server (every Sentinel ready, as pods {@code <service>-<i>}), and its
+     * records in cluster DNS. Call once.
+     */
+    public Sentinels publishService(String service) {
+        ApiObjects objects =
+                new ApiObjects(namespace.api().controllerClient(), namespace.name(), service, "sentinel", PORT);
+        objects.createService();
+        List<EndpointState> states = new ArrayList<>();
+        Map<String, List<String>> readyIps = new LinkedHashMap<>();
+        for (int i = 0; i < ips.size(); i++) {
+            String pod = service + "-" + i;
+            states.add(new EndpointState(pod, ips.get(i), pod + "-uid", true, true, false));
+            readyIps.put(pod, List.of(ips.get(i)));
+        }
+        objects.publishEndpoints(List.of(IpFamily.IPV4), List.of(states));
+        namespace.dns().publish(service, namespace.name(), "sentinel", PORT, readyIps);
+        return this;
     }
 
     /** The Sentinels' IPs. */
@@ -221,6 +257,7 @@ public final class Sentinels {
         private Duration downAfter = Duration.ofSeconds(5);
         private Duration failoverTimeout = Duration.ofSeconds(10);
         private String requirePass;
+        private boolean announceUnreachable;
 
         Builder(SimulatedNamespace namespace, RedisStatefulSet set) {
             this.namespace = namespace;
@@ -272,6 +309,18 @@ public final class Sentinels {
                 throw new IllegalArgumentException("requirePass must not be blank");
             }
             this.requirePass = password;
+            return this;
+        }
+
+        /**
+         * Each Sentinel announces ({@code sentinel announce-ip}) a loopback address where nothing listens, as a
+         * Sentinel behind NAT or a Service announces one clients cannot reach: the hello messages on the pods then
+         * name no reachable Sentinel. The Sentinels cannot reach one another either, so a failover must be forced
+         * ({@link #failover()}: {@code SENTINEL FAILOVER} asks no other Sentinel); the others learn its outcome from
+         * the pods' hello channel.
+         */
+        public Builder announceUnreachable() {
+            this.announceUnreachable = true;
             return this;
         }
 

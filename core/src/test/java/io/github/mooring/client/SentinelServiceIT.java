@@ -1,0 +1,81 @@
+package io.github.mooring.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.mooring.testkit.PodRuntime;
+import io.github.mooring.testkit.Sentinels;
+import io.github.mooring.testkit.SimulatedNamespace;
+import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.github.mooring.testkit.WriteCheck;
+import io.github.mooring.topology.TopologyEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Sentinels behind a Service of their own ({@code sentinelService}), announcing addresses where nothing listens (as
+ * behind NAT): the hello messages on the pods name no reachable Sentinel, so Mooring can hear the Sentinels' events
+ * only at the endpoints of their Service. A planned {@code SENTINEL FAILOVER} under a synchronous writer and a
+ * pipelining one (probes every 30 s) is followed on those events, and nothing acknowledged is lost beyond what Redis's
+ * asynchronous replication loses (counted apart, bounded as in {@link SentinelEventsIT}).
+ */
+@ExtendWith(SimulatedNamespaceExtension.class)
+class SentinelServiceIT {
+
+    private static final String SERVICE = "redis-sentinel";
+    private static final long MOST_LOST_PER_FAILOVER = 50;
+
+    @Test
+    void followsASentinelFailoverThroughTheSentinelService(SimulatedNamespace ns) {
+        try (FailoverRun run = new FailoverRun(
+                ns,
+                Disruption.SENTINEL_FAILOVER_COMMAND,
+                PodRuntime.processes(),
+                options -> options.probeInterval(Duration.ofSeconds(30)).sentinelService(SERVICE),
+                set -> set,
+                Sentinels.Builder::announceUnreachable,
+                sentinels -> sentinels.publishService(SERVICE))) {
+            Sentinels sentinels = run.sentinels;
+            // The hello channel names only unreachable addresses: no event connection can come from it.
+            assertThat(sentinels.announcedAddresses()).doesNotContainAnyElementsOf(sentinels.addresses());
+            assertThat(String.valueOf(sentinels.command(0, "SENTINEL", "SENTINELS", sentinels.masterName())))
+                    .doesNotContain(sentinels.ips().get(1))
+                    .contains(sentinels.announcedAddresses().get(1).replace(":26379", ""));
+            SyncLedgerWriter sync = run.writer(c -> new SyncLedgerWriter("sync", c, 500));
+            PipelinedLedgerWriter stream = run.writer(c -> PipelinedLedgerWriter.stream("stream", c));
+            await().alias("Mooring listens to every Sentinel of the Service, at its endpoint")
+                    .atMost(FailoverRun.SETTLE)
+                    .until(() -> IntStream.range(0, sentinels.addresses().size())
+                            .allMatch(i -> String.valueOf(sentinels.command(i, "CLIENT", "LIST"))
+                                    .contains("name=mooring-sentinel-events")));
+
+            FailoverRun.Result result = run.disruptAndRecover();
+
+            for (LedgerWriter writer : List.of(sync, stream)) {
+                WriteCheck check = result.check(writer);
+                System.out.printf("SENTINEL FAILOVER via sentinelService: %s%n  %s%n", writer, check);
+                assertThat(check.holds()).as("%s", check).isTrue();
+                assertThat(writer.otherFailures)
+                        .as("errors other than fate-unknown, samples %s", writer.failureSamples)
+                        .isEqualTo(Map.of());
+                assertThat(check.lostToReplication())
+                        .as("acknowledged writes lost over %d failover(s): %s", result.failovers(), check)
+                        .isLessThanOrEqualTo(MOST_LOST_PER_FAILOVER * Math.max(1, result.failovers()));
+            }
+            assertThat(sync.fateUnknown.get()).isLessThanOrEqualTo(Math.max(1, result.failovers()));
+            // Probes every 30 s: Sentinel moved the writes, by its message or its CLIENT KILL on the pods.
+            assertThat(run.mooring.events(TopologyEvent.MasterChanged.class))
+                    .last()
+                    .satisfies(change -> {
+                        assertThat(change.master().address())
+                                .isEqualTo(result.finalMaster().address());
+                        assertThat(change.trigger())
+                                .isIn(TopologyEvent.Trigger.SENTINEL, TopologyEvent.Trigger.SUSPICION);
+                    });
+        }
+    }
+}
