@@ -5,6 +5,7 @@ import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
+import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.StaticSource;
 import io.github.mooring.topology.NoMasterException;
 import io.lettuce.core.ClientOptions;
@@ -51,6 +52,19 @@ class MooringAutoConfigurationTest {
                         "mooring.service=redis",
                         "mooring.namespace=shop",
                         "mooring.static-nodes=127.0.0.1:1",
+                        "mooring.startup-wait=0s");
+    }
+
+    /** As {@link #runner()}, discovering by DNS (a name server that never answers), as a sentinelService needs. */
+    private static ApplicationContextRunner dnsRunner() {
+        return new ApplicationContextRunner()
+                .withConfiguration(
+                        AutoConfigurations.of(MooringAutoConfiguration.class, DataRedisAutoConfiguration.class))
+                .withPropertyValues(
+                        "mooring.service=redis",
+                        "mooring.namespace=shop",
+                        "mooring.source=dns",
+                        "mooring.dns.name-servers=127.0.0.1:1",
                         "mooring.startup-wait=0s");
     }
 
@@ -183,6 +197,49 @@ class MooringAutoConfigurationTest {
                     assertThat(shown).doesNotContain(secret);
                 });
         assertThat(output.getAll()).doesNotContain(secret);
+    }
+
+    @Test
+    void theSentinelServiceReachesTheOptionsInTheRedisServicesNamespace() {
+        AtomicReference<MooringOptions> seen = new AtomicReference<>();
+        dnsRunner()
+                .withPropertyValues("mooring.sentinel.service=redis-sentinel")
+                .withBean(MooringOptionsCustomizer.class, () -> builder -> seen.set(builder.build()))
+                .run(context -> assertThat(seen.get().sentinelService()).hasValueSatisfying(service -> {
+                    assertThat(service.name()).isEqualTo("redis-sentinel");
+                    assertThat(service.namespace()).isEqualTo(seen.get().namespace());
+                    assertThat(service.port()).isEqualTo(ServicePort.number(26379));
+                }));
+        dnsRunner()
+                .withPropertyValues("mooring.sentinel.service=sentinels", "mooring.sentinel.service-port=tcp-sentinel")
+                .withBean(MooringOptionsCustomizer.class, () -> builder -> seen.set(builder.build()))
+                .run(context -> assertThat(seen.get().sentinelService())
+                        .hasValueSatisfying(
+                                service -> assertThat(service.port()).isEqualTo(ServicePort.named("tcp-sentinel"))));
+        dnsRunner()
+                .withBean(MooringOptionsCustomizer.class, () -> builder -> seen.set(builder.build()))
+                .run(context -> assertThat(seen.get().sentinelService()).isEmpty());
+    }
+
+    @Test
+    void aBadSentinelServiceFailsTheStartNamingTheProperty() {
+        dnsRunner()
+                .withPropertyValues("mooring.sentinel.service=Redis_Sentinel")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .isInstanceOf(InvalidMooringPropertyException.class)
+                        .hasMessageContaining(": mooring.sentinel.service must be a DNS label"));
+        dnsRunner()
+                .withPropertyValues("mooring.sentinel.service=redis-sentinel", "mooring.sentinel.service-port=70000")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .isInstanceOf(InvalidMooringPropertyException.class)
+                        .hasMessageContaining(": mooring.sentinel.service-port must be a port name or a number"));
+        runner().withPropertyValues("mooring.sentinel.service=redis-sentinel")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .isInstanceOf(InvalidMooringPropertyException.class)
+                        .hasMessageContaining("mooring.sentinel.service needs a source that discovers Services"));
     }
 
     @Test
