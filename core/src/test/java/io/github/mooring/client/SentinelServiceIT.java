@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * behind NAT): the hello messages on the pods name no reachable Sentinel, so Mooring can hear the Sentinels' events
  * only at the endpoints of their Service. A planned {@code SENTINEL FAILOVER} under a synchronous writer and a
  * pipelining one (probes every 30 s) is followed on those events, and nothing acknowledged is lost beyond what Redis's
- * asynchronous replication loses (counted apart, bounded as in {@link SentinelEventsIT}).
+ * asynchronous replication loses (counted apart, bounded as in {@link SentinelEventsIT}). Before the failover one
+ * Sentinel pod is replaced with a new IP: Mooring subscribes to it there, from the Service's changed endpoints.
  */
 @ExtendWith(SimulatedNamespaceExtension.class)
 class SentinelServiceIT {
@@ -47,11 +48,13 @@ class SentinelServiceIT {
                     .contains(sentinels.announcedAddresses().get(1).replace(":26379", ""));
             SyncLedgerWriter sync = run.writer(c -> new SyncLedgerWriter("sync", c, 500));
             PipelinedLedgerWriter stream = run.writer(c -> PipelinedLedgerWriter.stream("stream", c));
-            await().alias("Mooring listens to every Sentinel of the Service, at its endpoint")
-                    .atMost(FailoverRun.SETTLE)
-                    .until(() -> IntStream.range(0, sentinels.addresses().size())
-                            .allMatch(i -> String.valueOf(sentinels.command(i, "CLIENT", "LIST"))
-                                    .contains("name=mooring-sentinel-events")));
+            awaitListeningToEverySentinel(sentinels, "Mooring listens to every Sentinel of the Service");
+
+            // A Sentinel pod replaced with a new IP: the Service's endpoints change, and Mooring follows them.
+            String replaced = sentinels.addresses().get(2);
+            String replacement = sentinels.replace(2);
+            assertThat(replacement).isNotEqualTo(replaced);
+            awaitListeningToEverySentinel(sentinels, "Mooring listens to the replaced Sentinel at its new IP");
 
             FailoverRun.Result result = run.disruptAndRecover();
 
@@ -77,5 +80,14 @@ class SentinelServiceIT {
                                 .isIn(TopologyEvent.Trigger.SENTINEL, TopologyEvent.Trigger.SUSPICION);
                     });
         }
+    }
+
+    /** Every Sentinel, at the address the Service lists, has an event subscription from Mooring. */
+    private static void awaitListeningToEverySentinel(Sentinels sentinels, String alias) {
+        await().alias(alias)
+                .atMost(FailoverRun.SETTLE)
+                .until(() -> IntStream.range(0, sentinels.addresses().size())
+                        .allMatch(i -> String.valueOf(sentinels.command(i, "CLIENT", "LIST"))
+                                .contains("name=mooring-sentinel-events")));
     }
 }

@@ -34,8 +34,16 @@ public final class Sentinels {
     /** Per Sentinel, the address it announces; the same as its own unless {@link Builder#announceUnreachable()}. */
     private final List<String> announcedIps = new ArrayList<>();
 
+    private final boolean announceUnreachable;
+    private int replacements;
+    /** The Service the Sentinels are published as, or null. */
+    private String service;
+
+    private ApiObjects serviceObjects;
+
     private Sentinels(Builder builder) {
         this.namespace = builder.namespace;
+        this.announceUnreachable = builder.announceUnreachable;
         this.set = builder.set;
         this.masterName = builder.set.name();
         this.downAfter = builder.downAfter;
@@ -59,42 +67,68 @@ public final class Sentinels {
         RedisPod master = set.master()
                 .orElseThrow(() -> new IllegalStateException(
                         "Sentinels need exactly one master in " + set.name() + ", found " + set.masters()));
-        try {
-            Files.createDirectories(workDir);
-            for (int i = 0; i < ips.size(); i++) {
-                String ip = ips.get(i);
-                Path dir = workDir.resolve("sentinel-" + i);
-                Files.createDirectories(dir);
-                Path config = dir.resolve("sentinel.conf");
-                List<String> lines = new ArrayList<>(List.of(
-                        "bind " + ip,
-                        "port " + PORT,
-                        "protected-mode no",
-                        "daemonize no",
-                        "dir " + dir.toAbsolutePath(),
-                        "sentinel announce-ip " + announcedIps.get(i),
-                        "sentinel monitor " + masterName + " " + master.ip() + " " + set.port() + " " + quorum,
-                        "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
-                        "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
-                        "sentinel parallel-syncs " + masterName + " 1"));
-                Credentials credentials = set.credentials();
-                if (credentials != null) {
-                    if (credentials.user() != null) {
-                        lines.add("sentinel auth-user " + masterName + " " + credentials.user());
-                    }
-                    lines.add("sentinel auth-pass " + masterName + " " + credentials.password());
-                }
-                if (requirePass != null) {
-                    // Clients must authenticate, and so must the Sentinels among themselves (Redis 6.2+).
-                    lines.add("requirepass " + requirePass);
-                    lines.add("sentinel sentinel-pass " + requirePass);
-                }
-                Files.write(config, lines);
-                processes.add(RedisProcess.start(config, ip, PORT, dir.resolve("sentinel.log"), access, "--sentinel"));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare " + workDir, e);
+        for (int i = 0; i < ips.size(); i++) {
+            processes.add(startOne(i, workDir.resolve("sentinel-" + i), master.ip()));
         }
+    }
+
+    /** Starts Sentinel {@code index} in {@code dir}, monitoring the master at {@code masterIp}. */
+    private RedisProcess startOne(int index, Path dir, String masterIp) {
+        String ip = ips.get(index);
+        try {
+            Files.createDirectories(dir);
+            Path config = dir.resolve("sentinel.conf");
+            List<String> lines = new ArrayList<>(List.of(
+                    "bind " + ip,
+                    "port " + PORT,
+                    "protected-mode no",
+                    "daemonize no",
+                    "dir " + dir.toAbsolutePath(),
+                    "sentinel announce-ip " + announcedIps.get(index),
+                    "sentinel monitor " + masterName + " " + masterIp + " " + set.port() + " " + quorum,
+                    "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
+                    "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
+                    "sentinel parallel-syncs " + masterName + " 1"));
+            Credentials credentials = set.credentials();
+            if (credentials != null) {
+                if (credentials.user() != null) {
+                    lines.add("sentinel auth-user " + masterName + " " + credentials.user());
+                }
+                lines.add("sentinel auth-pass " + masterName + " " + credentials.password());
+            }
+            if (requirePass != null) {
+                // Clients must authenticate, and so must the Sentinels among themselves (Redis 6.2+).
+                lines.add("requirepass " + requirePass);
+                lines.add("sentinel sentinel-pass " + requirePass);
+            }
+            Files.write(config, lines);
+            return RedisProcess.start(config, ip, PORT, dir.resolve("sentinel.log"), access, "--sentinel");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + dir, e);
+        }
+    }
+
+    /**
+     * Replaces Sentinel {@code index} as Kubernetes replaces a pod: the process is killed and a new Sentinel, with a
+     * new IP (and, with {@link Builder#announceUnreachable()}, a new unreachable announced address), starts monitoring
+     * the master the Sentinels name now; a Service {@link #publishService published} lists the new IP instead of the
+     * old one. Returns the new address.
+     */
+    public String replace(int index) {
+        String master = masterAddress()
+                .orElseThrow(() -> new IllegalStateException("no Sentinel names a master of " + masterName));
+        processes.get(index).kill();
+        String ip = LoopbackAddresses.allocate(PORT);
+        ips.set(index, ip);
+        announcedIps.set(index, announceUnreachable ? LoopbackAddresses.allocate(PORT) : ip);
+        replacements++;
+        String masterIp =
+                master.substring(0, master.lastIndexOf(':')).replace("[", "").replace("]", "");
+        processes.set(index, startOne(index, workDir.resolve("sentinel-" + index + "-" + replacements), masterIp));
+        if (service != null) {
+            publishEndpoints();
+        }
+        return ip + ":" + PORT;
     }
 
     /** The master name Sentinels monitor (the StatefulSet's name). */
@@ -119,19 +153,28 @@ public final class Sentinels {
      * records in cluster DNS. Call once.
      */
     public Sentinels publishService(String service) {
-        ApiObjects objects =
+        if (this.service != null) {
+            throw new IllegalStateException("the Sentinels are published as " + this.service + " already");
+        }
+        this.service = service;
+        this.serviceObjects =
                 new ApiObjects(namespace.api().controllerClient(), namespace.name(), service, "sentinel", PORT);
-        objects.createService();
+        serviceObjects.createService();
+        publishEndpoints();
+        return this;
+    }
+
+    private void publishEndpoints() {
         List<EndpointState> states = new ArrayList<>();
         Map<String, List<String>> readyIps = new LinkedHashMap<>();
         for (int i = 0; i < ips.size(); i++) {
             String pod = service + "-" + i;
-            states.add(new EndpointState(pod, ips.get(i), pod + "-uid", true, true, false));
+            String uid = pod + "-" + ips.get(i); // a replaced pod is a new pod
+            states.add(new EndpointState(pod, ips.get(i), uid, true, true, false));
             readyIps.put(pod, List.of(ips.get(i)));
         }
-        objects.publishEndpoints(List.of(IpFamily.IPV4), List.of(states));
+        serviceObjects.publishEndpoints(List.of(IpFamily.IPV4), List.of(states));
         namespace.dns().publish(service, namespace.name(), "sentinel", PORT, readyIps);
-        return this;
     }
 
     /** The Sentinels' IPs. */
