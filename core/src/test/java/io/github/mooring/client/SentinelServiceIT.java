@@ -1,18 +1,13 @@
 package io.github.mooring.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.Sentinels;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
-import io.github.mooring.testkit.WriteCheck;
 import io.github.mooring.topology.TopologyEvent;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -28,7 +23,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SentinelServiceIT {
 
     private static final String SERVICE = "redis-sentinel";
-    private static final long MOST_LOST_PER_FAILOVER = 50;
 
     @Test
     void followsASentinelFailoverThroughTheSentinelService(SimulatedNamespace ns) {
@@ -48,28 +42,18 @@ class SentinelServiceIT {
                     .contains(sentinels.announcedAddresses().get(1).replace(":26379", ""));
             SyncLedgerWriter sync = run.writer(c -> new SyncLedgerWriter("sync", c, 500));
             PipelinedLedgerWriter stream = run.writer(c -> PipelinedLedgerWriter.stream("stream", c));
-            awaitListeningToEverySentinel(sentinels, "Mooring listens to every Sentinel of the Service");
+            SentinelEventsIT.awaitListening(sentinels, "Mooring listens to every Sentinel of the Service");
 
             // A Sentinel pod replaced with a new IP: the Service's endpoints change, and Mooring follows them.
             String replaced = sentinels.addresses().get(2);
             String replacement = sentinels.replace(2);
             assertThat(replacement).isNotEqualTo(replaced);
-            awaitListeningToEverySentinel(sentinels, "Mooring listens to the replaced Sentinel at its new IP");
+            SentinelEventsIT.awaitListening(sentinels, "Mooring listens to the replaced Sentinel at its new IP");
 
             FailoverRun.Result result = run.disruptAndRecover();
 
-            for (LedgerWriter writer : List.of(sync, stream)) {
-                WriteCheck check = result.check(writer);
-                System.out.printf("SENTINEL FAILOVER via sentinelService: %s%n  %s%n", writer, check);
-                assertThat(check.holds()).as("%s", check).isTrue();
-                assertThat(writer.otherFailures)
-                        .as("errors other than fate-unknown, samples %s", writer.failureSamples)
-                        .isEqualTo(Map.of());
-                assertThat(check.lostToReplication())
-                        .as("acknowledged writes lost over %d failover(s): %s", result.failovers(), check)
-                        .isLessThanOrEqualTo(MOST_LOST_PER_FAILOVER * Math.max(1, result.failovers()));
-            }
-            assertThat(sync.fateUnknown.get()).isLessThanOrEqualTo(Math.max(1, result.failovers()));
+            SentinelEventsIT.assertLostAtMostWhatWasInFlight(
+                    "SENTINEL FAILOVER via sentinelService", result, sync, stream);
             // Probes every 30 s: Sentinel moved the writes, by its message or its CLIENT KILL on the pods.
             assertThat(run.mooring.events(TopologyEvent.MasterChanged.class))
                     .last()
@@ -80,14 +64,5 @@ class SentinelServiceIT {
                                 .isIn(TopologyEvent.Trigger.SENTINEL, TopologyEvent.Trigger.SUSPICION);
                     });
         }
-    }
-
-    /** Every Sentinel, at the address the Service lists, has an event subscription from Mooring. */
-    private static void awaitListeningToEverySentinel(Sentinels sentinels, String alias) {
-        await().alias(alias)
-                .atMost(FailoverRun.SETTLE)
-                .until(() -> IntStream.range(0, sentinels.addresses().size())
-                        .allMatch(i -> String.valueOf(sentinels.command(i, "CLIENT", "LIST"))
-                                .contains("name=mooring-sentinel-events")));
     }
 }

@@ -45,27 +45,20 @@ class MooringAutoConfigurationTest {
 
     /** Mooring on, pointed at a port where nothing listens; the start gives up at once. */
     private static ApplicationContextRunner runner() {
-        return new ApplicationContextRunner()
-                .withConfiguration(
-                        AutoConfigurations.of(MooringAutoConfiguration.class, DataRedisAutoConfiguration.class))
-                .withPropertyValues(
-                        "mooring.service=redis",
-                        "mooring.namespace=shop",
-                        "mooring.static-nodes=127.0.0.1:1",
-                        "mooring.startup-wait=0s");
+        return runner("mooring.static-nodes=127.0.0.1:1");
     }
 
     /** As {@link #runner()}, discovering by DNS (a name server that never answers), as a sentinelService needs. */
     private static ApplicationContextRunner dnsRunner() {
+        return runner("mooring.source=dns", "mooring.dns.name-servers=127.0.0.1:1");
+    }
+
+    private static ApplicationContextRunner runner(String... discovery) {
         return new ApplicationContextRunner()
                 .withConfiguration(
                         AutoConfigurations.of(MooringAutoConfiguration.class, DataRedisAutoConfiguration.class))
-                .withPropertyValues(
-                        "mooring.service=redis",
-                        "mooring.namespace=shop",
-                        "mooring.source=dns",
-                        "mooring.dns.name-servers=127.0.0.1:1",
-                        "mooring.startup-wait=0s");
+                .withPropertyValues("mooring.service=redis", "mooring.namespace=shop", "mooring.startup-wait=0s")
+                .withPropertyValues(discovery);
     }
 
     static Stream<Arguments> conflicts() {
