@@ -111,8 +111,12 @@ public final class PubSubSentinelFollower implements SentinelFollower {
 
     /** Hears the {@code sentinelService}'s endpoints, on the source's thread. */
     private final class ServiceListener implements EndpointListener {
+        /** The last error warned about: a source failing the same way again warns once (calls come one at a time). */
+        private String lastError;
+
         @Override
         public void onEndpoints(EndpointSnapshot snapshot) {
+            lastError = null;
             synchronized (targetsLock) {
                 serviceEndpoints = snapshot.endpoints();
             }
@@ -122,7 +126,11 @@ public final class PubSubSentinelFollower implements SentinelFollower {
         @Override
         public void onError(DiscoveryException error) {
             // The Sentinels last discovered stay followed; probing goes on whatever the Sentinels say.
-            log.warn("discovering the Sentinels of sentinelService {} failed: {}", sentinelService, error.getMessage());
+            String message = error.getMessage();
+            if (!message.equals(lastError)) {
+                lastError = message;
+                log.warn("discovering the Sentinels of sentinelService {} failed: {}", sentinelService, message);
+            }
         }
     }
 
