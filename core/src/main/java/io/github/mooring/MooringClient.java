@@ -92,7 +92,11 @@ public final class MooringClient implements AutoCloseable {
                     options.serviceRef(),
                     options.source(),
                     new RoleProber(options.probeSettings(), resources),
-                    new PubSubSentinelFollower(options.sentinelSettings(), resources),
+                    new PubSubSentinelFollower(
+                            options.sentinelSettings(),
+                            resources,
+                            options.source(),
+                            options.sentinelService().orElse(null)),
                     options.monitorSettings().withWithholdMasterWhenDataAtRisk(healerMode == HealerMode.REPAIR),
                     resources.eventBus(),
                     listeners);

@@ -4,6 +4,7 @@ import io.github.mooring.discovery.EndpointSource;
 import io.github.mooring.discovery.IpFamilyPreference;
 import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.ServiceRef;
+import io.github.mooring.discovery.StaticSource;
 import io.github.mooring.healer.HealerSettings;
 import io.github.mooring.internal.Require;
 import io.github.mooring.internal.probe.ProbeSettings;
@@ -69,6 +70,10 @@ public final class MooringOptions {
     private final Duration sentinelFailoverHold;
     private final String sentinelUsername;
     private final char[] sentinelPassword;
+    /** Null: Sentinels are found through the pods' hello channel. */
+    private final String sentinelService;
+
+    private final ServicePort sentinelServicePort;
 
     private MooringOptions(Builder builder) {
         this.service = builder.service;
@@ -97,6 +102,8 @@ public final class MooringOptions {
         this.sentinelFailoverHold = builder.sentinelFailoverHold;
         this.sentinelUsername = builder.sentinelUsername;
         this.sentinelPassword = builder.sentinelPassword;
+        this.sentinelService = builder.sentinelService;
+        this.sentinelServicePort = builder.sentinelServicePort;
     }
 
     public static Builder builder() {
@@ -130,6 +137,8 @@ public final class MooringOptions {
         builder.sentinelFailoverHold = sentinelFailoverHold;
         builder.sentinelUsername = sentinelUsername;
         builder.sentinelPassword = sentinelPassword;
+        builder.sentinelService = sentinelService;
+        builder.sentinelServicePort = sentinelServicePort;
         return builder;
     }
 
@@ -320,6 +329,16 @@ public final class MooringOptions {
                 : Optional.of(RedisCredentials.just(sentinelUsername, sentinelPassword.clone()));
     }
 
+    /**
+     * The Service in front of the Sentinels (see the builder's {@code sentinelService}), in the Redis Service's
+     * namespace and address family, or empty when Sentinels are found through the pods' hello channel.
+     */
+    public Optional<ServiceRef> sentinelService() {
+        return sentinelService == null
+                ? Optional.empty()
+                : Optional.of(new ServiceRef(sentinelService, namespace, sentinelServicePort, ipFamily));
+    }
+
     /** Listening to Sentinels: the pods' credentials for their hello channel; the Sentinels' own for their events. */
     SentinelSettings sentinelSettings() {
         ProbeSettings probe = probeSettings();
@@ -341,8 +360,12 @@ public final class MooringOptions {
     public String toString() {
         // No credentials: RedisURI's own toString masks them, and only host and flags are shown here anyway.
         return "MooringOptions[" + serviceRef() + ", " + port + ", source=" + source.name() + ", failoverWait="
-                + failoverWait + ", probeInterval=" + probeInterval + ", calmProbeInterval=" + calmProbeInterval + "]";
+                + failoverWait + ", probeInterval=" + probeInterval + ", calmProbeInterval=" + calmProbeInterval
+                + (sentinelService == null ? "" : ", sentinelService=" + sentinelService) + "]";
     }
+
+    /** The port Sentinels listen on. */
+    private static final ServicePort SENTINEL_PORT = ServicePort.number(26379);
 
     /** Builds {@link MooringOptions}. Only {@link #service(String)} is required. */
     public static final class Builder {
@@ -370,6 +393,8 @@ public final class MooringOptions {
         private Duration sentinelFailoverHold = SentinelSettings.DEFAULT_FAILOVER_HOLD;
         private String sentinelUsername;
         private char[] sentinelPassword;
+        private String sentinelService;
+        private ServicePort sentinelServicePort = SENTINEL_PORT;
 
         private Builder() {}
 
@@ -603,10 +628,52 @@ public final class MooringOptions {
             return this;
         }
 
+        /**
+         * The Kubernetes Service in front of the Sentinels that manage the group (a DNS label, in the Redis Service's
+         * namespace; null for none, the default), on port 26379. Where Sentinels run as a Deployment or StatefulSet of
+         * their own behind a Service (as many Helm charts and operators run them), or announce addresses that
+         * clients cannot reach ({@code sentinel announce-ip} behind NAT), Mooring then subscribes to the events of
+         * exactly the Sentinels behind that Service, discovered with {@link #source(EndpointSource)} as the Redis
+         * Service is, and follows them as they change (a Sentinel pod replaced with a new IP). Without it, Mooring
+         * finds the Sentinels through the pods' {@code __sentinel__:hello} channel, at the addresses they announce.
+         * Needs a source that discovers Services (not {@link EndpointSource#staticNodes}).
+         */
+        public Builder sentinelService(String name) {
+            return sentinelService(name, SENTINEL_PORT);
+        }
+
+        /**
+         * Like {@link #sentinelService(String)}, on another Service port, by name or number ({@code sentinel},
+         * {@code 26379}).
+         */
+        public Builder sentinelService(String name, String port) {
+            Require.notBlank(port, "sentinelService port");
+            ServicePort parsed;
+            try {
+                parsed = ServicePort.parse(port);
+            } catch (IllegalArgumentException e) {
+                throw Require.invalid("sentinelService port", "a port name or a number 1..65535", port);
+            }
+            return sentinelService(name, parsed);
+        }
+
+        private Builder sentinelService(String name, ServicePort port) {
+            this.sentinelService = name == null ? null : Require.dnsLabel(name, "sentinelService");
+            this.sentinelServicePort = port;
+            return this;
+        }
+
         /** Builds the options; each setting was checked when it was set. */
         public MooringOptions build() {
             if (service == null) {
                 throw Require.missing("service", "the name of the Kubernetes Service in front of the Redis pods");
+            }
+            if (sentinelService != null && source instanceof StaticSource) {
+                throw Require.invalid(
+                        "source",
+                        "one that discovers Services (auto, kubernetes, dns) to find sentinelService '"
+                                + sentinelService + "'; a static source lists the Redis nodes only",
+                        source.name());
             }
             MooringOptions options = new MooringOptions(this);
             // The settings were checked one by one; constructing these checks them once more, together.

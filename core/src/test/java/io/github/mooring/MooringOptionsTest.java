@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
+import io.github.mooring.discovery.EndpointSource;
 import io.github.mooring.discovery.IpFamilyPreference;
 import io.github.mooring.discovery.ServicePort;
+import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.healer.HealerSettings;
 import io.github.mooring.lettuce.FailoverSettings;
 import io.lettuce.core.ClientOptions;
@@ -55,6 +57,28 @@ class MooringOptionsTest {
                 refused("null clientOptions", b -> b.clientOptions(null), NULL, "clientOptions must not be null"),
                 refused("null clientResources", b -> b.clientResources(null), NULL, "clientResources must not be null"),
                 refused("null healer", b -> b.healer(null), NULL, "healer must not be null"),
+                refused(
+                        "sentinelService that is no DNS label",
+                        b -> b.sentinelService("Redis_Sentinel"),
+                        INVALID,
+                        "sentinelService must be a DNS label (lowercase letters, digits and '-', at most 63"
+                                + " characters), was 'Redis_Sentinel'"),
+                refused(
+                        "sentinelService port out of range",
+                        b -> b.sentinelService("redis-sentinel", "70000"),
+                        INVALID,
+                        "sentinelService port must be a port name or a number 1..65535, was '70000'"),
+                refused(
+                        "blank sentinelService port",
+                        b -> b.sentinelService("redis-sentinel", " "),
+                        INVALID,
+                        "sentinelService port must not be blank"),
+                refused(
+                        "sentinelService with a static source, which cannot discover it",
+                        b -> b.sentinelService("redis-sentinel").source(EndpointSource.staticNodes("10.0.0.1")),
+                        INVALID,
+                        "source must be one that discovers Services (auto, kubernetes, dns) to find sentinelService"
+                                + " 'redis-sentinel'; a static source lists the Redis nodes only, was 'static'"),
                 refused(
                         "negative failover wait",
                         b -> b.failoverWait(Duration.ofSeconds(-1)),
@@ -289,6 +313,34 @@ class MooringOptionsTest {
                 .isEqualTo(Duration.ofSeconds(7));
         assertThat(options.idempotentCommands()).containsExactlyInAnyOrder("set", "HSET");
         assertThat(options.retry()).isSameAs(options.failoverSettings().retry());
+    }
+
+    @Test
+    void theSentinelServiceIsInTheRedisServicesNamespaceOnPort26379UnlessGivenAnother() {
+        MooringOptions none = MooringOptions.builder().service("redis").build();
+        assertThat(none.sentinelService()).isEmpty();
+
+        MooringOptions options = MooringOptions.builder()
+                .service("redis")
+                .namespace("shop")
+                .ipFamily(IpFamilyPreference.IPV6_PREFERRED)
+                .sentinelService("redis-sentinel")
+                .build();
+        assertThat(options.sentinelService())
+                .contains(new ServiceRef(
+                        "redis-sentinel", "shop", ServicePort.number(26379), IpFamilyPreference.IPV6_PREFERRED));
+        assertThat(options.mutate().build().sentinelService()).isEqualTo(options.sentinelService());
+        assertThat(options.toString()).contains("sentinelService=redis-sentinel");
+
+        assertThat(options.mutate()
+                        .sentinelService("sentinels", "tcp-sentinel")
+                        .build()
+                        .sentinelService()
+                        .orElseThrow()
+                        .port())
+                .isEqualTo(ServicePort.named("tcp-sentinel"));
+        assertThat(options.mutate().sentinelService(null).build().sentinelService())
+                .isEmpty();
     }
 
     @Test

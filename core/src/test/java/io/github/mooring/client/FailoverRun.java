@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -70,18 +71,35 @@ final class FailoverRun implements AutoCloseable {
             PodRuntime runtime,
             UnaryOperator<MooringOptions.Builder> settings,
             UnaryOperator<RedisStatefulSet.Builder> statefulSet) {
+        this(ns, disruption, runtime, settings, statefulSet, sentinels -> sentinels, sentinels -> {});
+    }
+
+    /**
+     * With the Sentinels adjusted by {@code sentinelSetup} and {@code beforeMooring} done to them once they are ready,
+     * before Mooring starts (publishing them as a Service of their own, for example).
+     */
+    FailoverRun(
+            SimulatedNamespace ns,
+            Disruption disruption,
+            PodRuntime runtime,
+            UnaryOperator<MooringOptions.Builder> settings,
+            UnaryOperator<RedisStatefulSet.Builder> statefulSet,
+            UnaryOperator<Sentinels.Builder> sentinelSetup,
+            Consumer<Sentinels> beforeMooring) {
         this.disruption = disruption;
         this.redis = statefulSet
                 .apply(ns.redis("redis").runtime(runtime).persistence(disruption.persistence))
                 .start();
         this.sentinels = disruption.downAfter != null
-                ? ns.sentinels(redis)
-                        .downAfter(disruption.downAfter)
-                        .failoverTimeout(Duration.ofSeconds(5))
+                ? sentinelSetup
+                        .apply(ns.sentinels(redis)
+                                .downAfter(disruption.downAfter)
+                                .failoverTimeout(Duration.ofSeconds(5)))
                         .start()
                 : null;
         if (sentinels != null) {
             sentinels.awaitReady(SETTLE);
+            beforeMooring.accept(sentinels);
         }
         this.mooring = new MooringFixture(ns, redis, settings);
     }

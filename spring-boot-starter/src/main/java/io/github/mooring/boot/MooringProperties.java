@@ -217,7 +217,8 @@ public record MooringProperties(
 
     /**
      * Where Redis Sentinels manage the group. Mooring finds them by itself (they subscribe to every pod's
-     * __sentinel__:hello channel) and follows their failovers; without Sentinels these settings do nothing.
+     * __sentinel__:hello channel), or behind mooring.sentinel.service, and follows their failovers; without Sentinels
+     * these settings do nothing.
      *
      * @param failoverHold How long new writes wait while Sentinel fails the master over (from its +sdown/+odown or
      *        +try-failover of the master to its +switch-master or abort), instead of going to a master Sentinel is
@@ -226,17 +227,27 @@ public record MooringProperties(
      *        one; needs mooring.sentinel.password. The pods' credentials stay in spring.data.redis.*.
      * @param password Password of the Sentinels themselves (their requirepass, or the password of
      *        mooring.sentinel.username), when they ask for one; empty means none. Never logged or shown.
+     * @param service The Kubernetes Service in front of the Sentinels, in the Redis Service's namespace (e.g.
+     *        redis-sentinel), where they run as a Deployment or StatefulSet of their own or announce addresses the
+     *        application cannot reach: Mooring then follows exactly the Sentinels behind it, discovered as the Redis
+     *        Service is (mooring.source) and followed as they change. Unset (the default): Sentinels are found
+     *        through the pods' hello channel, at the addresses they announce. Not with mooring.source=static.
+     * @param servicePort The port of mooring.sentinel.service the Sentinels listen on, by name (as in the Service's
+     *        ports[].name) or number.
      */
     public record Sentinel(
             @DefaultValue("5s") Duration failoverHold,
             @Nullable String username,
-            @Nullable String password) {
+            @Nullable String password,
+            @Nullable String service,
+            @DefaultValue("26379") String servicePort) {
 
         /** Without the password: properties are printed in logs and failure reports. */
         @Override
         public String toString() {
             return "Sentinel[failoverHold=" + failoverHold + ", username=" + username + ", password="
-                    + (password == null ? "none" : "******") + "]";
+                    + (password == null ? "none" : "******") + ", service=" + service + ", servicePort=" + servicePort
+                    + "]";
         }
     }
 

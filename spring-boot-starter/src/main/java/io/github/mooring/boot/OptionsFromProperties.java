@@ -156,6 +156,7 @@ final class OptionsFromProperties {
                 () -> builder.staleReplicaAfter(staleAfter),
                 "Set mooring.stale-replica-after to zero or a positive duration, e.g. 10s.");
         sentinel(properties.sentinel(), builder);
+        sentinelService(properties, builder);
         return builder.retry(retry(properties.retry()))
                 .idempotentCommands(idempotentCommands(properties.idempotentCommands()))
                 .healer(healer(properties.healer()));
@@ -243,6 +244,36 @@ final class OptionsFromProperties {
                 () -> builder.sentinelCredentials(username, password),
                 "Set mooring.sentinel.username to the Sentinels' ACL user, or remove it to authenticate with"
                         + " mooring.sentinel.password alone (Sentinel's requirepass).");
+    }
+
+    private static void sentinelService(MooringProperties properties, MooringOptions.Builder builder) {
+        MooringProperties.Sentinel sentinel = properties.sentinel();
+        String service = sentinel.service();
+        if (service == null || service.isEmpty()) {
+            return;
+        }
+        if (properties.effectiveSource() == MooringProperties.Source.STATIC) {
+            throw invalid(
+                    "sentinel.service",
+                    service,
+                    "needs a source that discovers Services: mooring.source=static lists the Redis nodes only",
+                    "Set mooring.source to kubernetes, dns or auto, or remove mooring.sentinel.service to find the"
+                            + " Sentinels through the pods' hello channel.");
+        }
+        check(
+                "sentinel.service",
+                service,
+                "sentinelService",
+                () -> builder.sentinelService(service), // the name first: a bad port is named by its own property
+                "Set mooring.sentinel.service to the name of the Sentinels' Service as Kubernetes spells it"
+                        + " (lowercase letters, digits, '-').");
+        check(
+                "sentinel.service-port",
+                sentinel.servicePort(),
+                "sentinelService port",
+                () -> builder.sentinelService(service, sentinel.servicePort()),
+                "Set mooring.sentinel.service-port to the name of the Sentinels' Service port (e.g. sentinel) or"
+                        + " its number (e.g. 26379).");
     }
 
     // ---------------------------------------------------------------- discovery

@@ -5,6 +5,7 @@ import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 import io.github.mooring.MooringClient;
 import io.github.mooring.MooringOptions;
+import io.github.mooring.discovery.ServicePort;
 import io.github.mooring.discovery.StaticSource;
 import io.github.mooring.topology.NoMasterException;
 import io.lettuce.core.ClientOptions;
@@ -44,14 +45,20 @@ class MooringAutoConfigurationTest {
 
     /** Mooring on, pointed at a port where nothing listens; the start gives up at once. */
     private static ApplicationContextRunner runner() {
+        return runner("mooring.static-nodes=127.0.0.1:1");
+    }
+
+    /** As {@link #runner()}, discovering by DNS (a name server that never answers), as a sentinelService needs. */
+    private static ApplicationContextRunner dnsRunner() {
+        return runner("mooring.source=dns", "mooring.dns.name-servers=127.0.0.1:1");
+    }
+
+    private static ApplicationContextRunner runner(String... discovery) {
         return new ApplicationContextRunner()
                 .withConfiguration(
                         AutoConfigurations.of(MooringAutoConfiguration.class, DataRedisAutoConfiguration.class))
-                .withPropertyValues(
-                        "mooring.service=redis",
-                        "mooring.namespace=shop",
-                        "mooring.static-nodes=127.0.0.1:1",
-                        "mooring.startup-wait=0s");
+                .withPropertyValues("mooring.service=redis", "mooring.namespace=shop", "mooring.startup-wait=0s")
+                .withPropertyValues(discovery);
     }
 
     static Stream<Arguments> conflicts() {
@@ -183,6 +190,49 @@ class MooringAutoConfigurationTest {
                     assertThat(shown).doesNotContain(secret);
                 });
         assertThat(output.getAll()).doesNotContain(secret);
+    }
+
+    @Test
+    void theSentinelServiceReachesTheOptionsInTheRedisServicesNamespace() {
+        AtomicReference<MooringOptions> seen = new AtomicReference<>();
+        dnsRunner()
+                .withPropertyValues("mooring.sentinel.service=redis-sentinel")
+                .withBean(MooringOptionsCustomizer.class, () -> builder -> seen.set(builder.build()))
+                .run(context -> assertThat(seen.get().sentinelService()).hasValueSatisfying(service -> {
+                    assertThat(service.name()).isEqualTo("redis-sentinel");
+                    assertThat(service.namespace()).isEqualTo(seen.get().namespace());
+                    assertThat(service.port()).isEqualTo(ServicePort.number(26379));
+                }));
+        dnsRunner()
+                .withPropertyValues("mooring.sentinel.service=sentinels", "mooring.sentinel.service-port=tcp-sentinel")
+                .withBean(MooringOptionsCustomizer.class, () -> builder -> seen.set(builder.build()))
+                .run(context -> assertThat(seen.get().sentinelService())
+                        .hasValueSatisfying(
+                                service -> assertThat(service.port()).isEqualTo(ServicePort.named("tcp-sentinel"))));
+        dnsRunner()
+                .withBean(MooringOptionsCustomizer.class, () -> builder -> seen.set(builder.build()))
+                .run(context -> assertThat(seen.get().sentinelService()).isEmpty());
+    }
+
+    @Test
+    void aBadSentinelServiceFailsTheStartNamingTheProperty() {
+        dnsRunner()
+                .withPropertyValues("mooring.sentinel.service=Redis_Sentinel")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .isInstanceOf(InvalidMooringPropertyException.class)
+                        .hasMessageContaining(": mooring.sentinel.service must be a DNS label"));
+        dnsRunner()
+                .withPropertyValues("mooring.sentinel.service=redis-sentinel", "mooring.sentinel.service-port=70000")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .isInstanceOf(InvalidMooringPropertyException.class)
+                        .hasMessageContaining(": mooring.sentinel.service-port must be a port name or a number"));
+        runner().withPropertyValues("mooring.sentinel.service=redis-sentinel")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .isInstanceOf(InvalidMooringPropertyException.class)
+                        .hasMessageContaining("mooring.sentinel.service needs a source that discovers Services"));
     }
 
     @Test

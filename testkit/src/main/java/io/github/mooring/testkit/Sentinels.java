@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -28,8 +30,20 @@ public final class Sentinels {
     private final Path workDir;
     private final String requirePass;
     private final Resp.Access access;
+    private final SimulatedNamespace namespace;
+    /** Per Sentinel, the address it announces; the same as its own unless {@link Builder#announceUnreachable()}. */
+    private final List<String> announcedIps = new ArrayList<>();
+
+    private final boolean announceUnreachable;
+    private int replacements;
+    /** The Service the Sentinels are published as, or null. */
+    private String service;
+
+    private ApiObjects serviceObjects;
 
     private Sentinels(Builder builder) {
+        this.namespace = builder.namespace;
+        this.announceUnreachable = builder.announceUnreachable;
         this.set = builder.set;
         this.masterName = builder.set.name();
         this.downAfter = builder.downAfter;
@@ -39,7 +53,10 @@ public final class Sentinels {
         this.requirePass = builder.requirePass;
         this.access = requirePass == null ? Resp.Access.NONE : new Resp.Access(Credentials.password(requirePass), null);
         for (int i = 0; i < builder.count; i++) {
-            ips.add(LoopbackAddresses.allocate(PORT));
+            String ip = LoopbackAddresses.allocate(PORT);
+            ips.add(ip);
+            // A fresh loopback address where nothing listens: what Sentinel announces from behind NAT.
+            announcedIps.add(builder.announceUnreachable ? LoopbackAddresses.allocate(PORT) : ip);
         }
     }
 
@@ -50,42 +67,68 @@ public final class Sentinels {
         RedisPod master = set.master()
                 .orElseThrow(() -> new IllegalStateException(
                         "Sentinels need exactly one master in " + set.name() + ", found " + set.masters()));
-        try {
-            Files.createDirectories(workDir);
-            for (int i = 0; i < ips.size(); i++) {
-                String ip = ips.get(i);
-                Path dir = workDir.resolve("sentinel-" + i);
-                Files.createDirectories(dir);
-                Path config = dir.resolve("sentinel.conf");
-                List<String> lines = new ArrayList<>(List.of(
-                        "bind " + ip,
-                        "port " + PORT,
-                        "protected-mode no",
-                        "daemonize no",
-                        "dir " + dir.toAbsolutePath(),
-                        "sentinel announce-ip " + ip,
-                        "sentinel monitor " + masterName + " " + master.ip() + " " + set.port() + " " + quorum,
-                        "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
-                        "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
-                        "sentinel parallel-syncs " + masterName + " 1"));
-                Credentials credentials = set.credentials();
-                if (credentials != null) {
-                    if (credentials.user() != null) {
-                        lines.add("sentinel auth-user " + masterName + " " + credentials.user());
-                    }
-                    lines.add("sentinel auth-pass " + masterName + " " + credentials.password());
-                }
-                if (requirePass != null) {
-                    // Clients must authenticate, and so must the Sentinels among themselves (Redis 6.2+).
-                    lines.add("requirepass " + requirePass);
-                    lines.add("sentinel sentinel-pass " + requirePass);
-                }
-                Files.write(config, lines);
-                processes.add(RedisProcess.start(config, ip, PORT, dir.resolve("sentinel.log"), access, "--sentinel"));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare " + workDir, e);
+        for (int i = 0; i < ips.size(); i++) {
+            processes.add(startOne(i, workDir.resolve("sentinel-" + i), master.ip()));
         }
+    }
+
+    /** Starts Sentinel {@code index} in {@code dir}, monitoring the master at {@code masterIp}. */
+    private RedisProcess startOne(int index, Path dir, String masterIp) {
+        String ip = ips.get(index);
+        try {
+            Files.createDirectories(dir);
+            Path config = dir.resolve("sentinel.conf");
+            List<String> lines = new ArrayList<>(List.of(
+                    "bind " + ip,
+                    "port " + PORT,
+                    "protected-mode no",
+                    "daemonize no",
+                    "dir " + dir.toAbsolutePath(),
+                    "sentinel announce-ip " + announcedIps.get(index),
+                    "sentinel monitor " + masterName + " " + masterIp + " " + set.port() + " " + quorum,
+                    "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
+                    "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
+                    "sentinel parallel-syncs " + masterName + " 1"));
+            Credentials credentials = set.credentials();
+            if (credentials != null) {
+                if (credentials.user() != null) {
+                    lines.add("sentinel auth-user " + masterName + " " + credentials.user());
+                }
+                lines.add("sentinel auth-pass " + masterName + " " + credentials.password());
+            }
+            if (requirePass != null) {
+                // Clients must authenticate, and so must the Sentinels among themselves (Redis 6.2+).
+                lines.add("requirepass " + requirePass);
+                lines.add("sentinel sentinel-pass " + requirePass);
+            }
+            Files.write(config, lines);
+            return RedisProcess.start(config, ip, PORT, dir.resolve("sentinel.log"), access, "--sentinel");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + dir, e);
+        }
+    }
+
+    /**
+     * Replaces Sentinel {@code index} as Kubernetes replaces a pod: the process is killed and a new Sentinel, with a
+     * new IP (and, with {@link Builder#announceUnreachable()}, a new unreachable announced address), starts monitoring
+     * the master the Sentinels name now; a Service {@link #publishService published} lists the new IP instead of the
+     * old one. Returns the new address.
+     */
+    public String replace(int index) {
+        String master = masterAddress()
+                .orElseThrow(() -> new IllegalStateException("no Sentinel names a master of " + masterName));
+        processes.get(index).kill();
+        String ip = LoopbackAddresses.allocate(PORT);
+        ips.set(index, ip);
+        announcedIps.set(index, announceUnreachable ? LoopbackAddresses.allocate(PORT) : ip);
+        replacements++;
+        String masterIp =
+                master.substring(0, master.lastIndexOf(':')).replace("[", "").replace("]", "");
+        processes.set(index, startOne(index, workDir.resolve("sentinel-" + index + "-" + replacements), masterIp));
+        if (service != null) {
+            publishEndpoints();
+        }
+        return ip + ":" + PORT;
     }
 
     /** The master name Sentinels monitor (the StatefulSet's name). */
@@ -96,6 +139,42 @@ public final class Sentinels {
     /** {@code ip:26379} of every Sentinel. */
     public List<String> addresses() {
         return ips.stream().map(ip -> ip + ":" + PORT).toList();
+    }
+
+    /** The addresses the Sentinels announce in their hello messages ({@code ip:26379}). */
+    public List<String> announcedAddresses() {
+        return announcedIps.stream().map(ip -> ip + ":" + PORT).toList();
+    }
+
+    /**
+     * Publishes the Sentinels as a headless Service of their own, as charts and operators that run Sentinels in a
+     * Deployment or StatefulSet do: a Service named {@code service} with a port named {@code sentinel} (26379), its
+     * EndpointSlice and Endpoints in the API server (every Sentinel ready, as pods {@code <service>-<i>}), and its
+     * records in cluster DNS. Call once.
+     */
+    public Sentinels publishService(String service) {
+        if (this.service != null) {
+            throw new IllegalStateException("the Sentinels are published as " + this.service + " already");
+        }
+        this.service = service;
+        this.serviceObjects =
+                new ApiObjects(namespace.api().controllerClient(), namespace.name(), service, "sentinel", PORT);
+        serviceObjects.createService();
+        publishEndpoints();
+        return this;
+    }
+
+    private void publishEndpoints() {
+        List<EndpointState> states = new ArrayList<>();
+        Map<String, List<String>> readyIps = new LinkedHashMap<>();
+        for (int i = 0; i < ips.size(); i++) {
+            String pod = service + "-" + i;
+            String uid = pod + "-" + ips.get(i); // a replaced pod is a new pod
+            states.add(new EndpointState(pod, ips.get(i), uid, true, true, false));
+            readyIps.put(pod, List.of(ips.get(i)));
+        }
+        serviceObjects.publishEndpoints(List.of(IpFamily.IPV4), List.of(states));
+        namespace.dns().publish(service, namespace.name(), "sentinel", PORT, readyIps);
     }
 
     /** The Sentinels' IPs. */
@@ -221,6 +300,7 @@ public final class Sentinels {
         private Duration downAfter = Duration.ofSeconds(5);
         private Duration failoverTimeout = Duration.ofSeconds(10);
         private String requirePass;
+        private boolean announceUnreachable;
 
         Builder(SimulatedNamespace namespace, RedisStatefulSet set) {
             this.namespace = namespace;
@@ -272,6 +352,18 @@ public final class Sentinels {
                 throw new IllegalArgumentException("requirePass must not be blank");
             }
             this.requirePass = password;
+            return this;
+        }
+
+        /**
+         * Each Sentinel announces ({@code sentinel announce-ip}) a loopback address where nothing listens, as a
+         * Sentinel behind NAT or a Service announces one clients cannot reach: the hello messages on the pods then
+         * name no reachable Sentinel. The Sentinels cannot reach one another either, so a failover must be forced
+         * ({@link #failover()}: {@code SENTINEL FAILOVER} asks no other Sentinel); the others learn its outcome from
+         * the pods' hello channel.
+         */
+        public Builder announceUnreachable() {
+            this.announceUnreachable = true;
             return this;
         }
 

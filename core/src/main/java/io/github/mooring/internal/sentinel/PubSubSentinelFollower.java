@@ -1,6 +1,12 @@
 package io.github.mooring.internal.sentinel;
 
+import io.github.mooring.discovery.DiscoveryException;
 import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.discovery.EndpointListener;
+import io.github.mooring.discovery.EndpointSnapshot;
+import io.github.mooring.discovery.EndpointSource;
+import io.github.mooring.discovery.EndpointWatch;
+import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.internal.probe.NodeClient;
 import io.github.mooring.probe.ProbeResult;
 import io.lettuce.core.ClientOptions;
@@ -32,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * {@code +elected-leader}, {@code +failover-state-*}, {@code -failover-abort-*}, {@code -odown}), with the Sentinels'
  * own credentials. Every message goes through {@link SentinelView#apply}, which orders them by configuration epoch.
  * <p>
+ * With a {@code sentinelService} (Sentinels behind a Service of their own, or announcing addresses clients cannot
+ * reach), the Sentinels subscribed to for events are exactly that Service's ready endpoints, discovered with the same
+ * source as the Redis Service and followed as they change ({@link SentinelTargets}); the pods' hello channel is still
+ * read for the master and epoch it names, but the addresses it announces are not connected to.
+ * <p>
  * Connections do not reconnect by themselves: one that closes is opened again on the next probe round (pods) or the
  * next hello naming its Sentinel.
  */
@@ -53,14 +64,36 @@ public final class PubSubSentinelFollower implements SentinelFollower {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
+    /** The {@code sentinelService}, or null when Sentinels are found through the pods' hello channel. */
+    private final ServiceRef sentinelService;
+
+    private final EndpointWatch serviceWatch;
+    private final Set<String> announced = ConcurrentHashMap.newKeySet();
+    /** The {@code sentinelService}'s endpoints as last discovered (guarded by targetsLock). */
+    private List<Endpoint> serviceEndpoints = List.of();
+
+    private Set<String> followedTargets = Set.of();
+    private final Object targetsLock = new Object();
+
     // Guarded by this.
     private SentinelView view = SentinelView.NONE;
     private long heardNanos;
     /** The newest epoch each Sentinel announced on its own event channel ({@code +new-epoch}). */
     private final Map<String, Long> eventEpochs = new HashMap<>();
 
+    /** Finds the Sentinels through the pods' hello channel. */
     public PubSubSentinelFollower(SentinelSettings settings, ClientResources resources) {
+        this(settings, resources, null, null);
+    }
+
+    /**
+     * With {@code sentinelService} non-null, follows exactly the Sentinels {@code source} discovers behind it;
+     * otherwise finds them through the pods' hello channel.
+     */
+    public PubSubSentinelFollower(
+            SentinelSettings settings, ClientResources resources, EndpointSource source, ServiceRef sentinelService) {
         this.settings = settings;
+        this.sentinelService = sentinelService;
         this.client = NodeClient.create(resources);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(false)
@@ -73,6 +106,58 @@ public final class PubSubSentinelFollower implements SentinelFollower {
                 .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
                 .sslOptions(settings.sslOptions())
                 .build());
+        this.serviceWatch = sentinelService == null ? null : source.watch(sentinelService, new ServiceListener());
+    }
+
+    /** Hears the {@code sentinelService}'s endpoints, on the source's thread. */
+    private final class ServiceListener implements EndpointListener {
+        /** The last error warned about: a source failing the same way again warns once (calls come one at a time). */
+        private String lastError;
+
+        @Override
+        public void onEndpoints(EndpointSnapshot snapshot) {
+            lastError = null;
+            synchronized (targetsLock) {
+                serviceEndpoints = snapshot.endpoints();
+            }
+            followTargets();
+        }
+
+        @Override
+        public void onError(DiscoveryException error) {
+            // The Sentinels last discovered stay followed; probing goes on whatever the Sentinels say.
+            String message = error.getMessage();
+            if (!message.equals(lastError)) {
+                lastError = message;
+                log.warn("discovering the Sentinels of sentinelService {} failed: {}", sentinelService, message);
+            }
+        }
+    }
+
+    /**
+     * With a {@code sentinelService}: holds an event subscription to each Sentinel {@link SentinelTargets} follows,
+     * opens again one that closed, and drops the others.
+     */
+    private void followTargets() {
+        if (closed || sentinelService == null) {
+            return;
+        }
+        synchronized (targetsLock) {
+            SentinelTargets targets = SentinelTargets.choose(Set.copyOf(announced), serviceEndpoints);
+            Set<String> followed = targets.followed();
+            if (!followed.equals(followedTargets)) {
+                log.info("following the Sentinels of {}: {} (of {})", sentinelService, followed, targets.rules());
+                followedTargets = followed;
+            }
+            for (String address : new ArrayList<>(sentinels.keySet())) {
+                if (!followed.contains(address) || !open(sentinels.get(address))) {
+                    drop(sentinels, address);
+                }
+            }
+            for (String address : followed) {
+                sentinels.computeIfAbsent(address, this::listenToEvents);
+            }
+        }
     }
 
     @Override
@@ -104,6 +189,7 @@ public final class PubSubSentinelFollower implements SentinelFollower {
                 pods.computeIfAbsent(result.endpoint().address(), address -> listenToHello(result.endpoint()));
             }
         }
+        followTargets(); // opens again, once a round, a Sentinel connection that closed
     }
 
     @Override
@@ -137,6 +223,14 @@ public final class PubSubSentinelFollower implements SentinelFollower {
     private void onHello(SentinelMessage message) {
         if (message instanceof SentinelMessage.Hello hello) {
             String sentinel = hello.sentinel();
+            if (sentinelService != null) {
+                // The Service decides which Sentinels are followed; the announced address may not be reachable.
+                if (announced.add(sentinel)) {
+                    followTargets();
+                }
+                observe(SentinelView.MasterAt.hello(hello), "hello from " + sentinel);
+                return;
+            }
             CompletableFuture<StatefulRedisPubSubConnection<String, String>> existing = sentinels.get(sentinel);
             if (existing == null || !open(existing)) {
                 drop(sentinels, sentinel);
@@ -253,6 +347,9 @@ public final class PubSubSentinelFollower implements SentinelFollower {
     @Override
     public void close() {
         closed = true;
+        if (serviceWatch != null) {
+            serviceWatch.close();
+        }
         pods.clear();
         sentinels.clear();
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
