@@ -57,14 +57,7 @@ class SentinelEventsIT {
             // Probes come every 30 s: the move came from Sentinel, by its message (SENTINEL) or by what it does to the
             // pods (SUSPICION: its CLIENT KILL closes the probe's connections, and the round that starts at once may
             // see the promoted replica before Sentinel's hello arrives).
-            assertThat(run.mooring.events(TopologyEvent.MasterChanged.class))
-                    .last()
-                    .satisfies(change -> {
-                        assertThat(change.master().address())
-                                .isEqualTo(result.finalMaster().address());
-                        assertThat(change.trigger())
-                                .isIn(TopologyEvent.Trigger.SENTINEL, TopologyEvent.Trigger.SUSPICION);
-                    });
+            assertMovedBySentinel(run, result);
             // A timeline from Sentinel's promotion (+promoted-slave: the promoted replica reports master), as this
             // test heard the Sentinels: Mooring's MasterChanged (at its listener), each writer's first write
             // acknowledged after the promotion (writes wait from +try-failover, so the new master acknowledged it),
@@ -110,6 +103,17 @@ class SentinelEventsIT {
             assertThat(sync.fateUnknown.get()).isLessThanOrEqualTo(Math.max(1, result.failovers()));
             assertThat(stream.fateUnknown.get()).isLessThanOrEqualTo(PipelinedLedgerWriter.BURST);
         }
+    }
+
+    /**
+     * The last move went to the final master and came from Sentinel: by its message ({@code SENTINEL}) or by its
+     * {@code CLIENT KILL} on the pods ({@code SUSPICION}: the probe's closed connections start a round at once).
+     */
+    static void assertMovedBySentinel(FailoverRun run, FailoverRun.Result result) {
+        assertThat(run.mooring.events(TopologyEvent.MasterChanged.class)).last().satisfies(change -> {
+            assertThat(change.master().address()).isEqualTo(result.finalMaster().address());
+            assertThat(change.trigger()).isIn(TopologyEvent.Trigger.SENTINEL, TopologyEvent.Trigger.SUSPICION);
+        });
     }
 
     /**

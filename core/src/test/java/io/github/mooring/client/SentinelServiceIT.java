@@ -6,7 +6,6 @@ import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.Sentinels;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
-import io.github.mooring.topology.TopologyEvent;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -55,14 +54,7 @@ class SentinelServiceIT {
             SentinelEventsIT.assertLostAtMostWhatWasInFlight(
                     "SENTINEL FAILOVER via sentinelService", result, sync, stream);
             // Probes every 30 s: Sentinel moved the writes, by its message or its CLIENT KILL on the pods.
-            assertThat(run.mooring.events(TopologyEvent.MasterChanged.class))
-                    .last()
-                    .satisfies(change -> {
-                        assertThat(change.master().address())
-                                .isEqualTo(result.finalMaster().address());
-                        assertThat(change.trigger())
-                                .isIn(TopologyEvent.Trigger.SENTINEL, TopologyEvent.Trigger.SUSPICION);
-                    });
+            SentinelEventsIT.assertMovedBySentinel(run, result);
         }
     }
 }
