@@ -1,12 +1,19 @@
 package io.github.mooring.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.mooring.testkit.PodRuntime;
+import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.Sentinels;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -49,12 +56,44 @@ class SentinelServiceIT {
             assertThat(replacement).isNotEqualTo(replaced);
             SentinelEventsIT.awaitListening(sentinels, "Mooring listens to the replaced Sentinel at its new IP");
 
+            awaitAHelloHeardByMooring(run);
+
             FailoverRun.Result result = run.disruptAndRecover();
 
             SentinelEventsIT.assertLostAtMostWhatWasInFlight(
                     "SENTINEL FAILOVER via sentinelService", result, sync, stream);
             // Probes every 30 s: Sentinel moved the writes, by its message or its CLIENT KILL on the pods.
             SentinelEventsIT.assertMovedBySentinel(run, result);
+        }
+    }
+
+    /**
+     * An application runs long before a failover: it knows the master from the Sentinels by then. Through the
+     * Service, Mooring subscribes to the Sentinels' events without waiting for a hello, so the first hello (every 2 s)
+     * may come after those subscriptions: wait until Mooring subscribes to the hello channel on the master, then for
+     * a hello published there after that (which Mooring heard too, from the same publication).
+     */
+    private static void awaitAHelloHeardByMooring(FailoverRun run) {
+        RedisPod master = run.redis.pod(0);
+        await().alias("Mooring subscribes to the Sentinels' hello on " + master.name())
+                .atMost(FailoverRun.SETTLE)
+                .until(() -> String.valueOf(master.command("CLIENT", "LIST")).contains("name=mooring-sentinel-hello"));
+        RedisClient client = RedisClient.create();
+        try (StatefulRedisPubSubConnection<String, String> hello =
+                client.connectPubSub(RedisURI.create(master.ip(), master.port()))) {
+            AtomicBoolean heard = new AtomicBoolean();
+            hello.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    heard.set(true);
+                }
+            });
+            hello.sync().subscribe("__sentinel__:hello");
+            await().alias("a Sentinel's hello on " + master.name())
+                    .atMost(FailoverRun.SETTLE)
+                    .untilTrue(heard);
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
     }
 }
