@@ -71,6 +71,26 @@ public record ProbeFailure(Kind kind, String description) {
         return new ProbeFailure(Kind.UNREACHABLE, message);
     }
 
+    /**
+     * Lettuce's words (6.8 and 7.x, {@code ConnectionBuilder}) when a connection's handshake had already ended, and
+     * failed, by the time Lettuce looked for it: on loopback a refused {@code HELLO}/{@code AUTH} can close the channel
+     * within microseconds. The server's reply (a {@code NOAUTH}, a {@code WRONGPASS}) is lost with it.
+     */
+    static final String HANDSHAKE_OUTCOME_LOST = "RedisHandshakeHandler not registered";
+
+    /**
+     * Whether a connect failed without saying why, because its handshake ended before Lettuce looked: the pod accepted
+     * the connection, so it is not "unreachable", and connecting once more meets the reason (a prober does).
+     */
+    public static boolean handshakeOutcomeLost(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalStateException && HANDSHAKE_OUTCOME_LOST.equals(t.getMessage())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The server's reply that refused the credentials, anywhere in the chain, or null. */
     private static String credentialsRefusal(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

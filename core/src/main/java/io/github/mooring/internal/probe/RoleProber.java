@@ -110,7 +110,7 @@ public final class RoleProber implements Prober {
         String key = endpoint.address();
         boolean reused = isOpen(connections.get(key));
         CompletableFuture<Answer> answered =
-                connection(endpoint).thenCompose(connection -> ask(key, connection.async()));
+                connectionSayingWhy(endpoint).thenCompose(connection -> ask(key, connection.async()));
         if (reused) {
             // The pod may have closed the kept connection a moment ago (a restart, CLIENT KILL): that says nothing
             // about the pod, so ask once more on a new connection, which meets what a client would meet now.
@@ -186,6 +186,20 @@ public final class RoleProber implements Prober {
                 && connection.isDone()
                 && !connection.isCompletedExceptionally()
                 && connection.join().isOpen();
+    }
+
+    /**
+     * A connection to {@code endpoint}; when Lettuce lost the reason its handshake failed
+     * ({@link ProbeFailure#handshakeOutcomeLost}), one more attempt, which meets that reason (a refused password).
+     */
+    private CompletableFuture<StatefulRedisConnection<String, String>> connectionSayingWhy(Endpoint endpoint) {
+        return connection(endpoint).exceptionallyCompose(failure -> {
+            if (closed || !ProbeFailure.handshakeOutcomeLost(failure)) {
+                return CompletableFuture.failedFuture(failure);
+            }
+            drop(endpoint.address());
+            return connection(endpoint);
+        });
     }
 
     private CompletableFuture<StatefulRedisConnection<String, String>> connection(Endpoint endpoint) {

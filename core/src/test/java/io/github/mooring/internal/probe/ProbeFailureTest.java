@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -89,6 +90,38 @@ class ProbeFailureTest {
                         new RedisException("Currently not connected. Commands are rejected."),
                         UNREACHABLE,
                         "Currently not connected. Commands are rejected."));
+    }
+
+    /**
+     * Lettuce's report of a handshake that ended, refused, before it looked (seen in CI as an "unreachable" pod that
+     * was refusing the password): recognized, so that the prober connects once more and meets the reason.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("lostHandshakes")
+    void recognizesAHandshakeWhoseOutcomeLettuceLost(String name, Throwable thrown, boolean lost) {
+        assertThat(ProbeFailure.handshakeOutcomeLost(thrown)).isEqualTo(lost);
+    }
+
+    static Stream<Arguments> lostHandshakes() {
+        return Stream.of(
+                Arguments.of(
+                        "as Lettuce reports it",
+                        new IllegalStateException("RedisHandshakeHandler not registered"),
+                        true),
+                Arguments.of(
+                        "wrapped by a future",
+                        new CompletionException(new IllegalStateException("RedisHandshakeHandler not registered")),
+                        true),
+                Arguments.of("another illegal state", new IllegalStateException("Connection closed"), false),
+                Arguments.of(
+                        "a refused password (the reason is there)",
+                        new RedisCommandExecutionException(WRONGPASS),
+                        false),
+                Arguments.of(
+                        "connection refused",
+                        new RedisConnectionException(
+                                "Unable to connect", new ConnectException("Connection refused: /10.0.0.10:6379")),
+                        false));
     }
 
     @ParameterizedTest(name = "{0}")
