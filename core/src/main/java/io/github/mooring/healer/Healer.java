@@ -65,7 +65,7 @@ public final class Healer implements AutoCloseable {
     private final String identity;
     private final ExecutorService executor;
     private final List<HealerListener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<String, Long> firstSeen = new HashMap<>(); // healer thread only
+    private final Map<String, RepairTiming.Sighting> firstSeen = new HashMap<>(); // healer thread only
     private final Set<String> reported = new HashSet<>(); // healer thread only
     private final Set<String> sentinelReported = new HashSet<>(); // healer thread only
     private long lastActionNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
@@ -367,7 +367,12 @@ public final class Healer implements AutoCloseable {
         firstSeen.keySet().retainAll(keys);
         reported.retainAll(keys);
         for (Finding finding : findings) {
-            firstSeen.putIfAbsent(finding.key(), now);
+            if (firstSeen.putIfAbsent(finding.key(), new RepairTiming.Sighting(now, topology.version())) == null
+                    && finding instanceof Finding.DataAtRiskFinding
+                    && mode == HealerMode.REPAIR
+                    && isLeader()) {
+                monitor.suspect("healer confirms " + finding.key()); // writes wait: confirm it at once
+            }
             if (reported.add(finding.key())) {
                 if (finding.fix().isEmpty()) {
                     log.warn("{}: {}", service, finding.description()); // it says what to do by hand
@@ -391,10 +396,15 @@ public final class Healer implements AutoCloseable {
             return;
         }
         Finding urgent = findings.get(0);
-        boolean stable =
-                now - firstSeen.get(urgent.key()) >= settings.stableFor().toNanos();
-        boolean rested = now - lastActionNanos >= settings.minActionInterval().toNanos();
-        if (!stable || !rested) {
+        RepairTiming.Decision timing = RepairTiming.decide(
+                urgent,
+                firstSeen.get(urgent.key()),
+                now,
+                topology.version(),
+                lastActionNanos,
+                settings.stableFor(),
+                settings.minActionInterval());
+        if (!timing.repairNow()) {
             return;
         }
         Optional<String> sentinels = sentinelsManagingLately(topology);

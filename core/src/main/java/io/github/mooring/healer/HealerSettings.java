@@ -54,7 +54,10 @@ public final class HealerSettings {
         return mode;
     }
 
-    /** How long a condition must persist, unchanged, before the healer acts on it. */
+    /**
+     * How long a condition must persist, unchanged, before the healer acts on it. Data at risk is the exception: it is
+     * repaired once a second probe round confirms it, since the application's writes wait for that repair.
+     */
     public Duration stableFor() {
         return stableFor;
     }

@@ -178,7 +178,8 @@ public record MooringProperties(
      *        fix it, change nothing),
      *        'repair' (the same, then fix it, one application pod at a time under a Kubernetes Lease; needs RBAC get,
      *        create and update on coordination.k8s.io leases), or 'off'.
-     * @param stableFor How long a condition must persist before the healer repairs it.
+     * @param stableFor How long a condition must persist before the healer repairs it (data at risk is repaired
+     *        once a second probe round confirms it: writes wait for that repair).
      * @param minActionInterval Least time between two repairs.
      * @param leaseDuration How long the repairing pod's Lease lasts without renewal; another pod takes over within
      *        this when it goes away.

@@ -48,7 +48,8 @@ final class PlainLettuceCluster implements AutoCloseable {
                 .timeoutOptions(TimeoutOptions.enabled(TIMEOUT))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(periodicRefresh)
-                        .enableAllAdaptiveRefreshTriggers()
+                        .enableAdaptiveRefreshTrigger(
+                                ClusterTopologyRefreshOptions.RefreshTrigger.values()) // every adaptive trigger
                         .build())
                 .build());
     }

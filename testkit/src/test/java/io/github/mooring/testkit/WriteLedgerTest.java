@@ -165,7 +165,7 @@ class WriteLedgerTest {
         assertThat(check.holds()).as("%s", check).isEqualTo(c.violations().isEmpty());
         assertThat(check.lostToReplication()).as("%s", check).isEqualTo(c.lostToReplication());
         assertThat(check.fateUnknownApplied()).as("%s", check).isEqualTo(c.fateUnknownApplied());
-        assertThat(check.violations()).extracting(WriteCheck.Violation::kind).containsOnlyElementsOf(found.keySet());
+        assertThat(check.violations()).extracting(WriteCheck.Violation::kind).isSubsetOf(found.keySet());
     }
 
     @Test
