@@ -51,7 +51,15 @@ public final class PubSubSentinelFollower implements SentinelFollower {
     private static final Logger log = LoggerFactory.getLogger("io.github.mooring.topology");
 
     private static final String[] SENTINEL_CHANNELS = {
-        "+switch-master", "+new-epoch", "+sdown", "-sdown", "+odown", "-odown", "+try-failover", "+elected-leader"
+        "+switch-master",
+        "+promoted-slave",
+        "+new-epoch",
+        "+sdown",
+        "-sdown",
+        "+odown",
+        "-odown",
+        "+try-failover",
+        "+elected-leader"
     };
     private static final String[] SENTINEL_PATTERNS = {"+failover-state-*", "-failover-abort-*"};
 
@@ -274,7 +282,7 @@ public final class PubSubSentinelFollower implements SentinelFollower {
             }
             observe(
                     new SentinelView.MasterAt(to.masterName(), to.to(), to.from(), epoch),
-                    "+switch-master from " + sentinel);
+                    to.event() + " from " + sentinel);
         } else if (message instanceof SentinelMessage.Failover failover) {
             observe(
                     new SentinelView.FailoverOf(

@@ -30,8 +30,13 @@ public sealed interface SentinelMessage {
 
     /**
      * {@code +switch-master <name> <old ip> <old port> <new ip> <new port>}: this Sentinel now names another master.
+     * Also {@code +promoted-slave slave <ip:port> <ip> <port> @ <name> <old ip> <old port>}: the failover's leader saw
+     * the replica answer as master. From there the failover can no longer be aborted (Sentinel goes on to reconfigure
+     * the other replicas, then switches), so the new master takes writes now rather than after that reconfiguration.
+     *
+     * @param event the channel it came on: {@code +switch-master} or {@code +promoted-slave}
      */
-    record Switch(String masterName, String from, String to) implements SentinelMessage {}
+    record Switch(String masterName, String from, String to, String event) implements SentinelMessage {}
 
     /**
      * An event about a failover of {@code master}: one of {@code +sdown}, {@code +odown}, {@code +try-failover}, {@code +elected-leader},
@@ -75,7 +80,13 @@ public sealed interface SentinelMessage {
         }
         String[] f = message.split(" ");
         if ("+switch-master".equals(channel)) {
-            return f.length < 5 ? null : new Switch(f[0], address(f[1], f[2]), address(f[3], f[4]));
+            return f.length < 5 ? null : new Switch(f[0], address(f[1], f[2]), address(f[3], f[4]), channel);
+        }
+        if ("+promoted-slave".equals(channel)) {
+            int at = List.of(f).indexOf("@");
+            return at != 4 || f.length < 8 || !"slave".equals(f[0])
+                    ? null
+                    : new Switch(f[5], address(f[6], f[7]), address(f[2], f[3]), channel);
         }
         if ("+new-epoch".equals(channel)) {
             return new NewEpoch(Long.parseLong(f[0]));

@@ -30,7 +30,12 @@ class SentinelMessageTest {
                 new Sample(
                         "+switch-master",
                         "mymaster 127.0.0.2 6379 127.0.0.3 6379",
-                        new SentinelMessage.Switch("mymaster", "127.0.0.2:6379", "127.0.0.3:6379")),
+                        new SentinelMessage.Switch("mymaster", "127.0.0.2:6379", "127.0.0.3:6379", "+switch-master")),
+                new Sample(
+                        "+promoted-slave",
+                        "slave 127.0.0.3:6379 127.0.0.3 6379 @ mymaster 127.0.0.2 6379",
+                        new SentinelMessage.Switch("mymaster", "127.0.0.2:6379", "127.0.0.3:6379", "+promoted-slave")),
+                new Sample("+promoted-slave", "master mymaster 127.0.0.2 6379", null),
                 new Sample(
                         "+odown",
                         "master mymaster 127.0.0.2 6379 #quorum 2/2",
