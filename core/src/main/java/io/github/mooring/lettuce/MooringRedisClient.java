@@ -427,6 +427,10 @@ public final class MooringRedisClient extends RedisClient {
             endSentinelHold(
                     sentinelHoldDeadline,
                     moved ? "Sentinel switched to " + view.master() : "the failover ended without a switch");
+        } else if (moved) {
+            // Writes held on a connection because the Sentinels named another pod (sentinelsHold) may go now: e.g. the
+            // probes found the promoted replica before the Sentinels named it, and no failover hold ran (none heard).
+            bindings.values().forEach(binding -> binding.writer.release());
         }
     }
 
