@@ -290,7 +290,8 @@ public final class PubSubSentinelFollower implements SentinelFollower {
                             failover.master(),
                             failover.event(),
                             failover.inProgress(),
-                            sentinel),
+                            sentinel,
+                            failover.replica()),
                     failover.event() + " from " + sentinel);
         }
     }

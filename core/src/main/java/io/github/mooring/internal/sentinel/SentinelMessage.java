@@ -42,8 +42,16 @@ public sealed interface SentinelMessage {
      * An event about a failover of {@code master}: one of {@code +sdown}, {@code +odown}, {@code +try-failover}, {@code +elected-leader},
      * {@code +failover-state-*} (in progress) or {@code -sdown}, {@code -odown}, {@code -failover-abort-*} (over without
      * a switch).
+     *
+     * @param replica the replica the event is about ({@code +failover-state-send-slaveof-noone} and
+     *     {@code +failover-state-wait-promotion} name the one being promoted), or null for an event about the master
      */
-    record Failover(String masterName, String master, String event, boolean inProgress) implements SentinelMessage {}
+    record Failover(String masterName, String master, String event, boolean inProgress, String replica)
+            implements SentinelMessage {
+        public Failover(String masterName, String master, String event, boolean inProgress) {
+            this(masterName, master, event, inProgress, null);
+        }
+    }
 
     /** {@code +new-epoch <epoch>}: the Sentinel voted in (or started) a failover at this epoch. */
     record NewEpoch(long epoch) implements SentinelMessage {
@@ -105,7 +113,8 @@ public sealed interface SentinelMessage {
         boolean aboutTheMasterOnly = channel.endsWith("sdown") || channel.endsWith("odown");
         int at = aboutTheMasterOnly ? -1 : List.of(f).indexOf("@");
         if (at >= 0 && f.length >= at + 4) {
-            return new Failover(f[at + 1], address(f[at + 2], f[at + 3]), channel, starts);
+            String replica = at == 4 && "slave".equals(f[0]) ? address(f[2], f[3]) : null;
+            return new Failover(f[at + 1], address(f[at + 2], f[at + 3]), channel, starts, replica);
         }
         return f.length >= 4 && "master".equals(f[0]) ? new Failover(f[1], address(f[2], f[3]), channel, starts) : null;
     }

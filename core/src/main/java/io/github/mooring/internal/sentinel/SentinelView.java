@@ -20,8 +20,11 @@ import java.util.Set;
  * @param configEpoch the configuration epoch of that address
  * @param failover the failover event in progress for {@code master} ({@code +odown}, {@code +try-failover}, ...),
  *        or null when none is
+ * @param promoting the replica that failover is promoting, once Sentinel named it ({@code
+ *        +failover-state-send-slaveof-noone}), or null
  */
-public record SentinelView(String masterName, String master, long configEpoch, String failover, Set<String> down) {
+public record SentinelView(
+        String masterName, String master, long configEpoch, String failover, Set<String> down, String promoting) {
 
     /** Nothing heard yet. */
     public static final SentinelView NONE = new SentinelView(null, null, -1, null);
@@ -32,6 +35,10 @@ public record SentinelView(String masterName, String master, long configEpoch, S
      */
     public SentinelView {
         down = Set.copyOf(down);
+    }
+
+    public SentinelView(String masterName, String master, long configEpoch, String failover, Set<String> down) {
+        this(masterName, master, configEpoch, failover, down, null);
     }
 
     public SentinelView(String masterName, String master, long configEpoch, String failover) {
@@ -62,9 +69,17 @@ public record SentinelView(String masterName, String master, long configEpoch, S
         }
     }
 
-    /** A failover of the master at {@code master} started ({@code inProgress}) or ended without a switch. */
-    public record FailoverOf(String masterName, String master, String event, boolean inProgress, String sentinel)
+    /**
+     * A failover of the master at {@code master} started ({@code inProgress}) or ended without a switch; {@code
+     * replica}: the replica it promotes, when the event names it (else null).
+     */
+    public record FailoverOf(
+            String masterName, String master, String event, boolean inProgress, String sentinel, String replica)
             implements Observation {
+        public FailoverOf(String masterName, String master, String event, boolean inProgress, String sentinel) {
+            this(masterName, master, event, inProgress, sentinel, null);
+        }
+
         public FailoverOf(String masterName, String master, String event, boolean inProgress) {
             this(masterName, master, event, inProgress, "");
         }
@@ -130,7 +145,11 @@ public record SentinelView(String masterName, String master, long configEpoch, S
                 String event = before.failoverInProgress() && !early(before.failover()) && early(failover.event())
                         ? before.failover() // a real failover is not downgraded by another Sentinel's sdown
                         : failover.event();
-                return new Step(before.with(event, down), Rule.FAILOVER_STARTED);
+                String promoting = failover.replica() != null ? failover.replica() : before.promoting();
+                return new Step(
+                        new SentinelView(
+                                before.masterName(), before.master(), before.configEpoch(), event, down, promoting),
+                        Rule.FAILOVER_STARTED);
             }
             if (failover.event().endsWith("down") && before.failoverInProgress() && !early(before.failover())) {
                 return new Step(before, Rule.FAILOVER_GOES_ON);
@@ -174,12 +193,19 @@ public record SentinelView(String masterName, String master, long configEpoch, S
      * group ({@code probed}: addresses the election can follow; a host name or a deleted pod is not followed, else
      * writes would wait for a master that never comes), or they are failing {@code address} over and the hold's bound
      * has not passed ({@code holdRunning}).
+     * <p>
+     * The replica a failover in progress is promoting is not held back: writes are only bound to it once the probes
+     * saw it answer as master, and from there Sentinel goes on to name it ({@code +promoted-slave} at its next look,
+     * up to a second later) unless it cannot see the promotion for its whole failover timeout.
      */
     public String holdsWritesTo(String address, Collection<String> probed, boolean holdRunning) {
         if (!known() || address == null) {
             return null;
         }
         if (!master.equals(address)) {
+            if (failoverInProgress() && address.equals(promoting)) {
+                return null;
+            }
             return probed.contains(master) ? "the Sentinels name " + master + " as master" : null;
         }
         return failoverInProgress() && holdRunning ? "Sentinel is failing it over (" + failover + ")" : null;
@@ -191,6 +217,6 @@ public record SentinelView(String masterName, String master, long configEpoch, S
     }
 
     private SentinelView with(String event, Set<String> downNow) {
-        return new SentinelView(masterName, master, configEpoch, event, downNow);
+        return new SentinelView(masterName, master, configEpoch, event, downNow, event == null ? null : promoting);
     }
 }

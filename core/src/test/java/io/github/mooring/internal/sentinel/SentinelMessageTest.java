@@ -54,7 +54,11 @@ class SentinelMessageTest {
                         "+failover-state-wait-promotion",
                         "slave 127.0.0.3:6379 127.0.0.3 6379 @ mymaster 127.0.0.2 6379",
                         new SentinelMessage.Failover(
-                                "mymaster", "127.0.0.2:6379", "+failover-state-wait-promotion", true)),
+                                "mymaster",
+                                "127.0.0.2:6379",
+                                "+failover-state-wait-promotion",
+                                true,
+                                "127.0.0.3:6379")),
                 new Sample("+new-epoch", "5", new SentinelMessage.NewEpoch(5)),
                 // About a replica, not the master: nothing we use.
                 new Sample("+sdown", "slave 127.0.0.3:6379 127.0.0.3 6379 @ mymaster 127.0.0.2 6379", null),

@@ -20,7 +20,9 @@ import io.github.mooring.internal.sentinel.SentinelView.MasterAt;
 import io.github.mooring.internal.sentinel.SentinelView.Observation;
 import io.github.mooring.internal.sentinel.SentinelView.Rule;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -225,6 +227,7 @@ class SentinelViewTest {
     static Stream<Hold> holds() {
         SentinelView atA = new SentinelView("mymaster", A, 3, null);
         SentinelView failingA = new SentinelView("mymaster", A, 3, "+try-failover");
+        SentinelView promotingB = new SentinelView("mymaster", A, 3, "+failover-state-wait-promotion", Set.of(), B);
         return Stream.of(
                 new Hold("no Sentinel heard: never", SentinelView.NONE, A, List.of(A, B), true, null),
                 new Hold("to the master they name: yes", atA, A, List.of(A, B), true, null),
@@ -249,7 +252,53 @@ class SentinelViewTest {
                         List.of(A, B),
                         true,
                         "Sentinel is failing it over (+try-failover)"),
-                new Hold("failing over the master, bound passed: released", failingA, A, List.of(A, B), false, null));
+                new Hold("failing over the master, bound passed: released", failingA, A, List.of(A, B), false, null),
+                new Hold(
+                        "to the replica the failover promotes, answering as master before Sentinel names it: yes",
+                        promotingB,
+                        B,
+                        List.of(A, B),
+                        true,
+                        null),
+                new Hold(
+                        "to another replica during that failover: held",
+                        promotingB,
+                        C,
+                        List.of(A, B, C),
+                        true,
+                        "the Sentinels name " + A + " as master"),
+                new Hold(
+                        "to the old master during that failover: held",
+                        promotingB,
+                        A,
+                        List.of(A, B),
+                        true,
+                        "Sentinel is failing it over (+failover-state-wait-promotion)"));
+    }
+
+    @Test
+    void theReplicaBeingPromotedIsKnownUntilTheFailoverEnds() {
+        SentinelView view = SentinelView.apply(SentinelView.NONE, hello(A, 3)).view();
+        view = SentinelView.apply(view, new FailoverOf("mymaster", A, "+try-failover", true))
+                .view();
+        assertThat(view.promoting()).as("not named yet").isNull();
+        view = SentinelView.apply(
+                        view, new FailoverOf("mymaster", A, "+failover-state-send-slaveof-noone", true, "s1", B))
+                .view();
+        assertThat(view.promoting()).isEqualTo(B);
+        view = SentinelView.apply(view, new FailoverOf("mymaster", A, "+failover-state-wait-promotion", true))
+                .view();
+        assertThat(view.promoting())
+                .as("a later event that names no replica keeps it")
+                .isEqualTo(B);
+        assertThat(SentinelView.apply(view, new FailoverOf("mymaster", A, "-failover-abort-slave-timeout", false))
+                        .view()
+                        .promoting())
+                .as("aborted")
+                .isNull();
+        assertThat(SentinelView.apply(view, hello(B, 4)).view().promoting())
+                .as("switched")
+                .isNull();
     }
 
     @ParameterizedTest(name = "{0}")
