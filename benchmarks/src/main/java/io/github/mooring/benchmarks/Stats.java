@@ -53,6 +53,11 @@ final class Stats {
         return new Window((low.millis() + high.millis()) / 2, false);
     }
 
+    /** The lowest window: an uncensored one when there is one. */
+    Window min() {
+        return values.isEmpty() ? null : sorted().get(0);
+    }
+
     Window max() {
         if (values.isEmpty()) {
             return null;

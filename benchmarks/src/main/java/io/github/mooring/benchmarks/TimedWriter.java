@@ -114,7 +114,7 @@ final class TimedWriter {
     }
 
     /** The exception's class, and for Redis error replies their code (READONLY, LOADING, ...). */
-    private static String kind(Throwable e) {
+    static String kind(Throwable e) {
         Throwable cause = e;
         while (cause.getCause() != null
                 && cause.getCause() != cause
