@@ -125,6 +125,7 @@ final class ClusterReport {
         Files.writeString(dir.resolve("cluster-failover.md"), markdown());
         Files.write(dir.resolve("cluster-failover-reps.csv"), repsCsv());
         Files.write(dir.resolve("cluster-failover-summary.csv"), summaryCsv());
+        ClusterChart.write(dir.resolve("cluster-failover.png"), scenarios, summaries());
     }
 
     // ------------------------------------------------------------------ Markdown
@@ -154,7 +155,7 @@ final class ClusterReport {
                 + " each pod's volume. A new set of clients per repetition; each client has a synchronous and an"
                 + " asynchronous writer at 500 writes/s, over 4 slots of each master.\n\n");
         md.append("Cells: median [min–max] over the repetitions; lost, applied though reported failed, fate unknown,"
-                + " out of order: sums.\n\n");
+                + " out of order, errors: sums. Chart: `cluster-failover.png`.\n\n");
         md.append("- **window**: on the disrupted shard that kept the writer waiting longest, from its last"
                 + " acknowledgement at or before the disruption to the first after the outage (\"> N\": still not"
                 + " writing at the end of the observation).\n");
@@ -177,7 +178,7 @@ final class ClusterReport {
             }
             md.append("\n\n");
             md.append("| client, writer | window | after writable | failed calls | acknowledged | lost |"
-                    + " applied though failed | fate unknown (applied) | out of order | errors seen |\n");
+                    + " applied though failed | fate unknown (applied) | out of order | errors, all repetitions |\n");
             md.append("|---|---|---|---|---|---|---|---|---|---|\n");
             for (Summary s : rows) {
                 md.append("| ")
@@ -193,15 +194,15 @@ final class ClusterReport {
                         .append(" | ")
                         .append(count(s.ledger().acknowledged()))
                         .append(" | ")
-                        .append(s.ledger().lost())
+                        .append(count(s.ledger().lost()))
                         .append(" | ")
-                        .append(s.ledger().appliedThoughFailed())
+                        .append(count(s.ledger().appliedThoughFailed()))
                         .append(" | ")
-                        .append(s.ledger().fateUnknown())
+                        .append(count(s.ledger().fateUnknown()))
                         .append(" (")
-                        .append(s.ledger().fateUnknownApplied())
+                        .append(count(s.ledger().fateUnknownApplied()))
                         .append(") | ")
-                        .append(s.ledger().outOfOrder())
+                        .append(count(s.ledger().outOfOrder()))
                         .append(" | ")
                         .append(topKinds(s.failureKinds()))
                         .append(" |\n");
@@ -228,22 +229,40 @@ final class ClusterReport {
         return byRep.isEmpty() ? "" : range(new ArrayList<>(byRep.values()), Stats::formatMillis);
     }
 
+    /**
+     * The median [min–max] of the repetitions in which the writer was back before the end of the observation, and how
+     * many were not, with the shortest of those observations: "2.1 s [1.9 s–2.4 s]; 1 of 5 not back (> 20 s)".
+     */
     static String windowCell(Stats windows) {
         if (windows.count() == 0) {
             return "-";
         }
-        String median = Stats.format(windows.median());
-        if (windows.count() == 1) {
-            return median;
+        List<Double> back = new ArrayList<>();
+        List<Double> notBack = new ArrayList<>();
+        for (Stats.Window window : windows.values()) {
+            (window.censored() ? notBack : back).add(window.millis());
         }
-        return median + " [" + Stats.format(windows.min()) + "–" + Stats.format(windows.max()) + "]";
+        String cell = back.isEmpty() ? "" : range(back, Stats::formatMillis);
+        if (notBack.isEmpty()) {
+            return cell;
+        }
+        String stillOut = String.format(
+                Locale.ROOT,
+                "%d of %d not back (> %s)",
+                notBack.size(),
+                windows.count(),
+                Stats.formatMillis(
+                        notBack.stream().mapToDouble(Double::doubleValue).min().orElseThrow()));
+        return cell.isEmpty() ? stillOut : cell + "; " + stillOut;
     }
 
     static String afterWritableCell(Summary s) {
-        String cell = s.afterWritable().isEmpty() ? "-" : range(s.afterWritable(), Stats::formatMillis);
-        return s.neverAfterWritable() == 0
-                ? cell
-                : cell + " (" + s.neverAfterWritable() + " of " + s.reps() + ": none)";
+        String cell = s.afterWritable().isEmpty() ? "" : range(s.afterWritable(), Stats::formatMillis);
+        if (s.neverAfterWritable() == 0) {
+            return cell;
+        }
+        String none = s.neverAfterWritable() + " of " + s.reps() + ": no write";
+        return cell.isEmpty() ? none : cell + "; " + none;
     }
 
     /** {@code median [min–max]}, or just the value when there is one, or all are equal. */

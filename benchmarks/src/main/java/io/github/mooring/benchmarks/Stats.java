@@ -21,6 +21,11 @@ final class Stats {
         }
     }
 
+    /** The windows in the order they were added. */
+    List<Window> values() {
+        return List.copyOf(values);
+    }
+
     int count() {
         return values.size();
     }
