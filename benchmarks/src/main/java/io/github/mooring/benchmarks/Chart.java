@@ -161,19 +161,9 @@ final class Chart {
         CategoryChart chart =
                 new CategoryChartBuilder().width(WIDTH).height(680).build();
         chart.setYAxisTitle("median failover window (ms)");
-        var styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
-        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
-        styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        styler.setYAxisLogarithmic(true);
-        styler.setYAxisMin(10.0);
-        styler.setYAxisDecimalPattern("#,##0");
-        styler.setYAxisMax(20_000.0);
-        styler.setXAxisLabelRotation(28);
-        styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        styler.setChartTitleVisible(false);
-        styler.setOverlapped(false);
-        styler.setAvailableSpaceFill(0.85);
+        styleLogBars(chart, 20_000.0);
+        chart.getStyler().setXAxisLabelRotation(28);
+        chart.getStyler().setChartTitleVisible(false);
         List<String> labels = new ArrayList<>();
         List<Slot> slots = new ArrayList<>();
         for (Setup setup : setups) {
@@ -192,5 +182,20 @@ final class Chart {
             chart.addSeries(scenario.title(), labels, values);
         }
         return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /** Bars side by side on a logarithmic axis from 10 to {@code max} (milliseconds), the legend below. */
+    static void styleLogBars(CategoryChart chart, double max) {
+        var styler = chart.getStyler();
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
+        styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        styler.setYAxisLogarithmic(true);
+        styler.setYAxisMin(10.0);
+        styler.setYAxisMax(max);
+        styler.setYAxisDecimalPattern("#,##0");
+        styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        styler.setOverlapped(false);
+        styler.setAvailableSpaceFill(0.85);
     }
 }

@@ -1,6 +1,5 @@
 package io.github.mooring.benchmarks;
 
-import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,7 +8,6 @@ import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.style.Styler;
 
 /**
  * The PNG of {@link ClusterFailoverBenchmark}: the median window of every client's writers in every scenario (log
@@ -30,17 +28,7 @@ final class ClusterChart {
                 .title("Redis Cluster: write window on the disrupted shard, median over the repetitions (log scale)")
                 .build();
         chart.setYAxisTitle("window (ms); \"not back\": still not writing when the observation ended");
-        var styler = chart.getStyler();
-        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
-        styler.setLegendLayout(Styler.LegendLayout.Horizontal);
-        styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        styler.setYAxisLogarithmic(true);
-        styler.setYAxisMin(10.0);
-        styler.setYAxisMax(100_000.0);
-        styler.setYAxisDecimalPattern("#,##0");
-        styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        styler.setOverlapped(false);
-        styler.setAvailableSpaceFill(0.85);
+        Chart.styleLogBars(chart, 100_000.0);
         List<String> labels = new ArrayList<>();
         for (ClusterScenario scenario : scenarios) {
             labels.add(scenario.title());

@@ -79,13 +79,7 @@ public final class ClusterFailoverBenchmark {
                     io.github.mooring.benchmarks.Options.named(args).entrySet()) {
                 String value = option.getValue();
                 switch (option.getKey()) {
-                    case "reps" -> {
-                        try {
-                            reps = Integer.parseInt(value.trim());
-                        } catch (NumberFormatException e) {
-                            throw new IllegalArgumentException("--reps must be a whole number, was '" + value + "'");
-                        }
-                    }
+                    case "reps" -> reps = io.github.mooring.benchmarks.Options.integer("reps", value);
                     case "scenarios" -> {
                         List<ClusterScenario> chosen = new ArrayList<>();
                         for (String key : value.split(",")) {

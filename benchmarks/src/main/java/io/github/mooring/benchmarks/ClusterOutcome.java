@@ -65,34 +65,52 @@ record ClusterOutcome(
             long outOfOrder,
             long notSettled) {
 
-        static LedgerTally of(List<WriteCheck> checks) {
-            long acknowledged = 0;
-            long lost = 0;
-            long appliedThoughFailed = 0;
-            long fateUnknown = 0;
-            long fateUnknownApplied = 0;
-            long appliedTwice = 0;
-            long outOfOrder = 0;
-            long notSettled = 0;
-            for (WriteCheck check : checks) {
-                acknowledged += check.acknowledged();
-                lost += check.lost() + check.lostToReplication();
-                appliedThoughFailed += check.count(WriteCheck.Kind.APPLIED_THOUGH_FAILED);
-                fateUnknown += check.fateUnknown();
-                fateUnknownApplied += check.fateUnknownApplied();
-                appliedTwice += check.appliedTwice();
-                outOfOrder += check.orderViolations();
-                notSettled += check.count(WriteCheck.Kind.NOT_SETTLED);
-            }
+        static final LedgerTally NONE = new LedgerTally(0, 0, 0, 0, 0, 0, 0, 0);
+
+        /** The CSV columns of {@link #csv()}. */
+        static final String CSV_COLUMNS = "acknowledged,lost,applied_though_failed,fate_unknown,fate_unknown_applied,"
+                + "applied_twice,out_of_order,not_settled";
+
+        static LedgerTally of(WriteCheck check) {
             return new LedgerTally(
-                    acknowledged,
-                    lost,
-                    appliedThoughFailed,
-                    fateUnknown,
-                    fateUnknownApplied,
-                    appliedTwice,
-                    outOfOrder,
-                    notSettled);
+                    check.acknowledged(),
+                    check.lost() + check.lostToReplication(),
+                    check.count(WriteCheck.Kind.APPLIED_THOUGH_FAILED),
+                    check.fateUnknown(),
+                    check.fateUnknownApplied(),
+                    check.appliedTwice(),
+                    check.orderViolations(),
+                    check.count(WriteCheck.Kind.NOT_SETTLED));
+        }
+
+        static LedgerTally of(List<WriteCheck> checks) {
+            return checks.stream().map(LedgerTally::of).reduce(NONE, LedgerTally::plus);
+        }
+
+        LedgerTally plus(LedgerTally other) {
+            return new LedgerTally(
+                    acknowledged + other.acknowledged,
+                    lost + other.lost,
+                    appliedThoughFailed + other.appliedThoughFailed,
+                    fateUnknown + other.fateUnknown,
+                    fateUnknownApplied + other.fateUnknownApplied,
+                    appliedTwice + other.appliedTwice,
+                    outOfOrder + other.outOfOrder,
+                    notSettled + other.notSettled);
+        }
+
+        List<String> csv() {
+            return java.util.stream.LongStream.of(
+                            acknowledged,
+                            lost,
+                            appliedThoughFailed,
+                            fateUnknown,
+                            fateUnknownApplied,
+                            appliedTwice,
+                            outOfOrder,
+                            notSettled)
+                    .mapToObj(Long::toString)
+                    .toList();
         }
     }
 

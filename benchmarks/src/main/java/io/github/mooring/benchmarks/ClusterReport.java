@@ -77,7 +77,7 @@ final class ClusterReport {
         int never = 0;
         List<Double> failures = new ArrayList<>();
         Map<String, Integer> kinds = new LinkedHashMap<>();
-        long[] ledger = new long[8];
+        ClusterOutcome.LedgerTally ledger = ClusterOutcome.LedgerTally.NONE;
         for (ClusterOutcome outcome : mine) {
             ClusterOutcome.Shard worst = outcome.worst();
             if (worst != null) {
@@ -91,33 +91,10 @@ final class ClusterReport {
             }
             failures.add((double) outcome.failures());
             outcome.failureKinds().forEach((kind, count) -> kinds.merge(kind, count, Integer::sum));
-            ClusterOutcome.LedgerTally t = outcome.ledger();
-            long[] values = {
-                t.acknowledged(),
-                t.lost(),
-                t.appliedThoughFailed(),
-                t.fateUnknown(),
-                t.fateUnknownApplied(),
-                t.appliedTwice(),
-                t.outOfOrder(),
-                t.notSettled()
-            };
-            for (int i = 0; i < values.length; i++) {
-                ledger[i] += values[i];
-            }
+            ledger = ledger.plus(outcome.ledger());
         }
         return new Summary(
-                scenario,
-                contender,
-                mode,
-                mine.size(),
-                windows,
-                afterWritable,
-                never,
-                failures,
-                kinds,
-                new ClusterOutcome.LedgerTally(
-                        ledger[0], ledger[1], ledger[2], ledger[3], ledger[4], ledger[5], ledger[6], ledger[7]));
+                scenario, contender, mode, mine.size(), windows, afterWritable, never, failures, kinds, ledger);
     }
 
     void write(Path dir) throws IOException {
@@ -311,10 +288,8 @@ final class ClusterReport {
     List<String> repsCsv() {
         List<String> lines = new ArrayList<>();
         lines.add("scenario,rep,contender,mode,shard,disrupted,writable_ms,window_ms,censored,after_writable_ms,"
-                + "failures,acknowledged,lost,applied_though_failed,fate_unknown,fate_unknown_applied,applied_twice,"
-                + "out_of_order,not_settled");
+                + "failures," + ClusterOutcome.LedgerTally.CSV_COLUMNS);
         for (ClusterOutcome o : outcomes) {
-            ClusterOutcome.LedgerTally t = o.ledger();
             for (ClusterOutcome.Shard s : o.shards()) {
                 lines.add(String.join(
                         ",",
@@ -329,14 +304,7 @@ final class ClusterReport {
                         Boolean.toString(s.censored()),
                         csv(s.afterWritableMs()),
                         Integer.toString(o.failures()),
-                        Long.toString(t.acknowledged()),
-                        Long.toString(t.lost()),
-                        Long.toString(t.appliedThoughFailed()),
-                        Long.toString(t.fateUnknown()),
-                        Long.toString(t.fateUnknownApplied()),
-                        Long.toString(t.appliedTwice()),
-                        Long.toString(t.outOfOrder()),
-                        Long.toString(t.notSettled())));
+                        String.join(",", o.ledger().csv())));
             }
         }
         return lines;
@@ -346,14 +314,13 @@ final class ClusterReport {
         List<String> lines = new ArrayList<>();
         lines.add("scenario,contender,mode,reps,window_median_ms,window_median_censored,window_min_ms,window_max_ms,"
                 + "not_recovered,after_writable_median_ms,after_writable_min_ms,after_writable_max_ms,"
-                + "no_write_after_writable,failures_median,failures_min,failures_max,acknowledged,lost,"
-                + "applied_though_failed,fate_unknown,fate_unknown_applied,applied_twice,out_of_order,not_settled");
+                + "no_write_after_writable,failures_median,failures_min,failures_max,"
+                + ClusterOutcome.LedgerTally.CSV_COLUMNS);
         summaries().forEach((scenario, rows) -> {
             for (Summary s : rows) {
                 Stats.Window median = s.windows().median();
                 Stats.Window min = s.windows().min();
                 Stats.Window max = s.windows().max();
-                ClusterOutcome.LedgerTally t = s.ledger();
                 lines.add(String.join(
                         ",",
                         scenario.key(),
@@ -372,14 +339,7 @@ final class ClusterReport {
                         csv(Stats.median(s.failures())),
                         csv(extreme(s.failures(), Math::min)),
                         csv(extreme(s.failures(), Math::max)),
-                        Long.toString(t.acknowledged()),
-                        Long.toString(t.lost()),
-                        Long.toString(t.appliedThoughFailed()),
-                        Long.toString(t.fateUnknown()),
-                        Long.toString(t.fateUnknownApplied()),
-                        Long.toString(t.appliedTwice()),
-                        Long.toString(t.outOfOrder()),
-                        Long.toString(t.notSettled())));
+                        String.join(",", s.ledger().csv())));
             }
         });
         return lines;

@@ -148,7 +148,7 @@ record Options(int reps, List<Scenario> scenarios, boolean steady, Path out) {
         return Arrays.stream(Scenario.values()).map(Scenario::key).collect(Collectors.joining(", "));
     }
 
-    private static int integer(String option, String value) {
+    static int integer(String option, String value) {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
