@@ -25,9 +25,11 @@ final class ClusterChart {
         CategoryChart chart = new CategoryChartBuilder()
                 .width(1400)
                 .height(640)
-                .title("Redis Cluster: write window on the disrupted shard, median over the repetitions (log scale)")
+                .title(
+                        "Redis Cluster: write window on the disrupted shard, median over the repetitions (log scale); *: a"
+                                + " median not back at the end, drawn at the length observed")
                 .build();
-        chart.setYAxisTitle("window (ms); \"not back\": still not writing when the observation ended");
+        chart.setYAxisTitle("window (ms)");
         Chart.styleLogBars(chart, 100_000.0);
         List<String> labels = new ArrayList<>();
         for (ClusterScenario scenario : scenarios) {
@@ -51,7 +53,7 @@ final class ClusterChart {
                 values.add(median == null ? null : Math.max(10.0, median.millis()));
                 notBack |= median != null && median.censored();
             }
-            chart.addSeries(writer + (notBack ? " (a median not back: lower bound)" : ""), labels, values);
+            chart.addSeries(writer + (notBack ? " *" : ""), labels, values);
         }
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
