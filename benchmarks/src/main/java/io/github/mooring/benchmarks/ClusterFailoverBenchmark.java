@@ -74,7 +74,11 @@ public final class ClusterFailoverBenchmark {
         static Options parse(String... args) {
             int reps = 5;
             List<ClusterScenario> scenarios = List.of(ClusterScenario.values());
-            Path out = Paths.get(Files.exists(Paths.get("benchmarks", "pom.xml")) ? "benchmarks/results" : "results");
+            // Not benchmarks/results: a shorter run must not replace the committed results by accident.
+            Path out = Paths.get(
+                    Files.exists(Paths.get("benchmarks", "pom.xml"))
+                            ? "benchmarks/target/cluster-failover"
+                            : "target/cluster-failover");
             for (Map.Entry<String, String> option :
                     io.github.mooring.benchmarks.Options.named(args).entrySet()) {
                 String value = option.getValue();
@@ -99,8 +103,8 @@ public final class ClusterFailoverBenchmark {
         static String usage() {
             StringBuilder text = new StringBuilder("""
                     Cluster failover benchmark: Mooring's cluster client, Lettuce's and Redisson's through the same
-                    disruptions of one Redis Cluster (3 masters + 3 replicas). Writes cluster-failover.md and two CSV
-                    files. About 1 minute per repetition of all three scenarios on 2 cores.
+                    disruptions of one Redis Cluster (3 masters + 3 replicas). Writes cluster-failover.md, two CSV
+                    files and a chart. About 1 minute per repetition of all three scenarios on 2 cores.
 
                     Run from the repository root:
                       mvn -B -q -Dmaven.test.skip=true -pl benchmarks -am package exec:java@cluster-failover \\
@@ -113,7 +117,8 @@ public final class ClusterFailoverBenchmark {
             for (ClusterScenario scenario : ClusterScenario.values()) {
                 text.append(String.format("                        %-18s %s%n", scenario.key(), scenario.title()));
             }
-            text.append("  --out DIR           where the results go (default benchmarks/results)\n");
+            text.append("  --out DIR           where the results go (default benchmarks/target/cluster-failover;\n"
+                    + "                      benchmarks/results holds the committed run)\n");
             return text.toString();
         }
     }

@@ -287,6 +287,7 @@ class ClusterReportTest {
         var defaults = ClusterFailoverBenchmark.Options.parse();
         assertThat(defaults.reps()).isEqualTo(5);
         assertThat(defaults.scenarios()).containsExactly(ClusterScenario.values());
+        assertThat(defaults.out().toString()).as("never the committed results").endsWith("target/cluster-failover");
 
         var chosen = ClusterFailoverBenchmark.Options.parse(
                 "--reps=2", "--scenarios", "cluster-failover,pod-replaced", "--out", "/tmp/x");
