@@ -78,6 +78,19 @@ public final class MasterElection {
      * @throws IllegalArgumentException when two results share an address
      */
     public static Election elect(List<ProbeResult> results, ElectionPolicy policy, String sentinelMaster) {
+        return elect(results, policy, sentinelMaster, null);
+    }
+
+    /**
+     * Elects a master from {@code results}, where the Sentinels name {@code sentinelMaster} and their failover in
+     * progress is promoting {@code sentinelPromoting} ({@code ip:port}, or null): that replica, once it answers as
+     * master, is a candidate before they name it (they learn of the promotion up to a second later), even when the
+     * master they name no longer answers to show that it was promoted from it.
+     *
+     * @throws IllegalArgumentException when two results share an address
+     */
+    public static Election elect(
+            List<ProbeResult> results, ElectionPolicy policy, String sentinelMaster, String sentinelPromoting) {
         Objects.requireNonNull(policy, "policy");
         // Sorting first makes every later step, and so the outcome, independent of the input order.
         List<ProbeResult> sorted = results.stream().sorted(Ordering.RESULTS).toList();
@@ -106,7 +119,9 @@ public final class MasterElection {
             Role role = result.reachable() ? result.report().role() : Role.UNKNOWN;
             if (role == Role.MASTER && canServe(result)) {
                 if (named != null
-                        ? !named.equals(result.endpoint().address()) && !promotedFromNamed(result, sorted, named)
+                        ? !named.equals(result.endpoint().address())
+                                && !result.endpoint().address().equals(sentinelPromoting)
+                                && !promotedFromNamed(result, sorted, named)
                         : sentinelManaged && result.sentinelLinks() == 0) {
                     disowned.add(result);
                 } else {

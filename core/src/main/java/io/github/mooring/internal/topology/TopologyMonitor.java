@@ -236,6 +236,7 @@ public final class TopologyMonitor implements AutoCloseable {
                                 results == null ? List.of() : results,
                                 dataAtRisk.withholds(),
                                 sentinels.view().master(), // as of now: a switch heard during the round counts
+                                sentinels.view().promoting(),
                                 round.trigger(),
                                 Duration.ofNanos(System.nanoTime() - round.sinceNanos()),
                                 Instant.now()),

@@ -99,6 +99,7 @@ final class TopologyStep {
      * @param results one probe result per candidate endpoint (empty when there was nothing to probe)
      * @param withholdWhenDataAtRisk whether a repair will follow data at risk (then the master is withheld)
      * @param sentinelMaster the master the Sentinels name ({@code ip:port}) when the round started, or null
+     * @param sentinelPromoting the replica their failover in progress is promoting ({@code ip:port}), or null
      * @param trigger what started the round ({@code STARTUP} is implied by the first round)
      * @param detection from the trigger to the end of the round
      * @param observedAt when the round completed
@@ -110,6 +111,7 @@ final class TopologyStep {
             List<ProbeResult> results,
             boolean withholdWhenDataAtRisk,
             String sentinelMaster,
+            String sentinelPromoting,
             TopologyEvent.Trigger trigger,
             Duration detection,
             Instant observedAt) {
@@ -231,7 +233,11 @@ final class TopologyStep {
         Election election = round.results().isEmpty()
                 ? noCandidates(round, discovery)
                 : keepMasterRefusingCredentials(
-                        MasterElection.elect(round.results(), settings.electionPolicy(), round.sentinelMaster()),
+                        MasterElection.elect(
+                                round.results(),
+                                settings.electionPolicy(),
+                                round.sentinelMaster(),
+                                round.sentinelPromoting()),
                         before.lastMaster());
         Optional<DataAtRisk> dataAtRisk = DataAtRisk.assess(election, settings.farBehindRatio());
         boolean withheld = round.withholdWhenDataAtRisk() && dataAtRisk.isPresent();

@@ -38,7 +38,12 @@ class MasterElectionTest {
 
     /** A situation: the pods of one probe round, the policy, and the whole expected outcome. */
     record Scenario(
-            String name, ElectionPolicy policy, List<ProbeResult> results, String sentinelMaster, Outcome expected) {
+            String name,
+            ElectionPolicy policy,
+            List<ProbeResult> results,
+            String sentinelMaster,
+            String sentinelPromoting,
+            Outcome expected) {
         @Override
         public String toString() {
             return name;
@@ -50,13 +55,23 @@ class MasterElectionTest {
     }
 
     static Scenario scenario(String name, ElectionPolicy policy, List<Pod> pods, Outcome expected) {
-        return new Scenario(name, policy, pods.stream().map(Pod::result).toList(), null, expected);
+        return new Scenario(name, policy, pods.stream().map(Pod::result).toList(), null, null, expected);
     }
 
     /** A situation where the Sentinels name {@code sentinelMaster} ({@code ip:port}) as master. */
     static Scenario named(String name, String sentinelMaster, List<Pod> pods, Outcome expected) {
+        return promoting(name, sentinelMaster, null, pods, expected);
+    }
+
+    /** Where the Sentinels name {@code sentinelMaster} and their failover is promoting {@code promoting}. */
+    static Scenario promoting(String name, String sentinelMaster, String promoting, List<Pod> pods, Outcome expected) {
         return new Scenario(
-                name, ElectionPolicy.defaults(), pods.stream().map(Pod::result).toList(), sentinelMaster, expected);
+                name,
+                ElectionPolicy.defaults(),
+                pods.stream().map(Pod::result).toList(),
+                sentinelMaster,
+                promoting,
+                expected);
     }
 
     static Stream<Scenario> scenarios() {
@@ -423,6 +438,33 @@ class MasterElectionTest {
                                         .offset(100)
                                         .sentinels(2)),
                         expect().master("redis-1").splitBrain("succession", "redis-0")),
+                promoting(
+                        "the old master is dead, the replica Sentinel's failover promotes answers master before they"
+                                + " name it: elected",
+                        "10.0.0.10:6379",
+                        "10.0.0.11:6379",
+                        List.of(
+                                Pod.unreachable("redis-0", "connection refused"),
+                                master("redis-1").promotedFrom("old-history").sentinels(2),
+                                replica("redis-2").of("10.0.0.10").linkDown(3).sentinels(2)),
+                        expect().master("redis-1")
+                                .replicas("redis-2")
+                                .unreachable("redis-0")
+                                .stale("redis-2", FOLLOWS_NON_MASTER, "10.0.0.10:6379")),
+                named(
+                        "the old master is dead, a replica answers master, Sentinels promote none yet: not written to",
+                        "10.0.0.10:6379",
+                        List.of(
+                                Pod.unreachable("redis-0", "connection refused"),
+                                master("redis-1").promotedFrom("old-history").sentinels(2),
+                                replica("redis-2").of("10.0.0.10").linkDown(3).sentinels(2)),
+                        expect().replicas("redis-2")
+                                .unreachable("redis-0", "redis-1")
+                                .noMaster("no pod reports master: redis-0 (10.0.0.10:6379) unreachable: connection"
+                                        + " refused; redis-1 (10.0.0.11:6379) master but the Sentinels name"
+                                        + " 10.0.0.10:6379 as master (an old master back at its IP: writes wait for"
+                                        + " the one Sentinel promoted); redis-2 (10.0.0.12:6379) replica of"
+                                        + " 10.0.0.10:6379, link down 3s")),
                 named(
                         "Sentinel names the usual master: nothing changes",
                         "10.0.0.10:6379",
@@ -593,7 +635,8 @@ class MasterElectionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void electsAsTheSituationRequires(Scenario scenario) {
-        Election election = MasterElection.elect(scenario.results(), scenario.policy(), scenario.sentinelMaster());
+        Election election = MasterElection.elect(
+                scenario.results(), scenario.policy(), scenario.sentinelMaster(), scenario.sentinelPromoting());
 
         assertThat(Outcome.of(election)).as(scenario.name()).isEqualTo(scenario.expected());
     }
@@ -601,10 +644,12 @@ class MasterElectionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void electsTheSameWhateverTheInputOrder(Scenario scenario) {
-        Election expected = MasterElection.elect(scenario.results(), scenario.policy(), scenario.sentinelMaster());
+        Election expected = MasterElection.elect(
+                scenario.results(), scenario.policy(), scenario.sentinelMaster(), scenario.sentinelPromoting());
 
         for (List<ProbeResult> order : orders(scenario.results())) {
-            assertThat(MasterElection.elect(order, scenario.policy(), scenario.sentinelMaster()))
+            assertThat(MasterElection.elect(
+                            order, scenario.policy(), scenario.sentinelMaster(), scenario.sentinelPromoting()))
                     .as("%s, input order %s", scenario.name(), order)
                     .isEqualTo(expected);
         }
@@ -613,7 +658,8 @@ class MasterElectionTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("scenarios")
     void placesEveryEndpointExactlyOnce(Scenario scenario) {
-        Election election = MasterElection.elect(scenario.results(), scenario.policy(), scenario.sentinelMaster());
+        Election election = MasterElection.elect(
+                scenario.results(), scenario.policy(), scenario.sentinelMaster(), scenario.sentinelPromoting());
 
         List<Object> placed = new ArrayList<>();
         election.master().ifPresent(master -> placed.add(master.endpoint()));

@@ -209,6 +209,7 @@ class ProbePaceTest {
                                 pods.stream().map(Pod::result).toList(),
                                 false,
                                 null,
+                                null,
                                 TopologyEvent.Trigger.PERIODIC,
                                 Duration.ZERO,
                                 Instant.parse("2026-12-06T10:00:00Z")),

@@ -187,6 +187,7 @@ class SentinelSwitchTest {
                         results,
                         true,
                         sentinelMaster,
+                        null,
                         TopologyEvent.Trigger.PERIODIC,
                         Duration.ofMillis(7),
                         START),

@@ -311,6 +311,7 @@ class TopologyStepTest {
                             results,
                             step.withhold(),
                             null,
+                            null,
                             step.trigger(),
                             Duration.ofMillis(7),
                             START.plusSeconds(index)),
