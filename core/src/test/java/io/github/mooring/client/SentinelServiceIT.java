@@ -1,7 +1,9 @@
 package io.github.mooring.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.github.mooring.internal.sentinel.SentinelSettings;
 import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.Sentinels;
@@ -9,6 +11,7 @@ import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -71,6 +74,20 @@ class SentinelServiceIT {
      */
     @Test
     void aFailoverRightAfterMooringSubscribedIsHeldWithoutAnyHello(SimulatedNamespace ns) {
+        failoverWithoutAnyHello(ns, Duration.ZERO);
+    }
+
+    /**
+     * Without any hello, nothing but Mooring's own questions confirms what the Sentinels name: an application that
+     * has listened longer than an unconfirmed view lives ({@code forgetAfter}, 10 s) still holds writes during the
+     * failover, since Mooring asks the Sentinels again while no hello comes.
+     */
+    @Test
+    void aFailoverLongAfterStartIsHeldWithoutAnyHello(SimulatedNamespace ns) {
+        failoverWithoutAnyHello(ns, SentinelSettings.DEFAULT_FORGET_AFTER.plusSeconds(2));
+    }
+
+    private static void failoverWithoutAnyHello(SimulatedNamespace ns, Duration listenedFor) {
         RedisURI app = RedisURI.builder()
                 .withHost("redis")
                 .withAuthentication("app", APP_PASSWORD)
@@ -88,10 +105,15 @@ class SentinelServiceIT {
             SyncLedgerWriter sync = run.writer(c -> new SyncLedgerWriter("sync", c, 500));
             PipelinedLedgerWriter stream = run.writer(c -> PipelinedLedgerWriter.stream("stream", c));
             SentinelEventsIT.awaitListening(run.sentinels, "Mooring listens to every Sentinel of the Service");
+            await().alias("Mooring has listened to every Sentinel for " + listenedFor)
+                    .atMost(FailoverRun.SETTLE)
+                    .until(() -> IntStream.range(0, run.sentinels.addresses().size())
+                            .allMatch(i -> listeningSeconds(run.sentinels, i) >= listenedFor.toSeconds()));
 
             FailoverRun.Result result = run.disruptAndRecover();
 
-            SentinelEventsIT.assertLostAtMostWhatWasInFlight("SENTINEL FAILOVER without a hello", result, sync, stream);
+            SentinelEventsIT.assertLostAtMostWhatWasInFlight(
+                    "SENTINEL FAILOVER without a hello, listening " + listenedFor + " before", result, sync, stream);
             SentinelEventsIT.assertMovedBySentinel(run, result);
             for (RedisPod pod : run.redis.pods()) {
                 assertThat(String.valueOf(pod.command("CLIENT", "LIST")))
@@ -99,5 +121,15 @@ class SentinelServiceIT {
                         .doesNotContain("name=mooring-sentinel-hello");
             }
         }
+    }
+
+    /** How long Mooring's event subscription to Sentinel {@code index} has been open ({@code age} in CLIENT LIST). */
+    private static long listeningSeconds(Sentinels sentinels, int index) {
+        return String.valueOf(sentinels.command(index, "CLIENT", "LIST"))
+                .lines()
+                .filter(line -> line.contains("name=mooring-sentinel-events"))
+                .mapToLong(line -> Long.parseLong(line.replaceAll(".* age=(\\d+) .*", "$1")))
+                .max()
+                .orElse(-1);
     }
 }

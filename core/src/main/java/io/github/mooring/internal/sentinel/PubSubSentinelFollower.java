@@ -32,6 +32,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * own credentials; in the same write it asks that Sentinel which master it names ({@code SENTINEL MASTER <name>}, or
  * {@code SENTINEL MASTERS} before a name is known), so the master, its configuration epoch and a failover already under
  * way are known as soon as Mooring listens, not at the next hello ({@link SentinelAnswer}). Every message and answer
- * goes through {@link SentinelView#apply}, which orders them by configuration epoch.
+ * goes through {@link SentinelView#apply}, which orders them by configuration epoch. Where no hello confirms the view
+ * (the pods refuse Mooring their hello channel), the Sentinels are asked again before it would be dropped.
  * <p>
  * With a {@code sentinelService} (Sentinels behind a Service of their own, or announcing addresses clients cannot
  * reach), the Sentinels subscribed to for events are exactly that Service's ready endpoints, discovered with the same
@@ -100,6 +103,8 @@ public final class PubSubSentinelFollower implements SentinelFollower {
 
     /** The pods probed last: which master of a Sentinel's answer is the group's, before any name is heard. */
     private volatile Set<String> probed = Set.of();
+    /** Asks the Sentinels again where no hello confirms the view ({@link #confirmQuietView()}). */
+    private final Future<?> confirming;
     /** The reasons a Sentinel did not answer, each logged once. */
     private final Set<String> refusals = ConcurrentHashMap.newKeySet();
 
@@ -129,6 +134,10 @@ public final class PubSubSentinelFollower implements SentinelFollower {
                 .sslOptions(settings.sslOptions())
                 .build());
         this.serviceWatch = sentinelService == null ? null : source.watch(sentinelService, new ServiceListener());
+        long every = Math.max(1, settings.forgetAfter().toMillis() / 3);
+        this.confirming = resources
+                .eventExecutorGroup()
+                .scheduleWithFixedDelay(this::confirmQuietView, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Hears the {@code sentinelService}'s endpoints, on the source's thread. */
@@ -315,6 +324,51 @@ public final class PubSubSentinelFollower implements SentinelFollower {
                 .toCompletableFuture();
     }
 
+    /**
+     * Where no hello has confirmed the view for half of {@code forgetAfter} (the pods refuse Mooring the hello channel:
+     * an ACL user without channels), asks each Sentinel followed again, so that a view the Sentinels still hold is not
+     * dropped as if they were gone. Only the master and its epoch count: this connection is not ordered with the
+     * events, so a failover its answer shows may be one whose end was heard already.
+     */
+    private void confirmQuietView() {
+        String name;
+        synchronized (this) {
+            if (closed
+                    || !view.known()
+                    || System.nanoTime() - heardNanos < settings.forgetAfter().toNanos() / 2) {
+                return;
+            }
+            name = view.masterName();
+        }
+        for (String sentinel : List.copyOf(sentinels.keySet())) {
+            client.connectAsync(
+                            endpoint(sentinel), settings.sentinelTemplate(), settings.timeout(), "mooring-sentinel-ask")
+                    .toCompletableFuture()
+                    .thenCompose(connection -> connection
+                            .async()
+                            .dispatch(
+                                    CommandType.SENTINEL,
+                                    new MapOutput<>(StringCodec.UTF8),
+                                    new CommandArgs<>(StringCodec.UTF8)
+                                            .add("MASTER")
+                                            .add(name))
+                            .toCompletableFuture()
+                            .whenComplete((answer, failure) -> connection.closeAsync()))
+                    .whenComplete((answer, failure) -> {
+                        if (failure != null) { // a Sentinel gone: the view is dropped in time, as without hellos
+                            log.debug("asking Sentinel {} again failed: {}", sentinel, failure.toString());
+                            return;
+                        }
+                        SentinelAnswer.Master.parse(answer)
+                                .map(master -> SentinelAnswer.choose(List.of(master), name, probed))
+                                .map(choice -> choice.observations(sentinel))
+                                .filter(observations -> !observations.isEmpty())
+                                .ifPresent(
+                                        observations -> observe(observations.get(0), "answer again from " + sentinel));
+                    });
+        }
+    }
+
     /** Folds a Sentinel's answer into the view, as its hello would be ({@link SentinelAnswer}). */
     private void onAnswer(String sentinel, List<Map<String, String>> answer, Throwable failure) {
         if (failure != null) {
@@ -433,6 +487,7 @@ public final class PubSubSentinelFollower implements SentinelFollower {
     @Override
     public void close() {
         closed = true;
+        confirming.cancel(false);
         if (serviceWatch != null) {
             serviceWatch.close();
         }
