@@ -3,17 +3,15 @@ package io.github.mooring.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.mooring.internal.sentinel.SentinelSettings;
 import io.github.mooring.testkit.PodRuntime;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.Sentinels;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -23,12 +21,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * only at the endpoints of their Service. A planned {@code SENTINEL FAILOVER} under a synchronous writer and a
  * pipelining one (probes every 30 s) is followed on those events, and nothing acknowledged is lost beyond what Redis's
  * asynchronous replication loses (counted apart, bounded as in {@link SentinelEventsIT}). Before the failover one
- * Sentinel pod is replaced with a new IP: Mooring subscribes to it there, from the Service's changed endpoints.
+ * Sentinel pod is replaced with a new IP: Mooring subscribes to it there, from the Service's changed endpoints. A
+ * second case starts the failover before any hello can reach Mooring: what Mooring asks each Sentinel as it subscribes
+ * is all it knows then.
  */
 @ExtendWith(SimulatedNamespaceExtension.class)
 class SentinelServiceIT {
 
     private static final String SERVICE = "redis-sentinel";
+    private static final String APP_PASSWORD = "app-secret-41d7";
 
     @Test
     void followsASentinelFailoverThroughTheSentinelService(SimulatedNamespace ns) {
@@ -56,8 +57,6 @@ class SentinelServiceIT {
             assertThat(replacement).isNotEqualTo(replaced);
             SentinelEventsIT.awaitListening(sentinels, "Mooring listens to the replaced Sentinel at its new IP");
 
-            awaitAHelloHeardByMooring(run);
-
             FailoverRun.Result result = run.disruptAndRecover();
 
             SentinelEventsIT.assertLostAtMostWhatWasInFlight(
@@ -68,32 +67,69 @@ class SentinelServiceIT {
     }
 
     /**
-     * An application runs long before a failover: it knows the master from the Sentinels by then. Through the
-     * Service, Mooring subscribes to the Sentinels' events without waiting for a hello, so the first hello (every 2 s)
-     * may come after those subscriptions: wait until Mooring subscribes to the hello channel on the master, then for
-     * a hello published there after that (which Mooring heard too, from the same publication).
+     * The race CI met: a failover that starts before Mooring has heard a hello (one every 2 s) must still hold
+     * writes. Made certain here: the application's ACL user on the pods has no channels (Redis 7's default for a new
+     * user), so Mooring never reads the hello channel and knows the master and its epoch only from what it asks each
+     * Sentinel as it subscribes. The failover starts as soon as the writers run.
      */
-    private static void awaitAHelloHeardByMooring(FailoverRun run) {
-        RedisPod master = run.redis.pod(0);
-        await().alias("Mooring subscribes to the Sentinels' hello on " + master.name())
-                .atMost(FailoverRun.SETTLE)
-                .until(() -> String.valueOf(master.command("CLIENT", "LIST")).contains("name=mooring-sentinel-hello"));
-        RedisClient client = RedisClient.create();
-        try (StatefulRedisPubSubConnection<String, String> hello =
-                client.connectPubSub(RedisURI.create(master.ip(), master.port()))) {
-            AtomicBoolean heard = new AtomicBoolean();
-            hello.addListener(new RedisPubSubAdapter<>() {
-                @Override
-                public void message(String channel, String message) {
-                    heard.set(true);
-                }
-            });
-            hello.sync().subscribe("__sentinel__:hello");
-            await().alias("a Sentinel's hello on " + master.name())
+    @Test
+    void aFailoverRightAfterMooringSubscribedIsHeldWithoutAnyHello(SimulatedNamespace ns) {
+        failoverWithoutAnyHello(ns, Duration.ZERO);
+    }
+
+    /**
+     * Without any hello, nothing but Mooring's own questions confirms what the Sentinels name: an application that
+     * has listened longer than an unconfirmed view lives ({@code forgetAfter}, 10 s) still holds writes during the
+     * failover, since Mooring asks the Sentinels again while no hello comes.
+     */
+    @Test
+    void aFailoverLongAfterStartIsHeldWithoutAnyHello(SimulatedNamespace ns) {
+        failoverWithoutAnyHello(ns, SentinelSettings.DEFAULT_FORGET_AFTER.plusSeconds(2));
+    }
+
+    private static void failoverWithoutAnyHello(SimulatedNamespace ns, Duration listenedFor) {
+        RedisURI app = RedisURI.builder()
+                .withHost("redis")
+                .withAuthentication("app", APP_PASSWORD)
+                .build();
+        try (FailoverRun run = new FailoverRun(
+                ns,
+                Disruption.SENTINEL_FAILOVER_COMMAND,
+                PodRuntime.processes(),
+                options -> options.redisUri(app)
+                        .probeInterval(Duration.ofSeconds(30))
+                        .sentinelService(SERVICE),
+                set -> set.config("user app on >" + APP_PASSWORD + " ~* resetchannels +@all"),
+                sentinels -> sentinels,
+                sentinels -> sentinels.publishService(SERVICE))) {
+            SyncLedgerWriter sync = run.writer(c -> new SyncLedgerWriter("sync", c, 500));
+            PipelinedLedgerWriter stream = run.writer(c -> PipelinedLedgerWriter.stream("stream", c));
+            SentinelEventsIT.awaitListening(run.sentinels, "Mooring listens to every Sentinel of the Service");
+            await().alias("Mooring has listened to every Sentinel for " + listenedFor)
                     .atMost(FailoverRun.SETTLE)
-                    .untilTrue(heard);
-        } finally {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+                    .until(() -> IntStream.range(0, run.sentinels.addresses().size())
+                            .allMatch(i -> listeningSeconds(run.sentinels, i) >= listenedFor.toSeconds()));
+
+            FailoverRun.Result result = run.disruptAndRecover();
+
+            SentinelEventsIT.assertLostAtMostWhatWasInFlight(
+                    "SENTINEL FAILOVER without a hello, listening " + listenedFor + " before", result, sync, stream);
+            SentinelEventsIT.assertMovedBySentinel(run, result);
+            for (RedisPod pod : run.redis.pods()) {
+                assertThat(String.valueOf(pod.command("CLIENT", "LIST")))
+                        .as("no subscription of Mooring's to the hello channel on %s", pod.name())
+                        .doesNotContain("name=mooring-sentinel-hello");
+            }
         }
+    }
+
+    /** How long Mooring's event subscription to Sentinel {@code index} has been open ({@code age} in CLIENT LIST). */
+    private static long listeningSeconds(Sentinels sentinels, int index) {
+        return String.valueOf(sentinels.command(index, "CLIENT", "LIST"))
+                .lines()
+                .filter(line -> line.contains("name=mooring-sentinel-events"))
+                .mapToLong(line -> Long.parseLong(line.replaceAll(".* age=(\\d+) .*", "$1")))
+                .max()
+                .orElse(-1);
     }
 }

@@ -13,7 +13,10 @@ import java.util.Optional;
 
 /**
  * Real Redis Sentinels ({@code redis-server --sentinel}) monitoring a {@link RedisStatefulSet}, each on its own
- * loopback IP and port 26379. The monitored master's name is the set's name.
+ * loopback IP and port 26379, of the set's primary IP family: an IPv6 set gets IPv6 Sentinels, as its pods would have.
+ * (Redis 6.2's Sentinel binds its connections to the pods to its own first {@code bind} address, so a Sentinel on an
+ * IPv4 address never reaches an IPv6 pod; Redis 7.0 no longer binds them, which hid it.) The monitored master's name
+ * is the set's name.
  */
 public final class Sentinels {
 
@@ -26,6 +29,11 @@ public final class Sentinels {
     private final Duration failoverTimeout;
     private final int quorum;
     private final List<String> ips = new ArrayList<>();
+    /** The set's primary family: the pods' first IP, the one Sentinel monitors, is of it. */
+    private final IpFamily family;
+    /** Every IP given to a Sentinel, released at close (IPv6 ones were added to {@code lo}). */
+    private final List<String> allocatedIps = new ArrayList<>();
+
     private final List<RedisProcess> processes = new ArrayList<>();
     private final Path workDir;
     private final String requirePass;
@@ -52,11 +60,12 @@ public final class Sentinels {
         this.workDir = builder.namespace.workDir().resolve(set.name() + "-sentinels");
         this.requirePass = builder.requirePass;
         this.access = requirePass == null ? Resp.Access.NONE : new Resp.Access(Credentials.password(requirePass), null);
+        this.family = set.ipFamilies().get(0);
         for (int i = 0; i < builder.count; i++) {
-            String ip = LoopbackAddresses.allocate(PORT);
+            String ip = allocate();
             ips.add(ip);
             // A fresh loopback address where nothing listens: what Sentinel announces from behind NAT.
-            announcedIps.add(builder.announceUnreachable ? LoopbackAddresses.allocate(PORT) : ip);
+            announcedIps.add(builder.announceUnreachable ? allocate() : ip);
         }
     }
 
@@ -118,9 +127,9 @@ public final class Sentinels {
         String master = masterAddress()
                 .orElseThrow(() -> new IllegalStateException("no Sentinel names a master of " + masterName));
         processes.get(index).kill();
-        String ip = LoopbackAddresses.allocate(PORT);
+        String ip = allocate();
         ips.set(index, ip);
-        announcedIps.set(index, announceUnreachable ? LoopbackAddresses.allocate(PORT) : ip);
+        announcedIps.set(index, announceUnreachable ? allocate() : ip);
         replacements++;
         String masterIp =
                 master.substring(0, master.lastIndexOf(':')).replace("[", "").replace("]", "");
@@ -128,7 +137,13 @@ public final class Sentinels {
         if (service != null) {
             publishEndpoints();
         }
-        return ip + ":" + PORT;
+        return LoopbackAddresses.hostPort(ip, PORT);
+    }
+
+    private String allocate() {
+        String ip = LoopbackAddresses.allocate(family, PORT);
+        allocatedIps.add(ip);
+        return ip;
     }
 
     /** The master name Sentinels monitor (the StatefulSet's name). */
@@ -136,14 +151,16 @@ public final class Sentinels {
         return masterName;
     }
 
-    /** {@code ip:26379} of every Sentinel. */
+    /** {@code ip:26379} of every Sentinel (an IPv6 address in brackets). */
     public List<String> addresses() {
-        return ips.stream().map(ip -> ip + ":" + PORT).toList();
+        return ips.stream().map(ip -> LoopbackAddresses.hostPort(ip, PORT)).toList();
     }
 
     /** The addresses the Sentinels announce in their hello messages ({@code ip:26379}). */
     public List<String> announcedAddresses() {
-        return announcedIps.stream().map(ip -> ip + ":" + PORT).toList();
+        return announcedIps.stream()
+                .map(ip -> LoopbackAddresses.hostPort(ip, PORT))
+                .toList();
     }
 
     /**
@@ -173,7 +190,7 @@ public final class Sentinels {
             states.add(new EndpointState(pod, ips.get(i), uid, true, true, false));
             readyIps.put(pod, List.of(ips.get(i)));
         }
-        serviceObjects.publishEndpoints(List.of(IpFamily.IPV4), List.of(states));
+        serviceObjects.publishEndpoints(List.of(family), List.of(states));
         namespace.dns().publish(service, namespace.name(), "sentinel", PORT, readyIps);
     }
 
@@ -227,7 +244,8 @@ public final class Sentinels {
     /** Waits until the Sentinels report {@code ip} as the master's address. */
     public void awaitMaster(String ip, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!masterAddress().map(a -> a.startsWith(ip + ":")).orElse(false)) {
+        String host = (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":";
+        while (!masterAddress().map(a -> a.startsWith(host)).orElse(false)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Sentinels did not report " + ip + " as master within " + timeout
                         + " (they report " + masterAddress().orElse("nothing") + ")");
@@ -289,6 +307,7 @@ public final class Sentinels {
         for (RedisProcess process : processes) {
             process.kill();
         }
+        allocatedIps.forEach(LoopbackAddresses::release);
     }
 
     /** Builds and starts {@link Sentinels}. */

@@ -13,6 +13,11 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.ListOfMapsOutput;
+import io.lettuce.core.output.MapOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -22,10 +27,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +44,11 @@ import org.slf4j.LoggerFactory;
  * configuration epoch, and Sentinel sends one at once when it has promoted a replica. Each Sentinel found there is
  * then asked for its events ({@code +switch-master}, {@code +new-epoch}, {@code +sdown}, {@code -sdown}, {@code +odown}, {@code +try-failover},
  * {@code +elected-leader}, {@code +failover-state-*}, {@code -failover-abort-*}, {@code -odown}), with the Sentinels'
- * own credentials. Every message goes through {@link SentinelView#apply}, which orders them by configuration epoch.
+ * own credentials; in the same write it asks that Sentinel which master it names ({@code SENTINEL MASTER <name>}, or
+ * {@code SENTINEL MASTERS} before a name is known), so the master, its configuration epoch and a failover already under
+ * way are known as soon as Mooring listens, not at the next hello ({@link SentinelAnswer}). Every message and answer
+ * goes through {@link SentinelView#apply}, which orders them by configuration epoch. Where no hello confirms the view
+ * (the pods refuse Mooring their hello channel), the Sentinels are asked again before it would be dropped.
  * <p>
  * With a {@code sentinelService} (Sentinels behind a Service of their own, or announcing addresses clients cannot
  * reach), the Sentinels subscribed to for events are exactly that Service's ready endpoints, discovered with the same
@@ -89,6 +101,13 @@ public final class PubSubSentinelFollower implements SentinelFollower {
     /** The newest epoch each Sentinel announced on its own event channel ({@code +new-epoch}). */
     private final Map<String, Long> eventEpochs = new HashMap<>();
 
+    /** The pods probed last: which master of a Sentinel's answer is the group's, before any name is heard. */
+    private volatile Set<String> probed = Set.of();
+    /** Asks the Sentinels again where no hello confirms the view ({@link #confirmQuietView()}). */
+    private final Future<?> confirming;
+    /** The reasons a Sentinel did not answer, each logged once. */
+    private final Set<String> refusals = ConcurrentHashMap.newKeySet();
+
     /** Finds the Sentinels through the pods' hello channel. */
     public PubSubSentinelFollower(SentinelSettings settings, ClientResources resources) {
         this(settings, resources, null, null);
@@ -115,6 +134,10 @@ public final class PubSubSentinelFollower implements SentinelFollower {
                 .sslOptions(settings.sslOptions())
                 .build());
         this.serviceWatch = sentinelService == null ? null : source.watch(sentinelService, new ServiceListener());
+        long every = Math.max(1, settings.forgetAfter().toMillis() / 3);
+        this.confirming = resources
+                .eventExecutorGroup()
+                .scheduleWithFixedDelay(this::confirmQuietView, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Hears the {@code sentinelService}'s endpoints, on the source's thread. */
@@ -187,6 +210,7 @@ public final class PubSubSentinelFollower implements SentinelFollower {
                 .filter(ProbeResult::monitoredBySentinels)
                 .map(r -> r.endpoint().address())
                 .collect(Collectors.toSet());
+        probed = results.stream().map(r -> r.endpoint().address()).collect(Collectors.toUnmodifiableSet());
         for (String address : new ArrayList<>(pods.keySet())) {
             if (!monitored.contains(address) || !open(pods.get(address))) {
                 drop(pods, address);
@@ -262,12 +286,112 @@ public final class PubSubSentinelFollower implements SentinelFollower {
                     message(channel, message);
                 }
             });
+            // The question goes out with the subscriptions, in one write: Sentinel answers it and subscribes in one
+            // go, so no event falls between its answer and the first event heard, and the answer comes first.
+            connection.setAutoFlushCommands(false);
+            askForTheMaster(connection).whenComplete((answer, failure) -> onAnswer(sentinel, answer, failure));
+            CompletableFuture<?> channels =
+                    connection.async().subscribe(SENTINEL_CHANNELS).toCompletableFuture();
+            CompletableFuture<?> patterns =
+                    connection.async().psubscribe(SENTINEL_PATTERNS).toCompletableFuture();
+            connection.flushCommands();
+            connection.setAutoFlushCommands(true);
+            return CompletableFuture.allOf(channels, patterns);
+        });
+    }
+
+    /**
+     * {@code SENTINEL MASTER <name>} once a name was heard, else {@code SENTINEL MASTERS}: what the Sentinel names as
+     * master now, as a list of masters' fields.
+     */
+    private CompletableFuture<List<Map<String, String>>> askForTheMaster(
+            StatefulRedisPubSubConnection<String, String> connection) {
+        String name = view().masterName();
+        CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8);
+        if (name != null) {
             return connection
                     .async()
-                    .subscribe(SENTINEL_CHANNELS)
-                    .thenCompose(ignored -> connection.async().psubscribe(SENTINEL_PATTERNS))
-                    .toCompletableFuture();
-        });
+                    .dispatch(
+                            CommandType.SENTINEL,
+                            new MapOutput<>(StringCodec.UTF8),
+                            args.add("MASTER").add(name))
+                    .toCompletableFuture()
+                    .thenApply(List::of);
+        }
+        return connection
+                .async()
+                .dispatch(CommandType.SENTINEL, new ListOfMapsOutput<>(StringCodec.UTF8), args.add("MASTERS"))
+                .toCompletableFuture();
+    }
+
+    /**
+     * Where no hello has confirmed the view for half of {@code forgetAfter} (the pods refuse Mooring the hello channel:
+     * an ACL user without channels), asks each Sentinel followed again, so that a view the Sentinels still hold is not
+     * dropped as if they were gone. Only the master and its epoch count: this connection is not ordered with the
+     * events, so a failover its answer shows may be one whose end was heard already.
+     */
+    private void confirmQuietView() {
+        String name;
+        synchronized (this) {
+            if (closed
+                    || !view.known()
+                    || System.nanoTime() - heardNanos < settings.forgetAfter().toNanos() / 2) {
+                return;
+            }
+            name = view.masterName();
+        }
+        for (String sentinel : List.copyOf(sentinels.keySet())) {
+            client.connectAsync(
+                            endpoint(sentinel), settings.sentinelTemplate(), settings.timeout(), "mooring-sentinel-ask")
+                    .toCompletableFuture()
+                    .thenCompose(connection -> connection
+                            .async()
+                            .dispatch(
+                                    CommandType.SENTINEL,
+                                    new MapOutput<>(StringCodec.UTF8),
+                                    new CommandArgs<>(StringCodec.UTF8)
+                                            .add("MASTER")
+                                            .add(name))
+                            .toCompletableFuture()
+                            .whenComplete((answer, failure) -> connection.closeAsync()))
+                    .whenComplete((answer, failure) -> {
+                        if (failure != null) { // a Sentinel gone: the view is dropped in time, as without hellos
+                            log.debug("asking Sentinel {} again failed: {}", sentinel, failure.toString());
+                            return;
+                        }
+                        SentinelAnswer.Master.parse(answer)
+                                .map(master -> SentinelAnswer.choose(List.of(master), name, probed))
+                                .map(choice -> choice.observations(sentinel))
+                                .filter(observations -> !observations.isEmpty())
+                                .ifPresent(
+                                        observations -> observe(observations.get(0), "answer again from " + sentinel));
+                    });
+        }
+    }
+
+    /** Folds a Sentinel's answer into the view, as its hello would be ({@link SentinelAnswer}). */
+    private void onAnswer(String sentinel, List<Map<String, String>> answer, Throwable failure) {
+        if (failure != null) {
+            // Not fatal: its next hello (within 2 s) tells the same, where the pods let Mooring read the hello channel.
+            String reason = failure.getMessage();
+            if (refusals.add(String.valueOf(reason))) {
+                log.info(
+                        "Sentinel {} did not say which master it names ({}): it is learnt from the next hello instead"
+                                + " (a Sentinel user needs +sentinel|master, and +sentinel|masters before a hello)",
+                        sentinel,
+                        reason);
+            }
+            return;
+        }
+        List<SentinelAnswer.Master> masters = answer.stream()
+                .map(SentinelAnswer.Master::parse)
+                .flatMap(Optional::stream)
+                .toList();
+        SentinelAnswer.Choice choice = SentinelAnswer.choose(masters, view().masterName(), probed);
+        log.debug("Sentinel {} answered {} (rule {})", sentinel, choice.master(), choice.rule());
+        for (SentinelView.Observation observation : choice.observations(sentinel)) {
+            observe(observation, "answer from " + sentinel);
+        }
     }
 
     private void onEvent(String sentinel, SentinelMessage message) {
@@ -322,7 +446,14 @@ public final class PubSubSentinelFollower implements SentinelFollower {
             Endpoint endpoint, RedisURI template, String clientName, Subscription subscription) {
         return client.connectPubSubAsync(endpoint, template, settings.timeout(), clientName)
                 .toCompletableFuture()
-                .thenCompose(connection -> subscription.subscribe(connection).thenApply(ignored -> connection))
+                .thenCompose(connection -> subscription
+                        .subscribe(connection)
+                        .whenComplete((ignored, refused) -> {
+                            if (refused != null) { // NOPERM on the channel, say: the connection is of no use
+                                connection.closeAsync();
+                            }
+                        })
+                        .thenApply(ignored -> connection))
                 .whenComplete((connection, failure) -> {
                     if (failure != null) {
                         // Logged, not thrown: without Sentinel events the monitor still follows by probing.
@@ -356,6 +487,7 @@ public final class PubSubSentinelFollower implements SentinelFollower {
     @Override
     public void close() {
         closed = true;
+        confirming.cancel(false);
         if (serviceWatch != null) {
             serviceWatch.close();
         }

@@ -18,7 +18,7 @@ import java.util.Objects;
  *        {@code +try-failover}, {@code +elected-leader}, {@code +failover-state-*}) for its switch or abort; after
  *        that they go to the master Sentinel named last (zero: never hold)
  * @param forgetAfter a view no Sentinel has confirmed for this long is dropped (Sentinels say hello every 2 s on
- *        every pod): the monitor then elects by probing alone
+ *        every pod; where no hello comes, the follower asks them again): the monitor then elects by probing alone
  */
 public record SentinelSettings(
         RedisURI podTemplate,
