@@ -1,0 +1,133 @@
+package io.github.mooring.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.internal.sentinel.PubSubSentinelFollower;
+import io.github.mooring.internal.sentinel.SentinelSettings;
+import io.github.mooring.probe.NodeReport;
+import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.probe.Role;
+import io.github.mooring.testkit.PodRuntime;
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.RedisStatefulSet;
+import io.github.mooring.testkit.Sentinels;
+import io.github.mooring.testkit.SimulatedNamespace;
+import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Sentinels that announce host names ({@code sentinel resolve-hostnames yes}, {@code announce-hostnames yes}) over pods
+ * that announce theirs ({@code replica-announce-ip redis-1.redis.<ns>.svc.cluster.local}): hellos and events name pods
+ * by DNS name. The names resolve for the Redis and Sentinel processes (a hosts file of the namespace's, their private
+ * {@code /etc/hosts}) but not for this JVM, so Mooring must read them as pods without a resolver.
+ */
+@ExtendWith(SimulatedNamespaceExtension.class)
+class SentinelHostnamesIT {
+
+    /**
+     * Mooring's Sentinel follower reads the names in the hellos as the pods discovery reports (the kubernetes source's
+     * pod names): the master the Sentinels name is a pod's IP address, before and after a {@code SENTINEL FAILOVER}.
+     * Before, the view named the host name, which no probe or connection knows: no hold, no move on the switch.
+     */
+    @Test
+    void theFollowerReadsAnnouncedHostNamesAsPods(SimulatedNamespace ns) {
+        RedisStatefulSet redis = ns.redis("redis").announceHostnames().start();
+        Sentinels sentinels = ns.sentinels(redis).start();
+        sentinels.awaitReady(FailoverRun.SETTLE);
+        Object named = sentinels.command(0, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "redis");
+        assertThat(String.valueOf(named))
+                .as("the Sentinels name pods by DNS name")
+                .contains(redis.podDnsName(0));
+        ClientResources resources = ClientResources.create();
+        RedisURI pods = RedisURI.create("redis", 6379);
+        try (PubSubSentinelFollower follower = new PubSubSentinelFollower(
+                SentinelSettings.withoutSentinelAuth(pods, SslOptions.create()), resources, null, null, ns.name())) {
+            await().alias("the view names redis-0 by its IP")
+                    .atMost(FailoverRun.SETTLE)
+                    .until(() -> {
+                        follower.follow(monitored(redis));
+                        return redis.pod(0).address().equals(follower.view().master());
+                    });
+
+            sentinels.failover();
+
+            await().alias("the view names the promoted pod by its IP")
+                    .atMost(FailoverRun.SETTLE)
+                    .until(() -> {
+                        follower.follow(monitored(redis));
+                        String master = follower.view().master();
+                        return !redis.pod(0).address().equals(master)
+                                && redis.pods().stream().map(RedisPod::address).anyMatch(a -> a.equals(master));
+                    });
+            assertThat(String.valueOf(sentinels.command(0, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "redis")))
+                    .contains(".svc.cluster.local");
+        } finally {
+            resources.shutdown();
+        }
+    }
+
+    /**
+     * A planned {@code SENTINEL FAILOVER} under a synchronous writer and a pipelining one (probes every 30 s), with
+     * the ledger's end checks of {@link SentinelEventsIT}: followed on the Sentinels' events, which name host names.
+     */
+    @Test
+    void followsASentinelFailoverNamedByHostNames(SimulatedNamespace ns) {
+        try (FailoverRun run = new FailoverRun(
+                ns,
+                Disruption.SENTINEL_FAILOVER_COMMAND,
+                PodRuntime.processes(),
+                options -> options.probeInterval(Duration.ofSeconds(30)),
+                RedisStatefulSet.Builder::announceHostnames,
+                sentinels -> sentinels,
+                sentinels -> {})) {
+            SyncLedgerWriter sync = run.writer(c -> new SyncLedgerWriter("sync", c, 500));
+            PipelinedLedgerWriter stream = run.writer(c -> PipelinedLedgerWriter.stream("stream", c));
+            SentinelEventsIT.awaitListening(run.sentinels, "Mooring listens to every Sentinel's events");
+
+            FailoverRun.Result result = run.disruptAndRecover();
+
+            SentinelEventsIT.assertLostAtMostWhatWasInFlight("SENTINEL FAILOVER, host names", result, sync, stream);
+            SentinelEventsIT.assertMovedBySentinel(run, result);
+            assertThat(String.valueOf(run.sentinels.command(0, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "redis")))
+                    .as("the Sentinels name the master by its DNS name")
+                    .contains(".svc.cluster.local");
+        }
+    }
+
+    /** Every pod as a probe that counted the Sentinels' hello subscriptions reports it, with its pod name. */
+    private static List<ProbeResult> monitored(RedisStatefulSet redis) {
+        return redis.pods().stream()
+                .map(pod -> ProbeResult.reached(
+                        new Endpoint(pod.ip(), 6379, pod.name(), true, false),
+                        Instant.now(),
+                        Duration.ZERO,
+                        new NodeReport(
+                                Role.MASTER,
+                                "run",
+                                NodeReport.NO_REPL_ID,
+                                NodeReport.NO_REPL_ID,
+                                -1,
+                                0,
+                                null,
+                                0,
+                                false,
+                                0,
+                                false,
+                                false,
+                                0,
+                                0),
+                        Set.of(),
+                        3))
+                .toList();
+    }
+}
