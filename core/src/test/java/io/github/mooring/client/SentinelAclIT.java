@@ -34,7 +34,7 @@ class SentinelAclIT {
      * to the events it follows, nothing else. The README quotes this line (and says to add {@code +client|setinfo} on
      * Redis 7.2 and later, which Lettuce also sends and does without: Redis 7.0 does not know the command).
      */
-    static final String MOORING_SENTINEL_ACL = "resetchannels -@all +client|setname +ping"
+    static final String MOORING_SENTINEL_ACL = "resetchannels -@all +client|setname"
             + " +subscribe +psubscribe +unsubscribe +punsubscribe"
             + " &+switch-master &+new-epoch &+sdown &-sdown &+odown &-odown &+try-failover &+elected-leader"
             + " &+failover-state-* &-failover-abort-*";

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.internal.sentinel.PubSubSentinelFollower;
 import io.github.mooring.internal.sentinel.SentinelSettings;
+import io.github.mooring.internal.sentinel.SentinelView;
 import io.github.mooring.probe.NodeReport;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.probe.Role;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,9 +37,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SentinelHostnamesIT {
 
     /**
-     * Mooring's Sentinel follower reads the names in the hellos as the pods discovery reports (the kubernetes source's
-     * pod names): the master the Sentinels name is a pod's IP address, before and after a {@code SENTINEL FAILOVER}.
-     * Before, the view named the host name, which no probe or connection knows: no hold, no move on the switch.
+     * Mooring's Sentinel follower reads the names in the Sentinels' events as the pods discovery reports (the
+     * kubernetes source's pod names). Redis 7.0's hellos carry IPs, its events ({@code +try-failover}, {@code
+     * +switch-master}, ...) host names: the failover of the followed master is seen as such (writes are held) and the
+     * view only ever names pod IPs. Before, the events named an address the view did not follow, so no failover was
+     * ever seen in progress (no hold), and the {@code +switch-master} named a host name.
      */
     @Test
     void theFollowerReadsAnnouncedHostNamesAsPods(SimulatedNamespace ns) {
@@ -52,6 +56,8 @@ class SentinelHostnamesIT {
         RedisURI pods = RedisURI.create("redis", 6379);
         try (PubSubSentinelFollower follower = new PubSubSentinelFollower(
                 SentinelSettings.withoutSentinelAuth(pods, SslOptions.create()), resources, null, null, ns.name())) {
+            List<SentinelView> views = new CopyOnWriteArrayList<>();
+            follower.addListener((view, moved) -> views.add(view));
             await().alias("the view names redis-0 by its IP")
                     .atMost(FailoverRun.SETTLE)
                     .until(() -> {
@@ -71,6 +77,11 @@ class SentinelHostnamesIT {
                     });
             assertThat(String.valueOf(sentinels.command(0, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "redis")))
                     .contains(".svc.cluster.local");
+            assertThat(views)
+                    .as("the failover of redis-0, named by host name in the events, seen in progress")
+                    .anyMatch(view ->
+                            view.failoverInProgress() && redis.pod(0).address().equals(view.master()));
+            assertThat(views).extracting(SentinelView::master).noneMatch(master -> master.contains(".svc."));
         } finally {
             resources.shutdown();
         }

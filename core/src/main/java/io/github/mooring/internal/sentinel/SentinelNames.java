@@ -1,6 +1,7 @@
 package io.github.mooring.internal.sentinel;
 
 import io.github.mooring.discovery.Endpoint;
+import io.github.mooring.internal.probe.RoleProber;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -65,7 +66,7 @@ public record SentinelNames(String namespace, Map<String, String> podIps) {
     public Mapped map(String address) {
         int colon = address.lastIndexOf(':');
         String host = address.substring(0, colon);
-        if (host.startsWith("[") || isIpv4(host)) {
+        if (host.startsWith("[") || RoleProber.isIpLiteral(host)) {
             return new Mapped(address, Rule.IP_ADDRESS);
         }
         String[] labels = host.split("\\.");
@@ -106,19 +107,5 @@ public record SentinelNames(String namespace, Map<String, String> podIps) {
 
     private String address(String address) {
         return map(address).address();
-    }
-
-    /** Whether {@code host} is a dotted IPv4 address (an IPv6 one is canonical, in brackets, in an address). */
-    private static boolean isIpv4(String host) {
-        String[] parts = host.split("\\.", -1);
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String part : parts) {
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) {
-                return false;
-            }
-        }
-        return true;
     }
 }
