@@ -36,7 +36,7 @@ class SentinelAclIT {
      */
     static final String MOORING_SENTINEL_ACL = "resetchannels -@all +client|setname"
             + " +subscribe +psubscribe +unsubscribe +punsubscribe"
-            + " &+switch-master &+new-epoch &+sdown &-sdown &+odown &-odown &+try-failover &+elected-leader"
+            + " &+switch-master &+promoted-slave &+new-epoch &+sdown &-sdown &+odown &-odown &+try-failover &+elected-leader"
             + " &+failover-state-* &-failover-abort-*";
 
     private static final String PODS_SECRET = "pods-acl-secret-5d21";

@@ -96,7 +96,7 @@ public record SentinelNames(String namespace, Map<String, String> podIps) {
                     hello.configEpoch());
         }
         if (message instanceof SentinelMessage.Switch to) {
-            return new SentinelMessage.Switch(to.masterName(), address(to.from()), address(to.to()));
+            return new SentinelMessage.Switch(to.masterName(), address(to.from()), address(to.to()), to.event());
         }
         if (message instanceof SentinelMessage.Failover failover) {
             return new SentinelMessage.Failover(

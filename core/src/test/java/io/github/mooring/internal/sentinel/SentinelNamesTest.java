@@ -100,7 +100,13 @@ class SentinelNamesTest {
         assertThat(names.map(SentinelMessage.parse(
                                 "+switch-master", "redis redis-0" + fqdn + " 6379 redis-1" + fqdn + " 6379")
                         .orElseThrow()))
-                .isEqualTo(new SentinelMessage.Switch("redis", "10.0.0.10:6379", "10.0.0.11:6379"));
+                .isEqualTo(new SentinelMessage.Switch("redis", "10.0.0.10:6379", "10.0.0.11:6379", "+switch-master"));
+        assertThat(names.map(SentinelMessage.parse(
+                                "+promoted-slave",
+                                "slave redis-1" + fqdn + ":6379 redis-1" + fqdn + " 6379 @ redis redis-0" + fqdn
+                                        + " 6379")
+                        .orElseThrow()))
+                .isEqualTo(new SentinelMessage.Switch("redis", "10.0.0.10:6379", "10.0.0.11:6379", "+promoted-slave"));
         assertThat(names.map(SentinelMessage.parse("+odown", "master redis redis-0" + fqdn + " 6379 #quorum 2/2")
                         .orElseThrow()))
                 .isEqualTo(new SentinelMessage.Failover("redis", "10.0.0.10:6379", "+odown", true));
