@@ -100,7 +100,11 @@ public record SentinelNames(String namespace, Map<String, String> podIps) {
         }
         if (message instanceof SentinelMessage.Failover failover) {
             return new SentinelMessage.Failover(
-                    failover.masterName(), address(failover.master()), failover.event(), failover.inProgress());
+                    failover.masterName(),
+                    address(failover.master()),
+                    failover.event(),
+                    failover.inProgress(),
+                    failover.replica() == null ? null : address(failover.replica()));
         }
         return message;
     }

@@ -110,5 +110,12 @@ class SentinelNamesTest {
         assertThat(names.map(SentinelMessage.parse("+odown", "master redis redis-0" + fqdn + " 6379 #quorum 2/2")
                         .orElseThrow()))
                 .isEqualTo(new SentinelMessage.Failover("redis", "10.0.0.10:6379", "+odown", true));
+        assertThat(names.map(SentinelMessage.parse(
+                                "+failover-state-send-slaveof-noone",
+                                "slave redis-1" + fqdn + ":6379 redis-1" + fqdn + " 6379 @ redis redis-0" + fqdn
+                                        + " 6379")
+                        .orElseThrow()))
+                .isEqualTo(new SentinelMessage.Failover(
+                        "redis", "10.0.0.10:6379", "+failover-state-send-slaveof-noone", true, "10.0.0.11:6379"));
     }
 }
