@@ -96,7 +96,8 @@ public final class MooringClient implements AutoCloseable {
                             options.sentinelSettings(),
                             resources,
                             options.source(),
-                            options.sentinelService().orElse(null)),
+                            options.sentinelService().orElse(null),
+                            options.serviceRef().namespace()),
                     options.monitorSettings().withWithholdMasterWhenDataAtRisk(healerMode == HealerMode.REPAIR),
                     resources.eventBus(),
                     listeners);

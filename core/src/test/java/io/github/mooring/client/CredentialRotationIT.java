@@ -332,7 +332,7 @@ class CredentialRotationIT {
     }
 
     /** Writes to two streams: what the test shows and what it checks. */
-    private static final class TeeOutputStream extends OutputStream {
+    static final class TeeOutputStream extends OutputStream {
         private final OutputStream first;
         private final OutputStream second;
 

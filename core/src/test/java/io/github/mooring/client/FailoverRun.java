@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -86,6 +87,18 @@ final class FailoverRun implements AutoCloseable {
             UnaryOperator<RedisStatefulSet.Builder> statefulSet,
             UnaryOperator<Sentinels.Builder> sentinelSetup,
             Consumer<Sentinels> beforeMooring) {
+        this(ns, disruption, runtime, statefulSet, sentinelSetup, beforeMooring, (set, b) -> settings.apply(b));
+    }
+
+    /** With Mooring's settings made from the started StatefulSet (its CA certificate, for example). */
+    FailoverRun(
+            SimulatedNamespace ns,
+            Disruption disruption,
+            PodRuntime runtime,
+            UnaryOperator<RedisStatefulSet.Builder> statefulSet,
+            UnaryOperator<Sentinels.Builder> sentinelSetup,
+            Consumer<Sentinels> beforeMooring,
+            BiFunction<RedisStatefulSet, MooringOptions.Builder, MooringOptions.Builder> settings) {
         this.disruption = disruption;
         this.redis = statefulSet
                 .apply(ns.redis("redis").runtime(runtime).persistence(disruption.persistence))
@@ -101,7 +114,7 @@ final class FailoverRun implements AutoCloseable {
             sentinels.awaitReady(SETTLE);
             beforeMooring.accept(sentinels);
         }
-        this.mooring = new MooringFixture(ns, redis, settings);
+        this.mooring = new MooringFixture(ns, redis, b -> settings.apply(redis, b));
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.List;
  * @param port the port it listens on
  * @param logFile where its output goes (appended: every container of a pod object shares one log)
  * @param access how to reach it, to know it started
+ * @param hosts the pods' host names it must resolve ({@code /etc/hosts} of its own), or null for the machine's
  */
 record ContainerSpec(
         String namespace,
@@ -29,7 +30,8 @@ record ContainerSpec(
         String ip,
         int port,
         Path logFile,
-        Resp.Access access) {
+        Resp.Access access,
+        PodHosts hosts) {
 
     ContainerSpec {
         writable = List.copyOf(writable);

@@ -54,6 +54,10 @@ final class DockerContainer implements PodContainer {
 
     /** Starts a container of {@code image} running {@code serverCommand} for {@code spec}; returns once it answers. */
     static DockerContainer start(String image, String serverCommand, ContainerSpec spec) {
+        if (spec.hosts() != null) {
+            throw new UnsupportedOperationException(
+                    "announceHostnames runs on the process runtime only (" + spec.namespace() + "/" + spec.pod() + ")");
+        }
         String user = owner(spec.configFile().getParent());
         List<Bind> binds = new ArrayList<>();
         // A bind mount, not a copy into the container: a PV is a host directory that outlives its containers.

@@ -500,6 +500,9 @@ public final class RedisPod {
             Files.createDirectories(dataDir);
             Path config = dir.resolve("redis.conf");
             Files.write(config, configLines(dataDir));
+            if (set.podHosts() != null) {
+                set.podHosts().put(set.podDnsName(ordinal), ip);
+            }
             List<Path> writable = set.hasVolumes() ? List.of(dir, dataDir) : List.of(dir);
             List<Path> readOnly = set.tls() == null
                     ? List.of()
@@ -516,7 +519,8 @@ public final class RedisPod {
                             ip,
                             set.port(),
                             logFile(),
-                            set.access()));
+                            set.access(),
+                            set.podHosts()));
             runningSinceNanos = System.nanoTime();
             ready = false; // a new container is not ready until its own probe passes
             phase = Phase.RUNNING;
@@ -536,7 +540,8 @@ public final class RedisPod {
                 "protected-mode no",
                 "daemonize no",
                 "dir " + dataDir.toAbsolutePath(),
-                "replica-announce-ip " + ip,
+                // A chart with announce-hostnames announces the pod's DNS name; the Sentinels then name it so too.
+                "replica-announce-ip " + (set.announcesHostnames() ? set.podDnsName(ordinal) : ip),
                 // Full syncs straight over the socket, at once: keeps tests fast and leaves no RDB file behind.
                 "repl-diskless-sync yes",
                 "repl-diskless-sync-delay 0"));

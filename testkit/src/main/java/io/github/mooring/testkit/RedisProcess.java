@@ -30,7 +30,7 @@ final class RedisProcess implements PodContainer {
 
     /** Starts a pod's container as a process. */
     static RedisProcess start(ContainerSpec spec) {
-        return start(spec.configFile(), spec.ip(), spec.port(), spec.logFile(), spec.access());
+        return start(spec.hosts(), spec.configFile(), spec.ip(), spec.port(), spec.logFile(), spec.access());
     }
 
     /**
@@ -39,9 +39,24 @@ final class RedisProcess implements PodContainer {
      */
     static RedisProcess start(
             Path configFile, String host, int port, Path logFile, Resp.Access access, String... extraArgs) {
+        return start(null, configFile, host, port, logFile, access, extraArgs);
+    }
+
+    /** As above, resolving names through {@code hosts} ({@link PodHosts}), or the machine's when null. */
+    static RedisProcess start(
+            PodHosts hosts,
+            Path configFile,
+            String host,
+            int port,
+            Path logFile,
+            Resp.Access access,
+            String... extraArgs) {
         Path binary = RedisServerBinary.get().path();
         List<String> command = new ArrayList<>(List.of(binary.toString(), configFile.toString()));
         command.addAll(List.of(extraArgs));
+        if (hosts != null) {
+            command = hosts.wrap(command);
+        }
         Process process;
         try {
             process = new ProcessBuilder(command)

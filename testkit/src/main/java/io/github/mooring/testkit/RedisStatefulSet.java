@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A StatefulSet of Redis pods ({@code redis-0 .. redis-N-1}) behind a headless Service of the same name, with a
@@ -31,6 +32,7 @@ public final class RedisStatefulSet {
     private final Credentials credentials;
     private final List<String> extraConfig;
     private final boolean tlsEnabled;
+    private final boolean announceHostnames;
     private final PodRuntime runtime;
     private final List<IpFamily> ipFamilies;
     private final List<String> allocatedIps = new ArrayList<>(); // every pod IP ever given, released at close
@@ -51,6 +53,7 @@ public final class RedisStatefulSet {
         this.credentials = builder.credentials;
         this.extraConfig = List.copyOf(builder.extraConfig);
         this.tlsEnabled = builder.tls;
+        this.announceHostnames = builder.announceHostnames;
         this.runtime = builder.runtime != null ? builder.runtime : namespace.podRuntime();
         this.ipFamilies = builder.ipFamilies;
         this.cluster = builder.cluster;
@@ -331,6 +334,16 @@ public final class RedisStatefulSet {
         return tls;
     }
 
+    /** Whether the pods announce their DNS names ({@link Builder#announceHostnames()}). */
+    public boolean announcesHostnames() {
+        return announceHostnames;
+    }
+
+    /** The pods' host names for their processes, or null where they announce IPs. */
+    PodHosts podHosts() {
+        return announceHostnames ? namespace.podHosts() : null;
+    }
+
     Resp.Access access() {
         return new Resp.Access(credentials, tls == null ? null : tls.sslContext());
     }
@@ -398,6 +411,7 @@ public final class RedisStatefulSet {
         private int failureThreshold = 1;
         private final List<String> extraConfig = new ArrayList<>();
         private boolean tls;
+        private boolean announceHostnames;
         private PodRuntime runtime;
         private List<IpFamily> ipFamilies = List.of(IpFamily.IPV4);
         private ClusterSpec cluster;
@@ -470,6 +484,22 @@ public final class RedisStatefulSet {
          */
         public Builder tls(boolean tls) {
             this.tls = tls;
+            return this;
+        }
+
+        /**
+         * The pods announce their DNS names ({@code replica-announce-ip redis-1.redis.<ns>.svc.cluster.local}), as
+         * charts do for Sentinels with {@code announce-hostnames}; Sentinels of this set then resolve and announce
+         * host names. The names resolve for the pods' and Sentinels' own processes only, through a hosts file of the
+         * namespace's seen as their {@code /etc/hosts} (a private mount namespace: Linux, root; the test is aborted
+         * with the reason elsewhere); not for the test's JVM. Process runtime only.
+         */
+        public Builder announceHostnames() {
+            String unavailable = PodHosts.unavailableReason();
+            if (unavailable != null) {
+                Assumptions.abort("pods cannot announce host names here: " + unavailable);
+            }
+            this.announceHostnames = true;
             return this;
         }
 

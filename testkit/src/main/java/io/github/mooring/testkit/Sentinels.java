@@ -10,13 +10,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Real Redis Sentinels ({@code redis-server --sentinel}) monitoring a {@link RedisStatefulSet}, each on its own
  * loopback IP and port 26379, of the set's primary IP family: an IPv6 set gets IPv6 Sentinels, as its pods would have.
  * (Redis 6.2's Sentinel binds its connections to the pods to its own first {@code bind} address, so a Sentinel on an
  * IPv4 address never reaches an IPv6 pod; Redis 7.0 no longer binds them, which hid it.) The monitored master's name
- * is the set's name.
+ * is the set's name. Where the set uses TLS, so do the Sentinels, only ({@code tls-port 26379}, {@code port 0}), with
+ * the set's certificate, and to the pods.
  */
 public final class Sentinels {
 
@@ -37,6 +39,13 @@ public final class Sentinels {
     private final List<RedisProcess> processes = new ArrayList<>();
     private final Path workDir;
     private final String requirePass;
+    /** The clients' ACL user and its rules ({@link Builder#aclUser}), or null. */
+    private final Credentials aclUser;
+
+    private final String aclRules;
+    /** With an ACL user: the user the Sentinels authenticate to one another as, and the testkit's own. */
+    private final Credentials admin;
+
     private final Resp.Access access;
     private final SimulatedNamespace namespace;
     /** Per Sentinel, the address it announces; the same as its own unless {@link Builder#announceUnreachable()}. */
@@ -59,8 +68,12 @@ public final class Sentinels {
         this.quorum = builder.quorum;
         this.workDir = builder.namespace.workDir().resolve(set.name() + "-sentinels");
         this.requirePass = builder.requirePass;
-        this.access = requirePass == null ? Resp.Access.NONE : new Resp.Access(Credentials.password(requirePass), null);
         this.family = set.ipFamilies().get(0);
+        this.aclUser = builder.aclUser;
+        this.aclRules = builder.aclRules;
+        this.admin = aclUser == null ? null : Credentials.aclUser("sentinel-admin", "admin-" + UUID.randomUUID());
+        Credentials own = admin != null ? admin : requirePass != null ? Credentials.password(requirePass) : null;
+        this.access = new Resp.Access(own, set.tls() == null ? null : set.tls().sslContext());
         for (int i = 0; i < builder.count; i++) {
             String ip = allocate();
             ips.add(ip);
@@ -70,31 +83,34 @@ public final class Sentinels {
     }
 
     private void start() {
-        if (set.tls() != null) {
-            throw new IllegalStateException("the testkit's Sentinels speak plain TCP; " + set.name() + " uses TLS");
-        }
         RedisPod master = set.master()
                 .orElseThrow(() -> new IllegalStateException(
                         "Sentinels need exactly one master in " + set.name() + ", found " + set.masters()));
         for (int i = 0; i < ips.size(); i++) {
-            processes.add(startOne(i, workDir.resolve("sentinel-" + i), master.ip()));
+            processes.add(startOne(i, workDir.resolve("sentinel-" + i), hostOf(master)));
         }
     }
 
-    /** Starts Sentinel {@code index} in {@code dir}, monitoring the master at {@code masterIp}. */
-    private RedisProcess startOne(int index, Path dir, String masterIp) {
+    /** How the Sentinels name {@code pod}: its DNS name where the set announces host names, else its IP. */
+    private String hostOf(RedisPod pod) {
+        return set.announcesHostnames() ? set.podDnsName(set.pods().indexOf(pod)) : pod.ip();
+    }
+
+    /** Starts Sentinel {@code index} in {@code dir}, monitoring the master at {@code masterHost} (an IP or a name). */
+    private RedisProcess startOne(int index, Path dir, String masterHost) {
         String ip = ips.get(index);
         try {
             Files.createDirectories(dir);
             Path config = dir.resolve("sentinel.conf");
+            TlsMaterial tls = set.tls();
             List<String> lines = new ArrayList<>(List.of(
                     "bind " + ip,
-                    "port " + PORT,
+                    tls == null ? "port " + PORT : "port 0",
                     "protected-mode no",
                     "daemonize no",
                     "dir " + dir.toAbsolutePath(),
                     "sentinel announce-ip " + announcedIps.get(index),
-                    "sentinel monitor " + masterName + " " + masterIp + " " + set.port() + " " + quorum,
+                    "sentinel monitor " + masterName + " " + masterHost + " " + set.port() + " " + quorum,
                     "sentinel down-after-milliseconds " + masterName + " " + downAfter.toMillis(),
                     "sentinel failover-timeout " + masterName + " " + failoverTimeout.toMillis(),
                     "sentinel parallel-syncs " + masterName + " 1"));
@@ -110,8 +126,33 @@ public final class Sentinels {
                 lines.add("requirepass " + requirePass);
                 lines.add("sentinel sentinel-pass " + requirePass);
             }
+            if (aclUser != null) {
+                // No default user: clients log in as the ACL user; the Sentinels as an admin user among themselves.
+                lines.add("user default off");
+                lines.add("user " + aclUser.user() + " on >" + aclUser.password() + " " + aclRules);
+                lines.add("user " + admin.user() + " on >" + admin.password() + " ~* &* +@all");
+                lines.add("sentinel sentinel-user " + admin.user());
+                lines.add("sentinel sentinel-pass " + admin.password());
+            }
+            if (set.announcesHostnames()) {
+                // Pods announce their DNS names: the Sentinels resolve them, and name pods by them in hellos and
+                // events.
+                lines.add("sentinel resolve-hostnames yes");
+                lines.add("sentinel announce-hostnames yes");
+            }
+            if (tls != null) {
+                // TLS only, with the pods' certificate (a sidecar in the pod shares its Secret), to the pods as well.
+                lines.addAll(List.of(
+                        "tls-port " + PORT,
+                        "tls-cert-file " + tls.certificate().toAbsolutePath(),
+                        "tls-key-file " + tls.privateKey().toAbsolutePath(),
+                        "tls-ca-cert-file " + tls.caCertificate().toAbsolutePath(),
+                        "tls-auth-clients no",
+                        "tls-replication yes"));
+            }
             Files.write(config, lines);
-            return RedisProcess.start(config, ip, PORT, dir.resolve("sentinel.log"), access, "--sentinel");
+            return RedisProcess.start(
+                    set.podHosts(), config, ip, PORT, dir.resolve("sentinel.log"), access, "--sentinel");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + dir, e);
         }
@@ -131,9 +172,12 @@ public final class Sentinels {
         ips.set(index, ip);
         announcedIps.set(index, announceUnreachable ? allocate() : ip);
         replacements++;
-        String masterIp =
-                master.substring(0, master.lastIndexOf(':')).replace("[", "").replace("]", "");
-        processes.set(index, startOne(index, workDir.resolve("sentinel-" + index + "-" + replacements), masterIp));
+        RedisPod masterPod = set.pods().stream()
+                .filter(pod -> master.equals(pod.address()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("the Sentinels name " + master + ", no pod of " + set));
+        processes.set(
+                index, startOne(index, workDir.resolve("sentinel-" + index + "-" + replacements), hostOf(masterPod)));
         if (service != null) {
             publishEndpoints();
         }
@@ -205,7 +249,8 @@ public final class Sentinels {
 
     /**
      * {@code SENTINEL GET-MASTER-ADDR-BY-NAME} from the first Sentinel that answers, as {@code ip:port} (an IPv6
-     * address in brackets, as {@link RedisPod#address()}).
+     * address in brackets, as {@link RedisPod#address()}); a pod's DNS name the Sentinels answer with (host names
+     * announced) is given as that pod's address.
      */
     public Optional<String> masterAddress() {
         for (String ip : ips) {
@@ -213,14 +258,25 @@ public final class Sentinels {
                 Object reply = Resp.once(
                         ip, PORT, Duration.ofSeconds(2), access, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName);
                 if (reply instanceof List<?> list && list.size() == 2) {
-                    return Optional.of(LoopbackAddresses.hostPort(
-                            String.valueOf(list.get(0)), Integer.parseInt(String.valueOf(list.get(1)))));
+                    String host = podIp(String.valueOf(list.get(0)));
+                    return Optional.of(LoopbackAddresses.hostPort(host, Integer.parseInt(String.valueOf(list.get(1)))));
                 }
             } catch (IOException e) {
                 // try the next one
             }
         }
         return Optional.empty();
+    }
+
+    /** The IP of the pod whose DNS name {@code host} is, or {@code host} as it is. */
+    private String podIp(String host) {
+        for (int i = 0; i < set.pods().size(); i++) {
+            if (set.podDnsName(i).equals(host)) {
+                String ip = set.pods().get(i).ip();
+                return ip != null ? ip : host;
+            }
+        }
+        return host;
     }
 
     /** {@code SENTINEL FAILOVER <name>}: a planned failover, as an operator triggers it. */
@@ -319,6 +375,8 @@ public final class Sentinels {
         private Duration downAfter = Duration.ofSeconds(5);
         private Duration failoverTimeout = Duration.ofSeconds(10);
         private String requirePass;
+        private Credentials aclUser;
+        private String aclRules;
         private boolean announceUnreachable;
 
         Builder(SimulatedNamespace namespace, RedisStatefulSet set) {
@@ -370,7 +428,30 @@ public final class Sentinels {
             if (password == null || password.isBlank()) {
                 throw new IllegalArgumentException("requirePass must not be blank");
             }
+            if (aclUser != null) {
+                throw new IllegalStateException("requirePass and aclUser exclude each other");
+            }
             this.requirePass = password;
+            return this;
+        }
+
+        /**
+         * An ACL user ({@code user <name> on >password <rules>}) for clients, the default user disabled; the Sentinels
+         * authenticate to one another ({@code sentinel sentinel-user}) as an admin user of their own, which the
+         * testkit's commands use too. The pods' credentials are the set's.
+         */
+        public Builder aclUser(Credentials user, String rules) {
+            if (user == null || user.user() == null) {
+                throw new IllegalArgumentException("aclUser needs a user name: Credentials.aclUser(name, password)");
+            }
+            if (rules == null || rules.isBlank()) {
+                throw new IllegalArgumentException("aclUser needs ACL rules, such as \"~* &* +@all\"");
+            }
+            if (requirePass != null) {
+                throw new IllegalStateException("requirePass and aclUser exclude each other");
+            }
+            this.aclUser = user;
+            this.aclRules = rules;
             return this;
         }
 

@@ -37,6 +37,7 @@ public final class SimulatedNamespace implements AutoCloseable {
 
     private final String name;
     private final Path workDir;
+    private PodHosts podHosts;
     private final KubernetesApiServer api;
     private final ClusterDns dns;
     private final ScheduledExecutorService scheduler;
@@ -107,6 +108,14 @@ public final class SimulatedNamespace implements AutoCloseable {
     /** Where pods keep their configs, data and logs. */
     public Path workDir() {
         return workDir;
+    }
+
+    /** The pods' host names for the processes of sets that announce them (created on first use). */
+    synchronized PodHosts podHosts() {
+        if (podHosts == null) {
+            podHosts = new PodHosts(workDir.resolve("hosts"));
+        }
+        return podHosts;
     }
 
     /** What runs the pods of StatefulSets that choose no {@linkplain RedisStatefulSet.Builder#runtime runtime}. */

@@ -50,6 +50,17 @@ class BuilderValidationTest {
         assertThatThrownBy(() -> sentinels.quorum(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> sentinels.downAfter(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> sentinels.failoverTimeout(null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> sentinels.aclUser(Credentials.password("pw"), "+@all"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("user name");
+        assertThatThrownBy(() -> sentinels.aclUser(Credentials.aclUser("mooring", "pw"), " "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ACL rules");
+        assertThatThrownBy(() -> new Sentinels.Builder(null, null)
+                        .requirePass("pw")
+                        .aclUser(Credentials.aclUser("mooring", "pw"), "+@all"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("exclude each other");
         // Checked before anything starts.
         assertThatThrownBy(() ->
                         new Sentinels.Builder(null, null).count(1).quorum(2).start())

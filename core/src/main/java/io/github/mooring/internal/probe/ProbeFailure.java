@@ -91,8 +91,11 @@ public record ProbeFailure(Kind kind, String description) {
         return false;
     }
 
-    /** The server's reply that refused the credentials, anywhere in the chain, or null. */
-    private static String credentialsRefusal(Throwable failure) {
+    /**
+     * The server's reply that refused the credentials or the user's permissions ({@code WRONGPASS}, {@code NOAUTH},
+     * {@code NOPERM}), anywhere in the chain, or null. It quotes the server, which names no secret.
+     */
+    public static String credentialsRefusal(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String message = t.getMessage();
             if (message != null

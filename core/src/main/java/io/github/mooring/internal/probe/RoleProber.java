@@ -313,7 +313,8 @@ public final class RoleProber implements Prober {
                 resolver);
     }
 
-    static boolean isIpLiteral(String host) {
+    /** Whether {@code host} is an IP address (dotted IPv4, or anything with a colon: IPv6), never a name to look up. */
+    public static boolean isIpLiteral(String host) {
         return host.matches("\\d{1,3}(\\.\\d{1,3}){3}") || host.indexOf(':') >= 0;
     }
 

@@ -8,8 +8,11 @@ import io.github.mooring.discovery.EndpointSource;
 import io.github.mooring.discovery.EndpointWatch;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.internal.probe.NodeClient;
+import io.github.mooring.internal.probe.ProbeFailure;
 import io.github.mooring.probe.ProbeResult;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -82,7 +85,20 @@ public final class PubSubSentinelFollower implements SentinelFollower {
     private final Map<String, CompletableFuture<StatefulRedisPubSubConnection<String, String>>> sentinels =
             new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** The Sentinels' user and whether a password is set, to word refusals (see {@link SentinelRefusal}). */
+    private final String sentinelUser;
+
+    private final boolean hasSentinelPassword;
+    /** Per Sentinel, the refusal last warned about: the same refusal again (every hello, every round) warns once. */
+    private final Map<String, String> refusals = new ConcurrentHashMap<>();
+
     private volatile boolean closed;
+
+    private final String namespace;
+    /** The pods last probed and the {@code sentinelService}'s endpoints, by name (guarded by targetsLock). */
+    private List<Endpoint> podEndpoints = List.of();
+
+    private volatile SentinelNames names = SentinelNames.NONE;
 
     /** The {@code sentinelService}, or null when Sentinels are found through the pods' hello channel. */
     private final ServiceRef sentinelService;
@@ -119,7 +135,24 @@ public final class PubSubSentinelFollower implements SentinelFollower {
      */
     public PubSubSentinelFollower(
             SentinelSettings settings, ClientResources resources, EndpointSource source, ServiceRef sentinelService) {
+        this(settings, resources, source, sentinelService, null);
+    }
+
+    /**
+     * As above; host names the Sentinels announce are mapped to the pods (and Sentinels) discovered in {@code
+     * namespace} ({@link SentinelNames}; null: in any namespace).
+     */
+    public PubSubSentinelFollower(
+            SentinelSettings settings,
+            ClientResources resources,
+            EndpointSource source,
+            ServiceRef sentinelService,
+            String namespace) {
+        this.namespace = namespace;
         this.settings = settings;
+        RedisCredentials credentials = currentCredentials(settings.sentinelTemplate());
+        this.sentinelUser = credentials == null ? null : credentials.getUsername();
+        this.hasSentinelPassword = credentials != null && credentials.hasPassword();
         this.sentinelService = sentinelService;
         this.client = NodeClient.create(resources);
         client.setOptions(ClientOptions.builder()
@@ -150,6 +183,7 @@ public final class PubSubSentinelFollower implements SentinelFollower {
             lastError = null;
             synchronized (targetsLock) {
                 serviceEndpoints = snapshot.endpoints();
+                updateNames();
             }
             followTargets();
         }
@@ -191,6 +225,13 @@ public final class PubSubSentinelFollower implements SentinelFollower {
         }
     }
 
+    /** Called with targetsLock held. */
+    private void updateNames() {
+        List<Endpoint> named = new ArrayList<>(podEndpoints);
+        named.addAll(serviceEndpoints);
+        names = SentinelNames.of(namespace, named);
+    }
+
     @Override
     public void addListener(Listener listener) {
         listeners.add(listener);
@@ -205,6 +246,10 @@ public final class PubSubSentinelFollower implements SentinelFollower {
     public void follow(List<ProbeResult> results) {
         if (closed) {
             return;
+        }
+        synchronized (targetsLock) {
+            podEndpoints = results.stream().map(ProbeResult::endpoint).toList();
+            updateNames();
         }
         Set<String> monitored = results.stream()
                 .filter(ProbeResult::monitoredBySentinels)
@@ -245,7 +290,9 @@ public final class PubSubSentinelFollower implements SentinelFollower {
             connection.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, String message) {
-                    SentinelMessage.parse(channel, message).ifPresent(PubSubSentinelFollower.this::onHello);
+                    SentinelMessage.parse(channel, message)
+                            .map(names::map)
+                            .ifPresent(PubSubSentinelFollower.this::onHello);
                 }
             });
             return connection.async().subscribe(SentinelMessage.HELLO_CHANNEL).toCompletableFuture();
@@ -260,6 +307,12 @@ public final class PubSubSentinelFollower implements SentinelFollower {
                 if (announced.add(sentinel)) {
                     followTargets();
                 }
+                observe(SentinelView.MasterAt.hello(hello), "hello from " + sentinel);
+                return;
+            }
+            if (names.map(sentinel).rule() != SentinelNames.Rule.IP_ADDRESS) {
+                // A host name no discovered pod carries: never looked up through the system's resolver.
+                log.debug("Sentinel {} announces a name no discovered pod carries: not subscribed to", sentinel);
                 observe(SentinelView.MasterAt.hello(hello), "hello from " + sentinel);
                 return;
             }
@@ -278,7 +331,7 @@ public final class PubSubSentinelFollower implements SentinelFollower {
             connection.addListener(new RedisPubSubAdapter<>() {
                 @Override
                 public void message(String channel, String message) {
-                    SentinelMessage.parse(channel, message).ifPresent(m -> onEvent(sentinel, m));
+                    SentinelMessage.parse(channel, message).map(names::map).ifPresent(m -> onEvent(sentinel, m));
                 }
 
                 @Override
@@ -455,11 +508,36 @@ public final class PubSubSentinelFollower implements SentinelFollower {
                         })
                         .thenApply(ignored -> connection))
                 .whenComplete((connection, failure) -> {
-                    if (failure != null) {
-                        // Logged, not thrown: without Sentinel events the monitor still follows by probing.
+                    if (failure == null) {
+                        refusals.remove(endpoint.address());
+                        return;
+                    }
+                    // Logged, not thrown: without Sentinel events the monitor still follows by probing.
+                    String refusal = template == settings.sentinelTemplate()
+                            ? ProbeFailure.credentialsRefusal(failure)
+                            : null; // a pod refusing its credentials: the probes report that, as CredentialsRejected
+                    if (refusal == null) {
                         log.debug("listening to Sentinels via {} failed: {}", endpoint.address(), failure.toString());
+                    } else if (!refusal.equals(refusals.put(endpoint.address(), refusal))) {
+                        log.warn(SentinelRefusal.warning(
+                                endpoint.address(), sentinelUser, hasSentinelPassword, refusal));
                     }
                 });
+    }
+
+    /**
+     * The Sentinels' credentials as the template holds them now, for warnings only (never logged): a supplier's resolve
+     * at once; a provider that has not answered yet counts as none.
+     */
+    private static RedisCredentials currentCredentials(RedisURI template) {
+        RedisCredentialsProvider provider = template.getCredentialsProvider();
+        try {
+            return provider == null
+                    ? null
+                    : provider.resolveCredentials().toFuture().getNow(null);
+        } catch (RuntimeException notResolved) {
+            return null;
+        }
     }
 
     private static boolean open(CompletableFuture<StatefulRedisPubSubConnection<String, String>> connection) {
