@@ -122,7 +122,7 @@ public final class PubSubSentinelFollower implements SentinelFollower {
     /** Asks the Sentinels again where no hello confirms the view ({@link #confirmQuietView()}). */
     private final Future<?> confirming;
     /** The reasons a Sentinel did not answer, each logged once. */
-    private final Set<String> refusals = ConcurrentHashMap.newKeySet();
+    private final Set<String> unanswered = ConcurrentHashMap.newKeySet();
 
     /** Finds the Sentinels through the pods' hello channel. */
     public PubSubSentinelFollower(SentinelSettings settings, ClientResources resources) {
@@ -427,7 +427,7 @@ public final class PubSubSentinelFollower implements SentinelFollower {
         if (failure != null) {
             // Not fatal: its next hello (within 2 s) tells the same, where the pods let Mooring read the hello channel.
             String reason = failure.getMessage();
-            if (refusals.add(String.valueOf(reason))) {
+            if (unanswered.add(String.valueOf(reason))) {
                 log.info(
                         "Sentinel {} did not say which master it names ({}): it is learnt from the next hello instead"
                                 + " (a Sentinel user needs +sentinel|master, and +sentinel|masters before a hello)",
