@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * What one Redis pod reported about itself, parsed from {@code INFO replication}, {@code persistence},
- * {@code keyspace} and {@code server}.
+ * {@code keyspace}, {@code server} and (Redis 7 and later) {@code cluster}.
  *
  * @param role                       the reported role
  * @param runId                      {@code run_id}: changes on every process start; {@code null} if absent
@@ -21,6 +21,9 @@ import java.util.Objects;
  * @param loading                    {@code loading:1}: still loading its dataset, cannot serve commands
  * @param keys                       keys summed over all databases in {@code INFO keyspace}
  * @param connectedReplicas          {@code connected_slaves}
+ * @param clusterEnabled             {@code cluster_enabled:1} ({@code INFO cluster}), or {@code redis_mode:cluster} where
+ *                                   only {@code INFO server} was read: the pod is a Redis Cluster node, no member of a
+ *                                   replication group
  */
 public record NodeReport(
         Role role,
@@ -36,13 +39,48 @@ public record NodeReport(
         boolean syncInProgress,
         boolean loading,
         long keys,
-        int connectedReplicas) {
+        int connectedReplicas,
+        boolean clusterEnabled) {
 
     /** The {@code master_replid2} of a node that was never promoted: matches nothing. */
     public static final String NO_REPL_ID = "0000000000000000000000000000000000000000";
 
     public NodeReport {
         Objects.requireNonNull(role, "role");
+    }
+
+    /** A report of a pod that is no Redis Cluster node. */
+    public NodeReport(
+            Role role,
+            String runId,
+            String replId,
+            String replId2,
+            long secondReplOffset,
+            long replOffset,
+            String masterHost,
+            int masterPort,
+            boolean masterLinkUp,
+            long masterLinkDownSinceSeconds,
+            boolean syncInProgress,
+            boolean loading,
+            long keys,
+            int connectedReplicas) {
+        this(
+                role,
+                runId,
+                replId,
+                replId2,
+                secondReplOffset,
+                replOffset,
+                masterHost,
+                masterPort,
+                masterLinkUp,
+                masterLinkDownSinceSeconds,
+                syncInProgress,
+                loading,
+                keys,
+                connectedReplicas,
+                false);
     }
 
     /**

@@ -46,8 +46,13 @@ final class Manifests {
 
     /** {@code src/k8s} of the repository this module belongs to. */
     static Path directory() {
+        return directory("src/k8s");
+    }
+
+    /** A manifests directory of the repository this module belongs to, e.g. {@code src/k8s-cluster}. */
+    static Path directory(String relative) {
         Path module = Paths.get(System.getProperty("basedir", "."));
-        Path dir = module.toAbsolutePath().resolve("../src/k8s").normalize();
+        Path dir = module.toAbsolutePath().resolve("../" + relative).normalize();
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException(
                     "no manifests directory at " + dir + " (tests run from the examples module)");
@@ -57,7 +62,12 @@ final class Manifests {
 
     /** Every YAML file under {@code src/k8s}. */
     static List<Path> files() {
-        try (Stream<Path> walk = Files.walk(directory())) {
+        return files(directory());
+    }
+
+    /** Every YAML file under {@code directory}. */
+    static List<Path> files(Path directory) {
+        try (Stream<Path> walk = Files.walk(directory)) {
             return walk.filter(
                             p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
                     .sorted()
@@ -67,10 +77,15 @@ final class Manifests {
         }
     }
 
-    /** Every object of every file, in file order. */
+    /** Every object of every file under {@code src/k8s}, in file order. */
     static List<Manifest> load() {
+        return load(directory());
+    }
+
+    /** Every object of every file under {@code directory}, in file order. */
+    static List<Manifest> load(Path directory) {
         List<Manifest> manifests = new ArrayList<>();
-        for (Path file : files()) {
+        for (Path file : files(directory)) {
             for (HasMetadata object : parse(file)) {
                 manifests.add(new Manifest(file, object));
             }

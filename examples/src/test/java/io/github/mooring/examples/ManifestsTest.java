@@ -62,23 +62,26 @@ class ManifestsTest {
         assertThat(Manifests.files())
                 .extracting(p -> p.getFileName().toString())
                 .contains("redis.yaml", "rbac.yaml", "app.yaml");
-        for (Manifest manifest : manifests) {
-            HasMetadata object = manifest.object();
-            assertThat(object.getClass().getPackageName())
-                    .as("%s is a kind the fabric8 model knows", manifest)
-                    .startsWith("io.fabric8.kubernetes.api.model");
-            assertThat(object.getMetadata().getName()).as("%s: name", manifest).matches(DNS_LABEL);
-            assertThat(object.getMetadata().getNamespace())
-                    .as("%s: no namespace, so that `kubectl -n` chooses it", manifest)
-                    .isNull();
-            assertThat(Manifests.unknownFields(object))
-                    .as("%s: fields the API does not know", manifest)
-                    .isEmpty();
-        }
+        manifests.forEach(ManifestsTest::assertWellFormed);
         assertThat(manifests)
                 .extracting(m -> m.object().getKind())
                 .containsExactlyInAnyOrder(
                         "Service", "StatefulSet", "ServiceAccount", "Role", "RoleBinding", "Deployment", "Service");
+    }
+
+    /** A kind the fabric8 model knows, a DNS-label name, no namespace, no field the API does not know. */
+    static void assertWellFormed(Manifest manifest) {
+        HasMetadata object = manifest.object();
+        assertThat(object.getClass().getPackageName())
+                .as("%s is a kind the fabric8 model knows", manifest)
+                .startsWith("io.fabric8.kubernetes.api.model");
+        assertThat(object.getMetadata().getName()).as("%s: name", manifest).matches(DNS_LABEL);
+        assertThat(object.getMetadata().getNamespace())
+                .as("%s: no namespace, so that `kubectl -n` chooses it", manifest)
+                .isNull();
+        assertThat(Manifests.unknownFields(object))
+                .as("%s: fields the API does not know", manifest)
+                .isEmpty();
     }
 
     @Test

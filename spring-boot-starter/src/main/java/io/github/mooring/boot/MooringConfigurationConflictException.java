@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * Mooring is turned on ({@code mooring.service} is set) together with a setting that contradicts it, such as
- * {@code spring.data.redis.sentinel.*} or {@code spring.data.redis.cluster.*}: two different ways of deciding where
+ * {@code spring.data.redis.sentinel.*} or {@code spring.data.redis.cluster.nodes}: two different ways of deciding where
  * the Redis master is. The application does not start; Spring Boot's failure analysis explains the conflict and what
  * to change.
  */

@@ -8,6 +8,7 @@ import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.springframework.data.redis.connection.RedisConfiguration;
 import org.springframework.data.redis.connection.RedisPassword;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -93,17 +94,24 @@ public class MooringLettuceConnectionFactory extends LettuceConnectionFactory {
     private static RedisStandaloneConfiguration standaloneOf(RedisURI uri) {
         RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(uri.getHost(), uri.getPort());
         standalone.setDatabase(uri.getDatabase());
-        // Static credentials are mirrored; dynamic ones (a token provider) stay with the URI, which connections use.
+        mirrorCredentials(uri, standalone);
+        return standalone;
+    }
+
+    /**
+     * Gives {@code configuration} the URI's static credentials, so that the factory reports what connections use;
+     * dynamic ones (a token provider) stay with the URI, which connections use.
+     */
+    static void mirrorCredentials(RedisURI uri, RedisConfiguration.WithAuthentication configuration) {
         RedisCredentials credentials = staticCredentials(uri.getCredentialsProvider());
         if (credentials != null) {
             if (credentials.hasUsername()) {
-                standalone.setUsername(credentials.getUsername());
+                configuration.setUsername(credentials.getUsername());
             }
             if (credentials.hasPassword()) {
-                standalone.setPassword(RedisPassword.of(credentials.getPassword()));
+                configuration.setPassword(RedisPassword.of(credentials.getPassword()));
             }
         }
-        return standalone;
     }
 
     /**

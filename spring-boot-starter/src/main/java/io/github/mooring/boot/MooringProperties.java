@@ -20,6 +20,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        Redis auto-configuration applies as if Mooring were not on the classpath.
  * @param service Name of the Kubernetes Service in front of the Redis pods, for example 'redis'. Setting it turns
  *        Mooring on.
+ * @param mode What the Service's pods are: 'auto' (found out once at start: a Service whose pods report
+ *        cluster_enabled:1 is a Redis Cluster, any other a replication group; a spring.data.redis.cluster.* setting
+ *        means a cluster), 'replication' (one master with replicas: the connection factory follows the master) or
+ *        'cluster' (a Redis Cluster: the connection factory is a cluster one, on Mooring's cluster client, which
+ *        follows the Service's endpoints).
  * @param namespace Namespace of the Service. Defaults to the namespace of the pod the application runs in (from its
  *        service account); outside a pod, to the namespace of the kubeconfig's current context; else 'default'.
  * @param port Service port that carries Redis, by name (as in the Service's ports[].name) or by number.
@@ -60,6 +65,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record MooringProperties(
         @DefaultValue("true") boolean enabled,
         @Nullable String service,
+        @DefaultValue("auto") Mode mode,
         @Nullable String namespace,
         @DefaultValue("redis") String port,
         @DefaultValue("ipv4-preferred") IpFamilyPreference ipFamily,
@@ -89,6 +95,16 @@ public record MooringProperties(
             return source;
         }
         return staticNodes.isEmpty() ? Source.AUTO : Source.STATIC;
+    }
+
+    /** What the Service's pods are, and so which connection factory Mooring provides. */
+    public enum Mode {
+        /** Found out once at start, from spring.data.redis.cluster.* or else from what the pods report. */
+        AUTO,
+        /** A replication group (one master with replicas, with or without Sentinel). */
+        REPLICATION,
+        /** A Redis Cluster. */
+        CLUSTER
     }
 
     /** Where the Service's pods are discovered. */

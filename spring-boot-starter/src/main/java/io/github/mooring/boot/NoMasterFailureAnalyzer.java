@@ -2,6 +2,7 @@ package io.github.mooring.boot;
 
 import io.github.mooring.discovery.DiscoveryException;
 import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.topology.ClusterServiceException;
 import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.topology.Topology;
 import java.util.Locale;
@@ -52,6 +53,11 @@ class NoMasterFailureAnalyzer extends AbstractFailureAnalyzer<NoMasterException>
     }
 
     private static String action(NoMasterException cause, Topology topology) {
+        if (cause instanceof ClusterServiceException) {
+            return "The Service's pods are a Redis Cluster: remove mooring.mode=replication (with mooring.mode=auto,"
+                    + " the default, or mooring.mode=cluster, Mooring provides a cluster connection factory), or set"
+                    + " mooring.service to the Service of a replication group.";
+        }
         DiscoveryException discovery = discoveryProblem(cause);
         if (discovery != null) {
             switch (discovery.reason()) {

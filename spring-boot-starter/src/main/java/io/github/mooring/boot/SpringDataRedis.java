@@ -2,9 +2,11 @@ package io.github.mooring.boot;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.resource.ClientResources;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
@@ -18,9 +20,10 @@ import org.springframework.util.StringUtils;
 
 /**
  * {@code spring.data.redis.*} as Mooring's connections take it. Made once per context: it checks, once, that what
- * Spring Boot is told describes one Redis server (whose address Mooring replaces with the master it follows) and the
- * Lettuce client, not Sentinel, a Cluster, a static master/replica list or Jedis; and it assembles Boot's Lettuce
- * settings for the one set of options they are asked for.
+ * Spring Boot is told describes one Redis server or a Redis Cluster (whose addresses Mooring takes from the Service)
+ * and the Lettuce client, not Sentinel, a list of cluster nodes, a static master/replica list or Jedis; and it
+ * assembles Boot's Lettuce settings for the one set of options they are asked for, and the cluster settings that keep
+ * their meaning ({@link ClusterSettings}).
  */
 final class SpringDataRedis {
 
@@ -32,6 +35,7 @@ final class SpringDataRedis {
     private final @Nullable ClientResources clientResources;
     private final List<LettuceClientOptionsBuilderCustomizer> clientOptionsCustomizers;
     private final List<LettuceClientConfigurationBuilderCustomizer> clientConfigurationCustomizers;
+    private final ClusterSettings clusterSettings;
 
     private SpringDataRedis(
             DataRedisProperties properties,
@@ -41,7 +45,8 @@ final class SpringDataRedis {
             String clusterDomain,
             @Nullable ClientResources clientResources,
             List<LettuceClientOptionsBuilderCustomizer> optionsCustomizers,
-            List<LettuceClientConfigurationBuilderCustomizer> configurationCustomizers) {
+            List<LettuceClientConfigurationBuilderCustomizer> configurationCustomizers,
+            ClusterSettings clusterSettings) {
         this.properties = properties;
         this.details = details;
         this.standalone = standalone;
@@ -50,6 +55,7 @@ final class SpringDataRedis {
         this.clientResources = clientResources;
         this.clientOptionsCustomizers = optionsCustomizers;
         this.clientConfigurationCustomizers = configurationCustomizers;
+        this.clusterSettings = clusterSettings;
     }
 
     /**
@@ -82,11 +88,21 @@ final class SpringDataRedis {
                 "mooring.service=" + mooring.service(),
                 properties,
                 Topology.of(properties, details, sentinel, cluster, masterReplica));
+        ClusterSettings clusterSettings = ClusterSettings.of(properties, Binder.get(environment));
+        if (Boolean.TRUE.equals(clusterSettings.dynamicRefreshSources())) {
+            throw new MooringConfigurationConflictException(
+                    "mooring.service=" + mooring.service() + " has Mooring take a Redis Cluster's refresh sources"
+                            + " from the Service's endpoints, but"
+                            + " spring.data.redis.lettuce.cluster.refresh.dynamic-refresh-sources=true asks Lettuce to"
+                            + " refresh from the node addresses the cluster lists, which are stale after a pod is"
+                            + " replaced with a new IP.",
+                    "Remove spring.data.redis.lettuce.cluster.refresh.dynamic-refresh-sources, or set"
+                            + " mooring.enabled=false to use Lettuce's cluster client without Mooring.");
+        }
         // Boot's own details from spring.data.redis.* name a host only if one was set; the application's always do.
-        boolean propertyDetails = details.getClass().getName().endsWith(".PropertiesDataRedisConnectionDetails");
         boolean namesHost = environment.containsProperty("spring.data.redis.host")
                 || StringUtils.hasText(properties.getUrl())
-                || !propertyDetails;
+                || !isPropertyDetails(details);
         String domain = mooring.dns().clusterDomain();
         return new SpringDataRedis(
                 properties,
@@ -96,7 +112,46 @@ final class SpringDataRedis {
                 domain.endsWith(".") ? domain.substring(0, domain.length() - 1) : domain,
                 clientResources,
                 optionsCustomizers.toList(),
-                configurationCustomizers.toList());
+                configurationCustomizers.toList(),
+                clusterSettings);
+    }
+
+    /** The Redis Cluster settings of {@code spring.data.redis.*} that keep their meaning with Mooring. */
+    ClusterSettings clusterSettings() {
+        return clusterSettings;
+    }
+
+    /**
+     * {@code spring.data.redis.cluster.max-redirects} and {@code spring.data.redis.lettuce.cluster.refresh.*}, each
+     * null when not set (Mooring's defaults then apply: Lettuce's redirects, a periodic refresh every 30 s, every
+     * adaptive trigger).
+     *
+     * @param configured whether any of them is set: the application says it talks to a Redis Cluster
+     * @param maxRedirects {@code spring.data.redis.cluster.max-redirects}
+     * @param refreshPeriod {@code spring.data.redis.lettuce.cluster.refresh.period}
+     * @param adaptive {@code spring.data.redis.lettuce.cluster.refresh.adaptive}
+     * @param dynamicRefreshSources {@code spring.data.redis.lettuce.cluster.refresh.dynamic-refresh-sources}
+     */
+    record ClusterSettings(
+            boolean configured,
+            @Nullable Integer maxRedirects,
+            @Nullable Duration refreshPeriod,
+            @Nullable Boolean adaptive,
+            @Nullable Boolean dynamicRefreshSources) {
+
+        private static final String REFRESH = "spring.data.redis.lettuce.cluster.refresh.";
+
+        static ClusterSettings of(DataRedisProperties properties, Binder binder) {
+            Integer maxRedirects =
+                    properties.getCluster() != null ? properties.getCluster().getMaxRedirects() : null;
+            Duration period = binder.bind(REFRESH + "period", Duration.class).orElse(null);
+            Boolean adaptive = binder.bind(REFRESH + "adaptive", Boolean.class).orElse(null);
+            Boolean dynamic = binder.bind(REFRESH + "dynamic-refresh-sources", Boolean.class)
+                    .orElse(null);
+            boolean configured =
+                    properties.getCluster() != null || period != null || adaptive != null || dynamic != null;
+            return new ClusterSettings(configured, maxRedirects, period, adaptive, dynamic);
+        }
     }
 
     /**
@@ -120,6 +175,11 @@ final class SpringDataRedis {
                 clientResources,
                 clientOptionsCustomizers.stream(),
                 clientConfigurationCustomizers.stream());
+    }
+
+    /** Whether {@code details} are Boot's own, made from {@code spring.data.redis.*}. */
+    private static boolean isPropertyDetails(DataRedisConnectionDetails details) {
+        return details.getClass().getName().endsWith(".PropertiesDataRedisConnectionDetails");
     }
 
     /** The one conflict check: Jedis, or a topology other than one server. */
@@ -155,14 +215,15 @@ final class SpringDataRedis {
                         + " by asking the pods), or set mooring.enabled=false to connect through Sentinel with Spring"
                         + " Boot's own connection factory."),
         CLUSTER(
-                "spring.data.redis.cluster.*",
-                "a RedisClusterConfiguration bean",
-                "Cluster",
-                "%s and %s cannot both apply. Mooring follows the one master of a replicated Redis (a master with"
-                        + " replicas behind a Service); Redis Cluster shards data over several masters and has its own"
-                        + " topology protocol, which Lettuce's cluster client follows by itself.",
-                "Remove %s if the Service's pods are one master with replicas, or set mooring.enabled=false (or"
-                        + " remove mooring.service) for Redis Cluster."),
+                "spring.data.redis.cluster.nodes",
+                "a RedisClusterConfiguration bean with nodes",
+                "Cluster nodes",
+                "%s and %s both say where the Redis nodes are. Mooring finds a Redis Cluster's nodes through the"
+                        + " Kubernetes Service and follows them as pods are replaced; a list of node addresses goes"
+                        + " stale the first time a pod comes back with a new IP.",
+                "Remove %s and let Mooring find the nodes (spring.data.redis.cluster.max-redirects and"
+                        + " spring.data.redis.lettuce.cluster.refresh.period/adaptive keep their meaning), or set"
+                        + " mooring.enabled=false to connect to the listed nodes without Mooring."),
         MASTER_REPLICA(
                 "spring.data.redis.masterreplica.*",
                 "a RedisStaticMasterReplicaConfiguration bean",
@@ -200,13 +261,34 @@ final class SpringDataRedis {
                 @Nullable RedisStaticMasterReplicaConfiguration masterReplica) {
             Described found = SENTINEL.described(properties.getSentinel(), sentinel, details.getSentinel(), details);
             if (found == null) {
-                found = CLUSTER.described(properties.getCluster(), cluster, details.getCluster(), details);
+                // Cluster settings without nodes (max-redirects) keep their meaning: only a list of nodes conflicts.
+                found = CLUSTER.described(
+                        properties.getCluster() != null
+                                        && properties.getCluster().getNodes() != null
+                                        && !properties.getCluster().getNodes().isEmpty()
+                                ? properties.getCluster()
+                                : null,
+                        cluster != null && !cluster.getClusterNodes().isEmpty() ? cluster : null,
+                        nodesOfDetails(details),
+                        details);
             }
             if (found == null) {
                 found = MASTER_REPLICA.described(
                         properties.getMasterreplica(), masterReplica, details.getMasterReplica(), details);
             }
             return found;
+        }
+
+        /**
+         * The cluster nodes of connection details other than Boot's own from {@code spring.data.redis.*} (those are
+         * the properties, read above; and with {@code cluster.max-redirects} alone, Boot's would map absent nodes).
+         */
+        private static @Nullable Object nodesOfDetails(DataRedisConnectionDetails details) {
+            if (isPropertyDetails(details)) {
+                return null;
+            }
+            DataRedisConnectionDetails.Cluster cluster = details.getCluster();
+            return cluster != null && !cluster.getNodes().isEmpty() ? cluster : null;
         }
 
         private @Nullable Described described(

@@ -605,13 +605,15 @@ class MooringAutoConfigurationIT {
     }
 
     @Test
-    void refusesClusterSettingsAlongsideMooring() {
+    void refusesClusterNodesAlongsideMooring() {
         FailureAnalysis analysis =
                 conflict(runner().withPropertyValues(staticNodes(), "spring.data.redis.cluster.nodes=127.0.0.1:7000"));
         assertThat(analysis.getDescription())
-                .contains("spring.data.redis.cluster.*")
-                .contains("Redis Cluster");
-        assertThat(analysis.getAction()).contains("Remove spring.data.redis.cluster.*");
+                .contains("spring.data.redis.cluster.nodes")
+                .contains("Redis Cluster's nodes");
+        assertThat(analysis.getAction())
+                .contains("Remove spring.data.redis.cluster.nodes")
+                .contains("spring.data.redis.cluster.max-redirects");
     }
 
     @Test
@@ -660,10 +662,11 @@ class MooringAutoConfigurationIT {
             MooringLettuceConnectionFactory factory = context.getBean(MooringLettuceConnectionFactory.class);
             assertThat(liveThreads("lifecycle")).isNotEmpty();
             var beanFactory = context.getBeanFactory();
-            // Destruction order follows dependencies: factory, then client, then Boot's resources.
+            // Destruction order follows dependencies: factory, then the client (mooringConnections closes it), then
+            // Boot's resources.
             assertThat(beanFactory.getDependenciesForBean("redisConnectionFactory"))
-                    .contains("mooringClient");
-            assertThat(beanFactory.getDependentBeans("lettuceClientResources")).contains("mooringClient");
+                    .contains("mooringClient", "mooringConnections");
+            assertThat(beanFactory.getDependentBeans("lettuceClientResources")).contains("mooringConnections");
             context.close();
             await().atMost(Duration.ofSeconds(10))
                     .untilAsserted(() -> assertThat(liveThreads("lifecycle")).isEmpty());

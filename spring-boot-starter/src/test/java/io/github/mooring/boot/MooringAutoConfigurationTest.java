@@ -82,17 +82,22 @@ class MooringAutoConfigurationTest {
                 conflict(
                         "Cluster properties",
                         r -> r.withPropertyValues("spring.data.redis.cluster.nodes=127.0.0.1:7000"),
-                        "spring.data.redis.cluster.*"),
+                        "spring.data.redis.cluster.nodes"),
                 conflict(
                         "a RedisClusterConfiguration bean",
                         r -> r.withBean(
                                 RedisClusterConfiguration.class,
                                 () -> new RedisClusterConfiguration(List.of("127.0.0.1:7000"))),
-                        "a RedisClusterConfiguration bean"),
+                        "a RedisClusterConfiguration bean with nodes"),
                 conflict(
                         "Cluster connection details",
                         r -> r.withBean(DataRedisConnectionDetails.class, ClusterDetails::new),
-                        "(" + ClusterDetails.class.getName() + ") (Cluster)"),
+                        "(" + ClusterDetails.class.getName() + ") (Cluster nodes)"),
+                conflict(
+                        "Lettuce's dynamic refresh sources",
+                        r -> r.withPropertyValues(
+                                "spring.data.redis.lettuce.cluster.refresh.dynamic-refresh-sources=true"),
+                        "spring.data.redis.lettuce.cluster.refresh.dynamic-refresh-sources=true"),
                 conflict(
                         "master/replica properties",
                         r -> r.withPropertyValues("spring.data.redis.masterreplica.nodes=127.0.0.1:6379"),
@@ -131,6 +136,42 @@ class MooringAutoConfigurationTest {
                         assertThat(conflict.action()).contains("mooring.enabled=false");
                     });
         });
+    }
+
+    @Test
+    void clusterSettingsWithoutNodesKeepTheirMeaningAndMeanACluster() {
+        // No cluster answers at 127.0.0.1:1: the start fails in the cluster client, not in a conflict check.
+        runner().withPropertyValues(
+                        "spring.data.redis.cluster.max-redirects=2",
+                        "spring.data.redis.lettuce.cluster.refresh.period=5s",
+                        "spring.data.redis.lettuce.cluster.refresh.dynamic-refresh-sources=false")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .rootCause()
+                            .isNotInstanceOf(MooringConfigurationConflictException.class)
+                            .hasMessageContaining("cluster partitions");
+                });
+    }
+
+    @Test
+    void modeReplicationWithClusterSettingsFailsTheStartNamingBoth() {
+        runner().withPropertyValues("mooring.mode=replication", "spring.data.redis.cluster.max-redirects=2")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .isInstanceOfSatisfying(MooringConfigurationConflictException.class, conflict -> {
+                            assertThat(conflict.description())
+                                    .contains("mooring.mode=replication")
+                                    .contains("spring.data.redis.cluster.*");
+                            assertThat(conflict.action()).contains("mooring.mode=cluster");
+                        }));
+    }
+
+    @Test
+    void modeClusterStartsTheClusterClient() {
+        runner().withPropertyValues("mooring.mode=cluster")
+                .run(context ->
+                        assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("cluster partitions"));
     }
 
     @Test

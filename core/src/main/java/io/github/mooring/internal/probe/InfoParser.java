@@ -10,7 +10,8 @@ import java.util.concurrent.CompletionException;
 
 /**
  * Turns the bulk strings Redis returns for {@code INFO replication}, {@code INFO persistence},
- * {@code INFO keyspace} and {@code INFO server} (or for all four in one {@code INFO}) into a {@link NodeReport}.
+ * {@code INFO keyspace} and {@code INFO server} (or for these and {@code cluster} in one {@code INFO}) into a
+ * {@link NodeReport}.
  *
  * <p>Reads Redis 6.2 and 7.x output: CRLF (or LF) lines, {@code # Section} headers and {@code key:value}
  * fields. Unknown fields are ignored, missing ones take the neutral value documented on
@@ -21,8 +22,8 @@ public final class InfoParser {
     private InfoParser() {}
 
     /**
-     * Parses the reply of one {@code INFO replication persistence keyspace server} (Redis 7 and later), whose sections
-     * come in the server's order under their {@code # Section} headers.
+     * Parses the reply of one {@code INFO replication persistence keyspace server cluster} (Redis 7 and later), whose
+     * sections come in the server's order under their {@code # Section} headers.
      */
     public static NodeReport parse(String info) {
         Map<String, StringBuilder> sections = new HashMap<>();
@@ -39,7 +40,8 @@ public final class InfoParser {
                 section(sections, "replication"),
                 section(sections, "persistence"),
                 section(sections, "keyspace"),
-                section(sections, "server"));
+                section(sections, "server"),
+                section(sections, "cluster"));
     }
 
     /**
@@ -59,8 +61,17 @@ public final class InfoParser {
         return section == null ? null : section.toString();
     }
 
-    /** Parses the four sections; never fails on odd content, only reports less. */
+    /**
+     * Parses the four sections asked one by one (Redis before 7.0): whether the pod is a cluster node is read from
+     * {@code redis_mode} in {@code server}, so that the fallback costs no fifth command. Never fails on odd content.
+     */
     public static NodeReport parse(String replication, String persistence, String keyspace, String server) {
+        return parse(replication, persistence, keyspace, server, null);
+    }
+
+    /** Parses the five sections; never fails on odd content, only reports less. */
+    public static NodeReport parse(
+            String replication, String persistence, String keyspace, String server, String cluster) {
         Map<String, String> repl = fields(replication);
         Map<String, String> srv = fields(server);
         Role role = role(srv.get("redis_mode"), repl.get("role"));
@@ -81,7 +92,13 @@ public final class InfoParser {
                 replica && number(repl.get("master_sync_in_progress"), 0) == 1,
                 number(fields(persistence).get("loading"), 0) == 1,
                 keys(fields(keyspace)),
-                (int) number(repl.get("connected_slaves"), replicaLines(repl)));
+                (int) number(repl.get("connected_slaves"), replicaLines(repl)),
+                clusterEnabled(fields(cluster), srv));
+    }
+
+    /** {@code cluster_enabled:1}, or a server that says {@code redis_mode:cluster} (the same flag, in every version). */
+    private static boolean clusterEnabled(Map<String, String> cluster, Map<String, String> server) {
+        return "1".equals(cluster.get("cluster_enabled")) || "cluster".equals(server.get("redis_mode"));
     }
 
     private static Role role(String mode, String role) {

@@ -39,9 +39,9 @@ import java.util.stream.Collectors;
 
 /**
  * Asks pods what they are. One small connection per pod, kept between rounds, sends
- * {@code INFO replication persistence keyspace server} (the four sections the election reads, in one command; Redis
- * before 7.0 takes one section per {@code INFO}, so a connection that refuses the form asks the four one by one from
- * then on) and {@code PUBSUB NUMSUB __sentinel__:hello} (how many Sentinels monitor the pod), back to back
+ * {@code INFO replication persistence keyspace server cluster} (the sections the election reads, in one command;
+ * Redis before 7.0 takes one section per {@code INFO}, so a connection that refuses the form asks the first four one
+ * by one from then on, {@code server}'s {@code redis_mode} saying what {@code cluster} would) and {@code PUBSUB NUMSUB __sentinel__:hello} (how many Sentinels monitor the pod), back to back
  * (pipelined), and turns the answers into a {@link ProbeResult}: two commands per probe on Redis 7, five before. Every
  * probe of a round runs concurrently, and each is bounded by the probe timeout: a frozen pod costs one timeout, not a
  * hung round. A failed connection is dropped and opened afresh next round.
@@ -51,6 +51,8 @@ import java.util.stream.Collectors;
 public final class RoleProber implements Prober {
 
     private static final String[] SECTIONS = {"replication", "persistence", "keyspace", "server"};
+    /** One {@code INFO}'s sections: {@code cluster} says whether the pod is a Redis Cluster node. */
+    private static final String[] ONE_INFO_SECTIONS = {"replication", "persistence", "keyspace", "server", "cluster"};
 
     /** Addresses whose kept connection refused the four sections in one {@code INFO} (Redis before 7.0). */
     private final Set<String> sectionBySection = ConcurrentHashMap.newKeySet();
@@ -267,10 +269,10 @@ public final class RoleProber implements Prober {
         return report.thenCombine(sentinelLinks, Answer::new);
     }
 
-    /** {@code replication persistence keyspace server}, for one {@code INFO}. */
+    /** {@code replication persistence keyspace server cluster}, for one {@code INFO}. */
     private static CommandArgs<String, String> sectionArgs() {
         CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8);
-        for (String section : SECTIONS) {
+        for (String section : ONE_INFO_SECTIONS) {
             args.add(section);
         }
         return args;

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -51,6 +52,11 @@ import java.util.function.UnaryOperator;
  * apart from unreachable pods ({@link Election#credentialsRejected()}), so that nothing treats it as down. Whether a
  * master that refuses them keeps its place is the monitor's rule, which remembers the round before
  * ({@code TopologyStep}).
+ * <p>
+ * A pod that reports {@code cluster_enabled:1} is a Redis Cluster node, no member of a replication group (each
+ * cluster master owns only its slots, and answers {@code MOVED} for the others): it takes no part, whatever its role,
+ * and is listed with the unreachable pods. A Service whose pods are all cluster nodes therefore has no master; the
+ * monitor says it is a cluster ({@code TopologyStep.clusterNodes}).
  * <p>
  * Replicas are stale when they follow an address that is no endpoint, an endpoint that is not the master, or the
  * master over a link down for at least {@link ElectionPolicy#linkDownStaleAfter()}.
@@ -117,7 +123,9 @@ public final class MasterElection {
                 continue;
             }
             Role role = result.reachable() ? result.report().role() : Role.UNKNOWN;
-            if (role == Role.MASTER && canServe(result)) {
+            if (isClusterNode(result)) {
+                unreachable.add(result);
+            } else if (role == Role.MASTER && canServe(result)) {
                 if (named != null
                         ? !named.equals(result.endpoint().address())
                                 && !result.endpoint().address().equals(sentinelPromoting)
@@ -315,6 +323,11 @@ public final class MasterElection {
         return Optional.ofNullable(reason).map(why -> new StaleReplica(node(replica), follows, why));
     }
 
+    /** The rule "a Redis Cluster node is no member of a replication group". */
+    static boolean isClusterNode(ProbeResult result) {
+        return result.reachable() && result.report().clusterEnabled();
+    }
+
     private static boolean reportsNonMasterRole(ProbeResult result) {
         return result.reachable() && result.report().role() != Role.MASTER;
     }
@@ -336,6 +349,10 @@ public final class MasterElection {
             return pod + " unreachable: " + result.failure();
         }
         NodeReport report = result.report();
+        if (report.clusterEnabled()) {
+            return pod + " " + report.role().name().toLowerCase(Locale.ROOT)
+                    + " of a Redis Cluster (cluster_enabled:1), not of a replication group";
+        }
         return pod
                 + switch (report.role()) {
                     case MASTER ->

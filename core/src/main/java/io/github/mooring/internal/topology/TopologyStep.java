@@ -6,6 +6,7 @@ import io.github.mooring.discovery.EndpointSnapshot;
 import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.topology.ClusterServiceException;
 import io.github.mooring.topology.DataAtRisk;
 import io.github.mooring.topology.Election;
 import io.github.mooring.topology.NoMasterException;
@@ -175,6 +176,10 @@ final class TopologyStep {
             return credentialsRejected(
                     service, now, now.credentialsRefusal().get(), "No master could be found with these credentials");
         }
+        ClusterServiceException cluster = clusterService(service, now);
+        if (cluster != null) {
+            return cluster;
+        }
         DiscoveryException problem = state.discovery().reasonToStopWaiting(activeSource);
         return problem == null
                 ? null
@@ -182,6 +187,10 @@ final class TopologyStep {
     }
 
     static NoMasterException noMaster(ServiceRef service, State state, Topology topology, Duration waited) {
+        ClusterServiceException cluster = clusterService(service, topology);
+        if (cluster != null) {
+            return cluster;
+        }
         String reason = topology.noMasterReason().orElse("no probe round has completed yet");
         DiscoveryException problem = state.discovery().error();
         return new NoMasterException(
@@ -192,6 +201,32 @@ final class TopologyStep {
                         + (problem != null ? "; discovery: " + problem.getMessage() : ""),
                 topology,
                 problem);
+    }
+
+    /**
+     * The rule "the Service is a Redis Cluster": no master, and every pod that answered is a cluster node
+     * ({@link MasterElection#isClusterNode}), at least one. Waiting cannot make a cluster a replication group, so the
+     * wait for a master ends at once, with the way out. A group in which only some pods are cluster nodes (a
+     * misconfigured pod) is not a cluster: its other pods elect as usual, and its cluster nodes are listed as taking
+     * no part. Null when the rule does not apply.
+     */
+    static ClusterServiceException clusterService(ServiceRef service, Topology topology) {
+        List<ProbeResult> answered =
+                topology.reports().stream().filter(ProbeResult::reachable).toList();
+        if (topology.hasMaster() || answered.isEmpty() || !answered.stream().allMatch(MasterElection::isClusterNode)) {
+            return null;
+        }
+        List<String> pods =
+                answered.stream().map(result -> result.endpoint().displayName()).toList();
+        return new ClusterServiceException(
+                service + " is a Redis Cluster: its pods " + String.join(", ", pods) + " report cluster_enabled:1."
+                        + " MooringClient follows the one master of a replication group (a master with replicas),"
+                        + " and a cluster shards its keys over several masters. Use"
+                        + " io.github.mooring.cluster.MooringClusterClient for this Service (with the Spring Boot"
+                        + " starter: leave mooring.mode unset or set it to auto or cluster), or name the Service of a"
+                        + " replication group.",
+                topology,
+                pods);
     }
 
     /**

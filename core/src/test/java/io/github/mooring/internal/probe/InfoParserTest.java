@@ -439,6 +439,45 @@ class InfoParserTest {
                 .isEqualTo(Role.UNKNOWN);
     }
 
+    /** Whether the pod is a Redis Cluster node, from one INFO (Redis 7) or from INFO server alone (the 6.2 fallback). */
+    static Stream<Arguments> clusterNodes() {
+        String standalone = "# Server\r\nredis_version:7.0.15\r\nredis_mode:standalone\r\n";
+        String clusterServer = "# Server\r\nredis_version:7.0.15\r\nredis_mode:cluster\r\n";
+        String replication = "# Replication\r\nrole:master\r\nconnected_slaves:1\r\n";
+        return Stream.of(
+                Arguments.of(
+                        "one INFO of a cluster node",
+                        clusterServer + replication + "# Cluster\r\ncluster_enabled:1\r\n",
+                        true),
+                Arguments.of(
+                        "one INFO of a plain server",
+                        standalone + replication + "# Cluster\r\ncluster_enabled:0\r\n",
+                        false),
+                Arguments.of(
+                        "cluster_enabled alone decides",
+                        standalone + replication + "# Cluster\r\ncluster_enabled:1\r\n",
+                        true),
+                Arguments.of("redis_mode alone decides (INFO server only)", clusterServer + replication, true),
+                Arguments.of("a server that says neither", replication, false),
+                Arguments.of("a Sentinel", "# Server\r\nredis_mode:sentinel\r\n", false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clusterNodes")
+    void tellsAClusterNodeByClusterEnabledOrRedisMode(String situation, String info, boolean clusterEnabled) {
+        assertThat(InfoParser.parse(info).clusterEnabled()).isEqualTo(clusterEnabled);
+    }
+
+    @Test
+    void readsTheClusterFlagSectionBySectionFromRedisMode() {
+        assertThat(InfoParser.parse("role:master\r\n", null, null, "redis_mode:cluster\r\n")
+                        .clusterEnabled())
+                .isTrue();
+        assertThat(InfoParser.parse("role:master\r\n", null, null, "redis_mode:standalone\r\n")
+                        .clusterEnabled())
+                .isFalse();
+    }
+
     @Test
     void tellsARefusalOfSeveralSectionsFromOtherFailures() {
         // Redis 6.2's reply to INFO with more than one argument (shared.syntaxerr), and older servers' arity error.

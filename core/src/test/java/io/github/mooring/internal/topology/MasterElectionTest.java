@@ -528,9 +528,28 @@ class MasterElectionTest {
                         expect().master("redis-0")
                                 .replicas("redis-1")
                                 .stale("redis-1", FOLLOWS_UNKNOWN_ADDRESS, "10.0.0.10:6379")),
+                scenario(
+                        "a cluster node among a replication group's pods (a misconfigured pod) takes no part",
+                        List.of(
+                                master("redis-0"),
+                                replica("redis-1").of("10.0.0.10"),
+                                master("redis-2").clusterNode()),
+                        expect().master("redis-0").replicas("redis-1").unreachable("redis-2")),
 
                 // 4. No candidate master
                 scenario("no endpoints at all", List.of(), expect().noMaster("no endpoints to probe")),
+                scenario(
+                        "Redis Cluster: every pod a cluster node, masters of their own slots; none is this group's master",
+                        List.of(
+                                master("redis-0").clusterNode(),
+                                master("redis-1").clusterNode(),
+                                replica("redis-2").of("10.0.0.10").clusterNode()),
+                        expect().unreachable("redis-0", "redis-1", "redis-2")
+                                .noMaster("no pod reports master: redis-0 (10.0.0.10:6379) master of a Redis Cluster"
+                                        + " (cluster_enabled:1), not of a replication group; redis-1 (10.0.0.11:6379)"
+                                        + " master of a Redis Cluster (cluster_enabled:1), not of a replication group;"
+                                        + " redis-2 (10.0.0.12:6379) replica of a Redis Cluster (cluster_enabled:1),"
+                                        + " not of a replication group")),
                 scenario(
                         "unreachable, stale replica and loading master (the example of the design)",
                         List.of(

@@ -37,6 +37,7 @@ public final class Pod {
     private Set<String> resolved = Set.of();
     private int sentinelLinks = ProbeResult.UNKNOWN_SENTINEL_LINKS;
     private String runId;
+    private boolean clusterNode;
 
     private Pod(String name, Role role, String failure) {
         this.name = name;
@@ -76,6 +77,12 @@ public final class Pod {
                         + " Redis username and password");
         pod.rejectedUser = user;
         return pod;
+    }
+
+    /** The pod runs Redis Cluster: it reports {@code cluster_enabled:1}. */
+    public Pod clusterNode() {
+        this.clusterNode = true;
+        return this;
     }
 
     public Pod at(String host) {
@@ -197,7 +204,8 @@ public final class Pod {
                 syncing,
                 loading,
                 role == Role.SENTINEL ? 0 : keys,
-                0);
+                0,
+                clusterNode);
         return ProbeResult.reached(endpoint, PROBED_AT, latency, report, resolved, sentinelLinks);
     }
 

@@ -1,6 +1,8 @@
 package io.github.mooring.boot.actuate;
 
 import io.github.mooring.MooringClient;
+import io.github.mooring.boot.ClusterShards;
+import io.github.mooring.boot.MooringClusterConnectionFactory;
 import io.github.mooring.boot.TopologyHistory;
 import io.github.mooring.probe.NodeReport;
 import io.github.mooring.probe.ProbeResult;
@@ -9,6 +11,7 @@ import io.github.mooring.topology.Topology;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
@@ -17,27 +20,71 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 /**
  * The {@code mooring} actuator endpoint ({@code GET /actuator/mooring}): the topology of the followed Service as
  * Mooring sees it now — every pod with its role, replication offset and key count, the master, stale replicas, a split
- * brain, the discovery source, the topology version — and the latest changes.
+ * brain, the discovery source, the topology version — and the latest changes ({@link #topology()}). For a Redis
+ * Cluster, its shards instead: slot ranges, master and replicas with node IDs and their pods' current addresses
+ * ({@link #cluster()}). Never credentials.
  */
 @Endpoint(id = "mooring")
 public class MooringEndpoint {
 
-    private final MooringClient client;
+    private final @Nullable MooringClient client;
 
-    private final TopologyHistory history;
+    private final @Nullable TopologyHistory history;
+
+    private final @Nullable MooringClusterConnectionFactory cluster;
 
     /**
      * @param client the client whose topology is shown
      * @param history its recent changes
      */
     public MooringEndpoint(MooringClient client, TopologyHistory history) {
-        this.client = client;
-        this.history = history;
+        this.client = Objects.requireNonNull(client, "client");
+        this.history = Objects.requireNonNull(history, "history");
+        this.cluster = null;
     }
 
-    /** The current topology. */
+    /** @param cluster the connection factory of the Redis Cluster whose shards are shown */
+    public MooringEndpoint(MooringClusterConnectionFactory cluster) {
+        this.client = null;
+        this.history = null;
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+    }
+
+    /** What {@code GET /actuator/mooring} shows: {@link #topology()}, or {@link #cluster()} for a Redis Cluster. */
     @ReadOperation
+    public OperationResponseBody read() {
+        return cluster != null ? cluster() : topology();
+    }
+
+    /**
+     * The Redis Cluster's shards, as the cluster client routes to them now.
+     *
+     * @throws IllegalStateException when the Service is a replication group
+     */
+    public ClusterDescriptor cluster() {
+        if (cluster == null) {
+            throw new IllegalStateException("the Service is a replication group: see topology()");
+        }
+        ClusterShards shards =
+                ClusterShards.of(cluster.getMooringClusterClient().getPartitions());
+        return new ClusterDescriptor(
+                cluster.getMooringOptions().service(),
+                cluster.getMooringOptions().namespace(),
+                shards.uncoveredSlots(),
+                shards.shards());
+    }
+
+    /**
+     * The current topology of the replication group.
+     *
+     * @throws IllegalStateException when the Service is a Redis Cluster
+     */
     public TopologyDescriptor topology() {
+        if (client == null || history == null) {
+            throw new IllegalStateException("the Service is a Redis Cluster: see cluster()");
+        }
+        MooringClient client = this.client;
+        TopologyHistory history = this.history;
         Topology topology = client.topology();
         List<PodDescriptor> pods =
                 topology.reports().stream().map(result -> pod(topology, result)).toList();
@@ -142,6 +189,18 @@ public class MooringEndpoint {
             @Nullable SplitBrainDescriptor splitBrain,
             @Nullable ChangeDescriptor lastChange,
             List<ChangeDescriptor> recentChanges)
+            implements OperationResponseBody {}
+
+    /**
+     * The shards of a Redis Cluster.
+     *
+     * @param service the Service's name
+     * @param namespace its namespace
+     * @param uncoveredSlots how many of the 16384 slots no master serves
+     * @param shards one per master that serves slots, by first slot
+     */
+    public record ClusterDescriptor(
+            String service, String namespace, int uncoveredSlots, List<ClusterShards.Shard> shards)
             implements OperationResponseBody {}
 
     /**

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import org.springframework.boot.data.redis.health.DataRedisHealthIndicator;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
@@ -31,6 +32,11 @@ public final class MooringRedisHealthIndicator extends AbstractHealthIndicator {
         super("Redis health check failed");
         this.client = client;
         this.boot = new DataRedisHealthIndicator(connectionFactory);
+    }
+
+    /** Spring Boot's own {@code redis} check, as for a Redis Cluster's connection factory. */
+    static HealthIndicator bootCheck(RedisConnectionFactory connectionFactory) {
+        return new DataRedisHealthIndicator(connectionFactory);
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.github.mooring.boot.metrics;
 import io.github.mooring.MooringClient;
 import io.github.mooring.boot.MooringAutoConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -28,7 +30,11 @@ public final class MooringMetricsAutoConfiguration {
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    MooringMetrics mooringMetrics(MooringClient mooringClient, MeterRegistry meterRegistry) {
-        return new MooringMetrics(mooringClient, meterRegistry);
+    @Nullable
+    MooringMetrics mooringMetrics(ObjectProvider<MooringClient> mooringClient, MeterRegistry meterRegistry) {
+        // None for a Redis Cluster (whose mooringClient is a null bean): its client is Lettuce's, with Lettuce's
+        // metrics.
+        MooringClient client = mooringClient.getIfAvailable();
+        return client == null ? null : new MooringMetrics(client, meterRegistry);
     }
 }
