@@ -212,15 +212,8 @@ final class TcpProxy implements AutoCloseable {
     private void respond(Socket upstream, Socket client) {
         Thread thread = new Thread(
                 () -> {
-                    byte[] buffer = new byte[16 * 1024];
                     try {
-                        InputStream in = upstream.getInputStream();
-                        OutputStream out = client.getOutputStream();
-                        int n;
-                        while ((n = in.read(buffer)) >= 0) {
-                            out.write(buffer, 0, n);
-                            out.flush();
-                        }
+                        forward(upstream, client);
                     } catch (IOException e) {
                         // either side went away
                     } finally {
@@ -309,17 +302,8 @@ final class TcpProxy implements AutoCloseable {
     private void pump(Socket from, Socket to, Socket client, boolean keepOpenWhenDropped) {
         Thread thread = new Thread(
                 () -> {
-                    byte[] buffer = new byte[16 * 1024];
-                    // Not try-with-resources: closing a socket's stream closes the socket, and the server's side
-                    // of a dropped client must stay open.
                     try {
-                        InputStream in = from.getInputStream();
-                        OutputStream out = to.getOutputStream();
-                        int n;
-                        while ((n = in.read(buffer)) >= 0) {
-                            out.write(buffer, 0, n);
-                            out.flush();
-                        }
+                        forward(from, to);
                     } catch (SocketException e) {
                         // closed by dropConnections() or by a peer
                     } catch (IOException e) {
@@ -347,6 +331,18 @@ final class TcpProxy implements AutoCloseable {
                 "mooring-testkit-apiserver-pump");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Copies until {@code from} ends. Not try-with-resources: closing a socket's stream closes the socket. */
+    private static void forward(Socket from, Socket to) throws IOException {
+        byte[] buffer = new byte[16 * 1024];
+        InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream();
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            out.write(buffer, 0, n);
+            out.flush();
+        }
     }
 
     private static void drain(Socket socket) {

@@ -41,11 +41,7 @@ class HttpWatchIT {
         RedisStatefulSet redis = ns.redis("redis").replicas(1).start();
         KubernetesApiServer api = ns.api();
         try (KubernetesClient client = httpWatchClient(api)) {
-            SharedIndexInformer<EndpointSlice> informer = client.discovery()
-                    .v1()
-                    .endpointSlices()
-                    .withLabel("kubernetes.io/service-name", "redis")
-                    .inform();
+            SharedIndexInformer<EndpointSlice> informer = informOnRedis(client);
             try {
                 await().atMost(WAIT).until(informer::isWatching);
                 assertThat(api.openHttpWatches())
@@ -53,16 +49,10 @@ class HttpWatchIT {
                         .isEqualTo(1);
                 RedisPod pod = redis.pod(0);
                 pod.stopContainer();
-                await().atMost(WAIT)
-                        .untilAsserted(() -> assertThat(EndpointControllerIT.readyIps(
-                                        informer.getStore().list().get(0)))
-                                .isEmpty());
+                awaitReadyIps(informer);
                 pod.startContainer();
                 pod.awaitReady(Duration.ofSeconds(30));
-                await().atMost(WAIT)
-                        .untilAsserted(() -> assertThat(EndpointControllerIT.readyIps(
-                                        informer.getStore().list().get(0)))
-                                .containsExactly(pod.ip()));
+                awaitReadyIps(informer, pod.ip());
                 assertThat(api.requestCount("watch", SLICES)).isEqualTo(1);
             } finally {
                 informer.close();
@@ -171,29 +161,19 @@ class HttpWatchIT {
         RedisStatefulSet redis = ns.redis("redis").replicas(1).start();
         KubernetesApiServer api = ns.api();
         try (KubernetesClient client = httpWatchClient(api)) {
-            SharedIndexInformer<EndpointSlice> informer = client.discovery()
-                    .v1()
-                    .endpointSlices()
-                    .withLabel("kubernetes.io/service-name", "redis")
-                    .inform();
+            SharedIndexInformer<EndpointSlice> informer = informOnRedis(client);
             try {
                 await().atMost(WAIT).until(informer::isWatching);
                 RedisPod pod = redis.pod(0);
                 pod.stopContainer(); // a first event, so that the client reads the stream and notices its end
-                await().atMost(WAIT)
-                        .untilAsserted(() -> assertThat(EndpointControllerIT.readyIps(
-                                        informer.getStore().list().get(0)))
-                                .isEmpty());
+                awaitReadyIps(informer);
                 long lists = api.requestCount("list", SLICES);
 
                 api.dropConnections();
                 await().atMost(WAIT).until(() -> api.requestCount("watch", SLICES) >= 2 && informer.isWatching());
                 pod.startContainer();
                 pod.awaitReady(Duration.ofSeconds(30));
-                await().atMost(WAIT)
-                        .untilAsserted(() -> assertThat(EndpointControllerIT.readyIps(
-                                        informer.getStore().list().get(0)))
-                                .containsExactly(pod.ip()));
+                awaitReadyIps(informer, pod.ip());
                 assertThat(api.requestCount("list", SLICES))
                         .as("the new watch resumed from the informer's version: no list")
                         .isEqualTo(lists);
@@ -201,6 +181,21 @@ class HttpWatchIT {
                 informer.close();
             }
         }
+    }
+
+    private static SharedIndexInformer<EndpointSlice> informOnRedis(KubernetesClient client) {
+        return client.discovery()
+                .v1()
+                .endpointSlices()
+                .withLabel("kubernetes.io/service-name", "redis")
+                .inform();
+    }
+
+    private static void awaitReadyIps(SharedIndexInformer<EndpointSlice> informer, String... ips) {
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(EndpointControllerIT.readyIps(
+                                informer.getStore().list().get(0)))
+                        .containsExactly(ips));
     }
 
     private static KubernetesClient httpWatchClient(KubernetesApiServer api) {
