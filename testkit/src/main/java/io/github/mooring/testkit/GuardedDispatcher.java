@@ -1,10 +1,13 @@
 package io.github.mooring.testkit;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The mock API server's CRUD dispatcher with the two things a real cluster adds that tests need: RBAC for the
  * application's identity (any request not made with the kit's own controller token), and API groups that
- * the cluster does not serve (an old cluster without {@code discovery.k8s.io/v1}).
+ * the cluster does not serve (an old cluster without {@code discovery.k8s.io/v1}). Every change it makes also goes to
+ * the {@linkplain HttpWatches plain-HTTP watches}, which the mock server does not serve itself.
  */
 final class GuardedDispatcher extends KubernetesCrudDispatcher {
 
@@ -25,10 +29,19 @@ final class GuardedDispatcher extends KubernetesCrudDispatcher {
     private final Map<String, Integer> failing = new ConcurrentHashMap<>();
     private final Set<String> unservedGroups = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
+    private final HttpWatches httpWatches;
 
     GuardedDispatcher(String controllerToken, String applicationUser) {
         this.controllerToken = controllerToken;
         this.applicationUser = applicationUser;
+        this.httpWatches = new HttpWatches(
+                getAttributeExtractor(),
+                this::requestResourceVersion,
+                path -> handleGet(path).getBody().readUtf8());
+    }
+
+    HttpWatches httpWatches() {
+        return httpWatches;
     }
 
     void forbid(String group, String resource, String verb) {
@@ -62,31 +75,64 @@ final class GuardedDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
-        Access access = decode(request.getMethod(), request.getPath());
-        boolean controller = ("Bearer " + controllerToken).equals(request.getHeader("Authorization"));
-        if (access != null && !controller) {
-            counts.computeIfAbsent(key(access.group(), access.resource(), access.verb()), k -> new AtomicLong())
-                    .incrementAndGet();
-            if (unservedGroups.contains(access.group())) {
-                return status(404, "NotFound", "the server could not find the requested resource", access);
-            }
-            Integer failure = failing.get(key(access.group(), access.resource(), access.verb()));
-            if (failure != null) {
-                return status(failure, "InternalError", "the API server failed (" + failure + "), as it can", access);
-            }
-            if (forbidden.contains(key(access.group(), access.resource(), access.verb()))) {
-                String qualified =
-                        access.group().isEmpty() ? access.resource() : access.resource() + "." + access.group();
-                String message = qualified + " is forbidden: User \"" + applicationUser + "\" cannot "
-                        + access.verb() + " resource \"" + access.resource() + "\" in API group \""
-                        + access.group() + "\""
-                        + (access.namespace() == null
-                                ? " at the cluster scope"
-                                : " in the namespace \"" + access.namespace() + "\"");
-                return status(403, "Forbidden", message, access);
+        MockResponse refusal = refusal(request.getMethod(), request.getPath(), request.getHeader("Authorization"));
+        return refusal != null ? refusal : super.dispatch(request);
+    }
+
+    /**
+     * What RBAC, a failure set by {@link #fail} or an unserved group answers instead of the request, or null when it
+     * may go on; counts the application's requests.
+     */
+    MockResponse refusal(String method, String pathAndQuery, String authorization) {
+        Access access = decode(method, pathAndQuery);
+        boolean controller = ("Bearer " + controllerToken).equals(authorization);
+        if (access == null || controller) {
+            return null;
+        }
+        counts.computeIfAbsent(key(access.group(), access.resource(), access.verb()), k -> new AtomicLong())
+                .incrementAndGet();
+        if (unservedGroups.contains(access.group())) {
+            return status(404, "NotFound", "the server could not find the requested resource", access);
+        }
+        Integer failure = failing.get(key(access.group(), access.resource(), access.verb()));
+        if (failure != null) {
+            return status(failure, "InternalError", "the API server failed (" + failure + "), as it can", access);
+        }
+        if (forbidden.contains(key(access.group(), access.resource(), access.verb()))) {
+            String qualified = access.group().isEmpty() ? access.resource() : access.resource() + "." + access.group();
+            String message = qualified + " is forbidden: User \"" + applicationUser + "\" cannot " + access.verb()
+                    + " resource \"" + access.resource() + "\" in API group \"" + access.group() + "\""
+                    + (access.namespace() == null
+                            ? " at the cluster scope"
+                            : " in the namespace \"" + access.namespace() + "\"");
+            return status(403, "Forbidden", message, access);
+        }
+        return null;
+    }
+
+    /** Every change goes through here, under the dispatcher's write lock: the HTTP watches get it too. */
+    @Override
+    public void processEvent(
+            String path,
+            AttributeSet pathAttributes,
+            AttributeSet oldAttributes,
+            GenericKubernetesResource resource,
+            String newJson) {
+        String oldJson = oldAttributes == null ? null : map.get(oldAttributes);
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newJson);
+        if (Objects.equals(oldJson, newJson) || (oldJson == null && newJson == null)) {
+            return;
+        }
+        AttributeSet newAttributes = null;
+        if (newJson != null) {
+            for (Map.Entry<AttributeSet, String> entry : map.entrySet()) {
+                if (entry.getValue() == newJson) { // the very string the mock just stored, under its new key
+                    newAttributes = entry.getKey();
+                    break;
+                }
             }
         }
-        return super.dispatch(request);
+        httpWatches.publish(oldAttributes, oldJson, newAttributes, newJson);
     }
 
     /** Decodes {@code /api/v1/namespaces/ns/pods/x} and {@code /apis/group/v1/namespaces/ns/res?watch=true}. */

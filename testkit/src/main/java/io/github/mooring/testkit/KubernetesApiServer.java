@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Objects;
 import java.util.UUID;
@@ -24,7 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The namespace's Kubernetes API server: fabric8's mock server in CRUD mode (real HTTP, real watch streams,
- * label selectors), behind a TCP proxy, with RBAC for the application's identity.
+ * label selectors), behind a TCP proxy, with RBAC for the application's identity. Watches come over WebSocket (fabric8's
+ * default) or over plain HTTP, as kubectl, client-go and fabric8's {@code onlyHttpWatches} watch: a chunked stream that
+ * resumes from a {@code resourceVersion}, with bookmarks ({@link #bookmarkInterval}) and {@code 410 Gone} for a
+ * version older than the server's history, as a real API server serves them.
  * <p>
  * Applications reach it with {@link #config()} (or {@link #newClient()}), as the service account
  * {@code system:serviceaccount:<namespace>:<name>} would. The kit's own controllers write through a separate
@@ -44,6 +48,7 @@ public final class KubernetesApiServer implements AutoCloseable {
     private final String applicationToken = "app-" + UUID.randomUUID();
     private final GuardedDispatcher dispatcher;
     private final KubernetesMockServer server;
+    private final ApiFront front;
     private final TcpProxy proxy;
     private final KubernetesClient controllerClient;
 
@@ -55,12 +60,21 @@ public final class KubernetesApiServer implements AutoCloseable {
                 new GuardedDispatcher(controllerToken, "system:serviceaccount:" + namespace + ":" + serviceAccount);
         this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init(InetAddress.getLoopbackAddress(), 0);
+        InetSocketAddress mock = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getPort());
+        ApiFront httpFront = null;
         try {
-            this.proxy = new TcpProxy(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getPort()));
+            httpFront = new ApiFront(server.getPort(), dispatcher);
+            this.front = httpFront;
+            TcpProxy.Route webSockets = new TcpProxy.Route(mock, true);
+            TcpProxy.Route plainHttp = new TcpProxy.Route(httpFront.address(), false);
+            this.proxy = new TcpProxy(head -> TcpProxy.isWebSocketUpgrade(head) ? webSockets : plainHttp);
             this.controllerClient = new KubernetesClientBuilder()
                     .withConfig(configFor("http://127.0.0.1:" + server.getPort(), controllerToken))
                     .build();
         } catch (RuntimeException e) {
+            if (httpFront != null) {
+                httpFront.close();
+            }
             server.destroy();
             throw e;
         }
@@ -191,6 +205,22 @@ public final class KubernetesApiServer implements AutoCloseable {
         return dispatcher.count(verb, parsed[1], parsed[0]);
     }
 
+    /**
+     * How often a plain-HTTP watch that asked for bookmarks ({@code allowWatchBookmarks}, as fabric8's informer does)
+     * gets one; a real API server sends one about every minute, the default here.
+     */
+    public void bookmarkInterval(Duration interval) {
+        if (interval == null || interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("bookmarkInterval must be positive, was " + interval);
+        }
+        dispatcher.httpWatches().bookmarkInterval(interval);
+    }
+
+    /** How many plain-HTTP watches are open now (WebSocket watches are not counted). */
+    public int openHttpWatches() {
+        return dispatcher.httpWatches().open();
+    }
+
     /** Closes every open connection, watch streams included, as a load balancer or API server failover does. */
     public void dropConnections() {
         proxy.dropConnections();
@@ -214,6 +244,7 @@ public final class KubernetesApiServer implements AutoCloseable {
     @Override
     public void close() {
         proxy.close();
+        front.close();
         controllerClient.close();
         try {
             server.destroy();
