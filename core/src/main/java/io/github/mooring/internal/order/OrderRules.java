@@ -1,4 +1,4 @@
-package io.github.mooring.lettuce;
+package io.github.mooring.internal.order;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,19 +6,20 @@ import java.util.List;
 /**
  * How one connection keeps its commands in the order the application issued them through a failover, as rules: what
  * becomes of a command whose reply arrived while earlier ones wait to be sent again, and of the commands a lost
- * connection leaves behind. Pure functions of the facts; {@link FailoverWriter} gathers the facts and applies them.
+ * connection leaves behind. Pure functions of the facts; {@code FailoverWriter} (a
+ * replication group's connection) and {@code ClusterOrder} (a cluster connection's slots) gather the facts and apply them.
  * <p>
  * The writer holds commands that must be sent again (refused by a node during a failover, or left unanswered by a
  * lost connection) in a queue in issue order, and every command issued after them joins that queue, until they have
  * all been sent again, in order. Commands already on the wire behind them come back one by one; these rules say what
  * each reply means.
  */
-final class OrderRules {
+public final class OrderRules {
 
     private OrderRules() {}
 
     /** What becomes of a command whose reply arrived. */
-    enum AfterReply {
+    public enum AfterReply {
         /** Complete it with its reply. */
         DELIVER,
         /** Refused by a node that is not a usable master: applied nowhere, so it is sent again, in its place. */
@@ -39,10 +40,10 @@ final class OrderRules {
      * @param retries a retry policy for rejections is configured
      * @param inTransaction the command opens, belongs to or ends a {@code MULTI} transaction
      * @param dropped its reply was decoded into nothing, because it is a read answered behind a held command
-     * @param tookEffect executing it changed data or the connection's state (see {@link CommandSafety#tookEffect})
+     * @param tookEffect executing it changed data or the connection's state (e.g. a write answered without error)
      * @param behindHeld a command issued before it waits in the hold queue
      */
-    record Reply(
+    public record Reply(
             boolean rejected,
             boolean retries,
             boolean inTransaction,
@@ -50,7 +51,7 @@ final class OrderRules {
             boolean tookEffect,
             boolean behindHeld) {}
 
-    static AfterReply afterReply(Reply reply) {
+    public static AfterReply afterReply(Reply reply) {
         if (reply.dropped()) {
             // It read a state that lacks the held commands issued before it: what it saw is not the application's.
             return AfterReply.RESEND_IN_ORDER;
@@ -68,7 +69,7 @@ final class OrderRules {
     }
 
     /** What becomes of a command its lost connection leaves unanswered or unsent. */
-    enum AfterLoss {
+    public enum AfterLoss {
         /** Sent again to the next master, in its place. */
         RESEND_IN_ORDER,
         /** It was on the wire and is not safe to send twice: it may or may not have been applied. */
@@ -83,14 +84,14 @@ final class OrderRules {
      * @param onWire written to the connection that was lost, and not answered
      * @param mayResend read-only, connection bookkeeping, or declared idempotent: sending it twice is harmless
      */
-    record Lost(long seq, boolean onWire, boolean mayResend) {}
+    public record Lost(long seq, boolean onWire, boolean mayResend) {}
 
     /**
      * The fate of each command a lost connection leaves, given in issue order: what was on the wire and is not safe to
      * repeat has an unknown fate; everything else is sent again in order, except what was issued before a command of
      * unknown fate, since that one may have been applied already.
      */
-    static List<AfterLoss> afterLoss(List<Lost> inIssueOrder) {
+    public static List<AfterLoss> afterLoss(List<Lost> inIssueOrder) {
         List<AfterLoss> fates = new ArrayList<>(inIssueOrder.size());
         long lastUnknown = Long.MIN_VALUE;
         for (Lost lost : inIssueOrder) {

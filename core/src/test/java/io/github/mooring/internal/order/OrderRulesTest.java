@@ -1,18 +1,16 @@
-package io.github.mooring.lettuce;
+package io.github.mooring.internal.order;
 
-import static io.github.mooring.lettuce.OrderRules.AfterLoss.FATE_UNKNOWN;
-import static io.github.mooring.lettuce.OrderRules.AfterLoss.NOT_RESENT;
-import static io.github.mooring.lettuce.OrderRules.AfterLoss.RESEND_IN_ORDER;
-import static io.github.mooring.lettuce.OrderRules.AfterReply.DELIVER;
-import static io.github.mooring.lettuce.OrderRules.AfterReply.DELIVER_AND_FAIL_HELD_BEFORE;
-import static io.github.mooring.lettuce.OrderRules.AfterReply.RETRY_IN_ORDER;
+import static io.github.mooring.internal.order.OrderRules.AfterLoss.FATE_UNKNOWN;
+import static io.github.mooring.internal.order.OrderRules.AfterLoss.NOT_RESENT;
+import static io.github.mooring.internal.order.OrderRules.AfterLoss.RESEND_IN_ORDER;
+import static io.github.mooring.internal.order.OrderRules.AfterReply.DELIVER;
+import static io.github.mooring.internal.order.OrderRules.AfterReply.DELIVER_AND_FAIL_HELD_BEFORE;
+import static io.github.mooring.internal.order.OrderRules.AfterReply.RETRY_IN_ORDER;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.protocol.CommandType;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** The order rules as a specification: each situation a reply or a lost connection can meet, and what follows. */
@@ -108,26 +106,6 @@ class OrderRulesTest {
     @MethodSource("losses")
     void decidesWhatALostConnectionLeaves(LossCase c) {
         assertThat(OrderRules.afterLoss(c.lost())).isEqualTo(c.expected());
-    }
-
-    @ParameterizedTest(name = "{0} with error {1}: took effect {2}")
-    @MethodSource("effects")
-    void knowsWhichRepliesTookEffect(CommandType type, String error, boolean tookEffect) {
-        assertThat(CommandSafety.tookEffect(type, error)).isEqualTo(tookEffect);
-    }
-
-    static Stream<Arguments> effects() {
-        return Stream.of(
-                Arguments.of(CommandType.SET, null, true),
-                Arguments.of(CommandType.INCR, null, true),
-                Arguments.of(CommandType.EXEC, null, true),
-                Arguments.of(CommandType.SELECT, null, true),
-                Arguments.of(
-                        CommandType.SET, "WRONGTYPE Operation against a key holding the wrong kind of value", false),
-                Arguments.of(CommandType.EVAL, "ERR user_script:1: oops", true),
-                Arguments.of(CommandType.GET, null, false),
-                Arguments.of(CommandType.PING, null, false),
-                Arguments.of(CommandType.SUBSCRIBE, null, false));
     }
 
     // ---------------------------------------------------------------- the facts, readably
