@@ -1,23 +1,36 @@
 package io.github.mooring.cluster;
 
 import io.github.mooring.MooringOptions;
+import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.EndpointWatch;
 import io.github.mooring.exceptions.MooringException;
 import io.github.mooring.internal.cluster.ClusterEndpoints;
 import io.github.mooring.internal.cluster.NodeAddresses;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisChannelWriter;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.StatefulRedisConnectionImpl;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterPushHandler;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.StatefulRedisClusterConnectionImpl;
 import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.json.JsonParser;
+import io.lettuce.core.protocol.PushHandler;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +69,8 @@ public final class MooringClusterClient extends RedisClusterClient {
     private static final Logger log = LoggerFactory.getLogger("io.github.mooring.topology");
     private static final Duration SUSPECT_REFRESH = Duration.ofMillis(100);
 
+    private final String service;
+    private final Duration failoverWait;
     private final ClusterEndpoints endpoints;
     private final EndpointWatch watch;
     private final ClientResources resources;
@@ -69,9 +84,12 @@ public final class MooringClusterClient extends RedisClusterClient {
             ClientResources resources,
             boolean ownResources,
             List<RedisURI> seed,
+            MooringOptions options,
             ClusterEndpoints endpoints,
             EndpointWatch watch) {
         super(resources, seed);
+        this.service = options.serviceRef().toString();
+        this.failoverWait = options.failoverWait();
         this.resources = resources;
         this.ownResources = ownResources;
         this.endpoints = endpoints;
@@ -101,7 +119,8 @@ public final class MooringClusterClient extends RedisClusterClient {
                                 .map(p -> ": " + p.getMessage())
                                 .orElse(""));
             }
-            MooringClusterClient client = new MooringClusterClient(resources, ownResources, seed, endpoints, watch);
+            MooringClusterClient client =
+                    new MooringClusterClient(resources, ownResources, seed, options, endpoints, watch);
             client.setOptions(ClusterClientOptions.builder(options.clientOptions())
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enablePeriodicRefresh(Duration.ofSeconds(30))
@@ -109,6 +128,7 @@ public final class MooringClusterClient extends RedisClusterClient {
                             .build())
                     .build());
             endpoints.onChange(client::refreshNow);
+            client.addListener(new NodeConnections());
             return client;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -150,6 +170,67 @@ public final class MooringClusterClient extends RedisClusterClient {
         }
         masterUnanswered = NodeAddresses.aMasterAnswersNowhere(chosen, answeredAt);
         return chosen;
+    }
+
+    /**
+     * Every cluster connection is an {@link OrderedClusterConnection}: its {@link ClusterOrder} keeps each slot's
+     * commands in issue order and lets a command wait for its slot's master. Lettuce builds every cluster connection
+     * through this method, in 6.8 and 7.x ({@code ClusterHooksTest}), as this one does (a plain
+     * {@code StatefulRedisClusterConnectionImpl} with the same arguments).
+     */
+    @Override
+    protected <V, K> StatefulRedisClusterConnectionImpl<K, V> newStatefulRedisClusterConnection(
+            RedisChannelWriter channelWriter,
+            ClusterPushHandler pushHandler,
+            RedisCodec<K, V> codec,
+            Duration timeout,
+            Supplier<JsonParser> parser) {
+        return new OrderedClusterConnection<>(channelWriter, pushHandler, codec, timeout, parser, this);
+    }
+
+    /**
+     * Every node connection's writer is a {@link NodeGate}: a command reaches the node only when the commands issued
+     * before it to its slot are there already. Lettuce builds every node connection through this method, in 6.8 and
+     * 7.x ({@code ClusterHooksTest}); {@code NodeConnections} tells the gate when its connection comes and goes.
+     */
+    @Override
+    protected <K, V> StatefulRedisConnectionImpl<K, V> newStatefulRedisConnection(
+            RedisChannelWriter channelWriter,
+            PushHandler pushHandler,
+            RedisCodec<K, V> codec,
+            Duration timeout,
+            Supplier<JsonParser> parser) {
+        return super.newStatefulRedisConnection(new NodeGate(channelWriter), pushHandler, codec, timeout, parser);
+    }
+
+    /**
+     * Lettuce tells a client's listeners of each of its connections going up or down; a node connection's loss comes
+     * on its event loop after Lettuce took back what was on the wire and before it reconnects.
+     */
+    private static final class NodeConnections implements RedisConnectionStateListener {
+
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            if (connection.getChannelWriter() instanceof NodeGate gate) {
+                gate.onConnected(
+                        address instanceof InetSocketAddress inet ? Endpoint.address(inet) : String.valueOf(address));
+            }
+        }
+
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            if (connection.getChannelWriter() instanceof NodeGate gate) {
+                gate.onLost();
+            }
+        }
+    }
+
+    String service() {
+        return service;
+    }
+
+    Duration failoverWait() {
+        return failoverWait;
     }
 
     /**

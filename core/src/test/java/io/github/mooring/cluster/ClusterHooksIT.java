@@ -1,13 +1,21 @@
 package io.github.mooring.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.github.mooring.MooringOptions;
+import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.testkit.RedisCluster;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
@@ -61,6 +69,40 @@ class ClusterHooksIT {
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             resources.shutdown(0, 2, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Lettuce builds the cluster connection and each node connection through the template methods
+     * {@link MooringClusterClient} overrides, so it is an {@link OrderedClusterConnection} and their writers are {@link NodeGate}s; and it
+     * tells the client's connection listeners when a node connection comes and goes (the loss is where fates are
+     * decided). A Lettuce that builds them otherwise, or stops telling, fails here.
+     */
+    @Test
+    void clusterAndNodeConnectionsWriteThroughMooringAndTellItOfALoss(SimulatedNamespace ns) {
+        RedisCluster cluster = ns.redisCluster("redis").start();
+        KubernetesClient kubernetes = ns.api().newClient();
+        MooringClusterClient client = MooringClusterClient.create(MooringOptions.builder()
+                .service(cluster.name())
+                .namespace(ns.name())
+                .source(KubernetesSource.builder().client(kubernetes).build())
+                .build());
+        try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
+            assertThat(connection.sync().set("hooks", "1")).isEqualTo("OK");
+            assertThat(connection).isInstanceOf(OrderedClusterConnection.class);
+            RedisPod master = cluster.masterOf(SlotHash.getSlot("hooks")).orElseThrow();
+            StatefulRedisConnection<String, String> node = connection.getConnection(master.ip(), master.port());
+            NodeGate gate = (NodeGate) ((RedisChannelHandler<?, ?>) node).getChannelWriter();
+            assertThat(gate.address).as("told of the connection").isEqualTo(master.address());
+
+            master.command("CLIENT", "KILL", "TYPE", "normal");
+            await().atMost(Duration.ofSeconds(5)).until(() -> gate.losses > 0);
+            await().atMost(Duration.ofSeconds(5))
+                    .ignoreExceptions()
+                    .until(() -> "OK".equals(connection.sync().set("hooks", "2")));
+        } finally {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            kubernetes.close();
         }
     }
 

@@ -2,15 +2,25 @@ package io.github.mooring.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.StatefulRedisConnectionImpl;
+import io.lettuce.core.cluster.ClusterPushHandler;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.StatefulRedisClusterConnectionImpl;
 import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.protocol.CommandWrapper;
+import io.lettuce.core.protocol.PushHandler;
+import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,6 +69,53 @@ class ClusterHooksTest {
                 .as("RedisClusterClient(ClientResources, Iterable<RedisURI>) (MooringClusterClient's super call)")
                 .isTrue();
         assertThat(RedisURI.class.getName()).isEqualTo("io.lettuce.core.RedisURI");
+    }
+
+    @Test
+    void clusterAndNodeConnectionsAreBuiltThroughOverridableMethods() throws NoSuchMethodException {
+        assertOverridable(
+                RedisClusterClient.class.getDeclaredMethod(
+                        "newStatefulRedisClusterConnection",
+                        RedisChannelWriter.class,
+                        ClusterPushHandler.class,
+                        RedisCodec.class,
+                        Duration.class,
+                        Supplier.class),
+                StatefulRedisClusterConnectionImpl.class,
+                "an OrderedClusterConnection for every cluster connection");
+        Method dispatch = StatefulRedisClusterConnectionImpl.class.getDeclaredMethod("dispatch", RedisCommand.class);
+        assertThat(Modifier.isPublic(dispatch.getModifiers()) && !Modifier.isFinal(dispatch.getModifiers()))
+                .as(
+                        "StatefulRedisClusterConnectionImpl.dispatch(RedisCommand) overridable (ClusterOrder numbers commands)")
+                .isTrue();
+        assertThat(Modifier.isPublic(StatefulRedisClusterConnectionImpl.class
+                        .getDeclaredConstructor(
+                                RedisChannelWriter.class,
+                                ClusterPushHandler.class,
+                                RedisCodec.class,
+                                Duration.class,
+                                Supplier.class)
+                        .getModifiers()))
+                .as("StatefulRedisClusterConnectionImpl's constructor (OrderedClusterConnection's super call)")
+                .isTrue();
+        assertOverridable(
+                RedisClusterClient.class.getDeclaredMethod(
+                        "newStatefulRedisConnection",
+                        RedisChannelWriter.class,
+                        PushHandler.class,
+                        RedisCodec.class,
+                        Duration.class,
+                        Supplier.class),
+                StatefulRedisConnectionImpl.class,
+                "NodeGate in front of every node connection");
+    }
+
+    @Test
+    void commandWrappersCanBeSeenThrough() throws NoSuchMethodException {
+        Method unwrap = CommandWrapper.class.getDeclaredMethod("unwrap", RedisCommand.class, Class.class);
+        assertThat(Modifier.isPublic(unwrap.getModifiers()) && Modifier.isStatic(unwrap.getModifiers()))
+                .as("CommandWrapper.unwrap(command, type) (NodeGate finds the SlotCommand in Lettuce's ClusterCommand)")
+                .isTrue();
     }
 
     private static void assertOverridable(Method method, Class<?> returnType, String reliedOnFor) {

@@ -1,0 +1,82 @@
+package io.github.mooring.cluster;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How a cluster connection keeps each slot's commands in the order the application issued them, as rules: when a
+ * command may go to a node, which replies mean "not applied, try again", and how long a command waits for its slot to
+ * have a master. Pure functions of the facts; {@link ClusterOrder} gathers them. What a reply does to commands held
+ * behind it and what a lost node connection leaves are {@code OrderRules}, shared with the replication group's
+ * connections.
+ * <p>
+ * Order is per slot: commands to different slots go to different masters and have no order between them on a server.
+ */
+final class SlotRules {
+
+    private SlotRules() {}
+
+    /** Where a command of a slot stands, seen from the commands issued after it. */
+    enum Place {
+        /** In Lettuce's routing (a connection being opened, a redirect being followed): at no node yet. */
+        ROUTING,
+        /** Being handed to a node connection by another thread. */
+        SENDING,
+        /** Handed to a node connection: written there in order, or buffered there while it reconnects. */
+        SENT,
+        /** Arrived at a node connection while an earlier command of its slot was elsewhere: waits its turn there. */
+        PARKED,
+        /** Refused ({@code CLUSTERDOWN}, ...) or not routable: waits to be sent again once its slot has a master. */
+        WAITING
+    }
+
+    /** An earlier command of the same slot: where it stands, and at which node connection if any. */
+    record Earlier(Place place, Object node) {}
+
+    /**
+     * Whether a command may be handed to the node connection {@code node} now: only when every command issued before
+     * it to the same slot has already been handed to that same connection (which writes in order), or is answered.
+     * Otherwise it would overtake them: an earlier command still being redirected by {@code MOVED}, waiting for its
+     * slot's master, or on the wire of the node that owned the slot before.
+     */
+    static boolean maySend(List<Earlier> earlierOfItsSlot, Object node) {
+        for (Earlier earlier : earlierOfItsSlot) {
+            if (earlier.place() != Place.SENT || earlier.node() != node) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A reply that says the command was not applied because its slot has no usable master right now, so it is safe to
+     * send again: {@code CLUSTERDOWN} (the slot's master failed and no replica is promoted yet), {@code TRYAGAIN} (a
+     * slot in migration), {@code MASTERDOWN}, {@code LOADING}, {@code READONLY}.
+     */
+    static boolean isRefusal(String error) {
+        return error != null
+                && (error.startsWith("CLUSTERDOWN")
+                        || error.startsWith("TRYAGAIN")
+                        || error.startsWith("MASTERDOWN")
+                        || error.startsWith("LOADING")
+                        || error.startsWith("READONLY"));
+    }
+
+    /** What becomes of a command refused, or not routable, {@code waited} after the application issued it. */
+    enum AfterRefusal {
+        /** Sent again after {@link #RETRY_DELAY}, in its place: the slot's master may be promoted by then. */
+        WAIT,
+        /** It waited the whole failover wait: it fails with {@code NoMasterException}, applied nowhere. */
+        FAIL_NO_MASTER
+    }
+
+    /**
+     * How long a refused command waits before it is sent again: a replica's promotion is seen by a topology refresh
+     * started at the first refusal, so a short pause suffices; a longer one would add to the write gap.
+     */
+    static final Duration RETRY_DELAY = Duration.ofMillis(25);
+
+    static AfterRefusal afterRefusal(Duration waited, Duration failoverWait) {
+        return waited.plus(RETRY_DELAY).compareTo(failoverWait) > 0 ? AfterRefusal.FAIL_NO_MASTER : AfterRefusal.WAIT;
+    }
+}

@@ -1,0 +1,105 @@
+package io.github.mooring.cluster;
+
+import static io.github.mooring.cluster.SlotRules.Place.PARKED;
+import static io.github.mooring.cluster.SlotRules.Place.ROUTING;
+import static io.github.mooring.cluster.SlotRules.Place.SENDING;
+import static io.github.mooring.cluster.SlotRules.Place.SENT;
+import static io.github.mooring.cluster.SlotRules.Place.WAITING;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The slot rules as a specification: when a command may go to a node, what is a refusal, how long it waits. */
+class SlotRulesTest {
+
+    private static final Object NODE_A = "node A";
+    private static final Object NODE_B = "node B";
+
+    record ArrivalCase(String name, List<SlotRules.Earlier> earlier, boolean maySend) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<ArrivalCase> arrivals() {
+        return Stream.of(
+                new ArrivalCase("the first command of its slot goes", List.of(), true),
+                new ArrivalCase(
+                        "behind commands already on the same node connection it goes (the connection keeps order)",
+                        List.of(at(SENT, NODE_A), at(SENT, NODE_A)),
+                        true),
+                new ArrivalCase(
+                        "behind a command on another node's wire (the slot moved; it may come back by MOVED) it parks",
+                        List.of(at(SENT, NODE_B)),
+                        false),
+                new ArrivalCase(
+                        "behind a command being redirected or routed it parks",
+                        List.of(at(SENT, NODE_A), at(ROUTING, null)),
+                        false),
+                new ArrivalCase(
+                        "behind a command another thread is handing to the same node it parks",
+                        List.of(at(SENDING, NODE_A)),
+                        false),
+                new ArrivalCase(
+                        "behind a command parked at the same node it parks (it goes first)",
+                        List.of(at(PARKED, NODE_A)),
+                        false),
+                new ArrivalCase(
+                        "behind a command waiting for its slot's master it parks", List.of(at(WAITING, null)), false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arrivals")
+    void aCommandGoesToANodeOnlyBehindEverythingIssuedBeforeItToItsSlot(ArrivalCase c) {
+        assertThat(SlotRules.maySend(c.earlier(), NODE_A)).isEqualTo(c.maySend());
+    }
+
+    @ParameterizedTest(name = "{0}: refusal {1}")
+    @MethodSource("replies")
+    void knowsWhichRepliesMeanNotAppliedForWantOfAMaster(String error, boolean refusal) {
+        assertThat(SlotRules.isRefusal(error)).isEqualTo(refusal);
+    }
+
+    static Stream<Arguments> replies() {
+        return Stream.of(
+                Arguments.of("CLUSTERDOWN The cluster is down", true),
+                Arguments.of("CLUSTERDOWN Hash slot not served", true),
+                Arguments.of("TRYAGAIN Multiple keys request during rehashing of slot", true),
+                Arguments.of("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", true),
+                Arguments.of("LOADING Redis is loading the dataset in memory", true),
+                Arguments.of("READONLY You can't write against a read only replica.", true),
+                Arguments.of("MOVED 3999 127.0.0.1:6381", false), // Lettuce follows it
+                Arguments.of("WRONGTYPE Operation against a key holding the wrong kind of value", false),
+                Arguments.of("ERR unknown command", false),
+                Arguments.of(null, false));
+    }
+
+    @ParameterizedTest(name = "refused after {0} ms with a failover wait of {1} ms: {2}")
+    @MethodSource("waits")
+    void aRefusedCommandWaitsForItsSlotsMasterUpToTheFailoverWait(
+            long waitedMillis, long failoverWaitMillis, SlotRules.AfterRefusal expected) {
+        assertThat(SlotRules.afterRefusal(Duration.ofMillis(waitedMillis), Duration.ofMillis(failoverWaitMillis)))
+                .isEqualTo(expected);
+    }
+
+    static Stream<Arguments> waits() {
+        return Stream.of(
+                Arguments.of(0, 30_000, SlotRules.AfterRefusal.WAIT),
+                Arguments.of(29_000, 30_000, SlotRules.AfterRefusal.WAIT),
+                // the next try would come after the failover wait: fail now rather than late
+                Arguments.of(29_990, 30_000, SlotRules.AfterRefusal.FAIL_NO_MASTER),
+                Arguments.of(31_000, 30_000, SlotRules.AfterRefusal.FAIL_NO_MASTER),
+                // a failover wait of 0: never wait
+                Arguments.of(0, 0, SlotRules.AfterRefusal.FAIL_NO_MASTER));
+    }
+
+    private static SlotRules.Earlier at(SlotRules.Place place, Object node) {
+        return new SlotRules.Earlier(place, node);
+    }
+}
