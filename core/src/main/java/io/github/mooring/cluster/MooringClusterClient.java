@@ -16,7 +16,10 @@ import io.lettuce.core.cluster.ClusterPushHandler;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.StatefulRedisClusterConnectionImpl;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.json.JsonParser;
 import io.lettuce.core.protocol.PushHandler;
@@ -222,6 +225,61 @@ public final class MooringClusterClient extends RedisClusterClient {
             if (connection.getChannelWriter() instanceof NodeGate gate) {
                 gate.onLost();
             }
+        }
+    }
+
+    @Override
+    public <K, V> StatefulRedisClusterConnection<K, V> connect(RedisCodec<K, V> codec) {
+        StatefulRedisClusterConnection<K, V> connection = super.connect(codec);
+        connectToEveryNode(connection);
+        return connection;
+    }
+
+    @Override
+    public <K, V> CompletableFuture<StatefulRedisClusterConnection<K, V>> connectAsync(RedisCodec<K, V> codec) {
+        return super.connectAsync(codec).thenApply(connection -> {
+            connectToEveryNode(connection);
+            return connection;
+        });
+    }
+
+    /** After every topology refresh: a node that appeared (a replica, a pod back) is connected to now. */
+    @Override
+    protected void updatePartitionsInConnections() {
+        super.updatePartitionsInConnections();
+        forEachClusterConnection(this::connectToEveryNode);
+    }
+
+    /**
+     * Opens, ahead of need, the write connections Lettuce will want when a replica becomes master: the one it routes
+     * a slot's commands by (by node ID) and the one a {@code MOVED} redirect goes to (by address). Lettuce opens them
+     * only when the first command needs them, so the first writes after a {@code CLUSTER FAILOVER} or a promotion
+     * waited for a connect and a handshake. Costs one or two idle connections per replica.
+     */
+    private void connectToEveryNode(StatefulRedisClusterConnection<?, ?> connection) {
+        if (closed || !connection.isOpen()) {
+            return;
+        }
+        for (RedisClusterNode node : getPartitions()) {
+            RedisURI uri = node.getUri();
+            if (uri == null
+                    || node.getNodeId() == null
+                    || node.is(NodeFlag.FAIL)
+                    || node.is(NodeFlag.EVENTUAL_FAIL)
+                    || node.is(NodeFlag.NOADDR)
+                    || node.is(NodeFlag.HANDSHAKE)) {
+                continue;
+            }
+            connection.getConnectionAsync(node.getNodeId()).whenComplete(MooringClusterClient::connectedAhead);
+            connection
+                    .getConnectionAsync(uri.getHost(), uri.getPort())
+                    .whenComplete(MooringClusterClient::connectedAhead);
+        }
+    }
+
+    private static void connectedAhead(Object connection, Throwable failure) {
+        if (failure != null) {
+            log.debug("cluster node not connected ahead of need: {}", failure.toString());
         }
     }
 
