@@ -507,6 +507,25 @@ final class ClusterOrder {
         }
     }
 
+    /**
+     * The connection is closed: every command still in a lane and not on a node's wire (waiting, parked, routing) is
+     * cancelled and never sent; what is on a wire is Lettuce's to cancel.
+     */
+    void cancelAll() {
+        List<SlotCommand<?, ?, ?>> cancelled = new ArrayList<>();
+        synchronized (lock) {
+            for (LinkedHashMap<Long, SlotCommand<?, ?, ?>> lane : lanes.values()) {
+                for (SlotCommand<?, ?, ?> command : lane.values()) {
+                    if (command.place != SlotRules.Place.SENT && command.place != SlotRules.Place.SENDING) {
+                        cancelled.add(command);
+                    }
+                }
+            }
+            cancelled.forEach(this::settle);
+        }
+        cancelled.forEach(SlotCommand::deliverCancel);
+    }
+
     // ---------------------------------------------------------------- failures (one wording each)
 
     private NoMasterException noMaster(SlotCommand<?, ?, ?> command, Duration waited) {

@@ -8,6 +8,8 @@ import io.lettuce.core.json.JsonParser;
 import io.lettuce.core.protocol.RedisCommand;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -34,11 +36,39 @@ final class OrderedClusterConnection<K, V> extends StatefulRedisClusterConnectio
 
     @Override
     public <T> RedisCommand<K, V, T> dispatch(RedisCommand<K, V, T> command) {
-        return super.dispatch(order.admit(command));
+        RedisCommand<K, V, T> admitted = order.admit(command);
+        if (admitted == command) {
+            return super.dispatch(command);
+        }
+        try {
+            return super.dispatch(admitted);
+        } catch (RuntimeException notRouted) {
+            // Lettuce may refuse it by throwing (no master known for its slot): it waits in its lane instead
+            admitted.completeExceptionally(notRouted);
+            return admitted;
+        }
     }
 
     @Override
     public Collection<RedisCommand<K, V, ?>> dispatch(Collection<? extends RedisCommand<K, V, ?>> commands) {
-        return super.dispatch(order.admitAll(commands));
+        List<RedisCommand<K, V, ?>> admitted = order.admitAll(commands);
+        try {
+            return super.dispatch(admitted);
+        } catch (RuntimeException notRouted) {
+            admitted.forEach(command -> command.completeExceptionally(notRouted));
+            return admitted;
+        }
+    }
+
+    /** Closed: what still waits or is parked in Mooring's hands is cancelled, as Lettuce cancels what it buffers. */
+    @Override
+    public void close() {
+        super.close();
+        order.cancelAll();
+    }
+
+    @Override
+    public CompletableFuture<Void> closeAsync() {
+        return super.closeAsync().whenComplete((ignored, failure) -> order.cancelAll());
     }
 }
