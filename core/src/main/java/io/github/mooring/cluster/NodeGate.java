@@ -1,5 +1,6 @@
 package io.github.mooring.cluster;
 
+import io.github.mooring.internal.lettuce.Lettuce6Reset;
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.CommandWrapper;
@@ -120,6 +121,14 @@ final class NodeGate implements RedisChannelWriter {
         if (current != null) {
             current.nodeLost(this);
         }
+    }
+
+    /**
+     * Lettuce 6.x's {@code RedisChannelWriter#reset()} (removed in Lettuce 7, hence no {@code @Override}): the
+     * deprecated {@code StatefulConnection.reset()} calls it on this writer, which passes it on to Lettuce's own.
+     */
+    public void reset() {
+        Lettuce6Reset.reset(delegate);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.github.mooring.lettuce;
 import io.github.mooring.exceptions.CommandNotResentException;
 import io.github.mooring.exceptions.FailoverQueueFullException;
 import io.github.mooring.exceptions.TransactionAbortedException;
+import io.github.mooring.internal.lettuce.Lettuce6Reset;
 import io.github.mooring.internal.order.OrderRules;
 import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.Topology;

@@ -3,6 +3,7 @@ package io.github.mooring.lettuce;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.mooring.MooringOptions;
+import io.github.mooring.internal.lettuce.Lettuce6Reset;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.CommandListenerWriter;
 import io.lettuce.core.RedisChannelWriter;
@@ -195,7 +196,7 @@ class LettuceHooksTest {
                         six
                                 ? "RedisChannelWriter.reset() is gone from Lettuce 6"
                                 : "RedisChannelWriter.reset() is back in Lettuce " + LettuceLine.version(),
-                        "FailoverWriter.reset() (Lettuce6Reset)"))
+                        "FailoverWriter.reset() and NodeGate.reset() (Lettuce6Reset)"))
                 .isEqualTo(six);
         Method cancel = findCancelOption();
         assertThat(cancel != null)
