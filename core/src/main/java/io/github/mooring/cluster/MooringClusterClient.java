@@ -3,6 +3,7 @@ package io.github.mooring.cluster;
 import io.github.mooring.MooringOptions;
 import io.github.mooring.discovery.EndpointWatch;
 import io.github.mooring.exceptions.MooringException;
+import io.github.mooring.healer.ClusterHealer;
 import io.github.mooring.internal.cluster.ClusterEndpoints;
 import io.github.mooring.internal.cluster.NodeAddresses;
 import io.lettuce.core.RedisURI;
@@ -15,6 +16,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,6 +66,7 @@ public final class MooringClusterClient extends RedisClusterClient {
     private volatile boolean refreshAgain;
     private volatile boolean masterUnanswered;
     private volatile boolean closed;
+    private volatile ClusterHealer healer;
 
     private MooringClusterClient(
             ClientResources resources,
@@ -109,6 +112,7 @@ public final class MooringClusterClient extends RedisClusterClient {
                             .build())
                     .build());
             endpoints.onChange(client::refreshNow);
+            client.healer = ClusterHealerWiring.start(options, resources);
             return client;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -118,6 +122,14 @@ public final class MooringClusterClient extends RedisClusterClient {
             close(watch, resources, ownResources);
             throw e;
         }
+    }
+
+    /**
+     * The cluster healer {@link MooringOptions#healer()} asks for (report mode by default), or empty when it is off.
+     * Listen to it with {@link ClusterHealer#addListener}.
+     */
+    public Optional<ClusterHealer> healer() {
+        return Optional.ofNullable(healer);
     }
 
     /** The Service's current endpoints, not the node IPs Lettuce learnt (see the class comment). */
@@ -186,6 +198,9 @@ public final class MooringClusterClient extends RedisClusterClient {
     @Override
     public CompletableFuture<Void> shutdownAsync(long quietPeriod, long timeout, TimeUnit timeUnit) {
         closed = true;
+        if (healer != null) {
+            healer.close();
+        }
         watch.close();
         CompletableFuture<Void> shutdown = super.shutdownAsync(quietPeriod, timeout, timeUnit);
         if (!ownResources) {

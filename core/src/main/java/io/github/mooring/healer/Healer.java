@@ -468,16 +468,16 @@ public final class Healer implements AutoCloseable {
                     : Optional.empty();
         }
         if (target.role() == Role.REPLICA
-                && action.masterHost().equals(target.masterHost())
-                && action.masterPort() == target.masterPort()) {
-            return Optional.of("it follows " + action.masterHost() + ":" + action.masterPort() + " already");
+                && action.host().equals(target.masterHost())
+                && action.port() == target.masterPort()) {
+            return Optional.of("it follows " + action.host() + ":" + action.port() + " already");
         }
-        NodeReport master = replication(Endpoint.of(action.masterHost(), action.masterPort()));
+        NodeReport master = replication(Endpoint.of(action.host(), action.port()));
         if (master == null || master.role() != Role.MASTER) {
-            return Optional.of(action.masterHost() + ":" + action.masterPort() + " is not a master right now");
+            return Optional.of(action.host() + ":" + action.port() + " is not a master right now");
         }
         if (target.historyAheadOf(master)) { // never follow less history (Diagnosis rule 2), asked again now
-            return Optional.of("its replication history goes beyond " + action.masterHost() + ":" + action.masterPort()
+            return Optional.of("its replication history goes beyond " + action.host() + ":" + action.port()
                     + "'s (offset " + target.replOffset() + " against " + master.replOffset() + ")");
         }
         return Optional.empty();
@@ -502,7 +502,7 @@ public final class Healer implements AutoCloseable {
             RedisCommands<String, String> sync = connection.sync();
             return action.kind() == RepairAction.Kind.PROMOTE
                     ? sync.replicaofNoOne()
-                    : sync.replicaof(action.masterHost(), action.masterPort());
+                    : sync.replicaof(action.host(), action.port());
         }
     }
 
@@ -581,7 +581,7 @@ public final class Healer implements AutoCloseable {
         return settings.leaseName() != null ? settings.leaseName() : "mooring-healer-" + service.name();
     }
 
-    private static String defaultIdentity() {
+    static String defaultIdentity() {
         String host = System.getenv("HOSTNAME");
         if (host == null || host.isBlank()) {
             try {
