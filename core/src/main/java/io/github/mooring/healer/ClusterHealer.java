@@ -365,14 +365,10 @@ public final class ClusterHealer implements AutoCloseable {
         CompletableFuture<StatefulRedisConnection<String, String>> opening = commands.connectAsync(
                         pod, uriTemplate, Duration.ofSeconds(1), "mooring-cluster-healer")
                 .toCompletableFuture();
-        // Kept once open; read on this thread at the next round (a late one is closed when its pod leaves).
+        // Kept once open, on this thread (a late one is closed when its pod leaves).
         return opening.thenApply(connection -> {
-            submit(() -> {
-                StatefulRedisConnection<String, String> before = connections.put(pod, connection);
-                if (before != null && before != connection) {
-                    before.closeAsync();
-                }
-            });
+            connection.setTimeout(settings.commandTimeout());
+            submit(() -> keep(pod, connection));
             return connection;
         });
     }
@@ -464,8 +460,8 @@ public final class ClusterHealer implements AutoCloseable {
     }
 
     private ClusterView clusterNodes(Endpoint endpoint) {
-        try (StatefulRedisConnection<String, String> connection = connect(endpoint)) {
-            return ClusterView.parse(endpoint, connection.sync().clusterNodes());
+        try {
+            return ClusterView.parse(endpoint, connect(endpoint).sync().clusterNodes());
         } catch (RuntimeException e) {
             return null;
         }
@@ -473,23 +469,40 @@ public final class ClusterHealer implements AutoCloseable {
 
     /** Sends {@code action}, only while the lease holds, bounded by the safety margin (see {@link LeaseLeadership}). */
     private String send(RepairAction action, long term) {
-        try (StatefulRedisConnection<String, String> connection = connect(action.target())) {
-            if (!holds(term)) {
-                throw new IllegalStateException("the Lease was lost while connecting; not sent");
-            }
-            connection.setTimeout(settings.commandTimeout());
-            RedisCommands<String, String> sync = connection.sync();
-            if (action.kind() == RepairAction.Kind.REPLICATE) {
-                return sync.clusterReplicate(action.nodeId());
-            }
-            CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8);
-            action.command().subList(1, action.command().size()).forEach(args::add);
-            return sync.dispatch(CommandType.CLUSTER, new StatusOutput<>(StringCodec.UTF8), args);
+        StatefulRedisConnection<String, String> connection = connect(action.target());
+        if (!holds(term)) {
+            throw new IllegalStateException("the Lease was lost while connecting; not sent");
         }
+        RedisCommands<String, String> sync = connection.sync();
+        if (action.kind() == RepairAction.Kind.REPLICATE) {
+            return sync.clusterReplicate(action.nodeId());
+        }
+        CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8);
+        action.command().subList(1, action.command().size()).forEach(args::add);
+        return sync.dispatch(CommandType.CLUSTER, new StatusOutput<>(StringCodec.UTF8), args);
     }
 
-    private StatefulRedisConnection<String, String> connect(Endpoint endpoint) {
-        return commands.connect(endpoint, uriTemplate, Duration.ofSeconds(2), "mooring-cluster-healer");
+    /**
+     * The connection kept for {@code pod}, opened now if there is none: every command on it is bounded by the Lease's
+     * safety margin ({@link HealerSettings#commandTimeout()}).
+     */
+    private StatefulRedisConnection<String, String> connect(Endpoint pod) {
+        StatefulRedisConnection<String, String> kept = connections.get(pod);
+        if (kept != null && kept.isOpen()) {
+            return kept;
+        }
+        StatefulRedisConnection<String, String> opened =
+                commands.connect(pod, uriTemplate, Duration.ofSeconds(2), "mooring-cluster-healer");
+        opened.setTimeout(settings.commandTimeout());
+        keep(pod, opened);
+        return opened;
+    }
+
+    private void keep(Endpoint pod, StatefulRedisConnection<String, String> connection) {
+        StatefulRedisConnection<String, String> before = connections.put(pod, connection);
+        if (before != null && before != connection) {
+            before.closeAsync();
+        }
     }
 
     private static void sleepBriefly() {
