@@ -44,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * what {@code CLUSTER MYID} answers) says which node answers at that pod IP, and the topology Lettuce uses lists the
  * node there, even while the other nodes' tables still hold the IP its pod had before.</li>
  * </ul>
+ * The healer of {@link MooringOptions#healer()} runs beside it ({@link #healer()}: report mode by default; repair mode
+ * re-forms a cluster whose pods were all replaced at once and re-adds an empty pod as a replica, see
+ * {@link ClusterHealer}).
+ * <p>
  * Lettuce's own options (redirects, periodic and adaptive refresh) apply as set with
  * {@link #setOptions(ClusterClientOptions)}; {@link #create} sets the options of {@link MooringOptions#clientOptions()}
  * with every adaptive trigger on and a periodic refresh each 30 s as a safety net.
