@@ -31,10 +31,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -78,18 +74,16 @@ public final class ClusterHealer implements AutoCloseable {
     private final RedisURI uriTemplate;
     private final NodeClient commands;
     private final String identity;
-    private final ScheduledExecutorService executor;
-    private final List<HealerListener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<String, Long> firstSeen = new HashMap<>(); // healer thread only
+    private final HealerLoop loop;
+    private final Map<String, RepairTiming.Sighting> firstSeen = new HashMap<>(); // healer thread only
+    private long rounds; // healer thread only: the rounds so far, the versions of what they saw
     private final Set<String> reported = new HashSet<>(); // healer thread only
     private final Map<Endpoint, StatefulRedisConnection<String, String>> connections = new HashMap<>(); // healer thread
     private long lastRoundNanos; // healer thread only
     private boolean somethingWrong; // healer thread only: the last round found something
-    private long lastActionNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private volatile HealerMode mode;
     private volatile List<Endpoint> endpoints = List.of();
     private volatile boolean leaderReported;
-    private volatile boolean closed;
     private LeaseLeadership lease;
     private EndpointWatch watch;
 
@@ -111,11 +105,7 @@ public final class ClusterHealer implements AutoCloseable {
                 .protocolVersion(ProtocolVersion.RESP2)
                 .sslOptions(sslOptions)
                 .build());
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "mooring-cluster-healer-" + service.name());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.loop = new HealerLoop(log, service, "mooring-cluster-healer-" + service.name());
     }
 
     /**
@@ -151,8 +141,7 @@ public final class ClusterHealer implements AutoCloseable {
                 healer.lead(Objects.requireNonNull(client, "a Kubernetes client for the Lease"));
             }
             healer.watch = source.watch(service, healer.new Endpoints());
-            healer.executor.scheduleWithFixedDelay(
-                    healer::guardedRound, ROUND_MILLIS, ROUND_MILLIS, TimeUnit.MILLISECONDS);
+            healer.loop.every(Duration.ofMillis(ROUND_MILLIS), healer::paced);
             return healer;
         } catch (RuntimeException e) {
             healer.close();
@@ -166,7 +155,9 @@ public final class ClusterHealer implements AutoCloseable {
 
     /** Whether this client holds the Lease, within the renew deadline of its last renewal (and so repairs). */
     public boolean isLeader() {
-        return lease != null ? lease.isLeader() : mode == HealerMode.REPAIR && settings.withoutLease() && !closed;
+        return lease != null
+                ? lease.isLeader()
+                : mode == HealerMode.REPAIR && settings.withoutLease() && !loop.closed();
     }
 
     public String identity() {
@@ -174,11 +165,11 @@ public final class ClusterHealer implements AutoCloseable {
     }
 
     public void addListener(HealerListener listener) {
-        listeners.add(listener);
+        loop.addListener(listener);
     }
 
     public void removeListener(HealerListener listener) {
-        listeners.remove(listener);
+        loop.removeListener(listener);
     }
 
     // ---------------------------------------------------------------- leadership (as Healer's)
@@ -251,22 +242,18 @@ public final class ClusterHealer implements AutoCloseable {
     }
 
     /** The pace: a round each {@value #ROUND_MILLIS} ms while something is wrong, else each {@value #CALM_SECONDS} s. */
-    private void guardedRound() {
-        if (!somethingWrong && System.nanoTime() - lastRoundNanos < TimeUnit.SECONDS.toNanos(CALM_SECONDS)) {
-            return;
-        }
-        try {
+    private void paced() {
+        if (somethingWrong || System.nanoTime() - lastRoundNanos >= TimeUnit.SECONDS.toNanos(CALM_SECONDS)) {
             round();
-        } catch (RuntimeException e) {
-            log.error("{}: cluster healer round failed", service, e);
         }
     }
 
     private void round() {
-        if (closed) {
+        if (loop.closed()) {
             return;
         }
         lastRoundNanos = System.nanoTime();
+        rounds++;
         List<ClusterFinding> findings = ClusterDiagnosis.of(observe(endpoints));
         somethingWrong = !findings.isEmpty();
         Set<String> keys = findings.stream().map(Finding::key).collect(Collectors.toSet());
@@ -274,7 +261,7 @@ public final class ClusterHealer implements AutoCloseable {
         firstSeen.keySet().retainAll(keys);
         reported.retainAll(keys);
         for (ClusterFinding finding : findings) {
-            firstSeen.putIfAbsent(finding.key(), now);
+            firstSeen.putIfAbsent(finding.key(), new RepairTiming.Sighting(now, rounds));
             if (lasted(finding, now, reportAfter(finding)) && reported.add(finding.key())) {
                 report(finding);
             }
@@ -285,14 +272,21 @@ public final class ClusterHealer implements AutoCloseable {
         Optional<ClusterFinding> urgent =
                 findings.stream().filter(f -> !f.fix().isEmpty()).findFirst();
         if (urgent.isPresent()
-                && lasted(urgent.get(), now, settings.stableFor())
-                && now - lastActionNanos >= settings.minActionInterval().toNanos()) {
+                && RepairTiming.decide(
+                                urgent.get(),
+                                firstSeen.get(urgent.get().key()),
+                                now,
+                                rounds,
+                                loop.lastActionNanos(),
+                                settings.stableFor(),
+                                settings.minActionInterval())
+                        .repairNow()) {
             repair(urgent.get());
         }
     }
 
     private boolean lasted(Finding finding, long now, Duration wait) {
-        return now - firstSeen.get(finding.key()) >= wait.toNanos();
+        return now - firstSeen.get(finding.key()).nanos() >= wait.toNanos();
     }
 
     private Duration reportAfter(ClusterFinding finding) {
@@ -377,34 +371,17 @@ public final class ClusterHealer implements AutoCloseable {
 
     private void repair(ClusterFinding finding) {
         long term = lease == null ? 0 : lease.term();
-        log.info("{}: repairing: {}", service, finding.description());
-        for (RepairAction action : finding.fix()) {
-            if (!holds(term)) {
-                String why = "this client no longer holds the Lease within its safety margin";
-                log.warn("{}: not sending {}: {}", service, action, why);
-                emit(new HealerEvent.ActionSkipped(Instant.now(), action, why));
-                continue; // every later step is skipped the same way, and reported
+        loop.takeSteps(finding, term, this::holds, new HealerLoop.Steps() {
+            @Override
+            public Optional<String> recheck(RepairAction action, long term) {
+                return ClusterHealer.this.recheck(action, term);
             }
-            Optional<String> skip = recheck(action, term);
-            if (skip.isPresent()) {
-                log.info("{}: not sending {}: {}", service, action, skip.get());
-                emit(new HealerEvent.ActionSkipped(Instant.now(), action, skip.get()));
-                continue;
+
+            @Override
+            public String send(RepairAction action, long term) {
+                return ClusterHealer.this.send(action, term);
             }
-            try {
-                String reply = send(action, term);
-                lastActionNanos = System.nanoTime();
-                log.warn("{}: healer sent {} ({}): {}", service, action, action.why(), reply);
-                emit(new HealerEvent.ActionTaken(Instant.now(), action, reply));
-            } catch (RuntimeException e) {
-                String why = "failed: " + e.getMessage();
-                log.warn("{}: healer could not send {}: {}", service, action, why);
-                emit(new HealerEvent.ActionSkipped(Instant.now(), action, why));
-                if (action.kind() == RepairAction.Kind.REPLICATE) {
-                    break;
-                }
-            }
-        }
+        });
         firstSeen.remove(finding.key()); // not again until it has been stable again
     }
 
@@ -516,48 +493,24 @@ public final class ClusterHealer implements AutoCloseable {
     // ---------------------------------------------------------------- plumbing
 
     private void submit(Runnable task) {
-        if (closed) {
-            return;
-        }
-        try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("{}: cluster healer task failed", service, e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
+        loop.submit(task);
     }
 
     private void emit(HealerEvent event) {
-        for (HealerListener listener : listeners) {
-            try {
-                listener.onEvent(event);
-            } catch (RuntimeException e) {
-                log.warn("{}: healer listener {} failed", service, listener, e);
-            }
-        }
+        loop.emit(event);
     }
 
     /** Stops healing; a leader hands its Lease back (see {@link Healer#close()}). */
     @Override
     public void close() {
-        closed = true;
+        loop.refuseTasks();
         if (watch != null) {
             watch.close();
         }
         if (lease != null) {
             lease.close();
         }
-        executor.shutdown();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
         connections.values().forEach(StatefulRedisConnection::closeAsync);
         commands.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }

@@ -32,11 +32,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,14 +58,11 @@ public final class Healer implements AutoCloseable {
     private final NodeClient commands;
     private volatile HealerMode mode;
     private final String identity;
-    private final ExecutorService executor;
-    private final List<HealerListener> listeners = new CopyOnWriteArrayList<>();
+    private final HealerLoop loop;
     private final Map<String, RepairTiming.Sighting> firstSeen = new HashMap<>(); // healer thread only
     private final Set<String> reported = new HashSet<>(); // healer thread only
     private final Set<String> sentinelReported = new HashSet<>(); // healer thread only
-    private long lastActionNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
     private volatile boolean leaderReported; // healer thread writes; what the last LeadershipChanged said
-    private volatile boolean closed;
     private LeaseLeadership lease;
 
     private Healer(
@@ -93,11 +85,7 @@ public final class Healer implements AutoCloseable {
                 .protocolVersion(ProtocolVersion.RESP2)
                 .sslOptions(sslOptions)
                 .build());
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "mooring-healer-" + service.name());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.loop = new HealerLoop(log, service, "mooring-healer-" + service.name());
     }
 
     /**
@@ -165,7 +153,9 @@ public final class Healer implements AutoCloseable {
 
     /** Whether this client holds the Lease, within the renew deadline of its last renewal (and so repairs). */
     public boolean isLeader() {
-        return lease != null ? lease.isLeader() : mode == HealerMode.REPAIR && settings.withoutLease() && !closed;
+        return lease != null
+                ? lease.isLeader()
+                : mode == HealerMode.REPAIR && settings.withoutLease() && !loop.closed();
     }
 
     /** Whether this client may still act in {@code term}: the Lease holds, or it repairs alone and is open. */
@@ -178,11 +168,11 @@ public final class Healer implements AutoCloseable {
     }
 
     public void addListener(HealerListener listener) {
-        listeners.add(listener);
+        loop.addListener(listener);
     }
 
     public void removeListener(HealerListener listener) {
-        listeners.remove(listener);
+        loop.removeListener(listener);
     }
 
     // ---------------------------------------------------------------- leadership
@@ -357,7 +347,7 @@ public final class Healer implements AutoCloseable {
     // ---------------------------------------------------------------- diagnosis and repair (healer thread)
 
     private void onTopology(Topology topology) {
-        if (closed || topology.version() == 0) {
+        if (loop.closed() || topology.version() == 0) {
             return;
         }
         checkSentinels(topology); // first: the onDataAtRisk policy decides what Diagnosis may repair
@@ -401,7 +391,7 @@ public final class Healer implements AutoCloseable {
                 firstSeen.get(urgent.key()),
                 now,
                 topology.version(),
-                lastActionNanos,
+                loop.lastActionNanos(),
                 settings.stableFor(),
                 settings.minActionInterval());
         if (!timing.repairNow()) {
@@ -421,32 +411,17 @@ public final class Healer implements AutoCloseable {
 
     private void repair(Finding finding) {
         long term = lease == null ? 0 : lease.term();
-        log.info("{}: repairing: {}", service, finding.description());
-        for (RepairAction action : finding.fix()) {
-            if (!holds(term)) {
-                String why = "this client no longer holds the Lease within its safety margin";
-                log.warn("{}: not sending {}: {}", service, action, why);
-                emit(new HealerEvent.ActionSkipped(Instant.now(), action, why));
-                continue; // every later step is skipped the same way, and reported
+        loop.takeSteps(finding, term, this::holds, new HealerLoop.Steps() {
+            @Override
+            public Optional<String> recheck(RepairAction action, long term) {
+                return Healer.this.recheck(action);
             }
-            Optional<String> skip = recheck(action);
-            if (skip.isPresent()) {
-                log.info("{}: not sending {}: {}", service, action, skip.get());
-                emit(new HealerEvent.ActionSkipped(Instant.now(), action, skip.get()));
-                continue;
+
+            @Override
+            public String send(RepairAction action, long term) {
+                return Healer.this.send(action, term);
             }
-            try {
-                String reply = send(action, term);
-                lastActionNanos = System.nanoTime();
-                log.warn("{}: healer sent {} ({}): {}", service, action, action.why(), reply);
-                emit(new HealerEvent.ActionTaken(Instant.now(), action, reply));
-            } catch (RuntimeException e) {
-                String why = "failed: " + e.getMessage();
-                log.warn("{}: healer could not send {}: {}", service, action, why);
-                emit(new HealerEvent.ActionSkipped(Instant.now(), action, why));
-                break; // the later steps assume this one worked
-            }
-        }
+        });
         // Not again until the condition has been stable again on fresh topologies.
         firstSeen.remove(finding.key());
         monitor.suspect("healer repaired " + finding.key());
@@ -551,30 +526,11 @@ public final class Healer implements AutoCloseable {
     // ---------------------------------------------------------------- plumbing
 
     private void submit(Runnable task) {
-        if (closed) {
-            return;
-        }
-        try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("{}: healer task failed", service, e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
+        loop.submit(task);
     }
 
     private void emit(HealerEvent event) {
-        for (HealerListener listener : listeners) {
-            try {
-                listener.onEvent(event);
-            } catch (RuntimeException e) {
-                log.warn("{}: healer listener {} failed", service, listener, e);
-            }
-        }
+        loop.emit(event);
     }
 
     static String leaseName(HealerSettings settings, ServiceRef service) {
@@ -599,16 +555,11 @@ public final class Healer implements AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
+        loop.refuseTasks();
         if (lease != null) {
             lease.close();
         }
-        executor.shutdown();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
         commands.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 
