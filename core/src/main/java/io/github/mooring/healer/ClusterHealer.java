@@ -175,29 +175,12 @@ public final class ClusterHealer implements AutoCloseable {
     // ---------------------------------------------------------------- leadership (as Healer's)
 
     private void lead(KubernetesClient client) {
-        lease = new LeaseLeadership(
-                client,
-                service.namespace(),
-                Healer.leaseName(settings, service),
-                identity,
-                settings,
-                "mooring-cluster-healer-lease-" + service.name(),
-                new LeaseLeadership.Listener() {
-                    @Override
-                    public void leadershipChanged(boolean leader) {
-                        submit(() -> leadership(leader));
-                    }
-
-                    @Override
-                    public void cannotLead(String why) {
-                        submit(() -> {
-                            mode = HealerMode.REPORT;
-                            log.warn("{}: {}", service, why);
-                            emit(new HealerEvent.RepairUnavailable(Instant.now(), why));
-                        });
-                    }
+        lease = loop.lead(
+                client, settings, identity, "mooring-cluster-healer-lease-" + service.name(), this::leadership, why -> {
+                    mode = HealerMode.REPORT;
+                    log.warn("{}: {}", service, why);
+                    emit(new HealerEvent.RepairUnavailable(Instant.now(), why));
                 });
-        lease.start();
     }
 
     private void leadership(boolean nowLeader) {

@@ -178,25 +178,13 @@ public final class Healer implements AutoCloseable {
     // ---------------------------------------------------------------- leadership
 
     private void lead(KubernetesClient client) {
-        lease = new LeaseLeadership(
+        lease = loop.lead(
                 client,
-                service.namespace(),
-                leaseName(settings, service),
-                identity,
                 settings,
+                identity,
                 "mooring-healer-lease-" + service.name(),
-                new LeaseLeadership.Listener() {
-                    @Override
-                    public void leadershipChanged(boolean leader) {
-                        submit(() -> leadership(leader));
-                    }
-
-                    @Override
-                    public void cannotLead(String why) {
-                        submit(() -> fallBackToReport(why));
-                    }
-                });
-        lease.start();
+                this::leadership,
+                this::fallBackToReport);
     }
 
     /** Repair without a Lease (one application replica, by the user's word): said once, then it leads. */

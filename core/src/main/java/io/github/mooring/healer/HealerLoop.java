@@ -1,5 +1,6 @@
 package io.github.mooring.healer;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.mooring.discovery.ServiceRef;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 
@@ -125,6 +127,39 @@ final class HealerLoop {
                 break; // the later steps assume this one worked
             }
         }
+    }
+
+    /**
+     * Starts taking part in the Service's Lease ({@link Healer#leaseName}); what the Lease says runs on this thread:
+     * {@code leadershipChanged} on every change, {@code cannotLead} once when leading is impossible (RBAC, no Lease API).
+     */
+    LeaseLeadership lead(
+            KubernetesClient client,
+            HealerSettings settings,
+            String identity,
+            String threadName,
+            Consumer<Boolean> leadershipChanged,
+            Consumer<String> cannotLead) {
+        LeaseLeadership lease = new LeaseLeadership(
+                client,
+                service.namespace(),
+                Healer.leaseName(settings, service),
+                identity,
+                settings,
+                threadName,
+                new LeaseLeadership.Listener() {
+                    @Override
+                    public void leadershipChanged(boolean leader) {
+                        submit(() -> leadershipChanged.accept(leader));
+                    }
+
+                    @Override
+                    public void cannotLead(String why) {
+                        submit(() -> cannotLead.accept(why));
+                    }
+                });
+        lease.start();
+        return lease;
     }
 
     boolean closed() {
