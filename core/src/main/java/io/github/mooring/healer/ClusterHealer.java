@@ -302,7 +302,7 @@ public final class ClusterHealer implements AutoCloseable {
         connections.entrySet().removeIf(kept -> {
             boolean gone = !pods.contains(kept.getKey());
             if (gone) {
-                kept.getValue().closeAsync();
+                closeIfOpen(kept.getValue());
             }
             return gone;
         });
@@ -325,7 +325,7 @@ public final class ClusterHealer implements AutoCloseable {
             } else {
                 StatefulRedisConnection<String, String> dropped = connections.remove(pod);
                 if (dropped != null) {
-                    dropped.closeAsync();
+                    closeIfOpen(dropped);
                 }
             }
         }
@@ -461,7 +461,14 @@ public final class ClusterHealer implements AutoCloseable {
     private void keep(Endpoint pod, StatefulRedisConnection<String, String> connection) {
         StatefulRedisConnection<String, String> before = connections.put(pod, connection);
         if (before != null && before != connection) {
-            before.closeAsync();
+            closeIfOpen(before);
+        }
+    }
+
+    /** Closes {@code connection} unless its pod closed it already (Lettuce warns about closing it twice). */
+    private static void closeIfOpen(StatefulRedisConnection<String, String> connection) {
+        if (connection.isOpen()) {
+            connection.closeAsync();
         }
     }
 
@@ -494,7 +501,7 @@ public final class ClusterHealer implements AutoCloseable {
             lease.close();
         }
         loop.close();
-        connections.values().forEach(StatefulRedisConnection::closeAsync);
+        connections.values().forEach(ClusterHealer::closeIfOpen);
         commands.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 
