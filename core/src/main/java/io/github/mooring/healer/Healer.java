@@ -62,6 +62,9 @@ public final class Healer implements AutoCloseable {
     private final Map<String, RepairTiming.Sighting> firstSeen = new HashMap<>(); // healer thread only
     private final Set<String> reported = new HashSet<>(); // healer thread only
     private final Set<String> sentinelReported = new HashSet<>(); // healer thread only
+    // Healer thread only: the probe rounds seen. Not the topology's version, which changes only with the group: a
+    // round that confirms data at risk has the version of the one that found it.
+    private long rounds;
     private volatile boolean leaderReported; // healer thread writes; what the last LeadershipChanged said
     private LeaseLeadership lease;
 
@@ -338,6 +341,7 @@ public final class Healer implements AutoCloseable {
         if (loop.closed() || topology.version() == 0) {
             return;
         }
+        rounds++;
         checkSentinels(topology); // first: the onDataAtRisk policy decides what Diagnosis may repair
         List<Finding> findings = Diagnosis.of(topology, letThrough.values());
         Set<String> keys = findings.stream().map(Finding::key).collect(Collectors.toSet());
@@ -345,7 +349,7 @@ public final class Healer implements AutoCloseable {
         firstSeen.keySet().retainAll(keys);
         reported.retainAll(keys);
         for (Finding finding : findings) {
-            if (firstSeen.putIfAbsent(finding.key(), new RepairTiming.Sighting(now, topology.version())) == null
+            if (firstSeen.putIfAbsent(finding.key(), new RepairTiming.Sighting(now, rounds)) == null
                     && finding instanceof Finding.DataAtRiskFinding
                     && mode == HealerMode.REPAIR
                     && isLeader()) {
@@ -378,7 +382,7 @@ public final class Healer implements AutoCloseable {
                 urgent,
                 firstSeen.get(urgent.key()),
                 now,
-                topology.version(),
+                rounds,
                 loop.lastActionNanos(),
                 settings.stableFor(),
                 settings.minActionInterval());
