@@ -4,6 +4,7 @@ import io.github.mooring.MooringOptions;
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.EndpointWatch;
 import io.github.mooring.exceptions.MooringException;
+import io.github.mooring.healer.ClusterHealer;
 import io.github.mooring.internal.cluster.ClusterEndpoints;
 import io.github.mooring.internal.cluster.NodeAddresses;
 import io.lettuce.core.RedisChannelHandler;
@@ -30,6 +31,7 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -58,6 +60,10 @@ import org.slf4j.LoggerFactory;
  * what {@code CLUSTER MYID} answers) says which node answers at that pod IP, and the topology Lettuce uses lists the
  * node there, even while the other nodes' tables still hold the IP its pod had before.</li>
  * </ul>
+ * The healer of {@link MooringOptions#healer()} runs beside it ({@link #healer()}: report mode by default; repair mode
+ * re-forms a cluster whose pods were all replaced at once and re-adds an empty pod as a replica, see
+ * {@link ClusterHealer}).
+ * <p>
  * Lettuce's own options (redirects, periodic and adaptive refresh) apply as set with
  * {@link #setOptions(ClusterClientOptions)}; {@link #create} sets the options of {@link MooringOptions#clientOptions()}
  * with every adaptive trigger on and a periodic refresh each 30 s as a safety net.
@@ -82,6 +88,7 @@ public final class MooringClusterClient extends RedisClusterClient {
     private volatile boolean refreshAgain;
     private volatile boolean masterUnanswered;
     private volatile boolean closed;
+    private volatile ClusterHealer healer;
 
     private MooringClusterClient(
             ClientResources resources,
@@ -132,6 +139,7 @@ public final class MooringClusterClient extends RedisClusterClient {
                     .build());
             endpoints.onChange(client::refreshNow);
             client.addListener(new NodeConnections());
+            client.healer = ClusterHealerWiring.start(options, resources);
             return client;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -141,6 +149,14 @@ public final class MooringClusterClient extends RedisClusterClient {
             close(watch, resources, ownResources);
             throw e;
         }
+    }
+
+    /**
+     * The cluster healer {@link MooringOptions#healer()} asks for (report mode by default), or empty when it is off.
+     * Listen to it with {@link ClusterHealer#addListener}.
+     */
+    public Optional<ClusterHealer> healer() {
+        return Optional.ofNullable(healer);
     }
 
     /** The Service's current endpoints, not the node IPs Lettuce learnt (see the class comment). */
@@ -325,6 +341,9 @@ public final class MooringClusterClient extends RedisClusterClient {
     @Override
     public CompletableFuture<Void> shutdownAsync(long quietPeriod, long timeout, TimeUnit timeUnit) {
         closed = true;
+        if (healer != null) {
+            healer.close();
+        }
         watch.close();
         CompletableFuture<Void> shutdown = super.shutdownAsync(quietPeriod, timeout, timeUnit);
         if (!ownResources) {

@@ -7,8 +7,16 @@ import io.github.mooring.topology.StaleReplica;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Something wrong with the replication group, with the commands that fix it, in order. */
-public sealed interface Finding {
+/**
+ * Something wrong with the replication group (or, as a {@link ClusterFinding}, with a Redis Cluster), with the commands
+ * that fix it, in order.
+ */
+public sealed interface Finding
+        permits Finding.DataAtRiskFinding,
+                Finding.WritesLetThroughFinding,
+                Finding.SplitBrainFinding,
+                Finding.StaleReplicasFinding,
+                ClusterFinding {
 
     /** Identifies the condition across probe rounds, to tell whether it has been stable. */
     String key();

@@ -32,11 +32,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,14 +58,14 @@ public final class Healer implements AutoCloseable {
     private final NodeClient commands;
     private volatile HealerMode mode;
     private final String identity;
-    private final ExecutorService executor;
-    private final List<HealerListener> listeners = new CopyOnWriteArrayList<>();
+    private final HealerLoop loop;
     private final Map<String, RepairTiming.Sighting> firstSeen = new HashMap<>(); // healer thread only
     private final Set<String> reported = new HashSet<>(); // healer thread only
     private final Set<String> sentinelReported = new HashSet<>(); // healer thread only
-    private long lastActionNanos = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
+    // Healer thread only: the probe rounds seen. Not the topology's version, which changes only with the group: a
+    // round that confirms data at risk has the version of the one that found it.
+    private long rounds;
     private volatile boolean leaderReported; // healer thread writes; what the last LeadershipChanged said
-    private volatile boolean closed;
     private LeaseLeadership lease;
 
     private Healer(
@@ -93,11 +88,7 @@ public final class Healer implements AutoCloseable {
                 .protocolVersion(ProtocolVersion.RESP2)
                 .sslOptions(sslOptions)
                 .build());
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "mooring-healer-" + service.name());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.loop = new HealerLoop(log, service, "mooring-healer-" + service.name());
     }
 
     /**
@@ -165,7 +156,9 @@ public final class Healer implements AutoCloseable {
 
     /** Whether this client holds the Lease, within the renew deadline of its last renewal (and so repairs). */
     public boolean isLeader() {
-        return lease != null ? lease.isLeader() : mode == HealerMode.REPAIR && settings.withoutLease() && !closed;
+        return lease != null
+                ? lease.isLeader()
+                : mode == HealerMode.REPAIR && settings.withoutLease() && !loop.closed();
     }
 
     /** Whether this client may still act in {@code term}: the Lease holds, or it repairs alone and is open. */
@@ -178,35 +171,23 @@ public final class Healer implements AutoCloseable {
     }
 
     public void addListener(HealerListener listener) {
-        listeners.add(listener);
+        loop.addListener(listener);
     }
 
     public void removeListener(HealerListener listener) {
-        listeners.remove(listener);
+        loop.removeListener(listener);
     }
 
     // ---------------------------------------------------------------- leadership
 
     private void lead(KubernetesClient client) {
-        lease = new LeaseLeadership(
+        lease = loop.lead(
                 client,
-                service.namespace(),
-                leaseName(settings, service),
-                identity,
                 settings,
+                identity,
                 "mooring-healer-lease-" + service.name(),
-                new LeaseLeadership.Listener() {
-                    @Override
-                    public void leadershipChanged(boolean leader) {
-                        submit(() -> leadership(leader));
-                    }
-
-                    @Override
-                    public void cannotLead(String why) {
-                        submit(() -> fallBackToReport(why));
-                    }
-                });
-        lease.start();
+                this::leadership,
+                this::fallBackToReport);
     }
 
     /** Repair without a Lease (one application replica, by the user's word): said once, then it leads. */
@@ -357,9 +338,10 @@ public final class Healer implements AutoCloseable {
     // ---------------------------------------------------------------- diagnosis and repair (healer thread)
 
     private void onTopology(Topology topology) {
-        if (closed || topology.version() == 0) {
+        if (loop.closed() || topology.version() == 0) {
             return;
         }
+        rounds++;
         checkSentinels(topology); // first: the onDataAtRisk policy decides what Diagnosis may repair
         List<Finding> findings = Diagnosis.of(topology, letThrough.values());
         Set<String> keys = findings.stream().map(Finding::key).collect(Collectors.toSet());
@@ -367,7 +349,7 @@ public final class Healer implements AutoCloseable {
         firstSeen.keySet().retainAll(keys);
         reported.retainAll(keys);
         for (Finding finding : findings) {
-            if (firstSeen.putIfAbsent(finding.key(), new RepairTiming.Sighting(now, topology.version())) == null
+            if (firstSeen.putIfAbsent(finding.key(), new RepairTiming.Sighting(now, rounds)) == null
                     && finding instanceof Finding.DataAtRiskFinding
                     && mode == HealerMode.REPAIR
                     && isLeader()) {
@@ -400,8 +382,8 @@ public final class Healer implements AutoCloseable {
                 urgent,
                 firstSeen.get(urgent.key()),
                 now,
-                topology.version(),
-                lastActionNanos,
+                rounds,
+                loop.lastActionNanos(),
                 settings.stableFor(),
                 settings.minActionInterval());
         if (!timing.repairNow()) {
@@ -421,32 +403,17 @@ public final class Healer implements AutoCloseable {
 
     private void repair(Finding finding) {
         long term = lease == null ? 0 : lease.term();
-        log.info("{}: repairing: {}", service, finding.description());
-        for (RepairAction action : finding.fix()) {
-            if (!holds(term)) {
-                String why = "this client no longer holds the Lease within its safety margin";
-                log.warn("{}: not sending {}: {}", service, action, why);
-                emit(new HealerEvent.ActionSkipped(Instant.now(), action, why));
-                continue; // every later step is skipped the same way, and reported
+        loop.takeSteps(finding, term, this::holds, new HealerLoop.Steps() {
+            @Override
+            public Optional<String> recheck(RepairAction action, long term) {
+                return Healer.this.recheck(action);
             }
-            Optional<String> skip = recheck(action);
-            if (skip.isPresent()) {
-                log.info("{}: not sending {}: {}", service, action, skip.get());
-                emit(new HealerEvent.ActionSkipped(Instant.now(), action, skip.get()));
-                continue;
+
+            @Override
+            public String send(RepairAction action, long term) {
+                return Healer.this.send(action, term);
             }
-            try {
-                String reply = send(action, term);
-                lastActionNanos = System.nanoTime();
-                log.warn("{}: healer sent {} ({}): {}", service, action, action.why(), reply);
-                emit(new HealerEvent.ActionTaken(Instant.now(), action, reply));
-            } catch (RuntimeException e) {
-                String why = "failed: " + e.getMessage();
-                log.warn("{}: healer could not send {}: {}", service, action, why);
-                emit(new HealerEvent.ActionSkipped(Instant.now(), action, why));
-                break; // the later steps assume this one worked
-            }
-        }
+        });
         // Not again until the condition has been stable again on fresh topologies.
         firstSeen.remove(finding.key());
         monitor.suspect("healer repaired " + finding.key());
@@ -468,16 +435,16 @@ public final class Healer implements AutoCloseable {
                     : Optional.empty();
         }
         if (target.role() == Role.REPLICA
-                && action.masterHost().equals(target.masterHost())
-                && action.masterPort() == target.masterPort()) {
-            return Optional.of("it follows " + action.masterHost() + ":" + action.masterPort() + " already");
+                && action.host().equals(target.masterHost())
+                && action.port() == target.masterPort()) {
+            return Optional.of("it follows " + action.host() + ":" + action.port() + " already");
         }
-        NodeReport master = replication(Endpoint.of(action.masterHost(), action.masterPort()));
+        NodeReport master = replication(Endpoint.of(action.host(), action.port()));
         if (master == null || master.role() != Role.MASTER) {
-            return Optional.of(action.masterHost() + ":" + action.masterPort() + " is not a master right now");
+            return Optional.of(action.host() + ":" + action.port() + " is not a master right now");
         }
         if (target.historyAheadOf(master)) { // never follow less history (Diagnosis rule 2), asked again now
-            return Optional.of("its replication history goes beyond " + action.masterHost() + ":" + action.masterPort()
+            return Optional.of("its replication history goes beyond " + action.host() + ":" + action.port()
                     + "'s (offset " + target.replOffset() + " against " + master.replOffset() + ")");
         }
         return Optional.empty();
@@ -502,7 +469,7 @@ public final class Healer implements AutoCloseable {
             RedisCommands<String, String> sync = connection.sync();
             return action.kind() == RepairAction.Kind.PROMOTE
                     ? sync.replicaofNoOne()
-                    : sync.replicaof(action.masterHost(), action.masterPort());
+                    : sync.replicaof(action.host(), action.port());
         }
     }
 
@@ -551,37 +518,18 @@ public final class Healer implements AutoCloseable {
     // ---------------------------------------------------------------- plumbing
 
     private void submit(Runnable task) {
-        if (closed) {
-            return;
-        }
-        try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("{}: healer task failed", service, e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
+        loop.submit(task);
     }
 
     private void emit(HealerEvent event) {
-        for (HealerListener listener : listeners) {
-            try {
-                listener.onEvent(event);
-            } catch (RuntimeException e) {
-                log.warn("{}: healer listener {} failed", service, listener, e);
-            }
-        }
+        loop.emit(event);
     }
 
     static String leaseName(HealerSettings settings, ServiceRef service) {
         return settings.leaseName() != null ? settings.leaseName() : "mooring-healer-" + service.name();
     }
 
-    private static String defaultIdentity() {
+    static String defaultIdentity() {
         String host = System.getenv("HOSTNAME");
         if (host == null || host.isBlank()) {
             try {
@@ -599,16 +547,11 @@ public final class Healer implements AutoCloseable {
      */
     @Override
     public void close() {
-        closed = true;
+        loop.refuseTasks();
         if (lease != null) {
             lease.close();
         }
-        executor.shutdown();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
         commands.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 

@@ -31,14 +31,15 @@ final class RepairTiming {
 
     record Decision(Rule rule, boolean repairNow) {}
 
-    /** When and in which round (topology version) a finding was first seen. */
+    /** When and in which probe round (the healer's count of rounds) a finding was first seen. */
     record Sighting(long nanos, long version) {}
 
     /**
      * @param finding the most urgent finding, with a fix
      * @param first when and in which round it was first seen (since then seen in every round)
      * @param nowNanos now
-     * @param version the version of the topology that shows it now
+     * @param version the probe round that shows it now (a count of rounds, not the topology's version, which stays the
+     *     same while the group does)
      * @param lastActionNanos when the last repair command was sent
      */
     static Decision decide(

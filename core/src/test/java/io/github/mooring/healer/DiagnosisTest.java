@@ -279,7 +279,8 @@ class DiagnosisTest {
                 .flatMap(f -> f.fix().stream())
                 .map(a -> switch (a.kind()) {
                     case PROMOTE -> "PROMOTE " + name(a.target().displayName());
-                    case FOLLOW -> name(a.target().displayName()) + " FOLLOW " + podAt(pods, a.masterHost());
+                    case FOLLOW -> name(a.target().displayName()) + " FOLLOW " + podAt(pods, a.host());
+                    case MEET, REPLICATE -> throw new AssertionError("a cluster command for a replication group: " + a);
                 })
                 .toList();
     }
