@@ -108,7 +108,7 @@ final class ClusterContenders {
                 .timeoutOptions(TimeoutOptions.enabled(PLAIN_TIMEOUT))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofSeconds(10))
-                        .enableAllAdaptiveRefreshTriggers()
+                        .enableAdaptiveRefreshTrigger(ClusterTopologyRefreshOptions.RefreshTrigger.values())
                         .build())
                 .build());
         return new LettuceCluster("Lettuce", client, () -> resources.shutdown(0, 2, TimeUnit.SECONDS));

@@ -134,7 +134,7 @@ public final class MooringClusterClient extends RedisClusterClient {
             client.setOptions(ClusterClientOptions.builder(options.clientOptions())
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enablePeriodicRefresh(Duration.ofSeconds(30))
-                            .enableAllAdaptiveRefreshTriggers()
+                            .enableAdaptiveRefreshTrigger(ClusterTopologyRefreshOptions.RefreshTrigger.values())
                             .build())
                     .build());
             endpoints.onChange(client::refreshNow);

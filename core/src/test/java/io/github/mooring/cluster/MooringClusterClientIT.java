@@ -304,7 +304,7 @@ class MooringClusterClientIT {
                 .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(1)))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofSeconds(10))
-                        .enableAllAdaptiveRefreshTriggers()
+                        .enableAdaptiveRefreshTrigger(ClusterTopologyRefreshOptions.RefreshTrigger.values())
                         .build())
                 .build());
         closeables.add(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)));

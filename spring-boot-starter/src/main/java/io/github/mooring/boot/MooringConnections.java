@@ -97,7 +97,7 @@ final class MooringConnections implements AutoCloseable {
                 .enablePeriodicRefresh(
                         settings.refreshPeriod() != null ? settings.refreshPeriod() : DEFAULT_REFRESH_PERIOD);
         if (!Boolean.FALSE.equals(settings.adaptive())) {
-            refresh.enableAllAdaptiveRefreshTriggers();
+            refresh.enableAdaptiveRefreshTrigger(ClusterTopologyRefreshOptions.RefreshTrigger.values());
         }
         ClusterClientOptions.Builder options =
                 ClusterClientOptions.builder(base).topologyRefreshOptions(refresh.build());
