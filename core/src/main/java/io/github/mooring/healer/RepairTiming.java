@@ -32,21 +32,21 @@ final class RepairTiming {
     record Decision(Rule rule, boolean repairNow) {}
 
     /** When and in which probe round (the healer's count of rounds) a finding was first seen. */
-    record Sighting(long nanos, long version) {}
+    record Sighting(long nanos, long round) {}
 
     /**
      * @param finding the most urgent finding, with a fix
      * @param first when and in which round it was first seen (since then seen in every round)
      * @param nowNanos now
-     * @param version the probe round that shows it now (a count of rounds, not the topology's version, which stays the
-     *     same while the group does)
+     * @param round the probe round that shows it now (the healer's count of rounds, not the topology's version, which
+     *     stays the same while the group does)
      * @param lastActionNanos when the last repair command was sent
      */
     static Decision decide(
             Finding finding,
             Sighting first,
             long nowNanos,
-            long version,
+            long round,
             long lastActionNanos,
             Duration stableFor,
             Duration minActionInterval) {
@@ -55,7 +55,7 @@ final class RepairTiming {
             return new Decision(Rule.RESTING, false);
         }
         if (finding instanceof Finding.DataAtRiskFinding) {
-            return version > first.version()
+            return round > first.round()
                     ? new Decision(Rule.CONFIRMED_BY_A_LATER_ROUND, true)
                     : new Decision(Rule.TOO_FRESH, false);
         }

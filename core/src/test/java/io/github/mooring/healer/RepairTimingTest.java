@@ -25,7 +25,7 @@ class RepairTimingTest {
     private static final Duration MIN_ACTION_INTERVAL = Duration.ofSeconds(1);
     private static final long LONG_AGO = -ms(60_000);
 
-    record Case(String name, Finding finding, long nowMs, long version, long lastActionNanos, Rule rule, boolean now) {
+    record Case(String name, Finding finding, long nowMs, long round, long lastActionNanos, Rule rule, boolean now) {
         @Override
         public String toString() {
             return name;
@@ -92,7 +92,7 @@ class RepairTimingTest {
                 c.finding(),
                 new Sighting(0, 10),
                 ms(c.nowMs()),
-                c.version(),
+                c.round(),
                 c.lastActionNanos(),
                 STABLE_FOR,
                 MIN_ACTION_INTERVAL);
