@@ -75,8 +75,16 @@ class SentinelAclIT {
 
             SentinelEventsIT.assertLostAtMostWhatWasInFlight("SENTINEL FAILOVER, ACL users", result, sync, stream);
             SentinelEventsIT.assertMovedBySentinel(run, result);
+            // Redis 6.2 checks a command against the ACL before it knows the subcommand: Lettuce's CLIENT SETINFO
+            // (sent at connect, refused, done without; Redis 7.0 answers "unknown subcommand" first) is logged there.
+            boolean checksBeforeSubcommand =
+                    run.redis.pod(0).info("server").get("redis_version").startsWith("6.");
             for (int i = 0; i < sentinels.addresses().size(); i++) {
-                assertThat(sentinels.command(i, "ACL", "LOG"))
+                assertThat(((List<?>) sentinels.command(i, "ACL", "LOG"))
+                                .stream()
+                                        .filter(entry ->
+                                                !(checksBeforeSubcommand && "client".equals(field(entry, "object"))))
+                                        .toList())
                         .as("what Sentinel %s denied", sentinels.addresses().get(i))
                         .isEqualTo(List.of());
             }
@@ -129,5 +137,12 @@ class SentinelAclIT {
         assertThat(output.split("refused the credentials of user mooring", -1))
                 .as("one warning per Sentinel, however often Mooring tries again")
                 .hasSize(sentinels.addresses().size() + 1);
+    }
+
+    /** A field of an {@code ACL LOG} entry (a flat list of names and values). */
+    private static String field(Object entry, String name) {
+        List<?> fields = (List<?>) entry;
+        int at = fields.indexOf(name);
+        return at >= 0 && at + 1 < fields.size() ? String.valueOf(fields.get(at + 1)) : null;
     }
 }
