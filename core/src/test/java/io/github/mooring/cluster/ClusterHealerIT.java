@@ -113,12 +113,16 @@ class ClusterHealerIT {
                 .filteredOn(HealerEvent.FindingReported.class::isInstance)
                 .map(e -> ((HealerEvent.FindingReported) e).finding())
                 .hasAtLeastOneElementOfType(ClusterFinding.StaleAddressesFinding.class);
-        assertThat(meetsRunBy(cluster).values().stream()
-                        .mapToLong(Long::longValue)
-                        .sum())
-                .as("CLUSTER MEET calls the pods ran (INFO commandstats): the healer's, none other")
-                .isEqualTo(actions(RepairAction.Kind.MEET).size())
-                .isPositive();
+        assertThat(actions(RepairAction.Kind.MEET))
+                .as("CLUSTER MEETs the healer sent")
+                .isNotEmpty();
+        if (countsSubcommands(cluster)) { // Redis 6.2 counts every CLUSTER subcommand as one: no MEET count there
+            assertThat(meetsRunBy(cluster).values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum())
+                    .as("CLUSTER MEET calls the pods ran (INFO commandstats): the healer's, none other")
+                    .isEqualTo(actions(RepairAction.Kind.MEET).size());
+        }
         assertThat(shardOwners(cluster))
                 .as("every shard has the master it had: no shard changed hands")
                 .isEqualTo(ownersBefore);
@@ -257,6 +261,12 @@ class ClusterHealerIT {
     }
 
     /** {@code CLUSTER MEET} calls each pod ran since it started ({@code INFO commandstats}). */
+    /** Whether {@code INFO commandstats} counts {@code cluster|meet} apart (Redis 7.0 and later). */
+    private static boolean countsSubcommands(RedisCluster cluster) {
+        String version = cluster.pods().get(0).info("server").get("redis_version");
+        return Integer.parseInt(version.substring(0, version.indexOf('.'))) >= 7;
+    }
+
     private static Map<String, Long> meetsRunBy(RedisCluster cluster) {
         Map<String, Long> calls = new TreeMap<>();
         for (RedisPod pod : cluster.pods()) {
