@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * The pods' host names as cluster DNS would answer them ({@code redis-1.redis.<ns>.svc.cluster.local}), for
@@ -20,6 +21,8 @@ import java.util.Map;
  * namespace's work directory and goes with it.
  */
 final class PodHosts {
+
+    private static final String HOSTNAMES_REQUIRED_ENV = "MOORING_TESTKIT_HOSTNAMES_REQUIRED";
 
     private final Path file;
     private final List<String> base;
@@ -49,6 +52,23 @@ final class PodHosts {
             return "no /usr/bin/unshare";
         }
         return null;
+    }
+
+    /**
+     * Aborts the calling test (JUnit reports it skipped, with the reason) when {@code unavailableReason} is not null,
+     * or fails it where {@value RedisStatefulSet#HOSTNAMES_REQUIRED_PROPERTY} is set.
+     */
+    static void requireAvailable(String unavailableReason) {
+        if (unavailableReason == null) {
+            return;
+        }
+        String message = "pods cannot announce host names here: " + unavailableReason;
+        String required =
+                System.getProperty(RedisStatefulSet.HOSTNAMES_REQUIRED_PROPERTY, System.getenv(HOSTNAMES_REQUIRED_ENV));
+        if (Boolean.parseBoolean(required)) {
+            throw new IllegalStateException(message + " (" + RedisStatefulSet.HOSTNAMES_REQUIRED_PROPERTY + " is set)");
+        }
+        Assumptions.abort(message);
     }
 
     /** Points {@code name} at {@code ip} (a pod's new IP replaces its old one). */

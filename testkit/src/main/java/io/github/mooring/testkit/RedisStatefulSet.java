@@ -13,7 +13,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A StatefulSet of Redis pods ({@code redis-0 .. redis-N-1}) behind a headless Service of the same name, with a
@@ -23,6 +22,13 @@ import org.junit.jupiter.api.Assumptions;
  * Created with {@link SimulatedNamespace#redis(String)}; closed with its namespace.
  */
 public final class RedisStatefulSet {
+
+    /**
+     * Set to {@code true} (CI on a machine that can; or the environment variable
+     * {@code MOORING_TESTKIT_HOSTNAMES_REQUIRED=true}) to fail, not skip, tests whose pods cannot
+     * {@linkplain Builder#announceHostnames() announce host names}.
+     */
+    public static final String HOSTNAMES_REQUIRED_PROPERTY = "mooring.testkit.hostnames.required";
 
     private final SimulatedNamespace namespace;
     private final String name;
@@ -491,14 +497,12 @@ public final class RedisStatefulSet {
          * The pods announce their DNS names ({@code replica-announce-ip redis-1.redis.<ns>.svc.cluster.local}), as
          * charts do for Sentinels with {@code announce-hostnames}; Sentinels of this set then resolve and announce
          * host names. The names resolve for the pods' and Sentinels' own processes only, through a hosts file of the
-         * namespace's seen as their {@code /etc/hosts} (a private mount namespace: Linux, root; the test is aborted
-         * with the reason elsewhere); not for the test's JVM. Process runtime only.
+         * namespace's seen as their {@code /etc/hosts} (a private mount namespace: Linux, root; elsewhere the test
+         * is aborted with the reason, or fails where {@value #HOSTNAMES_REQUIRED_PROPERTY} is set); not for the test's
+         * JVM. Process runtime only.
          */
         public Builder announceHostnames() {
-            String unavailable = PodHosts.unavailableReason();
-            if (unavailable != null) {
-                Assumptions.abort("pods cannot announce host names here: " + unavailable);
-            }
+            PodHosts.requireAvailable(PodHosts.unavailableReason());
             this.announceHostnames = true;
             return this;
         }
