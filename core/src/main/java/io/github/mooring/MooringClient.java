@@ -200,10 +200,11 @@ public final class MooringClient implements AutoCloseable {
     /** {@link #connect(RedisCodec)} without blocking. */
     public <K, V> CompletableFuture<StatefulRedisConnection<K, V>> connectAsync(RedisCodec<K, V> codec) {
         Duration wait = options.startupWait();
-        return monitor.whenMaster()
+        return monitor.waiters()
+                .whenMaster()
                 .orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS)
                 .exceptionally(failure -> {
-                    throw monitor.noMaster(monitor.topology(), wait);
+                    throw monitor.waiters().noMaster(monitor.topology(), wait);
                 })
                 .thenCompose(topology -> redisClient.connectAsync(codec, uri()).toCompletableFuture());
     }
@@ -220,10 +221,10 @@ public final class MooringClient implements AutoCloseable {
 
     /** Waits for a master; a master that refuses the credentials would fail the connection's handshake: say why now. */
     private void awaitMasterAcceptingCredentials() {
-        Topology topology = monitor.awaitMaster(options.startupWait());
+        Topology topology = monitor.waiters().awaitMaster(options.startupWait());
         Optional<ProbeResult> refusal = topology.credentialsRefusal();
         if (refusal.isPresent()) {
-            throw monitor.credentialsRejected(refusal.get(), "No connection was opened");
+            throw monitor.waiters().credentialsRejected(refusal.get(), "No connection was opened");
         }
     }
 
@@ -234,7 +235,7 @@ public final class MooringClient implements AutoCloseable {
 
     /** Waits up to {@code timeout} for a master and returns the topology that has it. */
     public Topology awaitMaster(Duration timeout) {
-        return monitor.awaitMaster(timeout);
+        return monitor.waiters().awaitMaster(timeout);
     }
 
     /** Hears of master changes, split brains, stale replicas and discovery problems. */

@@ -137,8 +137,9 @@ final class MasterBinding {
             reconnect = firstAddressGiven;
             firstAddressGiven = true;
         }
-        CompletableFuture<Topology> master =
-                !reconnect || movedByMooring ? monitor.whenMaster() : monitor.whenFreshMaster(disconnectedAtNanos);
+        CompletableFuture<Topology> master = !reconnect || movedByMooring
+                ? monitor.waiters().whenMaster()
+                : monitor.waiters().whenFreshMaster(disconnectedAtNanos);
         return master.thenApply(topology -> {
             var node = topology.master().orElseThrow();
             boundAddress = node.address();

@@ -201,8 +201,9 @@ public final class MooringRedisClient extends RedisClient {
         CREATING.remove();
         if (binding == null) {
             // Not a connection of ours (e.g. a Sentinel connection): the current master, once there is one.
-            return Mono.defer(() -> Mono.fromFuture(monitor.whenMaster()).map(topology -> (SocketAddress)
-                    NodeClient.socketAddress(topology.master().orElseThrow().endpoint(), redisURI)));
+            return Mono.defer(() -> Mono.fromFuture(monitor.waiters().whenMaster())
+                    .map(topology -> (SocketAddress) NodeClient.socketAddress(
+                            topology.master().orElseThrow().endpoint(), redisURI)));
         }
         // Subscribed again by Lettuce's watchdog on every reconnect.
         return Mono.defer(() -> Mono.fromFuture(binding.nextAddress(monitor, redisURI)))
@@ -505,7 +506,7 @@ public final class MooringRedisClient extends RedisClient {
     /** The failure for a command that waited the whole failover wait for a master. */
     NoMasterException noMasterFor(FailoverCommand<?, ?, ?> command) {
         Topology topology = monitor.topology();
-        NoMasterException cause = monitor.noMaster(topology, failover.failoverWait());
+        NoMasterException cause = monitor.waiters().noMaster(topology, failover.failoverWait());
         return new NoMasterException(
                 command.getType() + " waited " + failover.failoverWait().toMillis()
                         + " ms (the failover wait) and was never sent: " + cause.getMessage(),
@@ -532,7 +533,7 @@ public final class MooringRedisClient extends RedisClient {
 
     /** The failure for a command that needed a new connection to a pod that refuses the credentials. */
     CredentialsRejectedException credentialsRejected(ProbeResult refusal, ProtocolKeyword command) {
-        return monitor.credentialsRejected(refusal, command + " was not sent");
+        return monitor.waiters().credentialsRejected(refusal, command + " was not sent");
     }
 
     String noMasterSummary() {

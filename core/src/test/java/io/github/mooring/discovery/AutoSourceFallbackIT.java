@@ -48,7 +48,7 @@ class AutoSourceFallbackIT {
         assertThat(watched.monitor().topology().source()).isNotEqualTo("dns");
 
         ns.api().recover(SLICES, "list", "watch");
-        Topology topology = watched.monitor().awaitMaster(CHANGE);
+        Topology topology = watched.monitor().waiters().awaitMaster(CHANGE);
 
         assertThat(topology.source()).as("the source once the API answers").isEqualTo("kubernetes");
         assertThat(watched.events().since(0, TopologyEvent.SourceDegraded.class))
@@ -95,7 +95,7 @@ class AutoSourceFallbackIT {
         Harness.Watched watched;
         try {
             watched = harness.watch(ns, redis, auto(ns), PROBE_INTERVAL);
-            Topology first = watched.monitor().awaitMaster(STARTUP);
+            Topology first = watched.monitor().waiters().awaitMaster(STARTUP);
             assertThat(first.source()).isEqualTo("dns");
             TopologyEvent.DiscoveryFailed why =
                     watched.events().await(0, TopologyEvent.DiscoveryFailed.class, e -> true, STARTUP);

@@ -87,7 +87,7 @@ class AutoSourceOutsideClusterIT {
         try (SystemProperty property = SystemProperty.set("kubeconfig", kubeconfig.toString())) {
             Harness.Watched watched =
                     harness.watch(Harness.service(ns, redis), autoWithClusterDns(ns), Harness.NO_AUTH, PROBE_INTERVAL);
-            Topology topology = watched.monitor().awaitMaster(STARTUP);
+            Topology topology = watched.monitor().waiters().awaitMaster(STARTUP);
 
             assertThat(topology.source()).isEqualTo("dns");
             assertThat(topology.master())
@@ -114,7 +114,7 @@ class AutoSourceOutsideClusterIT {
         try (SystemProperty property = SystemProperty.set("kubeconfig", kubeconfig.toString())) {
             Harness.Watched watched =
                     harness.watch(Harness.service(ns, redis), autoWithClusterDns(ns), Harness.NO_AUTH, PROBE_INTERVAL);
-            Topology topology = watched.monitor().awaitMaster(STARTUP);
+            Topology topology = watched.monitor().waiters().awaitMaster(STARTUP);
 
             assertThat(topology.source()).isEqualTo("dns");
             TopologyEvent.DiscoveryFailed why =
@@ -135,7 +135,7 @@ class AutoSourceOutsideClusterIT {
                     ServiceRef.of("cache", ns.name()), autoWithClusterDns(ns), Harness.NO_AUTH, PROBE_INTERVAL);
             long start = System.nanoTime();
             NoMasterException e = catchThrowableOfType(
-                    NoMasterException.class, () -> watched.monitor().awaitMaster(STARTUP));
+                    NoMasterException.class, () -> watched.monitor().waiters().awaitMaster(STARTUP));
 
             assertThat(Duration.ofNanos(System.nanoTime() - start))
                     .as("fails at once")

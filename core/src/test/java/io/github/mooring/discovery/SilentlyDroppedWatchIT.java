@@ -40,7 +40,7 @@ class SilentlyDroppedWatchIT {
                         SentinelFollower.NONE,
                         MonitorSettings.defaults(),
                         resources.eventBus())) {
-            monitor.awaitMaster(Duration.ofSeconds(30));
+            monitor.waiters().awaitMaster(Duration.ofSeconds(30));
             ns.api().dropConnections(); // before the watch has delivered any event: it never notices
 
             String oldIp = redis.pod(0).ip();

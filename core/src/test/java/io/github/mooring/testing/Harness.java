@@ -46,7 +46,7 @@ public final class Harness implements AutoCloseable {
          * mark} after it: events from then on are the test's.
          */
         public int awaitStarted(Duration timeout) {
-            Topology first = monitor.awaitMaster(timeout);
+            Topology first = monitor.waiters().awaitMaster(timeout);
             String master = first.master().orElseThrow().address();
             events.await(
                     0,

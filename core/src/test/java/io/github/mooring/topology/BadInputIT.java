@@ -108,7 +108,7 @@ class BadInputIT {
         ns.api().forbid("endpoints", "list", "watch");
         Harness.Watched watched = harness.watch(ns, redis, harness.auto(ns), PROBE_INTERVAL);
 
-        Topology topology = watched.monitor().awaitMaster(STARTUP);
+        Topology topology = watched.monitor().waiters().awaitMaster(STARTUP);
 
         assertThat(topology.source()).isEqualTo("dns");
         assertThat(topology.master())
@@ -154,7 +154,8 @@ class BadInputIT {
         Duration wait = Duration.ofSeconds(30);
         long start = System.nanoTime();
         CredentialsRejectedException e = catchThrowableOfType(
-                CredentialsRejectedException.class, () -> watched.monitor().awaitMaster(wait));
+                CredentialsRejectedException.class,
+                () -> watched.monitor().waiters().awaitMaster(wait));
 
         assertThat(Duration.ofNanos(System.nanoTime() - start))
                 .as("waiting cannot cure a refused password")
@@ -188,7 +189,7 @@ class BadInputIT {
         assertRefusesConnections(ns);
         Harness.Watched watched = harness.watch(ns, redis, harness.auto(ns), PROBE_INTERVAL);
 
-        Topology topology = watched.monitor().awaitMaster(STARTUP);
+        Topology topology = watched.monitor().waiters().awaitMaster(STARTUP);
 
         assertThat(topology.source()).isEqualTo("dns");
         assertThat(topology.master())
@@ -204,7 +205,7 @@ class BadInputIT {
         Harness.Watched watched = harness.watch(ns, redis, harness.kubernetes(ns), PROBE_INTERVAL);
 
         NoMasterException e = catchThrowableOfType(
-                NoMasterException.class, () -> watched.monitor().awaitMaster(Duration.ofSeconds(3)));
+                NoMasterException.class, () -> watched.monitor().waiters().awaitMaster(Duration.ofSeconds(3)));
 
         assertThat(e.getMessage())
                 .contains("Service 'redis' in namespace '" + ns.name() + "'")
@@ -231,7 +232,7 @@ class BadInputIT {
                         .allMatch(
                                 pod -> reason(watched).contains(pod.name() + " (" + pod.address() + ") unreachable")));
         NoMasterException e = catchThrowableOfType(
-                NoMasterException.class, () -> watched.monitor().awaitMaster(Duration.ofMillis(500)));
+                NoMasterException.class, () -> watched.monitor().waiters().awaitMaster(Duration.ofMillis(500)));
         assertThat(e.getMessage())
                 .contains("no master for Service 'redis' in namespace '" + ns.name() + "'")
                 .contains("no pod reports master")
@@ -257,7 +258,7 @@ class BadInputIT {
                 .contains("readiness probe")
                 .contains("selector");
         NoMasterException e = catchThrowableOfType(
-                NoMasterException.class, () -> watched.monitor().awaitMaster(Duration.ofMillis(500)));
+                NoMasterException.class, () -> watched.monitor().waiters().awaitMaster(Duration.ofMillis(500)));
         assertThat(e.getMessage())
                 .contains("no master for Service 'redis' in namespace '" + ns.name() + "'")
                 .contains("has no endpoints");
@@ -271,7 +272,7 @@ class BadInputIT {
     private static NoMasterException awaitMasterFailsFast(Harness.Watched watched) {
         long start = System.nanoTime();
         NoMasterException e = catchThrowableOfType(
-                NoMasterException.class, () -> watched.monitor().awaitMaster(PATIENCE));
+                NoMasterException.class, () -> watched.monitor().waiters().awaitMaster(PATIENCE));
         assertThat(e).as("awaitMaster must fail").isNotNull();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("fails fast").isLessThan(FAST);
         return e;

@@ -133,7 +133,7 @@ class ElectionWithRealPodsIT {
                 assertThat(reason).contains(pod.name());
             }
         });
-        assertThatThrownBy(() -> watched.monitor().awaitMaster(Duration.ofMillis(300)))
+        assertThatThrownBy(() -> watched.monitor().waiters().awaitMaster(Duration.ofMillis(300)))
                 .isInstanceOf(NoMasterException.class)
                 .hasMessageContaining("Service 'redis' in namespace '" + ns.name() + "'")
                 .hasMessageContaining("no pod reports master")

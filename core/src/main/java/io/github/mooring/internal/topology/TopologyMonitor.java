@@ -7,10 +7,8 @@ import io.github.mooring.discovery.EndpointSnapshot;
 import io.github.mooring.discovery.EndpointSource;
 import io.github.mooring.discovery.EndpointWatch;
 import io.github.mooring.discovery.ServiceRef;
-import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.internal.probe.Prober;
 import io.github.mooring.internal.sentinel.SentinelFollower;
-import io.github.mooring.probe.ProbeResult;
 import io.github.mooring.topology.DataAtRisk;
 import io.github.mooring.topology.NoMasterException;
 import io.github.mooring.topology.Topology;
@@ -21,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * connection layer {@linkplain #suspect(String) suspects} the master, when Sentinels name another master, and at the
  * pace {@link ProbePace} sets (fast while anything is doubtful, a jittered heartbeat when calm); each round's
  * outcome comes from {@link TopologyStep} (a pure function), and the monitor publishes it: the new {@link Topology}
- * to observers at once, its events to listeners in order.
+ * to observers at once, its events to listeners in order, and to those {@linkplain #waiters() waiting} for a master.
  * <p>
  * One thread coordinates (never two rounds at once; triggers during a round start one more right after it), probes
  * run concurrently on Lettuce's I/O threads, and events are delivered in order on an event thread of their own.
@@ -51,7 +48,7 @@ public final class TopologyMonitor implements AutoCloseable {
     private final SentinelMoves sentinelMoves;
     private final EventDispatcher events;
     private final DataAtRiskGate dataAtRisk;
-    private final MasterWaiters waiters = new MasterWaiters();
+    private final MasterWaiters waiters;
     private volatile EndpointWatch watch;
 
     // Written on the coordinator thread, read from any.
@@ -77,6 +74,9 @@ public final class TopologyMonitor implements AutoCloseable {
         this.events = new EventDispatcher(service, eventBus);
         this.sentinelMoves = new SentinelMoves(sentinels, rounds, () -> state, this::publish);
         this.dataAtRisk = new DataAtRiskGate(settings.withholdMasterWhenDataAtRisk(), () -> suspect("healer"));
+        // watch goes from null to set, once: two reads see it set, or the first sees null
+        this.waiters = new MasterWaiters(
+                service, () -> state, dataAtRisk, () -> watch == null ? null : watch.sourceName(), this::suspect);
     }
 
     /**
@@ -167,51 +167,9 @@ public final class TopologyMonitor implements AutoCloseable {
         suspect("a connection to " + address + " was refused for its credentials");
     }
 
-    /** Completes with the first topology that has a master (at once if the current one has). */
-    public CompletableFuture<Topology> whenMaster() {
-        Topology now = topology();
-        return now.hasMaster() ? CompletableFuture.completedFuture(now) : waiters.any();
-    }
-
-    /**
-     * Completes with the first topology that has a master and comes from a probe round started after
-     * {@code afterNanos} ({@link System#nanoTime()}), and asks for such a round now. Used when a connection was just
-     * lost: the topology from before the loss may name the pod that is gone.
-     */
-    public CompletableFuture<Topology> whenFreshMaster(long afterNanos) {
-        CompletableFuture<Topology> future = waiters.fresh(afterNanos);
-        suspect("a connection was lost");
-        return future;
-    }
-
-    /**
-     * Waits up to {@code timeout} for a master.
-     *
-     * @throws NoMasterException when none appears in time, or at once when discovery has failed for a reason waiting
-     *         cannot cure (Service not found, port not found, RBAC, a DNS name that does not resolve) before it ever
-     *         reported an endpoint
-     * @throws CredentialsRejectedException at once when there is no master and a pod refuses the credentials
-     */
-    public Topology awaitMaster(Duration timeout) {
-        return waiters.await(
-                whenMaster(),
-                timeout,
-                // watch goes from null to set, once: two reads see it set, or the first sees null
-                () -> dataAtRisk.refusalOr(
-                        topology(),
-                        () -> TopologyStep.reasonToStopWaiting(
-                                service, state, watch == null ? null : watch.sourceName())),
-                () -> noMaster(topology(), timeout));
-    }
-
-    /** The exception for a pod that refuses Mooring's credentials; {@code what} says what became of the command. */
-    public CredentialsRejectedException credentialsRejected(ProbeResult refusal, String what) {
-        return TopologyStep.credentialsRejected(service, topology(), refusal, what);
-    }
-
-    /** The exception for "no master within {@code waited}", with the reason spelled out. */
-    public NoMasterException noMaster(Topology topology, Duration waited) {
-        return TopologyStep.noMaster(service, state, topology, waited);
+    /** Waiting for a master, and the exceptions that say why there is none. */
+    public MasterWaiters waiters() {
+        return waiters;
     }
 
     // ---------------------------------------------------------------- rounds (coordinator thread)
