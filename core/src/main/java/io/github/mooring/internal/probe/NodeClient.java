@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.function.Function;
 import reactor.core.publisher.Mono;
 
 /**
@@ -37,36 +38,32 @@ public final class NodeClient extends RedisClient {
     /** Opens a connection to {@code endpoint} with {@code template}'s credentials, TLS, database and client name. */
     public ConnectionFuture<StatefulRedisConnection<String, String>> connectAsync(
             Endpoint endpoint, RedisURI template, Duration timeout, String clientName) {
-        RedisURI.Builder uri = RedisURI.builder(template)
-                .withPort(endpoint.port())
-                .withTimeout(timeout)
-                .withClientName(clientName);
-        if (!template.isSsl()) {
-            uri.withHost(endpoint.host());
-            return connectAsync(StringCodec.UTF8, uri.build());
-        }
-        TARGET.set(endpoint);
-        try {
-            return connectAsync(StringCodec.UTF8, uri.build());
-        } finally {
-            TARGET.remove();
-        }
+        return connectTo(endpoint, template, timeout, clientName, uri -> connectAsync(StringCodec.UTF8, uri));
     }
 
     /** Opens a Pub/Sub connection to {@code endpoint}, as {@link #connectAsync(Endpoint, RedisURI, Duration, String)}. */
     public ConnectionFuture<StatefulRedisPubSubConnection<String, String>> connectPubSubAsync(
             Endpoint endpoint, RedisURI template, Duration timeout, String clientName) {
+        return connectTo(endpoint, template, timeout, clientName, uri -> connectPubSubAsync(StringCodec.UTF8, uri));
+    }
+
+    /**
+     * {@code connect} with {@code template}'s URI for {@code endpoint}: its IP as the host, or with TLS the template's
+     * host (the name the certificate is checked against) and {@code endpoint} as {@link #TARGET}, where to dial.
+     */
+    private <C> C connectTo(
+            Endpoint endpoint, RedisURI template, Duration timeout, String clientName, Function<RedisURI, C> connect) {
         RedisURI.Builder uri = RedisURI.builder(template)
                 .withPort(endpoint.port())
                 .withTimeout(timeout)
                 .withClientName(clientName);
         if (!template.isSsl()) {
             uri.withHost(endpoint.host());
-            return connectPubSubAsync(StringCodec.UTF8, uri.build());
+            return connect.apply(uri.build());
         }
         TARGET.set(endpoint);
         try {
-            return connectPubSubAsync(StringCodec.UTF8, uri.build());
+            return connect.apply(uri.build());
         } finally {
             TARGET.remove();
         }
