@@ -33,8 +33,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Lettuce connections that always talk to the live master of a Redis replication group behind a Kubernetes Service.
@@ -57,8 +55,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MooringClient implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(MooringClient.class);
-
     private final MooringOptions options;
     private final ClientResources resources;
     private final boolean ownResources;
@@ -77,16 +73,11 @@ public final class MooringClient implements AutoCloseable {
         this.ownKubernetesClient =
                 leaseClient != null && leaseClient != suppliedKubernetesClient(options) ? leaseClient : null;
         try {
-            HealerMode healerMode = options.healer().mode();
-            Optional<String> noRepair = Healer.repairUnavailable(
+            HealerMode healerMode = Healer.effectiveMode(
                     options.healer(),
                     options.serviceRef(),
                     leaseClient,
                     options.source().name());
-            if (noRepair.isPresent()) {
-                log.warn("{}: {}", options.serviceRef(), noRepair.get());
-                healerMode = HealerMode.REPORT;
-            }
             // Only a client that may repair withholds an empty master from writers (the repair ends the wait).
             started = TopologyMonitor.start(
                     options.serviceRef(),

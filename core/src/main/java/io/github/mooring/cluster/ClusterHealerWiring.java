@@ -8,17 +8,12 @@ import io.github.mooring.healer.ClusterHealer;
 import io.github.mooring.healer.Healer;
 import io.github.mooring.healer.HealerMode;
 import io.lettuce.core.resource.ClientResources;
-import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Starts the {@link ClusterHealer} that {@link MooringOptions#healer()} asks for, beside a {@link MooringClusterClient}
  * (the hook a Spring starter uses too: it builds the options, this runs the healer).
  */
 final class ClusterHealerWiring {
-
-    private static final Logger log = LoggerFactory.getLogger(ClusterHealerWiring.class);
 
     private ClusterHealerWiring() {}
 
@@ -28,21 +23,17 @@ final class ClusterHealerWiring {
      * RBAC forbids the Lease, the healer only reports and says why (as {@code MooringClient}'s does).
      */
     static ClusterHealer start(MooringOptions options, ClientResources resources) {
-        HealerMode mode = options.healer().mode();
-        if (mode == HealerMode.OFF) {
+        HealerMode asked = options.healer().mode();
+        if (asked == HealerMode.OFF) {
             return null;
         }
         KubernetesClient leaseClient =
-                mode == HealerMode.REPAIR && !options.healer().withoutLease() ? leaseClient(options) : null;
-        Optional<String> noRepair = Healer.repairUnavailable(
+                asked == HealerMode.REPAIR && !options.healer().withoutLease() ? leaseClient(options) : null;
+        HealerMode mode = Healer.effectiveMode(
                 options.healer(),
                 options.serviceRef(),
                 leaseClient,
                 options.source().name());
-        if (noRepair.isPresent()) {
-            log.warn("{}: {}", options.serviceRef(), noRepair.get());
-            mode = HealerMode.REPORT;
-        }
         return ClusterHealer.start(
                 options.healer(),
                 options.serviceRef(),

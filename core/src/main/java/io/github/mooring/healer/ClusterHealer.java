@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * <p>Started by {@code MooringClusterClient} when {@code MooringOptions}' healer mode is not {@link HealerMode#OFF};
  * it watches the Service on its own.
  */
-public final class ClusterHealer implements AutoCloseable {
+public final class ClusterHealer implements HealerView, AutoCloseable {
 
     // The replication healer's logger: one category to configure for both.
     private static final Logger log = LoggerFactory.getLogger(Healer.class);
@@ -149,25 +149,27 @@ public final class ClusterHealer implements AutoCloseable {
         }
     }
 
+    @Override
     public HealerMode mode() {
         return mode;
     }
 
-    /** Whether this client holds the Lease, within the renew deadline of its last renewal (and so repairs). */
+    @Override
     public boolean isLeader() {
-        return lease != null
-                ? lease.isLeader()
-                : mode == HealerMode.REPAIR && settings.withoutLease() && !loop.closed();
+        return loop.leads(lease, mode, settings);
     }
 
+    @Override
     public String identity() {
         return identity;
     }
 
+    @Override
     public void addListener(HealerListener listener) {
         loop.addListener(listener);
     }
 
+    @Override
     public void removeListener(HealerListener listener) {
         loop.removeListener(listener);
     }

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * after it has been stable for a while: every step re-checked on the pod right before it is sent, at most one repair
  * per interval, never behind Sentinel's back.
  */
-public final class Healer implements AutoCloseable {
+public final class Healer implements HealerView, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Healer.class);
 
@@ -127,6 +127,21 @@ public final class Healer implements AutoCloseable {
     }
 
     /**
+     * The mode a healer of {@code settings} runs in: theirs, or {@link HealerMode#REPORT} where
+     * {@link #repairUnavailable} says repair cannot work (logged as a warning with the reason). Called by
+     * {@code MooringClient} and {@code MooringClusterClient} before they start anything.
+     */
+    public static HealerMode effectiveMode(
+            HealerSettings settings, ServiceRef service, KubernetesClient client, String sourceName) {
+        Optional<String> noRepair = repairUnavailable(settings, service, client, sourceName);
+        if (noRepair.isPresent()) {
+            log.warn("{}: {}", service, noRepair.get());
+            return HealerMode.REPORT;
+        }
+        return settings.mode();
+    }
+
+    /**
      * Starts healing {@code service}. {@code mode} is the effective mode ({@link HealerMode#REPORT} when repair is
      * unavailable); {@code client} is needed for {@link HealerMode#REPAIR}. Called by {@code MooringClient}, which
      * owns the monitor; applications configure the healer through {@code MooringOptions.Builder#healer}.
@@ -150,15 +165,14 @@ public final class Healer implements AutoCloseable {
         return healer;
     }
 
+    @Override
     public HealerMode mode() {
         return mode;
     }
 
-    /** Whether this client holds the Lease, within the renew deadline of its last renewal (and so repairs). */
+    @Override
     public boolean isLeader() {
-        return lease != null
-                ? lease.isLeader()
-                : mode == HealerMode.REPAIR && settings.withoutLease() && !loop.closed();
+        return loop.leads(lease, mode, settings);
     }
 
     /** Whether this client may still act in {@code term}: the Lease holds, or it repairs alone and is open. */
@@ -166,14 +180,17 @@ public final class Healer implements AutoCloseable {
         return lease != null ? lease.holds(term) : isLeader();
     }
 
+    @Override
     public String identity() {
         return identity;
     }
 
+    @Override
     public void addListener(HealerListener listener) {
         loop.addListener(listener);
     }
 
+    @Override
     public void removeListener(HealerListener listener) {
         loop.removeListener(listener);
     }

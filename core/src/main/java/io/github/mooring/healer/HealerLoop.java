@@ -166,6 +166,14 @@ final class HealerLoop {
         return closed;
     }
 
+    /**
+     * Whether the healer of this loop leads: it holds {@code lease}, within its renew deadline, or (without a Lease,
+     * {@code lease} null) it repairs alone and is open.
+     */
+    boolean leads(LeaseLeadership lease, HealerMode mode, HealerSettings settings) {
+        return lease != null ? lease.isLeader() : mode == HealerMode.REPAIR && settings.withoutLease() && !closed();
+    }
+
     /** From now on, tasks are ignored (the first step of closing: before the Lease is handed back). */
     void refuseTasks() {
         closed = true;

@@ -107,7 +107,11 @@ class MooringClusterAutoConfigurationIT {
             assertThat(health).isInstanceOf(MooringClusterHealthIndicator.class);
             Health status = health.health();
             assertThat(status.getStatus()).isEqualTo(Status.UP);
-            assertThat(status.getDetails()).containsEntry("mode", "cluster").containsKey("shards");
+            assertThat(status.getDetails())
+                    .containsEntry("mode", "cluster")
+                    .containsKey("shards")
+                    .as("the cluster healer, report mode by default")
+                    .containsEntry("healer", "report");
             assertThat(context.getBean("redisHealthContributor", HealthIndicator.class)
                             .health()
                             .getStatus())

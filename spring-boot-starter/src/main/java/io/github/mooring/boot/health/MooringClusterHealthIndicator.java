@@ -15,6 +15,8 @@ import org.springframework.boot.health.contributor.Health;
  * is about to promote its replica, and writes to its slots fail until it has.</li>
  * <li>{@code DOWN}: some slots have no master: writes to them fail until the cluster is repaired.</li>
  * </ul>
+ * The cluster healer, unless off, is named as for a replication group ({@code healer}: its mode, and whether this
+ * pod repairs).
  * Never names credentials.
  */
 public class MooringClusterHealthIndicator extends AbstractHealthIndicator {
@@ -42,6 +44,7 @@ public class MooringClusterHealthIndicator extends AbstractHealthIndicator {
                 .withDetail("namespace", namespace)
                 .withDetail("mode", "cluster")
                 .withDetail("shards", shards.shards());
+        client.healer().ifPresent(healer -> builder.withDetail(HealerDetail.KEY, HealerDetail.of(healer)));
         if (shards.uncoveredSlots() > 0) {
             builder.down().withDetail("error", shards.uncoveredSlots() + " of 16384 slots have no master");
         } else if (shards.failingMasters() > 0) {

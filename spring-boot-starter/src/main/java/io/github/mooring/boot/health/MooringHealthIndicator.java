@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -93,11 +92,7 @@ public class MooringHealthIndicator extends AbstractHealthIndicator {
                         "dataAtRisk",
                         risk.description()
                                 + (topology.masterWithheld() ? "; writes wait for the healer's repair" : "")));
-        client.healer()
-                .ifPresent(healer -> builder.withDetail(
-                        "healer",
-                        healer.mode().name().toLowerCase(Locale.ROOT)
-                                + (healer.isLeader() ? " (this pod repairs)" : "")));
+        client.healer().ifPresent(healer -> builder.withDetail(HealerDetail.KEY, HealerDetail.of(healer)));
         topology.splitBrain().ifPresent(split -> {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("chosen", split.winner().displayName());
