@@ -84,15 +84,9 @@ public final class ClusterFailoverBenchmark {
                 String value = option.getValue();
                 switch (option.getKey()) {
                     case "reps" -> reps = io.github.mooring.benchmarks.Options.integer("reps", value);
-                    case "scenarios" -> {
-                        List<ClusterScenario> chosen = new ArrayList<>();
-                        for (String key : value.split(",")) {
-                            if (!key.isBlank() && !chosen.contains(ClusterScenario.byKey(key))) {
-                                chosen.add(ClusterScenario.byKey(key));
-                            }
-                        }
-                        scenarios = chosen;
-                    }
+                    case "scenarios" ->
+                        scenarios = io.github.mooring.benchmarks.Options.keyed(
+                                "scenarios", "scenario", value, ClusterScenario.values(), ClusterScenario::key);
                     case "out" -> out = Paths.get(value);
                     default -> throw new IllegalArgumentException("unknown option --" + option.getKey());
                 }

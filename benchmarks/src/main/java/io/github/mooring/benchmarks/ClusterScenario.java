@@ -56,18 +56,4 @@ enum ClusterScenario {
     String key() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
-
-    static ClusterScenario byKey(String key) {
-        for (ClusterScenario scenario : values()) {
-            if (scenario.key().equals(key.trim().toLowerCase(Locale.ROOT))) {
-                return scenario;
-            }
-        }
-        throw new IllegalArgumentException("unknown scenario '" + key.trim() + "' in --scenarios; known: "
-                + String.join(
-                        ", ",
-                        java.util.Arrays.stream(values())
-                                .map(ClusterScenario::key)
-                                .toList()));
-    }
 }

@@ -1,11 +1,8 @@
 package io.github.mooring.benchmarks;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * {@link ClientFootprint}'s options ({@code -Dexec.args="..."}), parsed and checked.
@@ -127,25 +124,11 @@ record FootprintOptions(
     }
 
     private static List<Source> sources(String value) {
-        List<Source> chosen = new ArrayList<>();
-        for (String key : value.split(",")) {
-            if (key.isBlank()) {
-                continue;
-            }
-            Source source = Arrays.stream(Source.values())
-                    .filter(s -> s.key().equals(key.trim().toLowerCase(Locale.ROOT)))
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException(
-                            "unknown source '" + key.trim() + "' in --sources; known: " + keys()));
-            if (!chosen.contains(source)) {
-                chosen.add(source);
-            }
-        }
-        return chosen;
+        return Options.keyed("sources", "source", value, Source.values(), Source::key);
     }
 
     private static String keys() {
-        return Arrays.stream(Source.values()).map(Source::key).collect(Collectors.joining(", "));
+        return Options.keys(Source.values(), Source::key);
     }
 
     private static void range(String option, int value, int min, int max) {

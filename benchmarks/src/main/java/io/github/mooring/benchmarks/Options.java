@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -127,25 +128,39 @@ record Options(int reps, List<Scenario> scenarios, boolean steady, Path out) {
     }
 
     private static List<Scenario> scenarios(String value) {
-        List<Scenario> chosen = new ArrayList<>();
-        for (String key : value.split(",")) {
-            if (key.isBlank()) {
+        return keyed("scenarios", "scenario", value, Scenario.values(), Scenario::key);
+    }
+
+    private static String keys() {
+        return keys(Scenario.values(), Scenario::key);
+    }
+
+    /**
+     * The constants a comma-separated {@code --option} value names by their keys, each once, in the order given.
+     *
+     * @throws IllegalArgumentException for a key no constant has, naming the known ones
+     */
+    static <E> List<E> keyed(String option, String what, String value, E[] constants, Function<E, String> key) {
+        List<E> chosen = new ArrayList<>();
+        for (String given : value.split(",")) {
+            if (given.isBlank()) {
                 continue;
             }
-            Scenario scenario = Arrays.stream(Scenario.values())
-                    .filter(s -> s.key().equals(key.trim().toLowerCase(Locale.ROOT)))
+            E constant = Arrays.stream(constants)
+                    .filter(c -> key.apply(c).equals(given.trim().toLowerCase(Locale.ROOT)))
                     .findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException(
-                            "unknown scenario '" + key.trim() + "' in --scenarios; known: " + keys()));
-            if (!chosen.contains(scenario)) {
-                chosen.add(scenario);
+                    .orElseThrow(() -> new IllegalArgumentException("unknown " + what + " '" + given.trim() + "' in --"
+                            + option + "; known: " + keys(constants, key)));
+            if (!chosen.contains(constant)) {
+                chosen.add(constant);
             }
         }
         return chosen;
     }
 
-    private static String keys() {
-        return Arrays.stream(Scenario.values()).map(Scenario::key).collect(Collectors.joining(", "));
+    /** The keys of {@code constants}, for messages: {@code a, b, c}. */
+    static <E> String keys(E[] constants, Function<E, String> key) {
+        return Arrays.stream(constants).map(key).collect(Collectors.joining(", "));
     }
 
     static int integer(String option, String value) {
