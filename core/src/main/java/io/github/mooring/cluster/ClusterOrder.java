@@ -2,6 +2,8 @@ package io.github.mooring.cluster;
 
 import io.github.mooring.exceptions.CommandFateUnknownException;
 import io.github.mooring.exceptions.CommandNotResentException;
+import io.github.mooring.exceptions.FailoverQueueFullException;
+import io.github.mooring.exceptions.MooringException;
 import io.github.mooring.internal.order.OrderRules;
 import io.github.mooring.topology.NoMasterException;
 import io.lettuce.core.RedisChannelWriter;
@@ -17,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -39,9 +42,11 @@ import java.util.concurrent.TimeUnit;
  * before the later commands that Lettuce routes straight to it.
  * <p>
  * A refusal ({@code CLUSTERDOWN}, ...) or a failure to route (the slot's master unreachable, no master known) is not a
- * failure yet: the command waits in its lane and is routed again every {@link SlotRules#RETRY_DELAY} while a topology
- * refresh looks for the slot's new master, up to {@code failoverWait}; then it fails with {@link NoMasterException},
- * applied nowhere. What a refusal does to commands answered behind it, and what a lost node connection leaves, follow
+ * failure yet: the command waits in its lane while a topology refresh looks for the slot's new master, up to
+ * {@code failoverWait}; then it fails with {@link NoMasterException}, applied nowhere. Every
+ * {@link SlotRules#RETRY_DELAY} the lane's first waiting command is routed again, alone; once a node takes it, the others
+ * follow at once ({@link SlotRules#resend}). A command whose slot waits is not admitted beyond
+ * {@code maxQueuedCommands}; {@code MULTI} and its kin are never admitted (a cluster connection has no transactions). What a refusal does to commands answered behind it, and what a lost node connection leaves, follow
  * {@link OrderRules}, as on a replication group's connection: written and unanswered writes fail with
  * {@link CommandFateUnknownException} and are never sent again (Lettuce would send them again after a reconnect).
  * <p>
@@ -60,6 +65,11 @@ final class ClusterOrder {
     private final Object lock = new Object();
     private final Map<Integer, LinkedHashMap<Long, SlotCommand<?, ?, ?>>> lanes = new HashMap<>();
     private final Set<Integer> retryScheduled = new HashSet<>();
+    /** Per slot, how many of its commands in the lane were refused or taken back: it waits for a master. */
+    private final Map<Integer, Integer> refusedInLane = new HashMap<>();
+    /** The commands in all lanes: in flight, parked or waiting (what {@code maxQueuedCommands} bounds). */
+    private int inLanes;
+
     private long lastSeq;
     private volatile long lastRefreshAsked = System.nanoTime() - REFRESH_AT_MOST_EVERY;
 
@@ -70,27 +80,85 @@ final class ClusterOrder {
 
     // ---------------------------------------------------------------- admission
 
-    /** The command the connection hands to Lettuce's cluster writer: a {@link SlotCommand} if it has a key. */
+    /**
+     * The command the connection hands to Lettuce's cluster writer: a {@link SlotCommand} if it has a key; null if it
+     * was failed instead ({@link FailoverQueueFullException}: not queued, not sent).
+     */
     <K, V, T> RedisCommand<K, V, T> admit(RedisCommand<K, V, T> command) {
+        RuntimeException refused = transactionRefused(command);
         Integer slot = slotOf(command);
-        if (slot == null) {
+        if (refused == null && slot == null) {
             return command;
         }
-        synchronized (lock) {
-            return admit(command, slot);
+        if (refused == null) {
+            synchronized (lock) {
+                refused = queueFull(command, slot);
+                if (refused == null) {
+                    return admit(command, slot);
+                }
+            }
         }
+        command.completeExceptionally(refused);
+        return null;
     }
 
-    /** The same for a batch, numbered in its order. */
+    /** The same for a batch, numbered in its order; those failed ({@link #admit}) are left out. */
     <K, V> List<RedisCommand<K, V, ?>> admitAll(Collection<? extends RedisCommand<K, V, ?>> commands) {
         List<RedisCommand<K, V, ?>> admitted = new ArrayList<>(commands.size());
+        Map<RedisCommand<K, V, ?>, RuntimeException> refused = new LinkedHashMap<>();
         synchronized (lock) {
             for (RedisCommand<K, V, ?> command : commands) {
                 Integer slot = slotOf(command);
-                admitted.add(slot == null ? command : admit(command, slot));
+                RuntimeException full = transactionRefused(command);
+                if (full == null && slot != null) {
+                    full = queueFull(command, slot);
+                }
+                if (full != null) {
+                    refused.put(command, full);
+                } else {
+                    admitted.add(slot == null ? command : admit(command, slot));
+                }
             }
         }
+        refused.forEach(RedisCommand::completeExceptionally);
         return admitted;
+    }
+
+    /**
+     * {@code MULTI}, {@code EXEC}, {@code DISCARD}, {@code WATCH} and {@code UNWATCH} are failed, never sent. Lettuce's
+     * cluster API has none of them (by design: a transaction lives on one node's connection), but its command objects
+     * implement them; sent through a cluster connection, the keyless ones go to a node of Lettuce's choice while each
+     * keyed command goes to its slot's master on another connection, so the "transaction's" commands are applied at
+     * once, one by one, and {@code EXEC} answers for an empty transaction elsewhere.
+     */
+    private RuntimeException transactionRefused(RedisCommand<?, ?, ?> command) {
+        if (!(command.getType() instanceof CommandType type) || !TRANSACTIONAL.contains(type)) {
+            return null;
+        }
+        return new MooringException(type + " is not supported on a connection to the Redis Cluster behind "
+                + client.service() + " and was not sent: Lettuce would send MULTI/EXEC/DISCARD to one node and each"
+                + " keyed command to its slot's master on another connection, so the commands would be applied at"
+                + " once, outside any transaction. For an atomic change of keys in one slot use a Lua script or a"
+                + " function (EVAL, FCALL: routed, ordered and waited for by their keys like any command), or a"
+                + " transaction on a node's own connection (getConnection(nodeId)), which Mooring does not carry"
+                + " through a failover");
+    }
+
+    private static final Set<CommandType> TRANSACTIONAL = EnumSet.of(
+            CommandType.MULTI, CommandType.EXEC, CommandType.DISCARD, CommandType.WATCH, CommandType.UNWATCH);
+
+    /**
+     * {@code MooringOptions.maxQueuedCommands}, as a replication group's connection applies it: a command whose slot
+     * waits for a master is not queued once the connection holds that many commands. Under the lock.
+     */
+    private RuntimeException queueFull(RedisCommand<?, ?, ?> command, int slot) {
+        if (inLanes < client.maxQueuedCommands() || !refusedInLane.containsKey(slot)) {
+            return null;
+        }
+        return new FailoverQueueFullException(inLanes + " commands of a connection to the Redis Cluster behind "
+                + client.service() + " already wait or are in flight, and slot " + slot + " has no master that takes"
+                + " writes now; " + command.getType() + " was not queued (nor sent). The cap is "
+                + client.maxQueuedCommands() + " (MooringOptions.maxQueuedCommands, mooring.max-queued-commands)");
     }
 
     /** Hands a command to Lettuce's routing, which may also refuse it by throwing (no master known for the slot). */
@@ -106,6 +174,7 @@ final class ClusterOrder {
     private <K, V, T> SlotCommand<K, V, T> admit(RedisCommand<K, V, T> command, int slot) {
         SlotCommand<K, V, T> admitted = new SlotCommand<>(command, this, ++lastSeq, slot);
         lanes.computeIfAbsent(slot, ignored -> new LinkedHashMap<>()).put(admitted.seq, admitted);
+        inLanes++;
         return admitted;
     }
 
@@ -232,6 +301,7 @@ final class ClusterOrder {
     void onReply(SlotCommand<?, ?, ?> command) {
         String error = command.getOutput() == null ? null : command.getOutput().getError();
         boolean refused = SlotRules.isRefusal(error);
+        boolean resent;
         List<SlotCommand<?, ?, ?>> overtaken = List.of();
         RuntimeException failure = null;
         boolean deliver = true;
@@ -239,6 +309,7 @@ final class ClusterOrder {
             if (command.settled) {
                 return; // answered already (its fate decided at a loss, or its timeout)
             }
+            resent = command.refusal != null;
             OrderRules.AfterReply outcome = OrderRules.afterReply(new OrderRules.Reply(
                     refused,
                     true,
@@ -270,12 +341,16 @@ final class ClusterOrder {
                 command.deliver();
             }
         }
+        if (resent && !refused) {
+            resend(command.slot, true); // the slot takes writes again: what waits behind it follows at once
+        }
         release(command.slot);
     }
 
     /** Lettuce failed the command (or its timeout did). */
     boolean onFailure(SlotCommand<?, ?, ?> command, Throwable failure) {
         Throwable outcome = failure;
+        List<SlotCommand<?, ?, ?>> overtaken = List.of();
         synchronized (lock) {
             if (command.settled) {
                 return false; // its outcome is decided already (a loss, a timeout)
@@ -289,6 +364,9 @@ final class ClusterOrder {
             if (failure instanceof RedisCommandTimeoutException) {
                 if (onWire && !ReadOnlyCommands.isReadOnlyCommand(command.getType())) {
                     outcome = fateUnknownAfterTimeout(command, failure);
+                    // It may still be applied: what waits before it can no longer go first (OrderRules.afterLoss).
+                    overtaken = waitingBefore(command);
+                    overtaken.forEach(this::settle);
                 }
                 settle(command);
             } else if (command.place == SlotRules.Place.ROUTING && !(failure instanceof CancellationException)) {
@@ -300,6 +378,9 @@ final class ClusterOrder {
             } else {
                 settle(command);
             }
+        }
+        for (SlotCommand<?, ?, ?> earlier : overtaken) {
+            earlier.deliverFailure(notResent(earlier, command, "it did not answer within its timeout"));
         }
         boolean completed = command.deliverFailure(outcome);
         release(command.slot);
@@ -320,7 +401,7 @@ final class ClusterOrder {
      * Under the lock.
      */
     private RuntimeException refused(SlotCommand<?, ?, ?> command, String why) {
-        command.refusal = why;
+        markRefused(command, why);
         Duration waited = Duration.ofNanos(System.nanoTime() - command.issuedAt);
         if (SlotRules.afterRefusal(waited, client.failoverWait()) == SlotRules.AfterRefusal.FAIL_NO_MASTER) {
             settle(command);
@@ -341,36 +422,50 @@ final class ClusterOrder {
         try {
             resources()
                     .eventExecutorGroup()
-                    .schedule(() -> retry(slot), SlotRules.RETRY_DELAY.toNanos(), TimeUnit.NANOSECONDS);
+                    .schedule(() -> resend(slot, false), SlotRules.RETRY_DELAY.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException shuttingDown) {
             retryScheduled.remove(slot);
         }
     }
 
     /**
-     * Routes the slot's waiting commands again, in issue order (their arrival at a node keeps it), once no command
-     * issued after the first of them is still on a node's wire: sent again now, it would go behind that later command,
-     * which may yet be applied ({@code OrderRules} fails the waiting ones if it is). Until then it looks again after
+     * Routes the slot's waiting commands again, as {@link SlotRules#resend} says: after a refusal the first one alone,
+     * once nothing of the slot whose answer decides is unanswered (a command issued after it still on a node's wire
+     * would land ahead of it; a command sent again answers for the slot); all of them, in issue order (their arrival
+     * at a node keeps it), once a command sent again was {@code taken}. Until then it looks again after
      * {@link SlotRules#RETRY_DELAY}.
      */
-    private void retry(int slot) {
+    private void resend(int slot, boolean taken) {
         List<SlotCommand<?, ?, ?>> again = new ArrayList<>();
         synchronized (lock) {
-            retryScheduled.remove(slot);
+            if (!taken) {
+                retryScheduled.remove(slot);
+            }
             LinkedHashMap<Long, SlotCommand<?, ?, ?>> lane = lanes.get(slot);
             if (lane == null) {
                 return;
             }
-            boolean waitingSeen = false;
+            boolean laterUnanswered = false;
+            boolean resentUnanswered = false;
             for (SlotCommand<?, ?, ?> command : lane.values()) {
                 if (command.place == SlotRules.Place.WAITING) {
-                    waitingSeen = true;
                     again.add(command);
-                } else if (waitingSeen
-                        && (command.place == SlotRules.Place.SENT || command.place == SlotRules.Place.SENDING)) {
-                    scheduleRetry(slot); // a later command is still on a wire: its reply first
+                    continue;
+                }
+                resentUnanswered |= command.refusal != null;
+                laterUnanswered |= !again.isEmpty()
+                        && (command.place == SlotRules.Place.SENT || command.place == SlotRules.Place.SENDING);
+            }
+            if (again.isEmpty()) {
+                return;
+            }
+            switch (SlotRules.resend(laterUnanswered, resentUnanswered, taken)) {
+                case NOT_YET -> {
+                    scheduleRetry(slot);
                     return;
                 }
+                case FIRST -> again = List.of(again.get(0));
+                case ALL -> {}
             }
             again.forEach(command -> command.place = SlotRules.Place.ROUTING);
         }
@@ -417,9 +512,25 @@ final class ClusterOrder {
             command.attempt.retire(); // parked or being handed on: it must not go out any more
         }
         LinkedHashMap<Long, SlotCommand<?, ?, ?>> lane = lanes.get(command.slot);
-        if (lane != null && lane.remove(command.seq) != null && lane.isEmpty()) {
-            lanes.remove(command.slot);
+        if (lane != null && lane.remove(command.seq) != null) {
+            inLanes--;
+            if (lane.isEmpty()) {
+                lanes.remove(command.slot);
+            }
         }
+        if (command.refusal != null) {
+            refusedInLane.computeIfPresent(command.slot, (slot, count) -> count == 1 ? null : count - 1);
+            // It may have been the one sent again whose answer the others wait for: they look again.
+            scheduleRetry(command.slot);
+        }
+    }
+
+    /** The command was refused, or taken back from a lost connection, for the first time. Under the lock. */
+    private void markRefused(SlotCommand<?, ?, ?> command, String why) {
+        if (command.refusal == null) {
+            refusedInLane.merge(command.slot, 1, Integer::sum);
+        }
+        command.refusal = why;
     }
 
     // ---------------------------------------------------------------- a lost node connection
@@ -436,18 +547,25 @@ final class ClusterOrder {
             int unanswered = 0;
             Map<Integer, List<SlotCommand<?, ?, ?>>> lost = new LinkedHashMap<>();
             for (Map.Entry<Integer, LinkedHashMap<Long, SlotCommand<?, ?, ?>>> lane : lanes.entrySet()) {
+                List<SlotCommand<?, ?, ?>> atNode = new ArrayList<>();
+                boolean anyHere = false;
                 for (SlotCommand<?, ?, ?> command : lane.getValue().values()) {
                     // SENDING: another thread is handing it over right now; Lettuce will find it retired
-                    if (command.node == node
+                    boolean here = command.node == node
                             && (command.place == SlotRules.Place.SENT
                                     || command.place == SlotRules.Place.SENDING
-                                    || command.place == SlotRules.Place.PARKED)) {
-                        lost.computeIfAbsent(lane.getKey(), ignored -> new ArrayList<>())
-                                .add(command);
-                        if (command.place == SlotRules.Place.SENT && command.onWire) {
-                            unanswered++;
-                        }
+                                    || command.place == SlotRules.Place.PARKED);
+                    if (here || command.place == SlotRules.Place.WAITING) {
+                        // A waiting one too: issued before a write of unknown fate here, it can no longer go first.
+                        atNode.add(command);
+                        anyHere |= here;
                     }
+                    if (here && command.place == SlotRules.Place.SENT && command.onWire) {
+                        unanswered++;
+                    }
+                }
+                if (anyHere) {
+                    lost.put(lane.getKey(), atNode);
                 }
             }
             for (Map.Entry<Integer, List<SlotCommand<?, ?, ?>>> lane : lost.entrySet()) {
@@ -466,14 +584,20 @@ final class ClusterOrder {
                 List<OrderRules.AfterLoss> fates = OrderRules.afterLoss(facts);
                 for (int i = 0; i < commands.size(); i++) {
                     SlotCommand<?, ?, ?> command = commands.get(i);
-                    command.attempt.retire();
+                    if (command.place == SlotRules.Place.WAITING
+                            && fates.get(i) == OrderRules.AfterLoss.RESEND_IN_ORDER) {
+                        continue; // waits as it did
+                    }
+                    if (command.attempt != null) {
+                        command.attempt.retire();
+                    }
                     switch (fates.get(i)) {
                         case RESEND_IN_ORDER -> {
                             command.place = SlotRules.Place.WAITING;
                             command.parkedUnit = null;
                             command.node = null;
                             command.attempt = null;
-                            command.refusal = "its node connection to " + node.address + " was lost";
+                            markRefused(command, "its node connection to " + node.address + " was lost");
                             scheduleRetry(lane.getKey());
                         }
                         case FATE_UNKNOWN -> {
@@ -483,7 +607,8 @@ final class ClusterOrder {
                         }
                         case NOT_RESENT -> {
                             settle(command);
-                            RuntimeException notResent = notResent(command, lastUnknown, node);
+                            RuntimeException notResent =
+                                    notResent(command, lastUnknown, "its connection to " + node.address + " was lost");
                             outcomes.add(() -> command.deliverFailure(notResent));
                         }
                     }
@@ -564,14 +689,14 @@ final class ClusterOrder {
     }
 
     private CommandNotResentException notResent(
-            SlotCommand<?, ?, ?> command, SlotCommand<?, ?, ?> later, NodeGate node) {
+            SlotCommand<?, ?, ?> command, SlotCommand<?, ?, ?> later, String unknownBecause) {
         return new CommandNotResentException(
                 command.getType().toString(),
                 later.getType().toString(),
-                command.getType() + " was not sent again after the connection to " + node.address + " (of the Redis"
-                        + " Cluster behind " + client.service() + ") was lost: " + later.getType() + ", issued after"
-                        + " it to the same slot, may already have been applied (its fate is unknown), so sending "
-                        + command.getType() + " now could apply the two out of order; it was not applied after that");
+                command.getType() + " was not sent again: " + later.getType() + ", issued after it to the same slot"
+                        + " of the Redis Cluster behind " + client.service() + ", may already have been applied (its"
+                        + " fate is unknown: " + unknownBecause + "), so sending " + command.getType() + " now could"
+                        + " apply the two out of order; it was not applied after that");
     }
 
     private CommandNotResentException overtaken(SlotCommand<?, ?, ?> earlier, SlotCommand<?, ?, ?> later) {

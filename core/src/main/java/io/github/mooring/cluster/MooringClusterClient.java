@@ -80,6 +80,7 @@ public final class MooringClusterClient extends RedisClusterClient {
 
     private final String service;
     private final Duration failoverWait;
+    private final int maxQueuedCommands;
     private final ClusterEndpoints endpoints;
     private final EndpointWatch watch;
     private final ClientResources resources;
@@ -100,6 +101,7 @@ public final class MooringClusterClient extends RedisClusterClient {
         super(resources, seed);
         this.service = options.serviceRef().toString();
         this.failoverWait = options.failoverWait();
+        this.maxQueuedCommands = options.maxQueuedCommands();
         this.resources = resources;
         this.ownResources = ownResources;
         this.endpoints = endpoints;
@@ -305,6 +307,10 @@ public final class MooringClusterClient extends RedisClusterClient {
 
     Duration failoverWait() {
         return failoverWait;
+    }
+
+    int maxQueuedCommands() {
+        return maxQueuedCommands;
     }
 
     /**

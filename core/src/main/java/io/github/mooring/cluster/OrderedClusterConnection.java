@@ -37,6 +37,9 @@ final class OrderedClusterConnection<K, V> extends StatefulRedisClusterConnectio
     @Override
     public <T> RedisCommand<K, V, T> dispatch(RedisCommand<K, V, T> command) {
         RedisCommand<K, V, T> admitted = order.admit(command);
+        if (admitted == null) {
+            return command; // failed, not queued: too many commands wait (maxQueuedCommands)
+        }
         if (admitted == command) {
             return super.dispatch(command);
         }

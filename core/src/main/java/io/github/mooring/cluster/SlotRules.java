@@ -79,4 +79,34 @@ final class SlotRules {
     static AfterRefusal afterRefusal(Duration waited, Duration failoverWait) {
         return waited.plus(RETRY_DELAY).compareTo(failoverWait) > 0 ? AfterRefusal.FAIL_NO_MASTER : AfterRefusal.WAIT;
     }
+
+    /** Which of a slot's waiting commands (refused, or taken back from a lost connection) are routed again now. */
+    enum Resend {
+        /** None: a command whose reply decides is still unanswered; look again after {@link #RETRY_DELAY}. */
+        NOT_YET,
+        /** Only the first, alone: whether the slot takes writes again is not known. */
+        FIRST,
+        /** All, in issue order: a command sent again was just taken, so the slot takes writes again. */
+        ALL
+    }
+
+    /**
+     * What a slot's waiting commands do now. After a refusal only the first is sent again, alone, until a node takes
+     * it: a whole lane sent at once to a node that starts taking writes in the middle of it would have its first
+     * commands refused and its later ones applied, and those applied ones pin the refused ones out of order for good
+     * ({@code CommandNotResentException}: up to 338 per master pod replacement with 500 writes in flight). Sent alone,
+     * the first one's answer says "still refused" (it waits again) or "taken" (the others follow it at once, in
+     * order, without a pause).
+     *
+     * @param laterUnanswered a command issued after the first waiting one is on a node's wire (sent again now, the
+     *     waiting one would land behind it, which may yet be applied)
+     * @param resentUnanswered a command sent again after a refusal or a loss is not answered yet (its answer decides)
+     * @param taken a command sent again was just answered by a node without a refusal
+     */
+    static Resend resend(boolean laterUnanswered, boolean resentUnanswered, boolean taken) {
+        if (laterUnanswered || resentUnanswered) {
+            return Resend.NOT_YET;
+        }
+        return taken ? Resend.ALL : Resend.FIRST;
+    }
 }

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.github.mooring.MooringOptions;
 import io.github.mooring.discovery.KubernetesSource;
+import io.github.mooring.exceptions.FailoverQueueFullException;
+import io.github.mooring.exceptions.MooringException;
 import io.github.mooring.testkit.RedisCluster;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisPod.Deletion;
@@ -14,12 +16,15 @@ import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.github.mooring.testkit.WriteCheck;
 import io.github.mooring.testkit.WriteLedger;
 import io.github.mooring.topology.NoMasterException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.async.RedisTransactionalAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -32,7 +37,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -82,6 +89,13 @@ class MooringClusterClientIT {
         report("master pod replaced (volume kept)", disrupted, writers, killed, writable, end);
         assertThat(master.ip()).isNotNull();
         for (ClusterLedgerWriter writer : writers.mooring()) {
+            // Only what was written to the pod and unanswered when it died failed. Every write sent after that was
+            // refused or found its node connection down: it waited and was applied once the slots were writable.
+            // (Before the waiting writes probed the slot with one write, a lane sent whole was refused in its first
+            // part and applied in the rest, which failed the first part: 1, 34 and 80 CommandNotResentException.)
+            assertThat(writer.failures.keySet())
+                    .as("%s: every failure of unknown fate", writer)
+                    .allMatch(kind -> kind.startsWith("CommandFateUnknownException"));
             assertInOrderNothingLostOrDoubled(writer, cluster);
         }
     }
@@ -121,13 +135,10 @@ class MooringClusterClientIT {
     /**
      * A shard with neither its master nor its replica: writes to its slots wait the failover wait (1 s here) and fail
      * with {@link NoMasterException}, applied nowhere (checked once both are back); writes to the other shards go on.
-     * The cluster does not require full coverage, as a cluster that keeps serving its other shards is configured.
      */
     @Test
     void writesToAShardWithoutAMasterWaitTheFailoverWaitThenFailUnapplied(SimulatedNamespace ns) throws Exception {
-        RedisCluster cluster = ns.redisCluster("redis")
-                .config("cluster-require-full-coverage no")
-                .start();
+        RedisCluster cluster = clusterServingTheOtherShards(ns);
         RedisPod master = cluster.pod(0);
         RedisPod replica = cluster.replicasOf(master).get(0);
         Writers writers = startWriters(ns, cluster, Duration.ofSeconds(1));
@@ -162,6 +173,107 @@ class MooringClusterClientIT {
                     .allMatch(kind -> kind.startsWith("NoMasterException") || kind.startsWith("CommandFateUnknown"));
             assertThat(writer.failures.keySet()).anyMatch(kind -> kind.startsWith("NoMasterException"));
             assertInOrderNothingLostOrDoubled(writer, cluster);
+        }
+    }
+
+    /**
+     * {@code maxQueuedCommands} on a cluster connection, as on a replication group's: with a shard that has neither its
+     * master nor its replica, writes to its slot are queued up to the cap (20 here), and every write after that fails
+     * at once with {@link FailoverQueueFullException}, which names the setting, and is never sent; writes to other
+     * shards go on. Once the shard is back, the queued writes are applied, all of them, in order.
+     */
+    @Test
+    void writesToAShardWithoutAMasterBeyondMaxQueuedCommandsFailAtOnceUnsent(SimulatedNamespace ns) throws Exception {
+        RedisCluster cluster = clusterServingTheOtherShards(ns);
+        RedisPod master = cluster.pod(0);
+        RedisPod replica = cluster.replicasOf(master).get(0);
+        RedisPod otherMaster = cluster.masters().stream()
+                .filter(pod -> pod != master)
+                .findFirst()
+                .orElseThrow();
+        String key = keyServedBy(cluster, master, "queued");
+        String elsewhere = keyServedBy(cluster, otherMaster, "elsewhere");
+        StatefulRedisClusterConnection<String, String> connection =
+                connect(mooringClient(ns, cluster, Duration.ofSeconds(60), 20));
+        assertThat(connection.sync().set(elsewhere, "before")).isEqualTo("OK");
+
+        replica.stopContainer();
+        master.stopContainer();
+        List<RedisFuture<Long>> queued = new ArrayList<>();
+        AtomicReference<Throwable> full = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> {
+                    RedisFuture<Long> push = connection.async().rpush(key, Integer.toString(queued.size()));
+                    if (push.isDone()) {
+                        full.set(failureOf(push));
+                        return true;
+                    }
+                    queued.add(push);
+                    return false;
+                });
+        assertThat(full.get())
+                .isInstanceOf(FailoverQueueFullException.class)
+                .hasMessageContaining("RPUSH was not queued")
+                .hasMessageContaining("MooringOptions.maxQueuedCommands")
+                .hasMessageContaining("mooring.max-queued-commands");
+        assertThat(queued).as("queued up to the cap").hasSizeGreaterThanOrEqualTo(20);
+        assertThat(queued).as("the queued writes wait").noneMatch(RedisFuture::isDone);
+        RedisFuture<Long> another = connection.async().rpush(key, "beyond the cap");
+        assertThat(another.isDone()).isTrue();
+        assertThat(failureOf(another)).isInstanceOf(FailoverQueueFullException.class);
+        assertThat(connection.sync().set(elsewhere, "during"))
+                .as("another shard")
+                .isEqualTo("OK");
+
+        master.startContainer();
+        replica.startContainer();
+        for (RedisFuture<Long> push : queued) {
+            assertThat(push.get(60, TimeUnit.SECONDS)).isPositive();
+        }
+        List<String> inOrder = new ArrayList<>();
+        for (int i = 0; i < queued.size(); i++) {
+            inOrder.add(Integer.toString(i));
+        }
+        assertThat(cluster.masterOf(SlotHash.getSlot(key)).orElseThrow().command("LRANGE", key, "0", "-1"))
+                .as("every queued write applied once, in order; none of those refused")
+                .isEqualTo(inOrder);
+    }
+
+    /**
+     * {@code MULTI}/{@code EXEC} on a cluster connection: Lettuce's cluster API has no {@code multi()} (a transaction
+     * lives on one node's connection), but its command objects implement {@link RedisTransactionalAsyncCommands}, and
+     * sent that way the "transaction" is none (MULTI to one node, each keyed command to its slot's master on another
+     * connection). Mooring fails MULTI, EXEC, DISCARD, WATCH and UNWATCH with an error that names the alternatives,
+     * and sends none of them: no node ran one.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTransactionOnAClusterConnectionFailsClearlyAndNothingOfItIsSent(SimulatedNamespace ns) throws Exception {
+        RedisCluster cluster = ns.redisCluster("redis").start();
+        StatefulRedisClusterConnection<String, String> connection = connect(mooringClient(ns, cluster));
+        RedisTransactionalAsyncCommands<String, String> transactions =
+                (RedisTransactionalAsyncCommands<String, String>) connection.async();
+
+        List<RedisFuture<?>> refused = List.of(
+                transactions.watch("tx-key"),
+                transactions.multi(),
+                transactions.exec(),
+                transactions.discard(),
+                transactions.unwatch());
+        for (RedisFuture<?> command : refused) {
+            assertThat(command.isDone()).isTrue();
+            assertThat(failureOf(command))
+                    .isInstanceOf(MooringException.class)
+                    .hasMessageContaining("is not supported on a connection to the Redis Cluster")
+                    .hasMessageContaining("was not sent")
+                    .hasMessageContaining("EVAL");
+        }
+        assertThat(connection.sync().set("tx-key", "outside")).isEqualTo("OK");
+        for (RedisPod pod : cluster.pods()) {
+            assertThat(String.valueOf(pod.command("INFO", "commandstats")))
+                    .as("%s ran no transaction command", pod.name())
+                    .doesNotContain("cmdstat_multi", "cmdstat_exec", "cmdstat_discard", "cmdstat_watch");
         }
     }
 
@@ -274,14 +386,22 @@ class MooringClusterClientIT {
     }
 
     private MooringClusterClient mooringClient(SimulatedNamespace ns, RedisCluster cluster, Duration failoverWait) {
+        return mooringClient(ns, cluster, failoverWait, null);
+    }
+
+    private MooringClusterClient mooringClient(
+            SimulatedNamespace ns, RedisCluster cluster, Duration failoverWait, Integer maxQueuedCommands) {
         KubernetesClient kubernetes = ns.api().newClient();
         closeables.add(kubernetes);
-        MooringClusterClient client = MooringClusterClient.create(MooringOptions.builder()
+        MooringOptions.Builder options = MooringOptions.builder()
                 .service(cluster.name())
                 .namespace(ns.name())
                 .source(KubernetesSource.builder().client(kubernetes).build())
-                .failoverWait(failoverWait)
-                .build());
+                .failoverWait(failoverWait);
+        if (maxQueuedCommands != null) {
+            options.maxQueuedCommands(maxQueuedCommands);
+        }
+        MooringClusterClient client = MooringClusterClient.create(options.build());
         closeables.add(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
         return client;
     }
@@ -309,6 +429,36 @@ class MooringClusterClientIT {
                 .build());
         closeables.add(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
         return client;
+    }
+
+    /** A cluster that keeps serving its other shards while one has no master, as such a cluster is configured. */
+    private static RedisCluster clusterServingTheOtherShards(SimulatedNamespace ns) {
+        return ns.redisCluster("redis")
+                .config("cluster-require-full-coverage no")
+                .start();
+    }
+
+    /** A key whose slot {@code master} serves. */
+    private static String keyServedBy(RedisCluster cluster, RedisPod master, String prefix) {
+        for (int i = 0; ; i++) {
+            String key = prefix + "-" + i;
+            if (cluster.masterOf(SlotHash.getSlot(key)).filter(master::equals).isPresent()) {
+                return key;
+            }
+        }
+    }
+
+    /** The failure of a command that is done. */
+    private static Throwable failureOf(RedisFuture<?> command) {
+        try {
+            command.get();
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** When a write of {@code key} first succeeds at the pod's current IP, polling every 5 ms. */

@@ -99,6 +99,62 @@ class SlotRulesTest {
                 Arguments.of(0, 0, SlotRules.AfterRefusal.FAIL_NO_MASTER));
     }
 
+    record ResendCase(
+            String name, boolean laterUnanswered, boolean resentUnanswered, boolean taken, SlotRules.Resend expected) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<ResendCase> resends() {
+        return Stream.of(
+                new ResendCase(
+                        "after a refusal only the first goes, alone: a lane sent whole to a node that starts taking"
+                                + " writes in its middle would have its later writes applied ahead of its first ones",
+                        false,
+                        false,
+                        false,
+                        SlotRules.Resend.FIRST),
+                new ResendCase(
+                        "the first sent again was taken: the slot has a master again, all follow at once in order",
+                        false,
+                        false,
+                        true,
+                        SlotRules.Resend.ALL),
+                new ResendCase(
+                        "the first sent again is not answered yet: its answer decides, nothing more goes",
+                        false,
+                        true,
+                        false,
+                        SlotRules.Resend.NOT_YET),
+                new ResendCase(
+                        "one was taken but another sent again is unanswered (a redirect): its answer first",
+                        false,
+                        true,
+                        true,
+                        SlotRules.Resend.NOT_YET),
+                new ResendCase(
+                        "a command issued after the first waiting one is on a wire: sent now it would land behind it",
+                        true,
+                        false,
+                        false,
+                        SlotRules.Resend.NOT_YET),
+                new ResendCase(
+                        "taken, but a later command is on a wire (refused in the middle of the lane): its answer first",
+                        true,
+                        false,
+                        true,
+                        SlotRules.Resend.NOT_YET));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("resends")
+    void waitingCommandsProbeTheSlotWithTheFirstThenFollowItOnceTaken(ResendCase c) {
+        assertThat(SlotRules.resend(c.laterUnanswered(), c.resentUnanswered(), c.taken()))
+                .isEqualTo(c.expected());
+    }
+
     private static SlotRules.Earlier at(SlotRules.Place place, Object node) {
         return new SlotRules.Earlier(place, node);
     }
