@@ -93,53 +93,39 @@ class SlotRulesTest {
                 .isEqualTo(c.movedHere());
     }
 
-    record DestinationCase(
-            String name,
-            SlotRules.Place place,
-            boolean asking,
-            SlotRules.Moved lastMoved,
-            boolean movedToIsUp,
-            Object destination) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<DestinationCase> destinations() {
+    static Stream<Arguments> destinations() {
         SlotRules.Moved aToB = new SlotRules.Moved(NODE_A, NODE_B);
         return Stream.of(
-                new DestinationCase(
+                Arguments.of(
                         "routed to A, whose last MOVED for the slot went to B: to B at once",
                         ROUTING,
                         false,
                         aToB,
                         true,
                         NODE_B),
-                new DestinationCase(
-                        "no MOVED seen for the slot: where Lettuce routed it", ROUTING, false, null, true, NODE_A),
-                new DestinationCase(
+                Arguments.of("no MOVED seen for the slot: where Lettuce routed it", ROUTING, false, null, true, NODE_A),
+                Arguments.of(
                         "the slot's last MOVED came from C: where Lettuce routed it",
                         ROUTING,
                         false,
                         new SlotRules.Moved(NODE_C, NODE_B),
                         true,
                         NODE_A),
-                new DestinationCase(
+                Arguments.of(
                         "B's connection is down: where Lettuce routed it (Lettuce reconnects, or a refusal waits)",
                         ROUTING,
                         false,
                         aToB,
                         false,
                         NODE_A),
-                new DestinationCase(
+                Arguments.of(
                         "it comes by a redirect (MOVED back to A): Lettuce's redirect is followed",
                         SENT,
                         false,
                         aToB,
                         true,
                         NODE_A),
-                new DestinationCase(
+                Arguments.of(
                         "it comes with ASKING (a slot in migration): the ASK is followed",
                         SENT,
                         true,
@@ -150,9 +136,15 @@ class SlotRulesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("destinations")
-    void aCommandRoutedToTheNodeASlotMovedAwayFromFollowsTheRedirectAtOnce(DestinationCase c) {
-        assertThat(SlotRules.destination(c.place(), c.asking(), c.lastMoved(), NODE_A, c.movedToIsUp()))
-                .isEqualTo(c.destination());
+    void aCommandRoutedToTheNodeASlotMovedAwayFromFollowsTheRedirectAtOnce(
+            String name,
+            SlotRules.Place place,
+            boolean asking,
+            SlotRules.Moved lastMoved,
+            boolean movedToIsUp,
+            Object destination) {
+        assertThat(SlotRules.destination(place, asking, lastMoved, NODE_A, movedToIsUp))
+                .isEqualTo(destination);
     }
 
     @ParameterizedTest(name = "{0}: refusal {1}")
