@@ -39,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  * Lettuce's cluster writer routes it as usual. When it reaches a node connection ({@link NodeGate}) it goes on only if
  * every earlier command of its slot is already on that connection ({@link SlotRules#maySend}); otherwise it parks there
  * until they are, or are answered. So a command redirected by {@code MOVED} to the slot's new master still goes there
- * before the later commands that Lettuce routes straight to it.
+ * before the later commands that Lettuce routes straight to it. Until a topology refresh tells Lettuce of the move, it
+ * routes the slot's later commands to the old master; they follow the slot's last {@code MOVED} at once
+ * ({@link SlotRules#destination}) instead of waiting there behind the earlier commands for a {@code MOVED} of their own.
  * <p>
  * A refusal ({@code CLUSTERDOWN}, ...) or a failure to route (the slot's master unreachable, no master known) is not a
  * failure yet: the command waits in its lane while a topology refresh looks for the slot's new master, up to
@@ -69,6 +71,8 @@ final class ClusterOrder {
     private final Map<Integer, Integer> refusedInLane = new HashMap<>();
     /** The commands in all lanes: in flight, parked or waiting (what {@code maxQueuedCommands} bounds). */
     private int inLanes;
+    /** Each slot's last {@code MOVED} redirect, by node connection ({@link SlotRules#destination}). */
+    private final Map<Integer, SlotRules.Moved> moved = new HashMap<>();
 
     private long lastSeq;
     private volatile long lastRefreshAsked = System.nanoTime() - REFRESH_AT_MOST_EVERY;
@@ -189,6 +193,34 @@ final class ClusterOrder {
     }
 
     // ---------------------------------------------------------------- at a node connection
+
+    /**
+     * The node connection a command that reached {@code node} goes to ({@link SlotRules#destination}): the one its
+     * slot's last {@code MOVED} went to, while Lettuce still routes the slot to the node that sent it. A command that
+     * comes by {@code MOVED} is noted as its slot's last redirect, and the first such redirect from a node asks for a
+     * topology refresh, so that Lettuce routes the slot to its new master without waiting for its adaptive refresh's
+     * rate limit.
+     */
+    NodeGate destination(SlotCommand<?, ?, ?> command, NodeGate node, boolean asking, boolean rerouted) {
+        boolean newRedirect = false;
+        NodeGate destination;
+        synchronized (lock) {
+            if (command.settled) {
+                return node;
+            }
+            if (SlotRules.movedHere(command.place, command.node, node, asking, rerouted)) {
+                SlotRules.Moved redirect = new SlotRules.Moved(command.node, node);
+                newRedirect = !redirect.equals(moved.put(command.slot, redirect));
+            }
+            SlotRules.Moved last = moved.get(command.slot);
+            boolean movedToIsUp = last != null && ((NodeGate) last.to()).connected;
+            destination = (NodeGate) SlotRules.destination(command.place, asking, last, node, movedToIsUp);
+        }
+        if (newRedirect) {
+            askForRefresh();
+        }
+        return destination;
+    }
 
     /**
      * A command reached a node connection ({@code unit}: its {@code ASKING}, if any, and its attempt there): true when

@@ -16,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
  * The outermost writer of one cluster node connection. Lettuce's cluster writer hands it each command routed to the
  * node, first or after a {@code MOVED}/{@code ASK} redirect; it asks the command's {@link ClusterOrder} whether the
  * command may go now (every earlier command of its slot already handed to this connection), else parks it there until
- * it may. Each command goes to Lettuce's node writer in a {@link NodeAttempt}, which the loss of the connection can
+ * it may; a command Lettuce routed to the node its slot's last {@code MOVED} came from goes where that redirect went.
+ * Each command goes to Lettuce's node writer in a {@link NodeAttempt}, which the loss of the connection can
  * retire. {@link MooringClusterClient}'s connection listener tells it when its connection comes and goes.
  */
 final class NodeGate implements RedisChannelWriter {
@@ -71,6 +72,11 @@ final class NodeGate implements RedisChannelWriter {
             if (earlier != null) {
                 earlier.retire();
                 ride = earlier.ride();
+            }
+            NodeGate destination = slotCommand.order.destination(slotCommand, this, asking, earlier != null);
+            if (destination != this) {
+                destination.write(ride); // its slot's last MOVED went there: follow it at once
+                continue;
             }
             NodeAttempt<?, ?, ?> attempt = new NodeAttempt<>(ride);
             List<RedisCommand<?, ?, ?>> unit = asking ? List.of(first, attempt) : List.of(attempt);

@@ -48,6 +48,33 @@ final class SlotRules {
         return true;
     }
 
+    /** The slot's last {@code MOVED} redirect: a command sent to node connection {@code from} was sent on to {@code to}. */
+    record Moved(Object from, Object to) {}
+
+    /**
+     * Whether a command arriving at {@code node} comes there by a {@code MOVED} redirect: it was last handed to another
+     * node connection ({@code before}), and comes neither with {@code ASKING} (an {@code ASK} redirect, for one
+     * command only) nor re-routed by Lettuce from a node connection that was closed.
+     */
+    static boolean movedHere(Place place, Object before, Object node, boolean asking, boolean rerouted) {
+        return place == Place.SENT && before != null && before != node && !asking && !rerouted;
+    }
+
+    /**
+     * Where a command goes that arrives at {@code node}: to the node connection its slot's last {@code MOVED} redirect
+     * went to, when Lettuce routed it (not redirected: {@link Place#ROUTING}) to the node connection that sent that
+     * redirect, and that connection is up. Lettuce keeps routing a slot by its last topology refresh until the next
+     * one; sent to the slot's old master, the command would wait there behind the earlier commands of its slot now at
+     * the new one (it may not overtake them) only to be answered {@code MOVED} in its turn, one round trip per turn.
+     * The new master answers {@code MOVED} itself if the slot moved on again, and Lettuce follows that.
+     */
+    static Object destination(Place place, boolean asking, Moved lastMoved, Object node, boolean movedToIsUp) {
+        if (place != Place.ROUTING || asking || lastMoved == null || lastMoved.from() != node || !movedToIsUp) {
+            return node;
+        }
+        return lastMoved.to();
+    }
+
     /**
      * A reply that says the command was not applied because its slot has no usable master right now, so it is safe to
      * send again: {@code CLUSTERDOWN} (the slot's master failed and no replica is promoted yet), {@code TRYAGAIN} (a

@@ -60,6 +60,93 @@ class SlotRulesTest {
         assertThat(SlotRules.maySend(c.earlier(), NODE_A)).isEqualTo(c.maySend());
     }
 
+    private static final Object NODE_C = "node C";
+
+    record RedirectCase(
+            String name, SlotRules.Place place, Object before, boolean asking, boolean rerouted, boolean movedHere) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<RedirectCase> redirects() {
+        return Stream.of(
+                new RedirectCase("handed to node B before, now at A: MOVED", SENT, NODE_B, false, false, true),
+                new RedirectCase(
+                        "handed to node B before, now at A with ASKING: ASK", SENT, NODE_B, true, false, false),
+                new RedirectCase(
+                        "re-routed by Lettuce from B's closed connection: not a redirect",
+                        SENT,
+                        NODE_B,
+                        false,
+                        true,
+                        false),
+                new RedirectCase("first arrival, from Lettuce's routing", ROUTING, null, false, false, false),
+                new RedirectCase("handed to A before (written again there)", SENT, NODE_A, false, false, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("redirects")
+    void knowsACommandThatComesByMoved(RedirectCase c) {
+        assertThat(SlotRules.movedHere(c.place(), c.before(), NODE_A, c.asking(), c.rerouted()))
+                .isEqualTo(c.movedHere());
+    }
+
+    static Stream<Arguments> destinations() {
+        SlotRules.Moved aToB = new SlotRules.Moved(NODE_A, NODE_B);
+        return Stream.of(
+                Arguments.of(
+                        "routed to A, whose last MOVED for the slot went to B: to B at once",
+                        ROUTING,
+                        false,
+                        aToB,
+                        true,
+                        NODE_B),
+                Arguments.of("no MOVED seen for the slot: where Lettuce routed it", ROUTING, false, null, true, NODE_A),
+                Arguments.of(
+                        "the slot's last MOVED came from C: where Lettuce routed it",
+                        ROUTING,
+                        false,
+                        new SlotRules.Moved(NODE_C, NODE_B),
+                        true,
+                        NODE_A),
+                Arguments.of(
+                        "B's connection is down: where Lettuce routed it (Lettuce reconnects, or a refusal waits)",
+                        ROUTING,
+                        false,
+                        aToB,
+                        false,
+                        NODE_A),
+                Arguments.of(
+                        "it comes by a redirect (MOVED back to A): Lettuce's redirect is followed",
+                        SENT,
+                        false,
+                        aToB,
+                        true,
+                        NODE_A),
+                Arguments.of(
+                        "it comes with ASKING (a slot in migration): the ASK is followed",
+                        SENT,
+                        true,
+                        aToB,
+                        true,
+                        NODE_A));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("destinations")
+    void aCommandRoutedToTheNodeASlotMovedAwayFromFollowsTheRedirectAtOnce(
+            String name,
+            SlotRules.Place place,
+            boolean asking,
+            SlotRules.Moved lastMoved,
+            boolean movedToIsUp,
+            Object destination) {
+        assertThat(SlotRules.destination(place, asking, lastMoved, NODE_A, movedToIsUp))
+                .isEqualTo(destination);
+    }
+
     @ParameterizedTest(name = "{0}: refusal {1}")
     @MethodSource("replies")
     void knowsWhichRepliesMeanNotAppliedForWantOfAMaster(String error, boolean refusal) {
