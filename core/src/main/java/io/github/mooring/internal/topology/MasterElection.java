@@ -40,6 +40,12 @@ import java.util.function.UnaryOperator;
  * One candidate is the master. Among
  * several (a split brain), these rules apply in turn until one candidate is left:
  * <ol>
+ *   <li>Sentinel's failover: while the Sentinels' failover is promoting a replica that answers as master, it wins
+ *       over every other master, the one they are failing away from above all. What Sentinel says comes before
+ *       readiness: the promoted pod's readiness probe may fail for a moment (Sentinel's {@code CLIENT KILL} closes
+ *       its connection), and the old master, still ready, would take the connections back until Sentinel's switch.
+ *       Without a promotion in progress (none, or aborted: Sentinel then turns the replica back into one) the rules
+ *       below decide, as without Sentinel;</li>
  *   <li>a master on a ready endpoint wins over one whose endpoint is not ready yet;</li>
  *   <li>a master holding no keys never wins over one holding data;</li>
  *   <li>succession: a master whose {@code master_replid2} is another candidate's {@code master_replid} was promoted
@@ -142,8 +148,9 @@ public final class MasterElection {
             }
         }
 
-        Optional<SplitBrain> splitBrain =
-                candidates.size() > 1 ? Optional.of(resolve(candidates, replicas)) : Optional.empty();
+        Optional<SplitBrain> splitBrain = candidates.size() > 1
+                ? Optional.of(resolve(candidates, replicas, sentinelPromoting))
+                : Optional.empty();
         Optional<Node> master =
                 splitBrain.map(SplitBrain::winner).or(() -> candidates.stream().findFirst());
         if (!disowned.isEmpty()) {
@@ -181,6 +188,9 @@ public final class MasterElection {
     /** {@link SplitBrain#decidedBy()} when the master the Sentinels name wins over others. */
     static final String NAMED_BY_SENTINELS = "the one Sentinels name";
 
+    /** {@link SplitBrain#decidedBy()} when the replica the Sentinels' failover promotes wins over other masters. */
+    static final String PROMOTED_BY_SENTINELS = "the one Sentinel's failover promotes";
+
     /** {@link SplitBrain#decidedBy()} when the only master a Sentinel monitors wins over others. */
     static final String MONITORED_BY_SENTINELS = "the only one Sentinels monitor";
 
@@ -188,8 +198,12 @@ public final class MasterElection {
         return !master.endpoint().terminating() && !master.report().loading();
     }
 
-    private static SplitBrain resolve(List<Node> candidates, List<ProbeResult> replicas) {
+    private static SplitBrain resolve(List<Node> candidates, List<ProbeResult> replicas, String promoting) {
         List<Rule> rules = List.of(
+                // Sentinel is failing the others away: readiness only breaks ties Sentinel leaves open.
+                new Rule(
+                        PROMOTED_BY_SENTINELS,
+                        keepHighest(node -> node.address().equals(promoting) ? 1 : 0)),
                 // Endpoints still warming up are probed only while there is no master: a ready one wins.
                 new Rule("ready endpoint", keepHighest(node -> node.endpoint().ready() ? 1 : 0)),
                 new Rule(

@@ -465,6 +465,114 @@ class MasterElectionTest {
                                         + " 10.0.0.10:6379 as master (an old master back at its IP: writes wait for"
                                         + " the one Sentinel promoted); redis-2 (10.0.0.12:6379) replica of"
                                         + " 10.0.0.10:6379, link down 3s")),
+                // 3a. A Sentinel failover in progress: what Sentinel says comes before readiness
+                promoting(
+                        "Sentinel's failover promotes redis-1, whose readiness flaps: the old master, still ready, loses"
+                                + " to it (SentinelTlsIT in CI's boot-4.0 step moved back to redis-0 for 250 ms)",
+                        "10.0.0.10:6379",
+                        "10.0.0.11:6379",
+                        List.of(
+                                master("redis-0").replId("old-history").sentinels(2),
+                                master("redis-1")
+                                        .promotedFrom("old-history")
+                                        .notReady()
+                                        .sentinels(2),
+                                replica("redis-2").of("10.0.0.10").sentinels(2)),
+                        expect().master("redis-1")
+                                .splitBrain(MasterElection.PROMOTED_BY_SENTINELS, "redis-0")
+                                .replicas("redis-2")
+                                .stale("redis-2", FOLLOWS_NON_MASTER, "10.0.0.10:6379")),
+                promoting(
+                        "Sentinel's failover promotes redis-1, both ready: it wins by Sentinel's word, not by succession",
+                        "10.0.0.10:6379",
+                        "10.0.0.11:6379",
+                        List.of(
+                                master("redis-0")
+                                        .replId("old-history")
+                                        .offset(90000)
+                                        .sentinels(2),
+                                master("redis-1").promotedFrom("old-history").sentinels(2)),
+                        expect().master("redis-1").splitBrain(MasterElection.PROMOTED_BY_SENTINELS, "redis-0")),
+                promoting(
+                        "Sentinel's failover promotes redis-1, not ready; redis-2, promoted from the old master by no"
+                                + " failover Sentinel runs, is ready: redis-1 wins over both",
+                        "10.0.0.10:6379",
+                        "10.0.0.11:6379",
+                        List.of(
+                                master("redis-0").replId("old-history").sentinels(2),
+                                master("redis-1")
+                                        .promotedFrom("old-history")
+                                        .notReady()
+                                        .sentinels(2),
+                                master("redis-2").promotedFrom("old-history").sentinels(2)),
+                        expect().master("redis-1")
+                                .splitBrain(MasterElection.PROMOTED_BY_SENTINELS, "redis-0", "redis-2")),
+                promoting(
+                        "Sentinel's failover promotes redis-1, not master yet and not ready: the old master stays"
+                                + " (writes to it wait for the failover's switch or abort)",
+                        "10.0.0.10:6379",
+                        "10.0.0.11:6379",
+                        List.of(
+                                master("redis-0").sentinels(2),
+                                replica("redis-1").of("10.0.0.10").notReady().sentinels(2)),
+                        expect().master("redis-0").replicas("redis-1")),
+                promoting(
+                        "the replica Sentinel is promoting died mid-promotion: the old master stays, the only candidate",
+                        "10.0.0.10:6379",
+                        "10.0.0.11:6379",
+                        List.of(
+                                master("redis-0").sentinels(2),
+                                Pod.unreachable("redis-1", "connection refused"),
+                                replica("redis-2").of("10.0.0.10").sentinels(2)),
+                        expect().master("redis-0").replicas("redis-2").unreachable("redis-1")),
+                promoting(
+                        "the replica Sentinel is promoting answers master but is loading: no candidate, the old master"
+                                + " stays",
+                        "10.0.0.10:6379",
+                        "10.0.0.11:6379",
+                        List.of(
+                                master("redis-0").replId("old-history").sentinels(2),
+                                master("redis-1")
+                                        .promotedFrom("old-history")
+                                        .loading()
+                                        .sentinels(2)),
+                        expect().master("redis-0").unreachable("redis-1")),
+                named(
+                        "Sentinel aborted the failover (failover timeout) before the replica answered master: the old"
+                                + " master stays, ready or not",
+                        "10.0.0.10:6379",
+                        List.of(
+                                master("redis-0").notReady().sentinels(2),
+                                replica("redis-1").of("10.0.0.10").sentinels(2)),
+                        expect().master("redis-0").replicas("redis-1")),
+                named(
+                        "no failover in progress (aborted, or none heard), a replica promoted from the named master is"
+                                + " not ready: readiness decides, as without Sentinel",
+                        "10.0.0.10:6379",
+                        List.of(
+                                master("redis-0").replId("old-history").sentinels(2),
+                                master("redis-1")
+                                        .promotedFrom("old-history")
+                                        .notReady()
+                                        .sentinels(2)),
+                        expect().master("redis-0").splitBrain("ready endpoint", "redis-1")),
+                named(
+                        "after the switch (a newer configuration epoch names redis-1), redis-1 not ready and the old"
+                                + " master still ready: redis-1, the named one",
+                        "10.0.0.11:6379",
+                        List.of(
+                                master("redis-0").replId("old-history").sentinels(2),
+                                master("redis-1")
+                                        .promotedFrom("old-history")
+                                        .notReady()
+                                        .sentinels(2)),
+                        expect().master("redis-1").splitBrain(MasterElection.NAMED_BY_SENTINELS, "redis-0")),
+                scenario(
+                        "no Sentinel: a ready master wins over a not-ready one promoted from it, as before",
+                        List.of(
+                                master("redis-0").replId("old-history"),
+                                master("redis-1").promotedFrom("old-history").notReady()),
+                        expect().master("redis-0").splitBrain("ready endpoint", "redis-1")),
                 named(
                         "Sentinel names the usual master: nothing changes",
                         "10.0.0.10:6379",

@@ -23,6 +23,7 @@ public final class Pod {
     private String host;
     private int port = 6379;
     private boolean terminating;
+    private boolean notReady;
     private String replId;
     private String replId2 = NodeReport.NO_REPL_ID;
     private long secondOffset = -1;
@@ -106,6 +107,12 @@ public final class Pod {
         return this;
     }
 
+    /** Its endpoint is not ready (a readiness probe failing, or warming up) but not terminating. */
+    public Pod notReady() {
+        this.notReady = true;
+        return this;
+    }
+
     public Pod replId(String replId) {
         this.replId = replId;
         return this;
@@ -181,7 +188,7 @@ public final class Pod {
     }
 
     public ProbeResult result() {
-        Endpoint endpoint = new Endpoint(host, port, name, !terminating, terminating);
+        Endpoint endpoint = new Endpoint(host, port, name, !terminating && !notReady, terminating);
         Duration latency = Duration.ofMillis(2);
         if (rejectedUser != null) {
             return ProbeResult.credentialsRejected(endpoint, PROBED_AT, latency, failure, rejectedUser);
