@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.mooring.testkit.PodRuntime;
+import io.github.mooring.testkit.RedisPod;
+import io.github.mooring.testkit.RedisStatefulSet;
 import io.github.mooring.testkit.Sentinels;
 import io.github.mooring.testkit.SimulatedNamespace;
 import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.github.mooring.testkit.WriteCheck;
+import io.github.mooring.topology.Node;
 import io.github.mooring.topology.TopologyEvent;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -16,9 +19,13 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -140,23 +147,144 @@ class SentinelEventsIT {
     }
 
     /**
-     * The last move went to the final master, and the first move there came from Sentinel: by its message ({@code
-     * SENTINEL}) or by its {@code CLIENT KILL} on the pods ({@code SUSPICION}: the probe's closed connections start a
-     * round at once). Not the last move's trigger: a round started by an endpoint change may move back and forth once
-     * while the promoted pod's readiness flaps (seen in CI's boot-4.0 step: writes held throughout, nothing lost).
+     * The connections moved along Sentinel's failovers only, never back: the last move went to the final master and
+     * came from Sentinel, by its message ({@code SENTINEL}) or by its {@code CLIENT KILL} on the pods ({@code
+     * SUSPICION}: the probe's closed connections start a round at once), and no move went to a master an earlier move
+     * had left (in CI's boot-4.0 step a round started by the promoted pod's readiness flap moved back to the old master
+     * for 250 ms, until {@code MasterElection} put Sentinel's failover before readiness). One failover, one move.
      */
     static void assertMovedBySentinel(FailoverRun run, FailoverRun.Result result) {
-        List<TopologyEvent.MasterChanged> moves = run.mooring.events(TopologyEvent.MasterChanged.class);
-        assertThat(moves)
-                .last()
-                .satisfies(change -> assertThat(change.master().address())
-                        .isEqualTo(result.finalMaster().address()));
-        assertThat(moves)
-                .filteredOn(change ->
-                        change.master().address().equals(result.finalMaster().address()))
-                .first()
-                .satisfies(change -> assertThat(change.trigger())
-                        .isIn(TopologyEvent.Trigger.SENTINEL, TopologyEvent.Trigger.SUSPICION));
+        List<TopologyEvent.MasterChanged> moves = moves(run.mooring);
+        assertThat(moves).last().satisfies(change -> {
+            assertThat(change.master().address()).isEqualTo(result.finalMaster().address());
+            assertThat(change.trigger()).isIn(TopologyEvent.Trigger.SENTINEL, TopologyEvent.Trigger.SUSPICION);
+        });
+        assertNeverMovedBack(moves);
+        if (result.failovers() == 1) {
+            assertThat(moves).as("one failover, one move: %s", describe(moves)).hasSize(1);
+        }
+    }
+
+    /** Every {@code MasterChanged} from one master to another (not the first master found). */
+    static List<TopologyEvent.MasterChanged> moves(MooringFixture mooring) {
+        return mooring.events(TopologyEvent.MasterChanged.class).stream()
+                .filter(change -> change.previous().isPresent())
+                .toList();
+    }
+
+    /** The moves as a timeline: the trigger and reason of each. */
+    static String describe(List<TopologyEvent.MasterChanged> moves) {
+        return moves.stream()
+                .map(move -> move.trigger() + ": " + move.reason())
+                .collect(Collectors.joining(" | ", "[", "]"));
+    }
+
+    /** No move went to a master that an earlier move had left. */
+    static void assertNeverMovedBack(List<TopologyEvent.MasterChanged> moves) {
+        Set<String> left = new HashSet<>();
+        for (TopologyEvent.MasterChanged move : moves) {
+            assertThat(left)
+                    .as("moved back to %s: %s", move.master().displayName(), describe(moves))
+                    .doesNotContain(move.master().address());
+            move.previous().ifPresent(previous -> left.add(previous.address()));
+        }
+    }
+
+    /**
+     * While Sentinel's failover promotes a replica, a round started by an endpoint change never moves the connections
+     * back to the old master because the promoted pod is not ready for a moment (Sentinel's {@code CLIENT KILL} on it
+     * can fail its readiness probe, as in CI's boot-4.0 step). Sentinel 0 runs the planned failover ({@code SENTINEL
+     * FAILOVER} makes the Sentinel asked the failover's leader, and only the leader announces the promotion); it is
+     * frozen the moment the promoted replica answers as master, so that the Sentinels still name the old master while
+     * the promoted pod fails its readiness probe and a round runs on that change; then it is thawed, well within the
+     * 2 s that would put it in TILT mode, and goes on to its switch. Exactly one move, old master to promoted replica.
+     * Before the fix: three (to the promoted replica, back to the old master by "ready endpoint", forward again).
+     */
+    @Test
+    void aReadinessFlapOfThePromotedPodNeverMovesBackToTheOldMaster(SimulatedNamespace ns) {
+        RedisStatefulSet redis =
+                ns.redis("redis").runtime(PodRuntime.processes()).start();
+        Sentinels sentinels = ns.sentinels(redis)
+                .downAfter(Duration.ofSeconds(5))
+                .failoverTimeout(Duration.ofSeconds(10))
+                .start();
+        sentinels.awaitReady(FailoverRun.SETTLE);
+        RedisPod old = redis.pod(0);
+        try (MooringFixture mooring =
+                new MooringFixture(ns, redis, options -> options.probeInterval(Duration.ofSeconds(30)))) {
+            await().atMost(FailoverRun.SETTLE).until(() -> isMaster(mooring, old));
+            awaitListening(sentinels, "Mooring listens to every Sentinel's events");
+
+            sentinels.failover();
+            RedisPod promoted = awaitPromotedReplica(redis, old);
+            sentinels.freeze(0);
+            try {
+                // The round Sentinel's CLIENT KILL on the promoted replica starts finds it master.
+                await().alias("Mooring follows the replica Sentinel's failover promotes")
+                        .atMost(Duration.ofSeconds(5))
+                        .until(() -> isMaster(mooring, promoted));
+                promoted.failReadiness();
+                await().alias("a round saw the promoted pod not ready")
+                        .atMost(Duration.ofSeconds(5))
+                        .until(() -> probedAsReady(mooring, promoted).equals(Optional.of(false)));
+            } finally {
+                promoted.passReadiness();
+                sentinels.thaw(0);
+            }
+            await().alias("the Sentinels switch to the promoted replica, Mooring follows")
+                    .atMost(FailoverRun.SETTLE)
+                    .until(() -> sentinels.masterAddress().equals(Optional.of(promoted.address()))
+                            && isMaster(mooring, promoted)
+                            && probedAsReady(mooring, promoted).equals(Optional.of(true)));
+
+            List<TopologyEvent.MasterChanged> moves = moves(mooring);
+            System.out.printf("readiness flap during a Sentinel failover: %s%n", describe(moves));
+            assertNeverMovedBack(moves);
+            assertThat(moves)
+                    .as("one failover, one move: %s", describe(moves))
+                    .singleElement()
+                    .satisfies(move -> {
+                        assertThat(move.previous().map(Node::address)).contains(old.address());
+                        assertThat(move.master().address()).isEqualTo(promoted.address());
+                    });
+        }
+    }
+
+    private static boolean isMaster(MooringFixture mooring, RedisPod pod) {
+        return mooring.client
+                .topology()
+                .master()
+                .map(master -> master.address().equals(pod.address()))
+                .orElse(false);
+    }
+
+    /** Whether the last round probed {@code pod}'s endpoint as ready; empty when it did not probe it. */
+    private static Optional<Boolean> probedAsReady(MooringFixture mooring, RedisPod pod) {
+        return mooring.client.topology().reports().stream()
+                .filter(report -> report.endpoint().address().equals(pod.address()))
+                .map(report -> report.endpoint().ready())
+                .findFirst();
+    }
+
+    /** The replica that answers as master first, asked as often as a loopback round trip allows. */
+    private static RedisPod awaitPromotedReplica(RedisStatefulSet redis, RedisPod old) {
+        long deadline = System.nanoTime() + FailoverRun.SETTLE.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            for (RedisPod pod : redis.pods()) {
+                if (pod != old && answersAsMaster(pod)) {
+                    return pod;
+                }
+            }
+        }
+        throw new AssertionError("no replica of " + redis + " answered as master within " + FailoverRun.SETTLE);
+    }
+
+    private static boolean answersAsMaster(RedisPod pod) {
+        try {
+            return "master".equals(pod.role());
+        } catch (RuntimeException closed) { // Sentinel's CLIENT KILL may close the connection of the question
+            return false;
+        }
     }
 
     /**

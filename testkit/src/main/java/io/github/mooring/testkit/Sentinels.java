@@ -190,6 +190,20 @@ public final class Sentinels {
         return ip;
     }
 
+    /**
+     * SIGSTOP to Sentinel {@code index}: it keeps its sockets open but answers, publishes and does nothing (a failover
+     * it leads stands still) until {@link #thaw}. Keep it short: a Sentinel whose timer was held for more than 2 s
+     * enters TILT mode and acts on nothing for 30 s.
+     */
+    public void freeze(int index) {
+        processes.get(index).freeze();
+    }
+
+    /** SIGCONT to Sentinel {@code index}. */
+    public void thaw(int index) {
+        processes.get(index).thaw();
+    }
+
     /** The master name Sentinels monitor (the StatefulSet's name). */
     public String masterName() {
         return masterName;
