@@ -74,6 +74,16 @@ class MasterElectionTest {
                 expected);
     }
 
+    /** The master a Sentinel failover moves away from: redis-0, monitored by two Sentinels. */
+    private static Pod oldMaster() {
+        return master("redis-0").replId("old-history").sentinels(2);
+    }
+
+    /** A master promoted from {@link #oldMaster()} ({@code master_replid2} is its history). */
+    private static Pod promotedFromOldMaster(String name) {
+        return master(name).promotedFrom("old-history").sentinels(2);
+    }
+
     static Stream<Scenario> scenarios() {
         return Stream.of(
                 // 1. Exactly one candidate master
@@ -472,11 +482,8 @@ class MasterElectionTest {
                         "10.0.0.10:6379",
                         "10.0.0.11:6379",
                         List.of(
-                                master("redis-0").replId("old-history").sentinels(2),
-                                master("redis-1")
-                                        .promotedFrom("old-history")
-                                        .notReady()
-                                        .sentinels(2),
+                                oldMaster(),
+                                promotedFromOldMaster("redis-1").notReady(),
                                 replica("redis-2").of("10.0.0.10").sentinels(2)),
                         expect().master("redis-1")
                                 .splitBrain(MasterElection.PROMOTED_BY_SENTINELS, "redis-0")
@@ -486,12 +493,7 @@ class MasterElectionTest {
                         "Sentinel's failover promotes redis-1, both ready: it wins by Sentinel's word, not by succession",
                         "10.0.0.10:6379",
                         "10.0.0.11:6379",
-                        List.of(
-                                master("redis-0")
-                                        .replId("old-history")
-                                        .offset(90000)
-                                        .sentinels(2),
-                                master("redis-1").promotedFrom("old-history").sentinels(2)),
+                        List.of(oldMaster().offset(90000), promotedFromOldMaster("redis-1")),
                         expect().master("redis-1").splitBrain(MasterElection.PROMOTED_BY_SENTINELS, "redis-0")),
                 promoting(
                         "Sentinel's failover promotes redis-1, not ready; redis-2, promoted from the old master by no"
@@ -499,12 +501,9 @@ class MasterElectionTest {
                         "10.0.0.10:6379",
                         "10.0.0.11:6379",
                         List.of(
-                                master("redis-0").replId("old-history").sentinels(2),
-                                master("redis-1")
-                                        .promotedFrom("old-history")
-                                        .notReady()
-                                        .sentinels(2),
-                                master("redis-2").promotedFrom("old-history").sentinels(2)),
+                                oldMaster(),
+                                promotedFromOldMaster("redis-1").notReady(),
+                                promotedFromOldMaster("redis-2")),
                         expect().master("redis-1")
                                 .splitBrain(MasterElection.PROMOTED_BY_SENTINELS, "redis-0", "redis-2")),
                 promoting(
@@ -530,12 +529,7 @@ class MasterElectionTest {
                                 + " stays",
                         "10.0.0.10:6379",
                         "10.0.0.11:6379",
-                        List.of(
-                                master("redis-0").replId("old-history").sentinels(2),
-                                master("redis-1")
-                                        .promotedFrom("old-history")
-                                        .loading()
-                                        .sentinels(2)),
+                        List.of(oldMaster(), promotedFromOldMaster("redis-1").loading()),
                         expect().master("redis-0").unreachable("redis-1")),
                 named(
                         "Sentinel aborted the failover (failover timeout) before the replica answered master: the old"
@@ -549,23 +543,13 @@ class MasterElectionTest {
                         "no failover in progress (aborted, or none heard), a replica promoted from the named master is"
                                 + " not ready: readiness decides, as without Sentinel",
                         "10.0.0.10:6379",
-                        List.of(
-                                master("redis-0").replId("old-history").sentinels(2),
-                                master("redis-1")
-                                        .promotedFrom("old-history")
-                                        .notReady()
-                                        .sentinels(2)),
+                        List.of(oldMaster(), promotedFromOldMaster("redis-1").notReady()),
                         expect().master("redis-0").splitBrain("ready endpoint", "redis-1")),
                 named(
                         "after the switch (a newer configuration epoch names redis-1), redis-1 not ready and the old"
                                 + " master still ready: redis-1, the named one",
                         "10.0.0.11:6379",
-                        List.of(
-                                master("redis-0").replId("old-history").sentinels(2),
-                                master("redis-1")
-                                        .promotedFrom("old-history")
-                                        .notReady()
-                                        .sentinels(2)),
+                        List.of(oldMaster(), promotedFromOldMaster("redis-1").notReady()),
                         expect().master("redis-1").splitBrain(MasterElection.NAMED_BY_SENTINELS, "redis-0")),
                 scenario(
                         "no Sentinel: a ready master wins over a not-ready one promoted from it, as before",
