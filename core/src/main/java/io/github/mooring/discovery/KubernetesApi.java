@@ -167,7 +167,7 @@ final class KubernetesApi implements AutoCloseable {
         return client.getConfiguration().getMasterUrl();
     }
 
-    /** Lists once what the informer will watch: the way to learn, synchronously, whether it can work at all. */
+    /** Lists once what the source will watch: the way to learn, synchronously, whether it can work at all. */
     int list(Resource resource, ServiceRef service) {
         List<?> items = resource == Resource.ENDPOINT_SLICES
                 ? client.discovery()

@@ -6,11 +6,12 @@ import io.github.mooring.internal.Require;
 import java.util.Objects;
 
 /**
- * Discovers a Service's pods through the Kubernetes API: an informer (list + watch) on the {@code discovery.k8s.io/v1}
+ * Discovers a Service's pods through the Kubernetes API: a list and a watch on the {@code discovery.k8s.io/v1}
  * EndpointSlices labelled {@code kubernetes.io/service-name=<service>}, falling back to the core {@code v1} Endpoints
  * object where EndpointSlices are not served. Ready endpoints are candidates; terminating ones are dropped the moment
- * the API server says so. Watch errors, closed watches, {@code 410 Gone} and API server restarts are recovered by
- * relisting, and the last known endpoints stay in force meanwhile.
+ * the API server says so. A closed watch is re-opened at once from where it stopped; {@code 410 Gone} lists again;
+ * an API server that is gone or refuses is retried with a jittered backoff up to 30 s, and the last known endpoints
+ * stay in force meanwhile.
  * <p>
  * The service account needs this Role rule (and nothing more):
  * <pre>
