@@ -53,10 +53,18 @@ class WatchRestartIT {
                     awaitEndpointsOf(n, last, Duration.ofSeconds(10)); // the watch delivered: it worked
                     int watchesBefore = watch.watches();
                     int listsBefore = watch.lists();
+                    long dropped = System.nanoTime();
                     ns.api().dropConnections();
                     await().alias("the source's own watch #%d after drop %d".formatted(watchesBefore + 1, drop))
                             .atMost(Duration.ofSeconds(10))
+                            .pollInterval(Duration.ofMillis(5))
                             .until(() -> watch.watches() > watchesBefore);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%s client: watch re-opened by the source %.1f ms after drop %d (fabric8 waited 1 s)%n",
+                            kind,
+                            (System.nanoTime() - dropped) / 1e6,
+                            drop);
                     assertThat(watch.lists())
                             .as("no list: the new watch resumes from the last resourceVersion")
                             .isEqualTo(listsBefore);
