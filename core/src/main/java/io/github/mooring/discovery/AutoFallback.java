@@ -11,7 +11,7 @@ import java.nio.channels.UnresolvedAddressException;
  * Whether a problem of the Kubernetes API moves the {@link AutoSource} to DNS (a pure function, no I/O). Only a
  * decision that lasts does: the answer will be the same in a minute, so waiting for the API costs the application its
  * discovery. A hiccup never does: DNS would be a worse source (no pod names, no readiness before the pod is ready,
- * a cache in between) for a problem that ends by itself, and the informer keeps retrying it anyway.
+ * a cache in between) for a problem that ends by itself, and the kubernetes source keeps retrying it anyway.
  * <ol>
  * <li><b>forbidden</b> ({@code 403}, {@code 401}): RBAC or the token says no, at start or later: DNS;</li>
  * <li><b>not served</b> ({@code 404} for the endpoints too; slices alone are handled by the Endpoints fallback): DNS;</li>

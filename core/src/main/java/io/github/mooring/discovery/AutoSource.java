@@ -205,7 +205,7 @@ public final class AutoSource implements EndpointSource {
                 useDns("the Kubernetes API could not be used (" + problem.get().getMessage() + ")");
                 return;
             }
-            // A hiccup (5xx, timeout, reset) is not a reason to leave the API: its informer retries by itself.
+            // A hiccup (5xx, timeout, reset) is not a reason to leave the API: its watch retries by itself.
             problem.ifPresent(p -> log.info(
                     "{}: the Kubernetes API failed once ({}); staying with it, its watch retries",
                     service,
@@ -340,7 +340,7 @@ public final class AutoSource implements EndpointSource {
         public void close() {
             EndpointWatch last;
             ScheduledExecutorService retrying;
-            synchronized (this) { // not while closing: an informer thread may be waiting for this lock
+            synchronized (this) { // not while closing: a watch thread may be waiting for this lock
                 if (closed) {
                     return;
                 }

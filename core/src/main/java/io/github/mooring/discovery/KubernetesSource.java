@@ -6,11 +6,12 @@ import io.github.mooring.internal.Require;
 import java.util.Objects;
 
 /**
- * Discovers a Service's pods through the Kubernetes API: an informer (list + watch) on the {@code discovery.k8s.io/v1}
+ * Discovers a Service's pods through the Kubernetes API: a list and a watch on the {@code discovery.k8s.io/v1}
  * EndpointSlices labelled {@code kubernetes.io/service-name=<service>}, falling back to the core {@code v1} Endpoints
  * object where EndpointSlices are not served. Ready endpoints are candidates; terminating ones are dropped the moment
- * the API server says so. Watch errors, closed watches, {@code 410 Gone} and API server restarts are recovered by
- * relisting, and the last known endpoints stay in force meanwhile.
+ * the API server says so. A closed watch is re-opened at once from where it stopped; {@code 410 Gone} lists again;
+ * an API server that is gone or refuses is retried with a jittered backoff up to 30 s, and the last known endpoints
+ * stay in force meanwhile.
  * <p>
  * The service account needs this Role rule (and nothing more):
  * <pre>
@@ -93,8 +94,14 @@ public final class KubernetesSource implements EndpointSource {
         }
 
         /**
-         * Uses this client (e.g. a Spring bean); Mooring never closes it. By default Mooring builds its own from the
-         * environment (the pod's service account in a cluster, else the kubeconfig) and closes it when done.
+         * Uses this client (e.g. a Spring bean); Mooring never closes it and keeps its settings. By default Mooring
+         * builds its own from the environment (the pod's service account in a cluster, else the kubeconfig), watches
+         * over plain HTTP and closes it when done.
+         * <p>
+         * fabric8 watches over WebSocket unless {@code Config.onlyHttpWatches} is set. On Java 17 a closed WebSocket
+         * watch keeps its JDK HttpClient and everything its listener reaches (the MooringClient) until the API server
+         * completes the close handshake: an application that opens and closes Mooring clients over and over on such a
+         * client should set {@code onlyHttpWatches(true)} on it (Java 25 was not affected when measured).
          */
         public Builder client(KubernetesClient client) {
             this.client = Require.nonNull(client, "client");

@@ -5,11 +5,18 @@ import io.fabric8.kubernetes.api.model.EndpointPort;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointConditions;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.RequestConfig;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -19,6 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,43 +37,78 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running {@link KubernetesSource}: one informer, whose every event recomputes the whole endpoint list from the
- * informer's cache (so a missed or reordered event cannot leave a stale entry behind).
+ * A running {@link KubernetesSource}: a list, then a watch from the list's resourceVersion, into a cache of the
+ * objects by name; every change recomputes the whole endpoint list from the cache (so a missed or reordered event
+ * cannot leave a stale entry behind). The source re-establishes the watch itself, by {@link WatchRestart}'s rules:
+ * fabric8 is asked for no reconnect of its own ({@code watchReconnectLimit} 0), because its reconnect waits
+ * {@code watchReconnectInterval} (1 s) and tells no one, so a change made meanwhile arrived up to a second late.
  */
 final class KubernetesWatch implements EndpointWatch {
 
     private static final Logger log = LoggerFactory.getLogger(KubernetesWatch.class);
 
     private final KubernetesApi api;
+    // The API's client without fabric8's own watch reconnect; null once closed: it shares the JDK HttpClient, which a
+    // closed source must not keep reachable (on Java 17 its selector thread lives as long as it is reachable).
+    private volatile KubernetesClient watchClient;
     private final ServiceRef service;
     private final EndpointListener listener;
     private final KubernetesApi.Resource resource;
-    private volatile SharedIndexInformer<? extends HasMetadata> informer;
+    private final ScheduledExecutorService loop; // lists and (re)starts watches, one step at a time
+    private final Map<String, HasMetadata> cache = new LinkedHashMap<>(); // guarded by this
+    private boolean listed; // guarded by this: the cache holds a list's answer (an empty cache is then the truth)
+    private volatile String resourceVersion; // of the last list, event or bookmark
+    private volatile Attempt attempt; // the watch now open or being opened; null between attempts
+    private volatile int failures; // failed attempts in a row (WatchRestart)
     private final AtomicBoolean verifying = new AtomicBoolean();
     private final Pacing pacing;
     private final AtomicInteger verifications = new AtomicInteger();
     private final AtomicInteger catchUps = new AtomicInteger();
     private final AtomicInteger restarts = new AtomicInteger();
+    private final AtomicInteger lists = new AtomicInteger();
+    private final AtomicInteger watches = new AtomicInteger();
     private volatile long lastVerifiedNanos = System.nanoTime();
-    private volatile long notWatchingSince = -1; // System.nanoTime() since the informer is not watching, -1 while it is
-    private volatile String lastSyncSeen; // the informer's lastSyncResourceVersion at the last check
-    private volatile long spokeAtNanos = System.nanoTime(); // when the watch last moved that version
+    private volatile long spokeAtNanos = System.nanoTime(); // when the watch last delivered an event or bookmark
     private volatile EndpointSnapshot current;
     private DiscoveryException lastError; // guarded by this
     private boolean closed; // guarded by this
 
     /**
      * How often the watch is checked against a list: every {@code interval} (every {@code urgentInterval} while there
-     * is no master or the watch is down), how long a list may be ahead of the watch before it counts as missed, and
-     * how long a watch may be silent (no event, no bookmark) before the periodic check lists at all.
+     * is no master), how long a list may be ahead of the watch before it counts as missed, how long a watch may be
+     * silent (no event, no bookmark) before the periodic check lists at all, and the backoff of failed attempts to
+     * list and watch ({@link WatchRestart}: {@code retry} after the first failure, doubling up to {@code retryCap}).
      */
-    record Pacing(Duration interval, Duration urgentInterval, Duration catchUp, Duration silence) {
+    record Pacing(
+            Duration interval,
+            Duration urgentInterval,
+            Duration catchUp,
+            Duration silence,
+            Duration retry,
+            Duration retryCap) {
         /**
-         * 30 s, 1 s, 2 s (longer than fabric8's 1 s wait before it re-establishes a closed watch), and 2 min (the API
-         * server sends a watch that asked for them, as fabric8's informer does, a bookmark about every minute).
+         * 30 s, 1 s, 2 s, 2 min (the API server sends a watch that asked for them a bookmark about every minute),
+         * and a backoff from 200 ms to 30 s.
          */
-        static final Pacing DEFAULT =
-                new Pacing(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofMinutes(2));
+        static final Pacing DEFAULT = new Pacing(
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(2),
+                Duration.ofMinutes(2),
+                Duration.ofMillis(200),
+                Duration.ofSeconds(30));
+
+        /** With the default backoff. */
+        Pacing(Duration interval, Duration urgentInterval, Duration catchUp, Duration silence) {
+            this(interval, urgentInterval, catchUp, silence, DEFAULT.retry(), DEFAULT.retryCap());
+        }
+    }
+
+    /** One watch request: when it was made, and whether it delivered anything. */
+    private static final class Attempt {
+        final long startedNanos = System.nanoTime();
+        volatile boolean delivered;
+        volatile Watch watch;
     }
 
     private KubernetesWatch(
@@ -76,23 +122,26 @@ final class KubernetesWatch implements EndpointWatch {
         this.service = service;
         this.listener = listener;
         this.resource = resource;
-        this.informer = newInformer();
+        this.watchClient = withoutWatchReconnect(api.client());
+        this.loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "mooring-watch-" + service.name());
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
-    private SharedIndexInformer<? extends HasMetadata> newInformer() {
-        return resource == KubernetesApi.Resource.ENDPOINT_SLICES
-                ? api.client()
-                        .discovery()
-                        .v1()
-                        .endpointSlices()
-                        .inNamespace(service.namespace())
-                        .withLabel(KubernetesApi.SERVICE_NAME_LABEL, service.name())
-                        .runnableInformer(0)
-                : api.client()
-                        .endpoints()
-                        .inNamespace(service.namespace())
-                        .withField("metadata.name", service.name())
-                        .runnableInformer(0);
+    /**
+     * The same client (same HTTP client, credentials and settings) with {@code watchReconnectLimit} 0: a watch that
+     * ends is then closed with a {@code WatcherException} that reaches the source's watcher, instead of being
+     * re-established by fabric8 after its {@code watchReconnectInterval} without a word. Never closed: it shares the
+     * client's resources ({@code KubernetesWatchReconnectIT} fails if fabric8 reconnects by itself again).
+     */
+    private static KubernetesClient withoutWatchReconnect(KubernetesClient client) {
+        RequestConfig requestConfig = new RequestConfigBuilder(
+                        client.getConfiguration().getRequestConfig())
+                .withWatchReconnectLimit(0)
+                .build();
+        return client.newClient(requestConfig).adapt(KubernetesClient.class);
     }
 
     static KubernetesWatch start(
@@ -113,49 +162,172 @@ final class KubernetesWatch implements EndpointWatch {
                             service);
                     resource = KubernetesApi.Resource.ENDPOINTS;
                 }
-                // Any other failure: the informer meets it too, reports it, and keeps retrying.
+                // Any other failure: the first list meets it too, reports it, and the source keeps retrying.
             }
         }
         KubernetesWatch watch = new KubernetesWatch(api, service, listener, resource, pacing);
-        watch.begin();
+        watch.loop.execute(() -> watch.connect(true));
         return watch;
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private void begin() {
-        SharedIndexInformer<? extends HasMetadata> informer = this.informer;
-        ((SharedIndexInformer) informer).addEventHandler(new ResourceEventHandler<HasMetadata>() {
-            @Override
-            public void onAdd(HasMetadata obj) {
-                publish();
+    /** One attempt, on the loop thread: a list if asked (or if there is no resourceVersion yet), then a watch. */
+    private void connect(boolean list) {
+        if (isClosed()) {
+            return;
+        }
+        if (list || resourceVersion == null) {
+            if (!listIntoCache()) {
+                scheduleNext(WatchRestart.End.FAILED);
+                return;
             }
+        }
+        Attempt next = new Attempt();
+        Attempt previous = attempt;
+        attempt = next; // a watch of a chain started twice (a restart racing a watch end) is ignored and closed
+        if (previous != null && previous.watch != null) {
+            previous.watch.close();
+        }
+        watches.incrementAndGet();
+        try {
+            ListOptions options = new ListOptionsBuilder()
+                    .withResourceVersion(resourceVersion)
+                    .withAllowWatchBookmarks(true)
+                    // As client-go: the server ends each watch after 5 to 10 minutes, and the source watches again.
+                    .withTimeoutSeconds(300L + ThreadLocalRandom.current().nextLong(300))
+                    .build();
+            next.watch = watch(options, next);
+        } catch (RuntimeException e) {
+            // A WebSocket watch fails here when refused; a plain-HTTP one ends through SourceWatcher.onClose.
+            if (attempt == next) {
+                reportError(api.translate(e, resource, service));
+                attempt = null;
+                scheduleNext(WatchRestart.End.FAILED);
+            }
+        }
+    }
 
-            @Override
-            public void onUpdate(HasMetadata oldObj, HasMetadata newObj) {
-                publish();
-            }
+    private Watch watch(ListOptions options, Attempt attempt) {
+        KubernetesClient watchClient = this.watchClient;
+        if (watchClient == null) {
+            throw new IllegalStateException(this + " is closed");
+        }
+        return resource == KubernetesApi.Resource.ENDPOINT_SLICES
+                ? watchClient
+                        .discovery()
+                        .v1()
+                        .endpointSlices()
+                        .inNamespace(service.namespace())
+                        .withLabel(KubernetesApi.SERVICE_NAME_LABEL, service.name())
+                        .watch(options, new SourceWatcher<>(attempt))
+                : watchClient
+                        .endpoints()
+                        .inNamespace(service.namespace())
+                        .withField("metadata.name", service.name())
+                        .watch(options, new SourceWatcher<>(attempt));
+    }
 
-            @Override
-            public void onDelete(HasMetadata obj, boolean deletedFinalStateUnknown) {
+    /** Lists into the cache (replacing it) and publishes; false after reporting why the list failed. */
+    private boolean listIntoCache() {
+        KubernetesResourceList<? extends HasMetadata> answer = listOrReport();
+        if (answer == null) {
+            return false;
+        }
+        synchronized (this) {
+            cache.clear();
+            for (HasMetadata object : answer.getItems()) {
+                cache.put(object.getMetadata().getName(), object);
+            }
+            listed = true;
+            resourceVersion = answer.getMetadata().getResourceVersion();
+        }
+        publish(); // the list may show what the watch would have: deliver() compares, so nothing is sent twice
+        return true;
+    }
+
+    /** Decides the next attempt ({@link WatchRestart}) and schedules it on the loop. */
+    private void scheduleNext(WatchRestart.End end) {
+        WatchRestart.Step step = WatchRestart.next(
+                end,
+                failures,
+                pacing.retry(),
+                pacing.retryCap(),
+                ThreadLocalRandom.current().nextDouble());
+        failures = step.failures();
+        if (end != WatchRestart.End.WORKED) {
+            log.debug(
+                    "{}: the watch on {} ended ({}); next attempt in {} ms",
+                    sourceName(),
+                    service,
+                    end,
+                    step.delay().toMillis());
+        }
+        try {
+            loop.schedule(() -> connect(step.list()), step.delay().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            // closed meanwhile
+        }
+    }
+
+    /** Receives one watch's events and its end; ignores a watch that is no longer the current one. */
+    private final class SourceWatcher<T extends HasMetadata> implements Watcher<T> {
+        private final Attempt mine;
+
+        SourceWatcher(Attempt mine) {
+            this.mine = mine;
+        }
+
+        @Override
+        public void eventReceived(Action action, T object) {
+            if (attempt != mine || object == null || object.getMetadata() == null) {
+                return;
+            }
+            mine.delivered = true;
+            spokeAtNanos = System.nanoTime();
+            boolean changed;
+            synchronized (KubernetesWatch.this) {
+                String name = object.getMetadata().getName();
+                changed = switch (action) {
+                    case ADDED, MODIFIED -> {
+                        cache.put(name, object);
+                        yield true;
+                    }
+                    case DELETED -> {
+                        cache.remove(name);
+                        yield true;
+                    }
+                    default -> false; // BOOKMARK: only the version moves; ERROR ends the watch
+                };
+                if (object.getMetadata().getResourceVersion() != null) {
+                    resourceVersion = object.getMetadata().getResourceVersion();
+                }
+            }
+            if (changed) {
                 publish();
             }
-        });
-        // The default handler gives up on a failed first list (403, unreachable) and on most watch errors. The last
-        // known endpoints stay valid while the API is away, so keep retrying and say what is wrong.
-        informer.exceptionHandler((started, failure) -> {
-            reportError(api.translate(failure, resource, service));
-            return true;
-        });
-        informer.start().whenComplete((ignored, failure) -> {
-            if (this.informer != informer) {
-                return; // replaced meanwhile
+        }
+
+        @Override
+        public void onClose(WatcherException cause) {
+            if (attempt != mine) {
+                return; // replaced, or closed by the source
             }
-            if (failure == null) {
-                publish(); // the initial list may have been empty: no event fires for that
-            } else {
-                reportError(api.translate(failure, resource, service));
+            attempt = null;
+            WatchRestart.End end = WatchRestart.classify(
+                    cause.isHttpGone(), mine.delivered, Duration.ofNanos(System.nanoTime() - mine.startedNanos));
+            if (end == WatchRestart.End.GONE) {
+                log.debug("{}: the watch on {} is past the API server's history (410); listing", sourceName(), service);
             }
-        });
+            scheduleNext(end);
+        }
+
+        @Override
+        public void onClose() {
+            // closed by the source itself (restart or close)
+        }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     private void publish() {
@@ -165,11 +337,10 @@ final class KubernetesWatch implements EndpointWatch {
             if (closed) {
                 return;
             }
-            List<? extends HasMetadata> objects = informer.getStore().list();
-            if (objects.isEmpty() && !confirmedAbsent()) {
-                notifyAll();
-                return; // the informer's cache is behind the API server: its next event brings the objects
+            if (!listed) {
+                return; // before the first list, an empty cache means nothing
             }
+            List<HasMetadata> objects = new ArrayList<>(cache.values());
             problem = collect(objects, endpoints);
             deliver(endpoints, problem);
             notifyAll(); // a verification may be waiting for the watch to catch up
@@ -253,15 +424,6 @@ final class KubernetesWatch implements EndpointWatch {
                 KubernetesSource.NAME,
                 service + " has no endpoints: check that its pods are running and pass their readiness probe,"
                         + " and that its selector matches them");
-    }
-
-    /** Whether the API server itself lists nothing for the Service (the informer's cache may lag behind). */
-    private boolean confirmedAbsent() {
-        try {
-            return api.list(resource, service) == 0;
-        } catch (RuntimeException e) {
-            return false; // cannot tell; the informer reports the failure itself
-        }
     }
 
     /** Adds the slice's endpoints on the chosen port; returns whether the slice has that port. */
@@ -367,60 +529,37 @@ final class KubernetesWatch implements EndpointWatch {
     }
 
     /**
-     * A watch can die without telling: with the JDK HTTP client, a connection dropped before the first event leaves
-     * the watch waiting forever. So now and then ({@link Pacing#interval()}, or {@link Pacing#urgentInterval()} when
-     * urgent) the source lists what it watches and compares resourceVersions with the informer's cache
-     * ({@link WatchProgress}); a watch that does not catch up with the list is restarted.
+     * A watch can die without telling: a connection dropped before the first event can leave it waiting forever. So
+     * now and then ({@link Pacing#interval()}, or {@link Pacing#urgentInterval()} when urgent) the source lists what
+     * it watches and compares resourceVersions with its cache ({@link WatchProgress}); a watch that does not catch up
+     * with the list is restarted. While attempts to list and watch fail, their own lists are the checks: nothing more
+     * is asked of an API server that refuses or is gone ({@link WatchRestart}'s backoff bounds it).
      */
     @Override
     public void refresh() {
-        boolean down = watchDown();
-        if (!down && spokeWithin(pacing.silence())) {
-            return; // a watch that delivers (events or bookmarks), or was checked lately, is alive: no list
+        if (failures > 0 || spokeWithin(pacing.silence())) {
+            return; // retrying with backoff, or a watch that delivers (events or bookmarks) or was checked lately
         }
-        verifyIfOlderThan(down ? pacing.urgentInterval() : pacing.interval(), false);
+        verifyIfOlderThan(pacing.interval(), false);
     }
 
     /**
-     * Whether the watch moved the informer's last synced resourceVersion within {@code window}, or a list checked it:
-     * every event moves it, and so does every bookmark, which the API server sends about once a minute on a healthy
-     * watch that asked for them (fabric8's informer does). A quiet watch without bookmarks is listed once a window.
+     * Whether the watch delivered within {@code window}, or a list checked it: every event counts, and so does every
+     * bookmark, which the API server sends about once a minute on a healthy watch that asked for them (the source's
+     * watch does). A quiet watch without bookmarks is listed once a window.
      */
     private boolean spokeWithin(Duration window) {
-        String sync = informer.lastSyncResourceVersion();
-        long now = System.nanoTime();
-        if (sync != null && !sync.equals(lastSyncSeen)) {
-            lastSyncSeen = sync;
-            spokeAtNanos = now;
-        }
         long lastSign = spokeAtNanos - lastVerifiedNanos > 0 ? spokeAtNanos : lastVerifiedNanos;
-        return now - lastSign < window.toNanos();
-    }
-
-    /**
-     * Whether the informer has not been watching for {@link #WATCH_DOWN}. fabric8 retries a watch that cannot be
-     * re-established (API server unreachable, 403 after RBAC was revoked) forever, with backoff, and never tells the
-     * informer's exception handler: only a list says why, and the source checks at the urgent pace meanwhile.
-     */
-    private boolean watchDown() {
-        if (informer.isWatching()) {
-            notWatchingSince = -1;
-            return false;
-        }
-        long now = System.nanoTime();
-        if (notWatchingSince == -1) {
-            notWatchingSince = now;
-        }
-        return now - notWatchingSince >= WATCH_DOWN;
+        return System.nanoTime() - lastSign < window.toNanos();
     }
 
     @Override
     public void refreshUrgently() {
+        if (failures > 0) {
+            return; // the next attempt lists anyway, at the backoff's pace
+        }
         verifyIfOlderThan(pacing.urgentInterval(), true);
     }
-
-    /** Longer than a watch renewal or a reconnect after a dropped connection (fabric8 waits 1 s first). */
-    private static final long WATCH_DOWN = TimeUnit.SECONDS.toNanos(2);
 
     private void verifyIfOlderThan(Duration interval, boolean urgent) {
         if (closed
@@ -447,15 +586,15 @@ final class KubernetesWatch implements EndpointWatch {
     /**
      * Compares the watch with a list. A list races a live watch (it may show a change whose event is milliseconds
      * away), so a difference is not yet a fault: the watch gets {@link Pacing#catchUp()} to deliver it, and only a
-     * second list that still disagrees with the cache restarts the informer. When urgent (no master), endpoints the
+     * second list that still disagrees with the cache restarts the watch. When urgent (no master), endpoints the
      * list shows and the watch has not delivered are used at once; the watch's own events converge on the same state.
      */
     private void verify(boolean urgent) throws InterruptedException {
         verifications.incrementAndGet();
         Map<String, String> cachedBeforeList = cachedVersions();
-        List<? extends HasMetadata> listed = listOrReport();
+        List<? extends HasMetadata> listed = itemsOrReport();
         if (listed == null || listed.isEmpty()) {
-            return; // a failure is reported; an empty list is the informer's to report (it checks itself)
+            return; // a failure is reported; an empty list: the watch's next attempt lists and reports it
         }
         Map<String, String> listedVersions = WatchProgress.versions(listed);
         if (WatchProgress.judge(cachedBeforeList, listedVersions, cachedVersions()) == WatchProgress.Verdict.IN_STEP) {
@@ -471,7 +610,7 @@ final class KubernetesWatch implements EndpointWatch {
         }
         // Versions are opaque: the first list may even have been older than the cache. Confirm with a fresh one.
         Map<String, String> cachedBeforeConfirmation = cachedVersions();
-        List<? extends HasMetadata> confirmation = listOrReport();
+        List<? extends HasMetadata> confirmation = itemsOrReport();
         if (confirmation == null
                 || confirmation.isEmpty()
                 || WatchProgress.judge(cachedBeforeConfirmation, WatchProgress.versions(confirmation), cachedVersions())
@@ -491,15 +630,28 @@ final class KubernetesWatch implements EndpointWatch {
                     pacing.catchUp().toMillis());
             List<Endpoint> endpoints = new ArrayList<>();
             deliver(endpoints, collect(confirmation, endpoints));
-            SharedIndexInformer<? extends HasMetadata> stale = informer;
-            informer = newInformer();
-            stale.close();
-            begin();
+            Attempt stale = attempt;
+            attempt = null;
+            if (stale != null && stale.watch != null) {
+                stale.watch.close();
+            }
+            try {
+                loop.execute(() -> connect(true));
+            } catch (RejectedExecutionException closing) {
+                // closed meanwhile
+            }
         }
     }
 
     /** The listed objects, or null after reporting why the list failed. */
-    private List<? extends HasMetadata> listOrReport() {
+    private List<? extends HasMetadata> itemsOrReport() {
+        KubernetesResourceList<? extends HasMetadata> answer = listOrReport();
+        return answer == null ? null : answer.getItems();
+    }
+
+    /** A list of what the source watches, or null after reporting why it failed. */
+    private KubernetesResourceList<? extends HasMetadata> listOrReport() {
+        lists.incrementAndGet();
         try {
             return resource == KubernetesApi.Resource.ENDPOINT_SLICES
                     ? api.client()
@@ -509,13 +661,11 @@ final class KubernetesWatch implements EndpointWatch {
                             .inNamespace(service.namespace())
                             .withLabel(KubernetesApi.SERVICE_NAME_LABEL, service.name())
                             .list()
-                            .getItems()
                     : api.client()
                             .endpoints()
                             .inNamespace(service.namespace())
                             .withField("metadata.name", service.name())
-                            .list()
-                            .getItems();
+                            .list();
         } catch (RuntimeException e) {
             reportError(api.translate(e, resource, service));
             return null;
@@ -523,10 +673,12 @@ final class KubernetesWatch implements EndpointWatch {
     }
 
     private Map<String, String> cachedVersions() {
-        return WatchProgress.versions(informer.getStore().list());
+        synchronized (this) {
+            return WatchProgress.versions(new ArrayList<>(cache.values()));
+        }
     }
 
-    /** Waits for the informer's events (each {@link #publish()} wakes it) until the cache caught up, or time is up. */
+    /** Waits for the watch's events (each {@link #publish()} wakes it) until the cache caught up, or time is up. */
     private synchronized boolean awaitCatchUp(Map<String, String> cachedBeforeList, Map<String, String> listed)
             throws InterruptedException {
         long deadline = System.nanoTime() + pacing.catchUp().toNanos();
@@ -570,6 +722,16 @@ final class KubernetesWatch implements EndpointWatch {
         return restarts.get();
     }
 
+    /** How many lists the source asked for (its attempts' and its checks'), answered or not. */
+    int lists() {
+        return lists.get();
+    }
+
+    /** How many watches the source asked for, established or not. */
+    int watches() {
+        return watches.get();
+    }
+
     @Override
     public String sourceName() {
         return resource == KubernetesApi.Resource.ENDPOINT_SLICES
@@ -585,7 +747,13 @@ final class KubernetesWatch implements EndpointWatch {
             }
             closed = true;
         }
-        informer.close();
+        loop.shutdownNow();
+        watchClient = null;
+        Attempt last = attempt;
+        attempt = null;
+        if (last != null && last.watch != null) {
+            last.watch.close();
+        }
         api.close();
     }
 

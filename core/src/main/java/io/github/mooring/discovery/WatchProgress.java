@@ -10,9 +10,9 @@ import java.util.Set;
 /**
  * Whether a watch keeps up with the API server, judged by resourceVersions alone (a pure function, no I/O).
  * <p>
- * The kubernetes source now and then lists what its informer watches, because a watch can die without a word. A list
+ * The kubernetes source now and then lists what it watches, because a watch can die without a word. A list
  * and a live watch race: the list may already show a change whose watch event is a few milliseconds away. So the
- * verdict compares the versions the informer's cache held just <em>before</em> the list with the versions listed, and
+ * verdict compares the versions the source's cache held just <em>before</em> the list with the versions listed, and
  * with what the cache holds afterwards:
  * <ol>
  * <li><b>in step</b>: the cache held exactly the listed objects at exactly the listed versions;</li>
@@ -44,9 +44,9 @@ final class WatchProgress {
     }
 
     /**
-     * @param cachedBeforeList the informer cache's versions taken right before the list was requested
+     * @param cachedBeforeList the source cache's versions taken right before the list was requested
      * @param listed the versions the list returned
-     * @param cachedNow the informer cache's versions now
+     * @param cachedNow the source cache's versions now
      */
     static Verdict judge(
             Map<String, String> cachedBeforeList, Map<String, String> listed, Map<String, String> cachedNow) {

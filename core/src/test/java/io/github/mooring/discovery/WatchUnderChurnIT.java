@@ -124,7 +124,7 @@ class WatchUnderChurnIT {
         return slice.build();
     }
 
-    private static List<Endpoint> expectedEndpoints(int n) {
+    static List<Endpoint> expectedEndpoints(int n) {
         List<Endpoint> endpoints = new ArrayList<>(List.of(
                 new Endpoint("10.1.0.1", 6379, null, true, false),
                 new Endpoint("10.1.0.2", 6379, null, n % 2 == 0, false)));
