@@ -1,6 +1,7 @@
 package io.github.mooring.discovery;
 
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -18,7 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Mooring's own clients (built from a configuration or the environment, never the application's) are one per API
  * configuration per JVM: every watch of that configuration shares it, and the last one to close closes it. A fabric8
  * client is a JDK HttpClient with its selector thread, connection pool and executor, plus Jackson's introspection:
- * the clients of one JVM now pay them once ({@code SharedKubernetesClientIT}).
+ * the clients of one JVM now pay them once ({@code SharedKubernetesClientIT}). Mooring's own clients watch over plain
+ * HTTP ({@link #newClient}); a client the application supplies keeps its own settings.
  */
 final class KubernetesApi implements AutoCloseable {
 
@@ -92,8 +94,17 @@ final class KubernetesApi implements AutoCloseable {
         return new KubernetesApi(client, own);
     }
 
+    /**
+     * Watches over plain HTTP (a streamed GET, as kubectl and client-go watch), not fabric8's default WebSocket: on
+     * Java 17 a closed WebSocket watch keeps the JDK HttpClient, its selector thread and all the watch's listener
+     * reaches (the whole MooringClient) alive until the server ends the close handshake, which may be never; a plain
+     * HTTP watch is gone when its stream is cancelled ({@code SharedKubernetesClientIT}). The application's own client
+     * is used as it was configured.
+     */
     private static KubernetesClient newClient(Config config) {
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(config).withOnlyHttpWatches(true).build())
+                .build();
     }
 
     /** How many of Mooring's own clients are open in this JVM (for tests). */

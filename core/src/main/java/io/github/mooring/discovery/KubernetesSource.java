@@ -93,8 +93,14 @@ public final class KubernetesSource implements EndpointSource {
         }
 
         /**
-         * Uses this client (e.g. a Spring bean); Mooring never closes it. By default Mooring builds its own from the
-         * environment (the pod's service account in a cluster, else the kubeconfig) and closes it when done.
+         * Uses this client (e.g. a Spring bean); Mooring never closes it and keeps its settings. By default Mooring
+         * builds its own from the environment (the pod's service account in a cluster, else the kubeconfig), watches
+         * over plain HTTP and closes it when done.
+         * <p>
+         * fabric8 watches over WebSocket unless {@code Config.onlyHttpWatches} is set. On Java 17 a closed WebSocket
+         * watch keeps its JDK HttpClient and everything its listener reaches (the MooringClient) until the API server
+         * completes the close handshake: an application that opens and closes Mooring clients over and over on such a
+         * client should set {@code onlyHttpWatches(true)} on it (Java 25 was not affected when measured).
          */
         public Builder client(KubernetesClient client) {
             this.client = Require.nonNull(client, "client");

@@ -47,6 +47,13 @@ class KubernetesApiTest {
     }
 
     @Test
+    void ownClientsWatchOverHttpNotWebSockets() {
+        try (KubernetesApi api = KubernetesApi.owned(config("token-a"))) {
+            assertThat(api.client().getConfiguration().getOnlyHttpWatches()).isTrue();
+        }
+    }
+
+    @Test
     void theApplicationsClientIsNeverClosed() {
         try (KubernetesClient application =
                 new KubernetesClientBuilder().withConfig(config("token-a")).build()) {
