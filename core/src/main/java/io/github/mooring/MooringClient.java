@@ -1,7 +1,6 @@
 package io.github.mooring;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.github.mooring.discovery.AutoSource;
 import io.github.mooring.discovery.KubernetesSource;
 import io.github.mooring.exceptions.CommandFateUnknownException;
@@ -11,6 +10,7 @@ import io.github.mooring.exceptions.TransactionAbortedException;
 import io.github.mooring.healer.Healer;
 import io.github.mooring.healer.HealerListener;
 import io.github.mooring.healer.HealerMode;
+import io.github.mooring.internal.kubernetes.OwnKubernetesClients;
 import io.github.mooring.internal.probe.RoleProber;
 import io.github.mooring.internal.sentinel.PubSubSentinelFollower;
 import io.github.mooring.internal.topology.TopologyMonitor;
@@ -61,7 +61,7 @@ public final class MooringClient implements AutoCloseable {
     private final TopologyMonitor monitor;
     private final MooringRedisClient redisClient;
     private final Healer healer;
-    private final KubernetesClient ownKubernetesClient;
+    private final OwnKubernetesClients.Handle ownLeaseClient; // null when the application's (or none)
 
     private MooringClient(MooringOptions options, TopologyListener... listeners) {
         this.options = options;
@@ -69,9 +69,8 @@ public final class MooringClient implements AutoCloseable {
         this.resources = ownResources ? DefaultClientResources.create() : options.clientResources();
         TopologyMonitor started = null;
         Healer startedHealer = null;
-        KubernetesClient leaseClient = leaseClient(options);
-        this.ownKubernetesClient =
-                leaseClient != null && leaseClient != suppliedKubernetesClient(options) ? leaseClient : null;
+        this.ownLeaseClient = ownLeaseClient(options);
+        KubernetesClient leaseClient = ownLeaseClient != null ? ownLeaseClient.client() : suppliedLeaseClient(options);
         try {
             HealerMode healerMode = Healer.effectiveMode(
                     options.healer(),
@@ -115,8 +114,8 @@ public final class MooringClient implements AutoCloseable {
             if (started != null) {
                 started.close();
             }
-            if (ownKubernetesClient != null) {
-                ownKubernetesClient.close();
+            if (ownLeaseClient != null) {
+                ownLeaseClient.close();
             }
             if (ownResources) {
                 resources.shutdown(0, 2, TimeUnit.SECONDS);
@@ -125,29 +124,34 @@ public final class MooringClient implements AutoCloseable {
         }
     }
 
-    /** The Kubernetes client the healer's Lease uses: its own setting, the source's, or (in a pod) a new one. */
-    private static KubernetesClient leaseClient(MooringOptions options) {
-        if (options.healer().mode() != HealerMode.REPAIR || options.healer().withoutLease()) {
+    /** The application's client for the healer's Lease: the healer's own setting or the source's; null if none. */
+    private static KubernetesClient suppliedLeaseClient(MooringOptions options) {
+        if (!leaseNeeded(options)) {
             return null;
         }
-        if (options.healer().kubernetesClient() != null) {
-            return options.healer().kubernetesClient();
-        }
-        KubernetesClient supplied = suppliedKubernetesClient(options);
-        if (supplied != null) {
-            return supplied;
+        return options.healer().kubernetesClient() != null
+                ? options.healer().kubernetesClient()
+                : suppliedKubernetesClient(options);
+    }
+
+    /**
+     * Mooring's own client for the healer's Lease, when the application supplies none: the one the kubernetes source
+     * uses (same configuration, or the environment's), or in a pod the environment's; shared, not a second one.
+     */
+    private static OwnKubernetesClients.Handle ownLeaseClient(MooringOptions options) {
+        if (!leaseNeeded(options) || suppliedLeaseClient(options) != null) {
+            return null;
         }
         if (options.source() instanceof KubernetesSource kubernetes) {
-            // The source builds its own client from this configuration (or the environment's): so does the Lease.
-            return kubernetes.config() != null
-                    ? new KubernetesClientBuilder()
-                            .withConfig(kubernetes.config())
-                            .build()
-                    : new KubernetesClientBuilder().build();
+            return OwnKubernetesClients.acquire(kubernetes.config());
         }
         return options.source() instanceof AutoSource && AutoSource.runningInCluster()
-                ? new KubernetesClientBuilder().build()
+                ? OwnKubernetesClients.acquire(null)
                 : null;
+    }
+
+    private static boolean leaseNeeded(MooringOptions options) {
+        return options.healer().mode() == HealerMode.REPAIR && !options.healer().withoutLease();
     }
 
     private static KubernetesClient suppliedKubernetesClient(MooringOptions options) {
@@ -286,8 +290,8 @@ public final class MooringClient implements AutoCloseable {
             redisClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         } finally {
             monitor.close();
-            if (ownKubernetesClient != null) {
-                ownKubernetesClient.close();
+            if (ownLeaseClient != null) {
+                ownLeaseClient.close();
             }
             if (ownResources) {
                 resources.shutdown(0, 2, TimeUnit.SECONDS);

@@ -1,26 +1,20 @@
 package io.github.mooring.discovery;
 
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.github.mooring.internal.kubernetes.OwnKubernetesClients;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A Kubernetes client with who owns it, and the translation of its failures into actionable messages.
  * <p>
  * Mooring's own clients (built from a configuration or the environment, never the application's) are one per API
- * configuration per JVM: every watch of that configuration shares it, and the last one to close closes it. A fabric8
- * client is a JDK HttpClient with its selector thread, connection pool and executor, plus Jackson's introspection:
- * the clients of one JVM now pay them once ({@code SharedKubernetesClientIT}). Mooring's own clients watch over plain
- * HTTP ({@link #newClient}); a client the application supplies keeps its own settings.
+ * configuration per JVM ({@link OwnKubernetesClients}): every watch of that configuration and the healer's Lease share
+ * it, and the last one to close closes it ({@code SharedKubernetesClientIT}). They watch over plain HTTP; a client the
+ * application supplies keeps its own settings.
  */
 final class KubernetesApi implements AutoCloseable {
 
@@ -46,16 +40,10 @@ final class KubernetesApi implements AutoCloseable {
         }
     }
 
-    /** Mooring's own clients by API configuration, with how many watches use each; guarded by itself. */
-    private static final Map<ConfigKey, OwnClient> OWN_CLIENTS = new HashMap<>();
-
-    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
-
     private final KubernetesClient client;
-    private final ConfigKey own; // null for the application's client, which Mooring never closes
-    private final AtomicBoolean released = new AtomicBoolean();
+    private final OwnKubernetesClients.Handle own; // null for the application's client, which Mooring never closes
 
-    private KubernetesApi(KubernetesClient client, ConfigKey own) {
+    private KubernetesApi(KubernetesClient client, OwnKubernetesClients.Handle own) {
         this.client = client;
         this.own = own;
     }
@@ -67,96 +55,22 @@ final class KubernetesApi implements AutoCloseable {
 
     /**
      * Mooring's own client for {@code config} (the environment's when null): the one already open for an equal
-     * configuration, else a new one. {@link #close()} gives it back; the last to give it back closes it.
+     * configuration, else a new one ({@link OwnKubernetesClients}). {@link #close()} gives it back; the last to give it
+     * back closes it.
      */
     static KubernetesApi owned(Config config) {
-        Config effective = config != null ? config : Config.autoConfigure(null);
-        ConfigKey key = ConfigKey.of(effective);
-        synchronized (OWN_CLIENTS) {
-            OwnClient own = OWN_CLIENTS.computeIfAbsent(key, k -> new OwnClient(newClient(effective)));
-            own.users++;
-            return new KubernetesApi(own.client, key);
-        }
+        OwnKubernetesClients.Handle own = OwnKubernetesClients.acquire(config);
+        return new KubernetesApi(own.client(), own);
     }
 
     /** Another handle on the same client, given back by its own {@link #close()}. */
     KubernetesApi another() {
-        if (own == null) {
-            return shared(client);
-        }
-        synchronized (OWN_CLIENTS) {
-            OwnClient shared = OWN_CLIENTS.get(own);
-            if (shared == null || released.get()) {
-                throw new IllegalStateException("Mooring's Kubernetes client for " + masterUrl() + " is closed");
-            }
-            shared.users++;
-        }
-        return new KubernetesApi(client, own);
-    }
-
-    /**
-     * Watches over plain HTTP (a streamed GET, as kubectl and client-go watch), not fabric8's default WebSocket: on
-     * Java 17 a closed WebSocket watch keeps the JDK HttpClient, its selector thread and all the watch's listener
-     * reaches (the whole MooringClient) alive until the server ends the close handshake, which may be never; a plain
-     * HTTP watch is gone when its stream is cancelled ({@code SharedKubernetesClientIT}). The application's own client
-     * is used as it was configured.
-     */
-    private static KubernetesClient newClient(Config config) {
-        return new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(config).withOnlyHttpWatches(true).build())
-                .build();
+        return own == null ? shared(client) : new KubernetesApi(client, own.another());
     }
 
     /** How many of Mooring's own clients are open in this JVM (for tests). */
     static int openClients() {
-        synchronized (OWN_CLIENTS) {
-            return OWN_CLIENTS.size();
-        }
-    }
-
-    /** A shared client and the number of watches using it. */
-    private static final class OwnClient {
-        final KubernetesClient client;
-        int users;
-
-        OwnClient(KubernetesClient client) {
-            this.client = client;
-        }
-    }
-
-    /**
-     * What makes two configurations one API configuration: every property fabric8 serializes (server, credentials,
-     * TLS, proxies, timeouts, context), and the token and auth providers by identity, which it does not serialize.
-     * A configuration that cannot be serialized is its own.
-     */
-    private record ConfigKey(String properties, Object tokenProvider, Object authProvider, Object identity) {
-        static ConfigKey of(Config config) {
-            try {
-                return new ConfigKey(
-                        SERIALIZATION.asJson(config), config.getOauthTokenProvider(), config.getAuthProvider(), null);
-            } catch (RuntimeException notSerializable) {
-                return new ConfigKey(null, null, null, new IdentityKey(config));
-            }
-        }
-    }
-
-    /** Equal only to itself. */
-    private static final class IdentityKey {
-        private final Object of;
-
-        IdentityKey(Object of) {
-            this.of = of;
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof IdentityKey key && key.of == of;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(of);
-        }
+        return OwnKubernetesClients.openClients();
     }
 
     KubernetesClient client() {
@@ -262,19 +176,8 @@ final class KubernetesApi implements AutoCloseable {
     /** Gives back Mooring's own client (once; the last user closes it); leaves the application's alone. */
     @Override
     public void close() {
-        if (own == null || !released.compareAndSet(false, true)) {
-            return;
-        }
-        KubernetesClient last = null;
-        synchronized (OWN_CLIENTS) {
-            OwnClient shared = OWN_CLIENTS.get(own);
-            if (shared != null && --shared.users == 0) {
-                OWN_CLIENTS.remove(own);
-                last = shared.client;
-            }
-        }
-        if (last != null) {
-            last.close();
+        if (own != null) {
+            own.close();
         }
     }
 }
