@@ -51,6 +51,11 @@ public final class RedisCluster {
         return set.port();
     }
 
+    /** The credentials clients need ({@link Builder#credentials}), or null when the pods need none. */
+    public Credentials credentials() {
+        return set.credentials();
+    }
+
     /** {@code <name>.<ns>.svc.cluster.local}: what an application is configured with. */
     public String serviceDnsName() {
         return set.serviceDnsName();
@@ -296,6 +301,17 @@ public final class RedisCluster {
         /** What runs the pods' containers (see {@link RedisStatefulSet.Builder#runtime}). */
         public Builder runtime(PodRuntime runtime) {
             set.runtime(runtime);
+            return this;
+        }
+
+        /**
+         * Password ({@code requirepass}, and {@code masterauth} for the replicas) or ACL user (the default user off,
+         * {@code masteruser}) every client and replica needs, as {@link RedisStatefulSet.Builder#credentials}; the
+         * testkit's own commands authenticate with it. Default none. More users: {@link #config} lines such as
+         * {@code user app on >secret ~* &* +@all}.
+         */
+        public Builder credentials(Credentials credentials) {
+            set.credentials(credentials);
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.github.mooring.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.github.mooring.testkit.RedisPod.Deletion;
@@ -177,6 +178,34 @@ class RedisClusterIT {
                         .asString()
                         .contains("cluster_state:fail"));
         assertThat(cluster.problem()).isPresent();
+    }
+
+    /**
+     * A cluster whose pods need an ACL user (the default user off): it forms, its replicas authenticate to their
+     * masters ({@code masteruser}/{@code masterauth}), a client without credentials is refused, and a master pod
+     * replaced with a new IP rejoins with its data.
+     */
+    @Test
+    void aClusterWithAnAclUserFormsAndRefusesClientsWithoutIt(SimulatedNamespace ns) throws Exception {
+        Credentials app = Credentials.aclUser("app", "cluster-secret-41f0");
+        RedisCluster cluster = ns.redisCluster("redis").credentials(app).start();
+
+        assertThat(cluster.credentials()).isEqualTo(app);
+        assertThat(cluster.problem()).isEmpty();
+        RedisPod master = cluster.pod(1);
+        assertThat(Resp.once(master.ip(), master.port(), READY, Resp.Access.NONE, "PING"))
+                .isInstanceOfSatisfying(
+                        Resp.Error.class, error -> assertThat(error.message()).startsWith("NOAUTH"));
+        Resp.Access wrong = new Resp.Access(Credentials.aclUser("app", "wrong"), null);
+        assertThatThrownBy(() -> Resp.once(master.ip(), master.port(), READY, wrong, "PING"))
+                .hasMessageContaining("WRONGPASS");
+        String key = keyInSlotsOf(master);
+        master.command("SET", key, "kept");
+
+        master.replace(Deletion.KILL, Duration.ofMillis(300));
+        master.awaitReady(READY);
+        cluster.awaitHealthy(Duration.ofSeconds(10));
+        assertThat(master.command("GET", key)).isEqualTo("kept");
     }
 
     /** A key whose slot {@code master} serves, found by asking it. */
