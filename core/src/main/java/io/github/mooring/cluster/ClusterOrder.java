@@ -434,6 +434,11 @@ final class ClusterOrder {
      */
     private RuntimeException refused(SlotCommand<?, ?, ?> command, String why) {
         markRefused(command, why);
+        RuntimeException rejected = client.credentialsRejected(command.slot, command.getType());
+        if (rejected != null) { // waiting cannot cure it: the slot's master refuses the credentials (issue 15 §1)
+            settle(command);
+            return rejected;
+        }
         Duration waited = Duration.ofNanos(System.nanoTime() - command.issuedAt);
         if (SlotRules.afterRefusal(waited, client.failoverWait()) == SlotRules.AfterRefusal.FAIL_NO_MASTER) {
             settle(command);

@@ -3,12 +3,22 @@ package io.github.mooring.cluster;
 import io.github.mooring.MooringOptions;
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.EndpointWatch;
+import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.exceptions.MooringException;
 import io.github.mooring.healer.ClusterHealer;
 import io.github.mooring.internal.cluster.ClusterEndpoints;
+import io.github.mooring.internal.cluster.CredentialRefusals;
 import io.github.mooring.internal.cluster.NodeAddresses;
+import io.github.mooring.internal.probe.ProbeFailure;
+import io.github.mooring.internal.probe.ProbeSettings;
+import io.github.mooring.internal.probe.RoleProber;
+import io.github.mooring.internal.topology.TopologyEventLog;
+import io.github.mooring.probe.ProbeResult;
+import io.github.mooring.topology.Topology;
+import io.github.mooring.topology.TopologyEvent;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisChannelWriter;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.StatefulRedisConnectionImpl;
@@ -22,7 +32,9 @@ import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
 import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import io.lettuce.core.json.JsonParser;
+import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.PushHandler;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -38,6 +50,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * Lettuce's cluster client for a Redis Cluster behind a Kubernetes Service, following the Service's endpoints instead
@@ -77,10 +90,16 @@ public final class MooringClusterClient extends RedisClusterClient {
 
     private static final Logger log = LoggerFactory.getLogger("io.github.mooring.topology");
     private static final Duration SUSPECT_REFRESH = Duration.ofMillis(100);
+    /** A refusal that fails commands is probed again when it is older than this: the secret may be right again. */
+    private static final Duration RECHECK_REFUSAL = Duration.ofMillis(500);
 
     private final String service;
+    private final io.github.mooring.discovery.ServiceRef serviceRef;
     private final Duration failoverWait;
     private final int maxQueuedCommands;
+    private final RoleProber prober;
+    private final CredentialRefusals refusals = new CredentialRefusals();
+    private final Disposable refusedReconnects;
     private final ClusterEndpoints endpoints;
     private final EndpointWatch watch;
     private final ClientResources resources;
@@ -100,8 +119,32 @@ public final class MooringClusterClient extends RedisClusterClient {
             EndpointWatch watch) {
         super(resources, seed);
         this.service = options.serviceRef().toString();
+        this.serviceRef = options.serviceRef();
         this.failoverWait = options.failoverWait();
         this.maxQueuedCommands = options.maxQueuedCommands();
+        this.prober = new RoleProber(
+                new ProbeSettings(
+                        options.redisUri(),
+                        options.probeConnectTimeout(),
+                        options.probeTimeout(),
+                        options.clientOptions().getSslOptions()),
+                resources);
+        // Lettuce's watchdog reports a node connection's reconnect refused in its handshake (AUTH) on the bus only.
+        this.refusedReconnects = resources
+                .eventBus()
+                .get()
+                .filter(ReconnectFailedEvent.class::isInstance)
+                .cast(ReconnectFailedEvent.class)
+                .filter(failed -> ProbeFailure.credentialsRefusal(failed.getCause()) != null)
+                .subscribe(failed -> {
+                    if (failed.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null) {
+                        String address = Endpoint.address(inet);
+                        endpoints.endpoints().stream()
+                                .filter(endpoint -> endpoint.address().equals(address))
+                                .findFirst()
+                                .ifPresent(endpoint -> probeCredentials(List.of(endpoint)));
+                    }
+                });
         this.resources = resources;
         this.ownResources = ownResources;
         this.endpoints = endpoints;
@@ -190,7 +233,98 @@ public final class MooringClusterClient extends RedisClusterClient {
                     moved.from());
         }
         masterUnanswered = NodeAddresses.aMasterAnswersNowhere(chosen, answeredAt);
+        checkCredentialsOfSilentEndpoints(topologyViews.keySet());
         return chosen;
+    }
+
+    /**
+     * Every topology load (initial, periodic, adaptive, asked for) goes through here, in 6.8 and 7.x
+     * ({@code ClusterHooksTest}): when no endpoint gave a view, {@link #determinePartitions} is not called, so the
+     * endpoints are probed here, to tell refused credentials from pods that are down.
+     */
+    @Override
+    protected CompletableFuture<Partitions> loadPartitionsAsync() {
+        return super.loadPartitionsAsync().whenComplete((loaded, failure) -> {
+            if (failure != null) {
+                checkCredentialsOfSilentEndpoints(List.of());
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- credentials
+
+    /**
+     * The endpoints that gave the refresh a view authenticated; each endpoint that gave none is probed as the
+     * replication client probes a pod ({@link RoleProber}), which tells a refusal of the credentials from a pod that is
+     * down.
+     */
+    private void checkCredentialsOfSilentEndpoints(Iterable<RedisURI> answered) {
+        java.util.Set<String> gaveAView = new java.util.HashSet<>();
+        for (RedisURI uri : answered) {
+            String address = Endpoint.address(uri.getHost(), uri.getPort());
+            gaveAView.add(address);
+            refusals.accepted(address);
+        }
+        List<Endpoint> silent = endpoints.endpoints().stream()
+                .filter(endpoint -> !gaveAView.contains(endpoint.address()))
+                .toList();
+        if (!silent.isEmpty()) {
+            probeCredentials(silent);
+        }
+    }
+
+    /**
+     * Probes {@code pods}; a pod that starts refusing the credentials raises {@link TopologyEvent.CredentialsRejected}
+     * (on Lettuce's event bus, and a WARN line), once. A refusal cuts nothing and changes no topology.
+     */
+    private CompletableFuture<Void> probeCredentials(List<Endpoint> pods) {
+        if (closed) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return prober.probe(pods).thenAccept(results -> {
+            for (ProbeResult result : results) {
+                refusals.record(result).ifPresent(this::announceRefusal);
+            }
+        });
+    }
+
+    private void announceRefusal(ProbeResult refusal) {
+        TopologyEvent event = new TopologyEvent.CredentialsRejected(
+                Topology.initial(service), refusal.endpoint(), refusal.rejectedUser(), refusal.failure());
+        TopologyEventLog.log(log, serviceRef, event);
+        resources.eventBus().publish(event);
+    }
+
+    /**
+     * The pods that refuse the {@code RedisURI}'s credentials now (each a probe's result: pod, user and the server's
+     * reply, never the secret). Connections already authenticated to them keep working; commands that need a new
+     * connection to one fail at once with {@link CredentialsRejectedException}.
+     */
+    public List<ProbeResult> credentialsRejected() {
+        return refusals.all();
+    }
+
+    /**
+     * The failure for {@code command} to {@code slot}, which could not be sent on a connection to the slot's master,
+     * when that master refuses the credentials: at once, rather than after the failover wait; null when it does not.
+     */
+    CredentialsRejectedException credentialsRejected(int slot, ProtocolKeyword command) {
+        RedisClusterNode master = getPartitions().getMasterBySlot(slot);
+        RedisURI uri = master == null ? null : master.getUri();
+        if (uri == null) {
+            return null;
+        }
+        Optional<ProbeResult> standing = refusals.at(Endpoint.address(uri.getHost(), uri.getPort()));
+        standing.filter(refusal ->
+                        refusal.probedAt().isBefore(java.time.Instant.now().minus(RECHECK_REFUSAL)))
+                .ifPresent(refusal -> probeCredentials(List.of(refusal.endpoint()))); // accepting again by now?
+        return standing.map(refusal -> CredentialsRejectedException.refusedBy(
+                        refusal.endpoint().displayName(),
+                        ", master of slot " + slot + " of the Redis Cluster behind " + service,
+                        refusal.rejectedUser(),
+                        refusal.failure(),
+                        command + " was not sent"))
+                .orElse(null);
     }
 
     /**
@@ -248,9 +382,42 @@ public final class MooringClusterClient extends RedisClusterClient {
 
     @Override
     public <K, V> StatefulRedisClusterConnection<K, V> connect(RedisCodec<K, V> codec) {
-        StatefulRedisClusterConnection<K, V> connection = super.connect(codec);
+        StatefulRedisClusterConnection<K, V> connection;
+        try {
+            connection = super.connect(codec);
+        } catch (RedisConnectionException e) {
+            throw refusedAtConnect(e);
+        }
         connectToEveryNode(connection);
         return connection;
+    }
+
+    /**
+     * Lettuce could not connect (no node gave it the cluster's topology): when the pods refuse the credentials, a
+     * {@link CredentialsRejectedException} that says so, naming pod and user; otherwise Lettuce's failure.
+     */
+    private RuntimeException refusedAtConnect(RedisConnectionException failure) {
+        try {
+            probeCredentials(endpoints.endpoints()).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failure;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return failure;
+        }
+        List<ProbeResult> refused = refusals.all();
+        if (refused.isEmpty()) {
+            return failure;
+        }
+        ProbeResult refusal = refused.get(0);
+        CredentialsRejectedException rejected = CredentialsRejectedException.refusedBy(
+                refusal.endpoint().displayName(),
+                " of the Redis Cluster behind " + service,
+                refusal.rejectedUser(),
+                refusal.failure(),
+                "No connection was opened");
+        rejected.addSuppressed(failure);
+        return rejected;
     }
 
     @Override
@@ -350,6 +517,8 @@ public final class MooringClusterClient extends RedisClusterClient {
         if (healer != null) {
             healer.close();
         }
+        refusedReconnects.dispose();
+        prober.close();
         watch.close();
         CompletableFuture<Void> shutdown = super.shutdownAsync(quietPeriod, timeout, timeUnit);
         if (!ownResources) {

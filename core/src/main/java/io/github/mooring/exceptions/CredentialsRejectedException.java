@@ -28,6 +28,27 @@ public class CredentialsRejectedException extends MooringException {
         this.user = Objects.requireNonNull(user, "user");
     }
 
+    /**
+     * The one wording of this failure, for a replication group and a cluster alike: who refused which user, what became
+     * of the command, and what to do. Names no secret: {@code reply} quotes the server.
+     *
+     * @param pod the pod that refused, e.g. {@code redis-0 (10.0.0.1:6379)}
+     * @param ofWhat what the pod is, after its name: {@code ", master of redis"}, {@code " of redis"}
+     * @param user the user whose credentials it refused
+     * @param reply what the pod answered (the server's reply)
+     * @param what what became of the command, e.g. {@code "SET was not sent"}
+     */
+    public static CredentialsRejectedException refusedBy(
+            String pod, String ofWhat, String user, String reply, String what) {
+        return new CredentialsRejectedException(
+                pod,
+                user,
+                "authentication was refused by " + pod + ofWhat + ", for user '" + user + "': " + reply + ". " + what
+                        + ". Give the RedisURI (or its RedisCredentialsProvider) the pods' current secret for this"
+                        + " user; to rotate it without failed writes, let the provider return the new secret while"
+                        + " the pods accept both, then remove the old one");
+    }
+
     /** The pod that refused, e.g. {@code redis-0 (10.0.0.1:6379)}. */
     public String pod() {
         return pod;

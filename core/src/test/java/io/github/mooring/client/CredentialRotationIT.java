@@ -13,26 +13,19 @@ import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.github.mooring.testkit.WriteCheck;
 import io.github.mooring.topology.Node;
 import io.github.mooring.topology.TopologyEvent;
-import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
 /**
  * The password of the application's ACL user changes on the pods. The testkit itself works as another ACL user
@@ -257,7 +250,7 @@ class CredentialRotationIT {
                 assertThat(writer.fateUnknown.get()).isZero();
             }
             assertThat(mooring.events(TopologyEvent.CredentialsRejected.class)).isEmpty();
-            assertThat(provider.resolvedAfterRotation.get())
+            assertThat(provider.resolvedAfterRotation())
                     .as("connections opened after the rotation took the provider's new secret")
                     .isPositive();
         } finally {
@@ -278,88 +271,6 @@ class CredentialRotationIT {
                 String id = line.substring(line.indexOf("id=") + 3, line.indexOf(' '));
                 pod.command("CLIENT", "KILL", "ID", id);
             }
-        }
-    }
-
-    /**
-     * The application's credentials: what a provider reading a mounted Secret does. {@link #rotateTo} is the moment
-     * the new secret reaches the application.
-     */
-    private static final class RotatingCredentials implements RedisCredentialsProvider {
-
-        private final String user;
-        private final boolean streaming;
-        private final Sinks.Many<RedisCredentials> updates =
-                Sinks.many().replay().latest();
-        private volatile String password;
-        private volatile boolean rotated;
-        final AtomicLong resolvedAfterRotation = new AtomicLong();
-
-        RotatingCredentials(String user, String password, boolean streaming) {
-            this.user = user;
-            this.password = password;
-            this.streaming = streaming;
-            updates.tryEmitNext(current());
-        }
-
-        void rotateTo(String newPassword) {
-            password = newPassword;
-            rotated = true;
-            updates.tryEmitNext(current());
-        }
-
-        private RedisCredentials current() {
-            if (rotated) {
-                resolvedAfterRotation.incrementAndGet();
-            }
-            return RedisCredentials.just(user, password);
-        }
-
-        @Override
-        public Mono<RedisCredentials> resolveCredentials() {
-            return Mono.fromSupplier(this::current);
-        }
-
-        @Override
-        public boolean supportsStreaming() {
-            return streaming;
-        }
-
-        @Override
-        public Flux<RedisCredentials> credentials() {
-            return streaming ? updates.asFlux() : RedisCredentialsProvider.super.credentials();
-        }
-    }
-
-    /** Writes to two streams: what the test shows and what it checks. */
-    static final class TeeOutputStream extends OutputStream {
-        private final OutputStream first;
-        private final OutputStream second;
-
-        TeeOutputStream(OutputStream first, OutputStream second) {
-            this.first = first;
-            this.second = second;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            first.write(b);
-            synchronized (second) {
-                second.write(b);
-            }
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            first.write(bytes, offset, length);
-            synchronized (second) {
-                second.write(bytes, offset, length);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            first.flush();
         }
     }
 

@@ -115,7 +115,7 @@ class SentinelAclIT {
                 .build();
         ByteArrayOutputStream logged = new ByteArrayOutputStream();
         PrintStream err = System.err;
-        System.setErr(new PrintStream(new CredentialRotationIT.TeeOutputStream(err, logged), true));
+        System.setErr(new PrintStream(new TeeOutputStream(err, logged), true));
         try (MooringFixture mooring =
                 new MooringFixture(ns, redis, b -> b.redisUri(pods).sentinelCredentials("mooring", wrong))) {
             await().alias("a warning for each Sentinel")

@@ -57,6 +57,14 @@ class ClusterHooksTest {
     }
 
     @Test
+    void everyTopologyLoadPassesThroughAnOverridableMethod() throws NoSuchMethodException {
+        assertOverridable(
+                RedisClusterClient.class.getDeclaredMethod("loadPartitionsAsync"),
+                java.util.concurrent.CompletableFuture.class,
+                "a load that no endpoint answered probes the endpoints for refused credentials");
+    }
+
+    @Test
     void aRefreshCanBeStartedAtOnceAndTheClientBuiltWithItsSeed() throws NoSuchMethodException {
         Method refresh = RedisClusterClient.class.getDeclaredMethod("refreshPartitionsAsync");
         assertThat(refresh.getReturnType())

@@ -1,6 +1,7 @@
 package io.github.mooring.cluster;
 
 import io.github.mooring.exceptions.CommandNotResentException;
+import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.testkit.RedisCluster;
 import io.github.mooring.testkit.WriteCheck;
 import io.github.mooring.testkit.WriteLedger;
@@ -132,7 +133,9 @@ final class ClusterLedgerWriter implements AutoCloseable {
                         cause.getClass().getSimpleName() + ": " + message.substring(0, Math.min(60, message.length())),
                         k -> new AtomicLong())
                 .incrementAndGet();
-        boolean notApplied = cause instanceof NoMasterException || cause instanceof CommandNotResentException;
+        boolean notApplied = cause instanceof NoMasterException
+                || cause instanceof CommandNotResentException
+                || cause instanceof CredentialsRejectedException;
         if (knowsFates && notApplied) {
             ledger.failed(write.seq());
             failed.incrementAndGet();

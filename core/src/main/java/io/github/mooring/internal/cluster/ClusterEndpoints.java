@@ -56,14 +56,27 @@ public final class ClusterEndpoints implements EndpointListener {
 
     /** The refresh sources: one URI per endpoint that is not terminating, in the snapshot's order. */
     public List<RedisURI> sources() {
+        return endpoints().stream().map(this::uri).toList();
+    }
+
+    /** The current endpoints that are not terminating (pod names and all), in the snapshot's order. */
+    public List<Endpoint> endpoints() {
         EndpointSnapshot current = snapshot;
         if (current == null) {
             return List.of();
         }
         return current.endpoints().stream()
                 .filter(endpoint -> !endpoint.terminating())
-                .map(this::uri)
                 .toList();
+    }
+
+    /** The current endpoint at {@code address} ({@code host:port}, canonical), or one without a pod name. */
+    public Endpoint endpointAt(String host, int port) {
+        String address = Endpoint.address(host, port);
+        return endpoints().stream()
+                .filter(endpoint -> endpoint.address().equals(address))
+                .findFirst()
+                .orElseGet(() -> Endpoint.of(host, port));
     }
 
     /** Waits until some endpoint is known; returns the sources, or empty when none came within {@code timeout}. */

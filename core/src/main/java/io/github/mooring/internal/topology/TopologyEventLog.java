@@ -10,11 +10,12 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 
 /** The log line each topology event deserves: changes an operator must act on at WARN, recoveries at INFO. */
-final class TopologyEventLog {
+public final class TopologyEventLog {
 
     private TopologyEventLog() {}
 
-    static void log(Logger log, ServiceRef service, TopologyEvent event) {
+    /** Logs {@code event} of {@code service}'s topology as it deserves (also used for a Redis Cluster's events). */
+    public static void log(Logger log, ServiceRef service, TopologyEvent event) {
         if (event instanceof TopologyEvent.SourceDegraded e) {
             log.warn("{}: discovery moved from {} to {}: {}", service, e.from(), e.to(), e.reason());
         } else if (event instanceof TopologyEvent.SourceRestored e) {

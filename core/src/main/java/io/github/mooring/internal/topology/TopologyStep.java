@@ -239,14 +239,8 @@ final class TopologyStep {
         boolean master = topology.master()
                 .map(m -> m.address().equals(refusal.endpoint().address()))
                 .orElse(false);
-        return new CredentialsRejectedException(
-                pod,
-                refusal.rejectedUser(),
-                "authentication was refused by " + pod + (master ? ", master of " : " of ") + service + ", for user '"
-                        + refusal.rejectedUser() + "': " + refusal.failure() + ". " + what + ". Give the RedisURI (or"
-                        + " its RedisCredentialsProvider) the pods' current secret for this user; to rotate it without"
-                        + " failed writes, let the provider return the new secret while the pods accept both, then"
-                        + " remove the old one");
+        return CredentialsRejectedException.refusedBy(
+                pod, (master ? ", master of " : " of ") + service, refusal.rejectedUser(), refusal.failure(), what);
     }
 
     /** The next state, the topology to publish (also {@code next.topology()}), and what changed, in order. */
