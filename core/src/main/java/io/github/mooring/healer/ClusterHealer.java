@@ -78,6 +78,7 @@ public final class ClusterHealer implements HealerView, AutoCloseable {
     private final Map<String, RepairTiming.Sighting> firstSeen = new HashMap<>(); // healer thread only
     private long rounds; // healer thread only: the rounds so far, the versions of what they saw
     private final Set<String> reported = new HashSet<>(); // healer thread only
+    private volatile List<ClusterFinding> current = List.of();
     private final Map<Endpoint, StatefulRedisConnection<String, String>> connections = new HashMap<>(); // healer thread
     private long lastRoundNanos; // healer thread only
     private boolean somethingWrong; // healer thread only: the last round found something
@@ -152,6 +153,14 @@ public final class ClusterHealer implements HealerView, AutoCloseable {
     @Override
     public HealerMode mode() {
         return mode;
+    }
+
+    /**
+     * What is wrong now: the findings reported (they lasted {@link HealerSettings#stableFor()}) and still seen in the
+     * last round, most urgent first; empty when the cluster is sound. For health and metrics.
+     */
+    public List<ClusterFinding> findings() {
+        return current;
     }
 
     @Override
@@ -251,6 +260,7 @@ public final class ClusterHealer implements HealerView, AutoCloseable {
                 report(finding);
             }
         }
+        current = findings.stream().filter(f -> reported.contains(f.key())).toList();
         if (mode != HealerMode.REPAIR || !isLeader()) {
             return;
         }

@@ -10,6 +10,7 @@ import io.github.mooring.boot.actuate.MooringEndpointAutoConfiguration;
 import io.github.mooring.boot.health.MooringClusterHealthIndicator;
 import io.github.mooring.boot.health.MooringHealthContributorAutoConfiguration;
 import io.github.mooring.cluster.MooringClusterClient;
+import io.github.mooring.testkit.Credentials;
 import io.github.mooring.testkit.RedisCluster;
 import io.github.mooring.testkit.RedisPod;
 import io.github.mooring.testkit.RedisPod.Deletion;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -135,6 +137,59 @@ class MooringClusterAutoConfigurationIT {
             }
             assertThat(String.valueOf(status.getDetails()) + shards).doesNotContainIgnoringCase("password");
         });
+    }
+
+    /**
+     * Health of a cluster whose pods need an ACL user: the application's ({@code spring.data.redis.username} and
+     * {@code .password}) works; once the pods' password changes, health lists every pod as refusing user {@code app}
+     * (status still UP: connections already authenticated keep working), and never the secret. A replica's pod
+     * replaced without its volume (an empty node in no cluster) shows as the healer's finding, with its fix.
+     */
+    @Test
+    void healthNamesThePodsThatRefuseTheCredentialsAndTheHealersFindings(SimulatedNamespace ns) {
+        String old = "old-cluster-secret-6a1f";
+        String changed = "new-cluster-secret-90bd";
+        RedisCluster cluster = ns.redisCluster("redis")
+                .credentials(Credentials.aclUser("admin", "admin-secret-51c2"))
+                .config("user app on >" + old + " ~* &* +@all")
+                .start();
+        runner(ns, cluster)
+                .withPropertyValues("spring.data.redis.username=app", "spring.data.redis.password=" + old)
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+                    template.opsForValue().set("key", "v");
+                    HealthIndicator health = context.getBean("mooringHealthIndicator", HealthIndicator.class);
+                    assertThat(health.health().getDetails())
+                            .containsEntry("healer", "report")
+                            .doesNotContainKeys("credentialsRejected", "healerFindings");
+
+                    RedisPod replica = cluster.pod(4);
+                    replica.replaceWithoutVolume(RedisPod.Deletion.KILL, Duration.ofMillis(200));
+                    for (RedisPod pod : cluster.pods()) {
+                        pod.awaitReady(Duration.ofSeconds(30));
+                        assertThat(pod.command("ACL", "SETUSER", "app", "resetpass", ">" + changed))
+                                .isEqualTo("OK");
+                    }
+                    MooringClusterClient client = context.getBean(MooringClusterClient.class);
+                    client.refreshPartitionsAsync(); // what the next periodic or adaptive refresh does
+                    await().atMost(Duration.ofSeconds(30))
+                            .untilAsserted(() -> assertThat(health.health().getDetails())
+                                    .containsKeys("credentialsRejected", "healerFindings"));
+
+                    Health status = health.health();
+                    assertThat(status.getStatus()).isEqualTo(Status.UP);
+                    assertThat(status.getDetails().get("credentialsRejected"))
+                            .asInstanceOf(InstanceOfAssertFactories.LIST)
+                            .hasSize(cluster.pods().size())
+                            .allSatisfy(line -> assertThat(line).asString().contains(": user app: "));
+                    assertThat(status.getDetails().get("healerFindings"))
+                            .asInstanceOf(InstanceOfAssertFactories.LIST)
+                            .anySatisfy(line -> assertThat(line).asString().contains(replica.ip()));
+                    assertThat(String.valueOf(status.getDetails()))
+                            .doesNotContain(old)
+                            .doesNotContain(changed);
+                });
     }
 
     /**
