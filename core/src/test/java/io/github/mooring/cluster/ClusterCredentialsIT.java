@@ -172,13 +172,7 @@ class ClusterCredentialsIT {
         List<Throwable> told = new ArrayList<>();
         try {
             MooringClusterClient client = client(ns, cluster, b -> b.redisUri(uri));
-            List<TopologyEvent.CredentialsRejected> rejected = new CopyOnWriteArrayList<>();
-            closeables.add(client.getResources()
-                    .eventBus()
-                    .get()
-                    .filter(TopologyEvent.CredentialsRejected.class::isInstance)
-                    .cast(TopologyEvent.CredentialsRejected.class)
-                    .subscribe(rejected::add)::dispose);
+            List<TopologyEvent.CredentialsRejected> rejected = credentialsRejectedEvents(client);
             StatefulRedisClusterConnection<String, String> connection = connect(client);
             writers = writers(cluster, connect(client));
             awaitAcknowledged(writers, 200);
@@ -287,13 +281,7 @@ class ClusterCredentialsIT {
                 .withAuthentication(provider)
                 .build();
         MooringClusterClient client = client(ns, cluster, b -> b.redisUri(uri));
-        List<TopologyEvent.CredentialsRejected> rejected = new CopyOnWriteArrayList<>();
-        closeables.add(client.getResources()
-                .eventBus()
-                .get()
-                .filter(TopologyEvent.CredentialsRejected.class::isInstance)
-                .cast(TopologyEvent.CredentialsRejected.class)
-                .subscribe(rejected::add)::dispose);
+        List<TopologyEvent.CredentialsRejected> rejected = credentialsRejectedEvents(client);
         List<ClusterLedgerWriter> writers = writers(cluster, connect(client));
         awaitAcknowledged(writers, 200);
 
@@ -355,6 +343,18 @@ class ClusterCredentialsIT {
         closeables.add(() -> client.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
         client.healer().ifPresent(healer -> healer.addListener(healerEvents::add));
         return client;
+    }
+
+    /** The {@code CredentialsRejected} events the client publishes on its Lettuce event bus from now on. */
+    private List<TopologyEvent.CredentialsRejected> credentialsRejectedEvents(MooringClusterClient client) {
+        List<TopologyEvent.CredentialsRejected> rejected = new CopyOnWriteArrayList<>();
+        closeables.add(client.getResources()
+                .eventBus()
+                .get()
+                .filter(TopologyEvent.CredentialsRejected.class::isInstance)
+                .cast(TopologyEvent.CredentialsRejected.class)
+                .subscribe(rejected::add)::dispose);
+        return rejected;
     }
 
     private StatefulRedisClusterConnection<String, String> connect(MooringClusterClient client) {
