@@ -98,7 +98,7 @@ public final class ClusterFailoverBenchmark {
             StringBuilder text = new StringBuilder("""
                     Cluster failover benchmark: Mooring's cluster client, Lettuce's and Redisson's through the same
                     disruptions of one Redis Cluster (3 masters + 3 replicas). Writes cluster-failover.md, two CSV
-                    files and a chart. About 1 minute per repetition of all three scenarios on 2 cores.
+                    files and a chart. About 1.5 minutes per repetition of all four scenarios on 2 cores.
 
                     Run from the repository root:
                       mvn -B -q -Dmaven.test.skip=true -pl benchmarks -am package exec:java@cluster-failover \\
@@ -274,6 +274,12 @@ public final class ClusterFailoverBenchmark {
                     }
                     observedFrom = System.nanoTime();
                 }
+                case POD_REPLACED_EMPTY -> {
+                    disrupted.add(0);
+                    shards.masters().get(0).replaceWithoutVolume(Deletion.KILL, ClusterScenario.KUBELET_DELAY);
+                    probe = probe(shards, disrupted, writableAt);
+                    observedFrom = System.nanoTime();
+                }
                 default -> throw new IllegalStateException(scenario.toString());
             }
 
@@ -298,6 +304,9 @@ public final class ClusterFailoverBenchmark {
                     () -> writers.keySet().stream().allMatch(w -> w.pending() == 0),
                     Duration.ofSeconds(70),
                     "every write settled");
+            if (scenario == ClusterScenario.POD_REPLACED_EMPTY) {
+                readdEmptyPod(cluster, shards);
+            }
 
             // The end checks, on the masters the cluster settled on.
             cluster.awaitHealthy(Duration.ofSeconds(60));
@@ -384,6 +393,35 @@ public final class ClusterFailoverBenchmark {
             }
         }
         return lanes;
+    }
+
+    /**
+     * After {@link ClusterScenario#POD_REPLACED_EMPTY}: the empty pod joins as the promoted replica's replica, and
+     * every node forgets the dead node ID (at once on all, within {@code CLUSTER FORGET}'s 60 s ban), so that the
+     * cluster is whole again for the end checks and the next repetition.
+     */
+    private static void readdEmptyPod(RedisCluster cluster, Shards shards) {
+        RedisPod empty = shards.masters().get(0);
+        RedisPod promoted = shards.pods().get(0).get(1);
+        String oldId = shards.views().get(0).id();
+        empty.awaitReady(Duration.ofSeconds(30));
+        awaitUntil(() -> "master".equals(promoted.role()), Duration.ofSeconds(30), "the replica promoted");
+        String promotedId = cluster.nodeId(promoted);
+        empty.command("CLUSTER", "MEET", promoted.ip(), Integer.toString(promoted.port()));
+        awaitUntil(
+                () -> cluster.nodesSeenBy(empty).stream().anyMatch(n -> n.id().equals(promotedId) && n.master()),
+                Duration.ofSeconds(30),
+                "the empty pod meeting the cluster");
+        empty.command("CLUSTER", "REPLICATE", promotedId);
+        for (RedisPod pod : cluster.pods()) {
+            if (pod != empty) {
+                try {
+                    pod.command("CLUSTER", "FORGET", oldId);
+                } catch (RuntimeException e) {
+                    // A node that never learnt of the old ID, or already forgot it: nothing to forget.
+                }
+            }
+        }
     }
 
     /**

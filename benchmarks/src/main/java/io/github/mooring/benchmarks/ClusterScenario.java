@@ -25,6 +25,15 @@ enum ClusterScenario {
             "`kill -9` of every pod at once; each is recreated 1 s later with a new IP and its volume; once all are"
                     + " ready, the benchmark sends `CLUSTER MEET` with the current IPs to every node (what the healer's"
                     + " repair does), since the cluster does not re-form by itself",
+            Duration.ofSeconds(20)),
+    POD_REPLACED_EMPTY(
+            "master pod replaced without its volume",
+            "`kill -9` of a master pod; the StatefulSet recreates it 1 s later with a new IP and an empty volume: a new"
+                    + " node in no cluster, so the slots wait for `cluster-node-timeout` (5 s) to promote the replica;"
+                    + " once every writer is back, the benchmark adds the empty pod as the new master's replica"
+                    + " (`CLUSTER MEET`, `CLUSTER REPLICATE`: what the healer's repair does) and forgets the old node"
+                    + " ID, so the next repetition starts from a whole cluster. Writes the old master acknowledged"
+                    + " and had not yet replicated are lost with its volume, for every client alike",
             Duration.ofSeconds(20));
 
     /** The kubelet's delay before a replaced pod starts. */

@@ -299,7 +299,7 @@ class ClusterReportTest {
                 .hasMessage("--reps must be 1..100, was 0");
         assertThatThrownBy(() -> ClusterFailoverBenchmark.Options.parse("--scenarios", "restart"))
                 .hasMessage("unknown scenario 'restart' in --scenarios; known: pod-replaced, cluster-failover,"
-                        + " all-pods-replaced");
+                        + " all-pods-replaced, pod-replaced-empty");
         assertThatThrownBy(() -> ClusterFailoverBenchmark.Options.parse("--runs", "3"))
                 .hasMessage("unknown option --runs");
         assertThat(ClusterFailoverBenchmark.Options.usage()).contains("all-pods-replaced", "--reps N");
