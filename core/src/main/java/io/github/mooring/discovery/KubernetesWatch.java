@@ -134,7 +134,7 @@ final class KubernetesWatch implements EndpointWatch {
      * The same client (same HTTP client, credentials and settings) with {@code watchReconnectLimit} 0: a watch that
      * ends is then closed with a {@code WatcherException} that reaches the source's watcher, instead of being
      * re-established by fabric8 after its {@code watchReconnectInterval} without a word. Never closed: it shares the
-     * client's resources ({@code KubernetesWatchReconnectIT} fails if fabric8 reconnects by itself again).
+     * client's resources ({@code WatchRestartIT} fails if fabric8 reconnects by itself again).
      */
     private static KubernetesClient withoutWatchReconnect(KubernetesClient client) {
         RequestConfig requestConfig = new RequestConfigBuilder(
