@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
 
 /**
  * A Redis Cluster (the testkit's: 3 masters + 3 replicas, {@code cluster-node-timeout} 5 s, AOF on each pod's volume)
@@ -500,7 +502,7 @@ public final class ClusterFailoverBenchmark {
         return true;
     }
 
-    private static boolean everyShard(Shards shards, java.util.function.IntPredicate test) {
+    private static boolean everyShard(Shards shards, IntPredicate test) {
         for (int shard = 0; shard < shards.size(); shard++) {
             if (!test.test(shard)) {
                 return false;
@@ -524,7 +526,7 @@ public final class ClusterFailoverBenchmark {
         return String.join(",", times);
     }
 
-    private static void awaitUntil(java.util.function.BooleanSupplier done, Duration max, String what) {
+    private static void awaitUntil(BooleanSupplier done, Duration max, String what) {
         long deadline = System.nanoTime() + max.toNanos();
         while (!done.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {

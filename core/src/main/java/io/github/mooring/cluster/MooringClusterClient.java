@@ -3,6 +3,7 @@ package io.github.mooring.cluster;
 import io.github.mooring.MooringOptions;
 import io.github.mooring.discovery.Endpoint;
 import io.github.mooring.discovery.EndpointWatch;
+import io.github.mooring.discovery.ServiceRef;
 import io.github.mooring.exceptions.CredentialsRejectedException;
 import io.github.mooring.exceptions.MooringException;
 import io.github.mooring.healer.ClusterHealer;
@@ -41,11 +42,16 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -94,7 +100,7 @@ public final class MooringClusterClient extends RedisClusterClient {
     private static final Duration RECHECK_REFUSAL = Duration.ofMillis(500);
 
     private final String service;
-    private final io.github.mooring.discovery.ServiceRef serviceRef;
+    private final ServiceRef serviceRef;
     private final Duration failoverWait;
     private final int maxQueuedCommands;
     private final RoleProber prober;
@@ -259,7 +265,7 @@ public final class MooringClusterClient extends RedisClusterClient {
      * down.
      */
     private void checkCredentialsOfSilentEndpoints(Iterable<RedisURI> answered) {
-        java.util.Set<String> gaveAView = new java.util.HashSet<>();
+        Set<String> gaveAView = new HashSet<>();
         for (RedisURI uri : answered) {
             String address = Endpoint.address(uri.getHost(), uri.getPort());
             gaveAView.add(address);
@@ -315,8 +321,7 @@ public final class MooringClusterClient extends RedisClusterClient {
             return null;
         }
         Optional<ProbeResult> standing = refusals.at(Endpoint.address(uri.getHost(), uri.getPort()));
-        standing.filter(refusal ->
-                        refusal.probedAt().isBefore(java.time.Instant.now().minus(RECHECK_REFUSAL)))
+        standing.filter(refusal -> refusal.probedAt().isBefore(Instant.now().minus(RECHECK_REFUSAL)))
                 .ifPresent(refusal -> probeCredentials(List.of(refusal.endpoint()))); // accepting again by now?
         return standing.map(refusal -> CredentialsRejectedException.refusedBy(
                         refusal.endpoint().displayName(),
@@ -402,7 +407,7 @@ public final class MooringClusterClient extends RedisClusterClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return failure;
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             return failure;
         }
         List<ProbeResult> refused = refusals.all();

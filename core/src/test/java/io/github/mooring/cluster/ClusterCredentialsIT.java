@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -191,7 +192,7 @@ class ClusterCredentialsIT {
             assertThat(masterIds(client)).as("the topology stays").isEqualTo(mastersBefore);
             assertThat(rejected)
                     .extracting(e -> e.pod().podName(), TopologyEvent.CredentialsRejected::user)
-                    .contains(org.assertj.core.groups.Tuple.tuple("redis-0", "app"));
+                    .contains(Tuple.tuple("redis-0", "app"));
             assertThat(client.credentialsRejected()).hasSize(cluster.pods().size());
 
             long changed = System.nanoTime();

@@ -20,6 +20,7 @@ import io.github.mooring.testkit.SimulatedNamespaceExtension;
 import io.github.mooring.testkit.WriteCheck;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -303,8 +304,7 @@ class ClusterHealerIT {
 
     /** Events carry wall-clock instants, the writers' times are {@code nanoTime}: converted through now. */
     private static long nanoTime(HealerEvent event) {
-        return System.nanoTime()
-                - Duration.between(event.at(), java.time.Instant.now()).toNanos();
+        return System.nanoTime() - Duration.between(event.at(), Instant.now()).toNanos();
     }
 
     /**

@@ -19,6 +19,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,7 @@ class ClusterHooksTest {
     void everyTopologyLoadPassesThroughAnOverridableMethod() throws NoSuchMethodException {
         assertOverridable(
                 RedisClusterClient.class.getDeclaredMethod("loadPartitionsAsync"),
-                java.util.concurrent.CompletableFuture.class,
+                CompletableFuture.class,
                 "a load that no endpoint answered probes the endpoints for refused credentials");
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 
@@ -40,9 +41,7 @@ final class PodHosts {
 
     /** Whether this machine can give a process a private {@code /etc/hosts} (Linux, root, {@code unshare}). */
     static String unavailableReason() {
-        if (!System.getProperty("os.name", "")
-                .toLowerCase(java.util.Locale.ROOT)
-                .contains("linux")) {
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux")) {
             return "not Linux";
         }
         if (!"root".equals(System.getProperty("user.name"))) {
